@@ -1,0 +1,124 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { DomainError } from '#shared-kernel';
+import { DOMAIN_ERROR_STATUS, HTTP_STATUS_CODE } from './error-status.js';
+import { PROBLEM_CONTENT_TYPE, type ProblemDto } from './problem.dto.js';
+import { RequestValidationError } from './request-validation.error.js';
+
+/** Errors raised by Express' body parsers carry `type` and `status`. */
+interface BodyParserError extends Error {
+  type: string;
+  status: number;
+}
+
+const BODY_PARSER_CODES: Record<string, string> = {
+  'entity.parse.failed': 'MALFORMED_BODY',
+  'entity.too.large': 'PAYLOAD_TOO_LARGE',
+  'entity.verify.failed': 'MALFORMED_BODY',
+  'encoding.unsupported': 'UNSUPPORTED_MEDIA_TYPE',
+  'charset.unsupported': 'UNSUPPORTED_MEDIA_TYPE',
+  'request.aborted': 'REQUEST_ABORTED',
+  'request.size.invalid': 'MALFORMED_BODY',
+  'stream.encoding.set': 'INTERNAL_ERROR',
+  'parameters.too.many': 'PAYLOAD_TOO_LARGE',
+};
+
+const BODY_PARSER_DETAIL: Record<string, string> = {
+  MALFORMED_BODY: 'The request body could not be parsed.',
+  PAYLOAD_TOO_LARGE: 'The request body is larger than this route accepts.',
+  UNSUPPORTED_MEDIA_TYPE: 'The request body encoding or charset is not supported.',
+  REQUEST_ABORTED: 'The client aborted the request.',
+};
+
+const isBodyParserError = (e: unknown): e is BodyParserError =>
+  e instanceof Error && typeof (e as BodyParserError).type === 'string' && typeof (e as BodyParserError).status === 'number';
+
+export const problemType = (code: string) => `urn:tessera:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+
+interface Problem {
+  status: number;
+  code: string;
+  detail: string;
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * Writes every error, from any layer, as RFC 9457 application/problem+json. Unknown errors
+ * become a logged 500 whose body says nothing about the cause.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const problem = this.toProblem(exception);
+
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, reqId: req.id }, `Unhandled error on ${req.method} ${req.originalUrl}`);
+    }
+    if (res.headersSent) {
+      // A streamed body was already under way: the status line is gone, cut the connection.
+      res.destroy();
+      return;
+    }
+    const body: ProblemDto = {
+      type: problemType(problem.code),
+      title: STATUS_CODES[problem.status] ?? 'Error',
+      status: problem.status,
+      detail: problem.detail,
+      instance: req.originalUrl.split('?')[0] ?? req.originalUrl,
+      code: problem.code,
+      ...(req.id === undefined ? {} : { requestId: String(req.id) }),
+      ...problem.extensions,
+    };
+    if (problem.status === HttpStatus.UNAUTHORIZED) {
+      const invalid = problem.code === 'INVALID_ACCESS_TOKEN' ? ', error="invalid_token"' : '';
+      res.setHeader('WWW-Authenticate', `Bearer realm="tessera"${invalid}`);
+    }
+    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  private toProblem(exception: unknown): Problem {
+    if (exception instanceof RequestValidationError) {
+      return {
+        status: HttpStatus.BAD_REQUEST,
+        code: 'VALIDATION_FAILED',
+        detail: 'The request is invalid; see errors for each invalid field.',
+        extensions: { errors: exception.errors },
+      };
+    }
+    if (exception instanceof DomainError) {
+      const status = (DOMAIN_ERROR_STATUS as Record<string, number>)[exception.code];
+      if (status === undefined) return internal();
+      return { status, code: exception.code, detail: exception.message, extensions: exception.details };
+    }
+    // Nest wraps body-parser/http-errors failures in an HttpException with the original as cause.
+    const parserError = exception instanceof HttpException ? exception.cause : exception;
+    if (isBodyParserError(parserError) && parserError.status >= 400 && parserError.status < 500) {
+      const code = BODY_PARSER_CODES[parserError.type] ?? 'BAD_REQUEST';
+      return { status: parserError.status, code, detail: BODY_PARSER_DETAIL[code] ?? 'The request body was rejected.' };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { status, code: HTTP_STATUS_CODE[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'HTTP_ERROR'), detail: httpDetail(exception) };
+    }
+    return internal();
+  }
+}
+
+function internal(): Problem {
+  return { status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred. It has been logged; quote the requestId when reporting it.' };
+}
+
+function httpDetail(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.join('; ');
+  return exception.message;
+}

@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/*
+ * Every environment variable Tessera reads is declared here, once, with its default.
+ * `.env.example` lists the same variables; a test keeps the two in step.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const DAY = 86_400;
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: int(0, 65_535).default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_PRETTY: bool.default(false),
+
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+      .default('postgres://postgres@127.0.0.1:5432/tessera'),
+    DATABASE_POOL_MAX: int(1, 100).default(10),
+    MIGRATE_ON_START: bool.default(true),
+
+    JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+    JWT_ISSUER: z.string().min(1).default('tessera'),
+    JWT_AUDIENCE: z.string().min(1).default('tessera-api'),
+    JWT_ACCESS_TTL_SECONDS: int(60, 3_600).default(900),
+    JWT_REFRESH_TTL_SECONDS: int(DAY, 30 * DAY).default(14 * DAY),
+
+    ADMIN_EMAIL: z.email({ error: 'must be an email address' }).default('admin@tessera.local'),
+    ADMIN_PASSWORD: z
+      .string()
+      .max(128, { error: 'must be at most 128 characters' })
+      .refine((v) => v === '' || v.length >= 12, { error: 'must be at least 12 characters (or empty to generate one)' })
+      .default(''),
+
+    CORS_ORIGINS: list.default([]),
+    TRUST_PROXY_HOPS: int(0, 10).default(0),
+    JSON_BODY_LIMIT_BYTES: int(1_024, 10 * 1_024 * 1_024).default(64 * 1_024),
+
+    THROTTLE_TTL_SECONDS: int(1, 3_600).default(60),
+    THROTTLE_LIMIT: int(1, 1_000_000).default(600),
+    THROTTLE_AUTH_TTL_SECONDS: int(1, 3_600).default(60),
+    THROTTLE_AUTH_LIMIT: int(1, 10_000).default(10),
+
+    SWAGGER_ENABLED: bool.default(true),
+    WORKER_EMBEDDED: bool.default(true),
+    QUEUE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' })
+      .default('pgboss'),
+    SHUTDOWN_GRACE_SECONDS: int(0, 600).default(25),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    if (env.NODE_ENV === 'production' && !env.ADMIN_PASSWORD) {
+      // A generated password is fine on a laptop, not on a server whose logs are shipped.
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'is required when NODE_ENV=production' });
+    }
+  });
+
+type Parsed = z.output<typeof schema>;
+
+export interface ConfigValues extends Omit<Parsed, 'JWT_SECRET'> {
+  JWT_SECRET: string;
+  /** True when JWT_SECRET was not set and a random one was made for this process. */
+  JWT_SECRET_GENERATED: boolean;
+}
+
+/** Names of every variable (for `.env.example` checks and documentation). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof Parsed)[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * The validated configuration. A class (not a bare type) so it doubles as the DI token;
+ * the interface merge gives it every typed field.
+ */
+export class AppConfig {
+  constructor(values: ConfigValues) {
+    Object.assign(this, values);
+    Object.freeze(this);
+  }
+}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface AppConfig extends Readonly<ConfigValues> {}
+
+/**
+ * Validates `env` (blank values count as unset) and returns the typed configuration, or
+ * throws a ConfigError naming every bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const input: Record<string, string> = {};
+  for (const key of CONFIG_VARIABLES) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') input[key] = value.trim();
+  }
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const got = input[name];
+        return `${name} ${issue.message}${got === undefined ? '' : ` (got "${name.includes('SECRET') || name.includes('PASSWORD') ? '***' : got}")`}`;
+      }),
+    );
+  }
+  const { JWT_SECRET, ...rest } = result.data;
+  return new AppConfig({
+    ...rest,
+    JWT_SECRET: JWT_SECRET ?? randomBytes(48).toString('base64url'),
+    JWT_SECRET_GENERATED: JWT_SECRET === undefined,
+  });
+}
+
+/** For an app's main: load `.env`, validate, and on bad configuration print why and exit 78. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(78); // EX_CONFIG
+  }
+}

@@ -1,0 +1,4 @@
+export * from './app-config.js';
+export * from './config.module.js';
+export * from './load-env-file.js';
+export * from './logger.module.js';

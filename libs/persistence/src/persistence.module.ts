@@ -1,0 +1,26 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '#config';
+import { RefreshTokenRepository, UserRepository } from '#users';
+import { createOrmConfig } from './mikro-orm.config.js';
+import { MikroOrmRefreshTokenRepository } from './repositories/mikro-orm-refresh-token.repository.js';
+import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository.js';
+
+/** PostgreSQL through MikroORM; binds every repository port to its MikroORM adapter. */
+@Global()
+@Module({
+  imports: [
+    MikroOrmModule.forRootAsync({
+      driver: PostgreSqlDriver,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ ...createOrmConfig(config), registerRequestContext: false }),
+    }),
+  ],
+  providers: [
+    { provide: UserRepository, useClass: MikroOrmUserRepository },
+    { provide: RefreshTokenRepository, useClass: MikroOrmRefreshTokenRepository },
+  ],
+  exports: [UserRepository, RefreshTokenRepository],
+})
+export class PersistenceModule {}

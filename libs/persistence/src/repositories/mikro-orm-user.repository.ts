@@ -1,0 +1,72 @@
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { decodeCursor, type Page, type PageRequest, toPage } from '#shared-kernel';
+import { EmailAlreadyRegisteredError, LastAdminError, type Role, User, UserRepository } from '#users';
+
+/**
+ * Each method works in its own fork of the EntityManager: repositories hand out detached
+ * domain objects and never depend on a request context.
+ */
+@Injectable()
+export class MikroOrmUserRepository extends UserRepository {
+  constructor(private readonly em: EntityManager) {
+    super();
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.em.fork().findOne(User, { id });
+  }
+
+  findByEmail(normalisedEmail: string): Promise<User | null> {
+    return this.em.fork().findOne(User, { email: normalisedEmail });
+  }
+
+  async insert(user: User): Promise<void> {
+    try {
+      await this.em.fork().insert(User, { ...user });
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) throw new EmailAlreadyRegisteredError();
+      throw error;
+    }
+  }
+
+  async list({ limit, cursor }: PageRequest): Promise<Page<User>> {
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const rows = await this.em.fork().find(
+      User,
+      after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {},
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 },
+    );
+    return toPage(rows, limit);
+  }
+
+  countByRole(role: Role): Promise<number> {
+    return this.em.fork().count(User, { role });
+  }
+
+  updateRole(id: string, role: Role, at: Date): Promise<boolean> {
+    return this.withAdminGuard(id, role === 'admin', async (em) => (await em.nativeUpdate(User, { id }, { role, updatedAt: at })) > 0);
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.withAdminGuard(id, false, async (em) => (await em.nativeDelete(User, { id })) > 0);
+  }
+
+  /**
+   * Runs `change` in a transaction that first locks the admin rows, so that two concurrent
+   * demotions/deletions of the last two admins cannot both succeed.
+   */
+  private withAdminGuard(id: string, staysAdmin: boolean, change: (em: EntityManager) => Promise<boolean>): Promise<boolean> {
+    return this.em.fork().transactional(async (em) => {
+      const admins = await em.getConnection().execute<{ id: string }[]>(
+        `select id from users where role = 'admin' for update`,
+        [],
+        'all',
+        em.getTransactionContext(),
+      );
+      const isAdmin = admins.some((row) => row.id === id);
+      if (isAdmin && !staysAdmin && admins.length === 1) throw new LastAdminError();
+      return change(em);
+    });
+  }
+}

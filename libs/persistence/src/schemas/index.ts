@@ -1,0 +1,5 @@
+import { RefreshTokenSchema } from './refresh-token.schema.js';
+import { UserSchema } from './user.schema.js';
+
+/** Every entity the ORM knows. A schema not listed here has no table. */
+export const ENTITY_SCHEMAS = [UserSchema, RefreshTokenSchema];

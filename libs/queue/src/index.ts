@@ -1,0 +1,2 @@
+export * from './pg-boss-job-queue.js';
+export * from './queue.module.js';

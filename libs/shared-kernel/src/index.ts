@@ -1,0 +1,5 @@
+export * from './domain-error.js';
+export * from './clock.port.js';
+export * from './ids.js';
+export * from './pagination.js';
+export * from './job-queue.port.js';

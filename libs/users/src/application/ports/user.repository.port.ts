@@ -1,0 +1,20 @@
+import type { Page, PageRequest } from '#shared-kernel';
+import type { Role } from '../../domain/role.js';
+import type { User } from '../../domain/user.js';
+
+export abstract class UserRepository {
+  abstract findById(id: string): Promise<User | null>;
+  abstract findByEmail(normalisedEmail: string): Promise<User | null>;
+  /** Inserts a new user; throws EmailAlreadyRegisteredError when the email is taken. */
+  abstract insert(user: User): Promise<void>;
+  abstract list(page: PageRequest): Promise<Page<User>>;
+  abstract countByRole(role: Role): Promise<number>;
+  /**
+   * Changes a user's role. Demoting an admin only happens while another admin remains,
+   * checked in the same transaction, so two concurrent demotions cannot leave none.
+   * Returns false when the user does not exist; throws LastAdminError.
+   */
+  abstract updateRole(id: string, role: Role, at: Date): Promise<boolean>;
+  /** Deletes a user and their sessions; same last-admin rule as updateRole. */
+  abstract delete(id: string): Promise<boolean>;
+}

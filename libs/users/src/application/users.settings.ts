@@ -1,0 +1,7 @@
+/** Settings the users use cases need, bound from configuration by the module. */
+export abstract class UsersSettings {
+  abstract readonly refreshTokenTtlSeconds: number;
+  abstract readonly initialAdminEmail: string;
+  /** Empty: generate one and report it once. */
+  abstract readonly initialAdminPassword: string;
+}

@@ -1,0 +1,28 @@
+import type { Role } from './role.js';
+
+export interface UserProps {
+  id: string;
+  email: string;
+  passwordHash: string;
+  role: Role;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A person who can sign in. Email is stored normalised (trimmed, lower-case). */
+export class User {
+  id!: string;
+  email!: string;
+  passwordHash!: string;
+  role!: Role;
+  createdAt!: Date;
+  updatedAt!: Date;
+
+  constructor(props: UserProps) {
+    Object.assign(this, props);
+  }
+
+  static normaliseEmail(email: string): string {
+    return email.trim().toLowerCase();
+  }
+}

@@ -1,0 +1,70 @@
+import { DomainError } from '#shared-kernel';
+
+export const USERS_ERROR_CODES = [
+  'USER_NOT_FOUND',
+  'EMAIL_ALREADY_REGISTERED',
+  'INVALID_CREDENTIALS',
+  'INVALID_REFRESH_TOKEN',
+  'INVALID_ACCESS_TOKEN',
+  'AUTHENTICATION_REQUIRED',
+  'FORBIDDEN',
+  'LAST_ADMIN',
+] as const;
+export type UsersErrorCode = (typeof USERS_ERROR_CODES)[number];
+
+export class UserNotFoundError extends DomainError {
+  readonly code = 'USER_NOT_FOUND';
+  constructor() {
+    super('No user with this id exists.');
+  }
+}
+
+export class EmailAlreadyRegisteredError extends DomainError {
+  readonly code = 'EMAIL_ALREADY_REGISTERED';
+  constructor() {
+    super('A user with this email address is already registered.');
+  }
+}
+
+/** Same error, same message for an unknown email and for a wrong password. */
+export class InvalidCredentialsError extends DomainError {
+  readonly code = 'INVALID_CREDENTIALS';
+  constructor() {
+    super('The email address or password is incorrect.');
+  }
+}
+
+export class InvalidRefreshTokenError extends DomainError {
+  readonly code = 'INVALID_REFRESH_TOKEN';
+  constructor() {
+    super('The refresh token is invalid, expired or revoked. Sign in again.');
+  }
+}
+
+export class InvalidAccessTokenError extends DomainError {
+  readonly code = 'INVALID_ACCESS_TOKEN';
+  constructor() {
+    super('The access token is invalid or expired.');
+  }
+}
+
+export class AuthenticationRequiredError extends DomainError {
+  readonly code = 'AUTHENTICATION_REQUIRED';
+  constructor() {
+    super('This operation needs a bearer access token.');
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  constructor() {
+    super('Your role does not allow this operation.');
+  }
+}
+
+export class LastAdminError extends DomainError {
+  readonly code = 'LAST_ADMIN';
+  constructor() {
+    super('This is the last administrator; promote another user first.');
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { AppConfig } from '#config';
+import { AccessTokens, type IssuedAccessToken, type Principal } from '../application/ports/access-tokens.port.js';
+import { ROLES, type Role } from '../domain/role.js';
+import { InvalidAccessTokenError } from '../domain/users.errors.js';
+
+/** The one algorithm we sign and accept. `alg: none` and every other value are refused. */
+export const ACCESS_TOKEN_ALGORITHM = 'HS256';
+/** RFC 9068 media type of JWT access tokens; refresh tokens are opaque and never JWTs. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+@Injectable()
+export class JwtAccessTokens extends AccessTokens {
+  private readonly jwt = new JwtService();
+
+  constructor(private readonly config: AppConfig) {
+    super();
+  }
+
+  async issue(principal: Principal): Promise<IssuedAccessToken> {
+    const token = await this.jwt.signAsync(
+      { role: principal.role },
+      {
+        secret: this.config.JWT_SECRET,
+        algorithm: ACCESS_TOKEN_ALGORITHM,
+        header: { alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE },
+        subject: principal.userId,
+        issuer: this.config.JWT_ISSUER,
+        audience: this.config.JWT_AUDIENCE,
+        expiresIn: this.config.JWT_ACCESS_TTL_SECONDS,
+      },
+    );
+    return { token, expiresInSeconds: this.config.JWT_ACCESS_TTL_SECONDS };
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: Record<string, unknown>;
+    try {
+      const decoded = this.jwt.decode<{ header?: { typ?: string } } | null>(token, { complete: true });
+      if (decoded?.header?.typ !== ACCESS_TOKEN_TYPE) throw new InvalidAccessTokenError();
+      payload = await this.jwt.verifyAsync(token, {
+        secret: this.config.JWT_SECRET,
+        algorithms: [ACCESS_TOKEN_ALGORITHM],
+        issuer: this.config.JWT_ISSUER,
+        audience: this.config.JWT_AUDIENCE,
+      });
+    } catch {
+      throw new InvalidAccessTokenError();
+    }
+    // jsonwebtoken checks exp only when present: require it (RFC 8725 §3.10).
+    const { sub, role, exp } = payload;
+    if (typeof exp !== 'number' || typeof sub !== 'string' || !ROLES.includes(role as Role)) {
+      throw new InvalidAccessTokenError();
+    }
+    return { userId: sub, role: role as Role };
+  }
+}
