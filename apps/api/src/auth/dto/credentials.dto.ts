@@ -32,9 +32,9 @@ export class LoginDto {
 }
 
 export class RefreshTokenDto {
-  @ApiProperty({ description: 'The refresh token from login or the previous refresh.', maxLength: 256 })
+  @ApiProperty({ description: 'The refresh token from login or the previous refresh.', maxLength: 1024 })
   @IsString()
   @MinLength(1)
-  @MaxLength(256)
+  @MaxLength(1024)
   refreshToken!: string;
 }

@@ -1,0 +1,39 @@
+/**
+ * Two projects: `unit` (*.spec.ts beside the code: use cases on in-memory ports, pure
+ * functions, adapters that need no server) and `e2e` (test/**: the real apps against the
+ * real PostgreSQL, over HTTP, through the generated client).
+ */
+const aliases = ['shared-kernel', 'config', 'users', 'persistence', 'queue', 'testing'];
+
+const common = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  setupFiles: ['<rootDir>/test/setup/jest.setup.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2023',
+        },
+        module: { type: 'es6' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    ...Object.fromEntries(aliases.map((name) => [`^#${name}$`, `<rootDir>/libs/${name}/src/index.ts`])),
+    '^#client$': '<rootDir>/packages/client/src/index.ts',
+  },
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], slowTestThreshold: 30 },
+  ],
+  testTimeout: 60_000,
+};

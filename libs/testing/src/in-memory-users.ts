@@ -1,0 +1,125 @@
+import { Clock, decodeCursor, type Page, type PageRequest, toPage } from '#shared-kernel';
+import {
+  EmailAlreadyRegisteredError,
+  LastAdminError,
+  PasswordHasher,
+  RefreshToken,
+  RefreshTokenRepository,
+  type Role,
+  User,
+  UserRepository,
+} from '#users';
+
+/** In-memory UserRepository with the same contract as the MikroORM one (for use-case tests). */
+export class InMemoryUserRepository extends UserRepository {
+  readonly rows = new Map<string, User>();
+
+  async findById(id: string) {
+    return this.copy(this.rows.get(id));
+  }
+
+  async findByEmail(email: string) {
+    return this.copy([...this.rows.values()].find((u) => u.email === email));
+  }
+
+  async insert(user: User) {
+    if ([...this.rows.values()].some((u) => u.email === user.email)) throw new EmailAlreadyRegisteredError();
+    this.rows.set(user.id, new User({ ...user }));
+  }
+
+  async list({ limit, cursor }: PageRequest): Promise<Page<User>> {
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const sorted = [...this.rows.values()]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+      .filter((u) => !after || u.createdAt < after.createdAt || (u.createdAt.getTime() === after.createdAt.getTime() && u.id < after.id));
+    return toPage(sorted.slice(0, limit + 1).map((u) => new User({ ...u })), limit);
+  }
+
+  async countByRole(role: Role) {
+    return [...this.rows.values()].filter((u) => u.role === role).length;
+  }
+
+  async updateRole(id: string, role: Role, at: Date) {
+    const user = this.rows.get(id);
+    if (!user) return false;
+    if (role !== 'admin') this.guardLastAdmin(user);
+    user.role = role;
+    user.updatedAt = at;
+    return true;
+  }
+
+  async delete(id: string) {
+    const user = this.rows.get(id);
+    if (!user) return false;
+    this.guardLastAdmin(user);
+    return this.rows.delete(id);
+  }
+
+  private guardLastAdmin(user: User) {
+    if (user.role === 'admin' && [...this.rows.values()].filter((u) => u.role === 'admin').length === 1) throw new LastAdminError();
+  }
+
+  private copy(user: User | undefined) {
+    return user ? new User({ ...user }) : null;
+  }
+}
+
+export class InMemoryRefreshTokenRepository extends RefreshTokenRepository {
+  readonly rows = new Map<string, RefreshToken>();
+
+  async insert(token: RefreshToken) {
+    this.rows.set(token.id, new RefreshToken({ ...token }));
+  }
+
+  async findByHash(tokenHash: string) {
+    const found = [...this.rows.values()].find((t) => t.tokenHash === tokenHash);
+    return found ? new RefreshToken({ ...found }) : null;
+  }
+
+  async rotate(currentId: string, next: RefreshToken, at: Date) {
+    const current = this.rows.get(currentId);
+    if (!current || current.usedAt || current.revokedAt) return false;
+    current.usedAt = at;
+    await this.insert(next);
+    return true;
+  }
+
+  async revokeFamily(familyId: string, at: Date) {
+    let count = 0;
+    for (const token of this.rows.values()) {
+      if (token.familyId === familyId && !token.revokedAt) {
+        token.revokedAt = at;
+        count++;
+      }
+    }
+    return count;
+  }
+}
+
+/** Reversible stand-in for argon2 in use-case tests (hashing cost is not under test there). */
+export class PlainTextPasswordHasher extends PasswordHasher {
+  readonly verified: string[] = [];
+
+  async hash(password: string) {
+    return `plain:${password}`;
+  }
+
+  async verify(hash: string, password: string) {
+    this.verified.push(hash);
+    return hash === `plain:${password}`;
+  }
+}
+
+export class FixedClock extends Clock {
+  constructor(private current = new Date('2026-01-01T00:00:00.000Z')) {
+    super();
+  }
+
+  now() {
+    return new Date(this.current);
+  }
+
+  advance(seconds: number) {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}

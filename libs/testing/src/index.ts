@@ -1,0 +1,3 @@
+export * from './test-database.js';
+export * from './in-memory-users.js';
+export * from './forged-tokens.js';

@@ -1,0 +1,142 @@
+import { loadConfig } from '#config';
+import { FixedClock, InMemoryRefreshTokenRepository, InMemoryUserRepository, PlainTextPasswordHasher } from '#testing';
+import {
+  EmailAlreadyRegisteredError,
+  hashRefreshToken,
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  JwtAccessTokens,
+  LoginUseCase,
+  LogoutUseCase,
+  RefreshTokensUseCase,
+  RegisterUserUseCase,
+  SessionTokens,
+  type UsersSettings,
+} from '#users';
+
+const TTL = 7 * 86_400;
+
+function setup() {
+  const users = new InMemoryUserRepository();
+  const tokens = new InMemoryRefreshTokenRepository();
+  const hasher = new PlainTextPasswordHasher();
+  const clock = new FixedClock();
+  const settings: UsersSettings = { refreshTokenTtlSeconds: TTL, initialAdminEmail: 'admin@x.test', initialAdminPassword: '' };
+  const accessTokens = new JwtAccessTokens(loadConfig({ JWT_SECRET: 's'.repeat(40) }));
+  const sessions = new SessionTokens(accessTokens, tokens, settings, clock);
+  return {
+    users,
+    tokens,
+    hasher,
+    clock,
+    accessTokens,
+    register: new RegisterUserUseCase(users, hasher, clock),
+    login: new LoginUseCase(users, hasher, sessions),
+    refresh: new RefreshTokensUseCase(tokens, users, sessions, clock),
+    logout: new LogoutUseCase(tokens, clock),
+  };
+}
+
+describe('register', () => {
+  it('stores a normalised email, a hash (never the password) and the user role', async () => {
+    const t = setup();
+    const user = await t.register.execute({ email: '  Ada@Example.COM ', password: 'a long password' });
+    expect(user).toMatchObject({ email: 'ada@example.com', role: 'user' });
+    expect(t.users.rows.get(user.id)?.passwordHash).toBe('plain:a long password');
+  });
+
+  it('refuses a second account with the same email in another case', async () => {
+    const t = setup();
+    await t.register.execute({ email: 'ada@example.com', password: 'a long password' });
+    await expect(t.register.execute({ email: 'ADA@example.com', password: 'another password' })).rejects.toBeInstanceOf(
+      EmailAlreadyRegisteredError,
+    );
+  });
+});
+
+describe('login', () => {
+  it('issues an access token for the user and stores only the refresh token hash', async () => {
+    const t = setup();
+    const user = await t.register.execute({ email: 'ada@example.com', password: 'a long password' });
+    const pair = await t.login.execute({ email: 'ADA@example.com', password: 'a long password' });
+
+    expect(pair.tokenType).toBe('Bearer');
+    await expect(t.accessTokens.verify(pair.accessToken)).resolves.toEqual({ userId: user.id, role: 'user' });
+    const stored = [...t.tokens.rows.values()];
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.tokenHash).toBe(hashRefreshToken(pair.refreshToken));
+    expect(stored[0]!.expiresAt.getTime() - t.clock.now().getTime()).toBe(TTL * 1000);
+  });
+
+  it('answers an unknown email exactly like a wrong password, after the same hash verification', async () => {
+    const t = setup();
+    await t.register.execute({ email: 'ada@example.com', password: 'a long password' });
+    t.login.onModuleInit();
+
+    const wrongPassword = await t.login.execute({ email: 'ada@example.com', password: 'wrong password!' }).catch((e: unknown) => e);
+    const unknownEmail = await t.login.execute({ email: 'bob@example.com', password: 'wrong password!' }).catch((e: unknown) => e);
+
+    expect(wrongPassword).toBeInstanceOf(InvalidCredentialsError);
+    expect(unknownEmail).toBeInstanceOf(InvalidCredentialsError);
+    expect((unknownEmail as Error).message).toBe((wrongPassword as Error).message);
+    expect(t.hasher.verified).toHaveLength(2); // the unknown email still paid for a verify
+  });
+});
+
+describe('refresh', () => {
+  async function loggedIn() {
+    const t = setup();
+    await t.register.execute({ email: 'ada@example.com', password: 'a long password' });
+    return { ...t, pair: await t.login.execute({ email: 'ada@example.com', password: 'a long password' }) };
+  }
+
+  it('rotates: the new refresh token works once, the old one is spent', async () => {
+    const t = await loggedIn();
+    const second = await t.refresh.execute({ refreshToken: t.pair.refreshToken });
+    expect(second.refreshToken).not.toBe(t.pair.refreshToken);
+    const third = await t.refresh.execute({ refreshToken: second.refreshToken });
+    expect(third.refreshToken).not.toBe(second.refreshToken);
+  });
+
+  it('revokes the whole family when a rotated token is replayed', async () => {
+    const t = await loggedIn();
+    const second = await t.refresh.execute({ refreshToken: t.pair.refreshToken });
+
+    await expect(t.refresh.execute({ refreshToken: t.pair.refreshToken })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+    // The legitimate holder of the newest token is logged out too.
+    await expect(t.refresh.execute({ refreshToken: second.refreshToken })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+    expect([...t.tokens.rows.values()].every((row) => row.revokedAt)).toBe(true);
+  });
+
+  it('refuses an expired token and an unknown one', async () => {
+    const t = await loggedIn();
+    await expect(t.refresh.execute({ refreshToken: 'not-a-token' })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+    t.clock.advance(TTL);
+    await expect(t.refresh.execute({ refreshToken: t.pair.refreshToken })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+  });
+
+  it('does not keep a session alive for a user that was deleted', async () => {
+    const t = await loggedIn();
+    t.users.rows.clear();
+    await expect(t.refresh.execute({ refreshToken: t.pair.refreshToken })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+  });
+});
+
+describe('logout', () => {
+  it('revokes the family of the presented token only for its owner', async () => {
+    const t = setup();
+    const ada = await t.register.execute({ email: 'ada@example.com', password: 'a long password' });
+    const pair = await t.login.execute({ email: 'ada@example.com', password: 'a long password' });
+
+    await t.logout.execute({ refreshToken: pair.refreshToken, userId: 'someone-else' });
+    const stillValid = await t.refresh.execute({ refreshToken: pair.refreshToken });
+
+    await t.logout.execute({ refreshToken: stillValid.refreshToken, userId: ada.id });
+    await expect(t.refresh.execute({ refreshToken: stillValid.refreshToken })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+  });
+
+  it('is quiet about unknown tokens', async () => {
+    const t = setup();
+    await expect(t.logout.execute({ refreshToken: 'unknown', userId: 'x' })).resolves.toBeUndefined();
+  });
+});
