@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { type BeforeApplicationShutdown, Controller, Get, Injectable, VERSION_NEUTRAL } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Controller, Get, Injectable, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 
@@ -37,12 +37,18 @@ export class HealthController {
 
   @Get('ready')
   @Public()
-  @HealthCheck()
   @ApiOperation({ summary: 'Readiness: dependencies reachable and not shutting down' })
   @ApiOkResponse({ description: 'Ready to take traffic.' })
   @ApiProblems(503)
-  getReadiness() {
-    return this.health.check([() => this.checkLifecycle(), () => this.checkDatabase()]);
+  async getReadiness() {
+    try {
+      return await this.health.check([() => this.checkLifecycle(), () => this.checkDatabase()]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      const failing = Object.entries(result.error ?? {}).map(([name, check]) => `${name} ${String(check?.message ?? 'down')}`);
+      throw new ServiceUnavailableException(`Not ready: ${failing.join(', ')}.`);
+    }
   }
 
   private checkLifecycle() {

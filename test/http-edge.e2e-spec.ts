@@ -1,0 +1,111 @@
+import { type ApiHarness, expectProblem, rawFetch, startApi } from './support/api-harness.js';
+
+let api: ApiHarness;
+beforeAll(async () => {
+  api = await startApi({ JSON_BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://viewer.example.com' });
+});
+afterAll(() => api?.close());
+
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+  rawFetch(api.baseUrl, path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+describe('every error is application/problem+json', () => {
+  it('unknown route: 404', async () => {
+    const body = expectProblem(await rawFetch(api.baseUrl, '/v1/no-such-thing'), 404, 'NOT_FOUND');
+    expect(body).toMatchObject({ type: 'urn:tessera:problem:not-found', title: 'Not Found', instance: '/v1/no-such-thing' });
+  });
+
+  it('malformed JSON: 400 without the parser\'s internals', async () => {
+    const body = expectProblem(await post('/v1/auth/login', '{"email": '), 400, 'MALFORMED_BODY');
+    expect(body.detail).toBe('The request body could not be parsed.');
+  });
+
+  it('body over JSON_BODY_LIMIT_BYTES: 413', async () => {
+    expectProblem(await post('/v1/auth/login', JSON.stringify({ email: 'x'.repeat(4096), password: 'y' })), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('unknown field: 400 naming it', async () => {
+    const body = expectProblem(await post('/v1/auth/register', JSON.stringify({ email: 'a@b.co', password: 'long enough pw', ownerId: 'x' })), 400, 'VALIDATION_FAILED');
+    expect(body.errors).toEqual([{ field: 'ownerId', message: 'property ownerId should not exist' }]);
+  });
+
+  it('validation failure: 400 listing every invalid field', async () => {
+    const body = expectProblem(await post('/v1/auth/register', JSON.stringify({ email: 'nope', password: 'short' })), 400, 'VALIDATION_FAILED');
+    expect((body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['email', 'password']);
+  });
+
+  it('wrong JSON types (array body, number for string) are validation errors, not 500s', async () => {
+    expectProblem(await post('/v1/auth/login', '[1,2,3]'), 400, 'VALIDATION_FAILED');
+    expectProblem(await post('/v1/auth/login', JSON.stringify({ email: 42, password: { a: 1 } })), 400, 'VALIDATION_FAILED');
+  });
+
+  it('echoes a sane X-Request-Id and puts it in the problem; replaces an unsafe one', async () => {
+    const ok = await rawFetch(api.baseUrl, '/v1/nowhere', { headers: { 'x-request-id': 'trace-123' } });
+    expect(ok.headers.get('x-request-id')).toBe('trace-123');
+    expect(ok.body.requestId).toBe('trace-123');
+    const unsafe = await rawFetch(api.baseUrl, '/v1/nowhere', { headers: { 'x-request-id': 'a b\tc<script>' } });
+    expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('HTTP hardening', () => {
+  it('sets security headers and hides the framework', async () => {
+    const response = await rawFetch(api.baseUrl, '/health/live');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('allows CORS only for configured origins', async () => {
+    const allowed = await rawFetch(api.baseUrl, '/health/live', { headers: { origin: 'https://viewer.example.com' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://viewer.example.com');
+    const other = await rawFetch(api.baseUrl, '/health/live', { headers: { origin: 'https://evil.example.com' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('serves Swagger UI at /docs and the spec at /openapi.json', async () => {
+    const ui = await fetch(`${api.baseUrl}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger-ui');
+    const spec = await rawFetch(api.baseUrl, '/openapi.json');
+    expect(spec.body).toMatchObject({ openapi: expect.stringMatching(/^3\./), info: { title: 'Tessera API' } });
+  });
+});
+
+describe('health', () => {
+  it('live and ready when the database answers', async () => {
+    expect((await rawFetch(api.baseUrl, '/health/live')).body).toEqual({ status: 'ok' });
+    const ready = await rawFetch(api.baseUrl, '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, lifecycle: { status: 'up' } } });
+  });
+});
+
+describe('throttling', () => {
+  let strict: ApiHarness;
+  beforeAll(async () => {
+    strict = await startApi({ THROTTLE_AUTH_LIMIT: '3', THROTTLE_AUTH_TTL_SECONDS: '60', THROTTLE_LIMIT: '1000' });
+  });
+  afterAll(() => strict?.close());
+
+  it('answers repeated logins with 429 problem+json and Retry-After, while reads go on', async () => {
+    const attempt = () =>
+      rawFetch(strict.baseUrl, '/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'nobody@example.com', password: 'wrong password' }),
+      });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await attempt()).status);
+    expect(statuses).toEqual([401, 401, 401]);
+
+    const limited = await attempt();
+    expectProblem(limited, 429, 'TOO_MANY_REQUESTS');
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+
+    // The 'default' category is counted separately: other routes are unaffected.
+    expect((await rawFetch(strict.baseUrl, '/health/live')).status).toBe(200);
+  });
+});

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import openapiTS, { astToString } from 'openapi-typescript';
+import { type ApiHarness, startApi } from './support/api-harness.js';
+
+/**
+ * The committed openapi.json and the generated client are products: they must be exactly
+ * what the code produces. On failure run `npm run openapi` and commit the result.
+ */
+let api: ApiHarness;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api?.close());
+
+type Operation = { operationId: string; security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> };
+const committed = () => JSON.parse(readFileSync('openapi.json', 'utf8'));
+const operations = (spec: { paths: Record<string, Record<string, Operation>> }) =>
+  Object.entries(spec.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+
+describe('OpenAPI spec', () => {
+  it('served by the running API equals the committed openapi.json (run `npm run openapi`)', async () => {
+    const served = await (await fetch(`${api.baseUrl}/openapi.json`)).text();
+    expect(JSON.parse(served)).toEqual(committed());
+  });
+
+  it('the generated client matches the committed spec (run `npm run openapi`)', async () => {
+    const generated = astToString(await openapiTS(readFileSync('openapi.json', 'utf8')));
+    const onDisk = readFileSync('packages/client/src/schema.ts', 'utf8');
+    const strip = (s: string) => s.replace(/^\/\*\*[\s\S]*?\*\/\s*/, '').trim();
+    expect(strip(onDisk)).toBe(strip(generated));
+  });
+
+  it('names operations after controller methods, uniquely', () => {
+    const ids = operations(committed()).map(({ op }) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['register', 'login', 'refreshTokens', 'logout', 'getCurrentUser', 'listUsers', 'updateUser', 'deleteUser']));
+  });
+
+  it('documents auth and problem answers on every operation', () => {
+    const spec = committed();
+    expect(spec.security).toEqual([{ bearer: [] }]);
+    expect(spec.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    for (const { path, method, op } of operations(spec)) {
+      const label = `${method.toUpperCase()} ${path}`;
+      const isPublic = Array.isArray(op.security) && op.security.length === 0;
+      expect([label, isPublic || op.responses['401'] !== undefined]).toEqual([label, true]);
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) >= 400) expect([label, status, Object.keys(response.content ?? {})]).toEqual([label, status, ['application/problem+json']]);
+      }
+    }
+    const publicOps = operations(spec).filter(({ op }) => Array.isArray(op.security) && op.security.length === 0).map(({ op }) => op.operationId);
+    expect(publicOps.sort()).toEqual(['getLiveness', 'getReadiness', 'login', 'refreshTokens', 'register']);
+  });
+});
