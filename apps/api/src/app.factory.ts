@@ -56,7 +56,6 @@ export async function createApiApp(config: AppConfig, options: CreateApiAppOptio
     });
   }
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
-  app.enableShutdownHooks();
 
   if (config.SWAGGER_ENABLED) {
     const document = buildOpenApiDocument(app);

@@ -1,14 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
-import { loadConfigOrExit, loadEnvFile } from '#config';
+import { loadConfigOrExit, loadEnvFile, stopGracefullyOnSignals } from '#config';
 import { createApiApp } from './app.factory.js';
 
 loadEnvFile();
 const config = loadConfigOrExit();
 const app = await createApiApp(config);
+const logger = app.get(Logger);
+stopGracefullyOnSignals(app, logger);
 await app.listen(config.PORT, config.HOST);
 
-const logger = app.get(Logger);
 const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${config.PORT}`;
 logger.log(`Tessera API listening on ${url}${config.SWAGGER_ENABLED ? `; Swagger UI at ${url}/docs` : ''}`, 'Bootstrap');
 if (config.JWT_SECRET_GENERATED) {
