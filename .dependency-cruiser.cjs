@@ -1,0 +1,67 @@
+/**
+ * Architecture rules, checked in CI by `npm run lint:arch` (part of `npm test`).
+ * See docs/architecture.md for why each exists.
+ */
+const FRAMEWORKS = '(@nestjs|@mikro-orm|@aws-sdk|@smithy|sharp|pg-boss|pg|express|class-validator|class-transformer|argon2|helmet|nestjs-pino|pino|zod|openapi-fetch)';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-framework-free',
+      comment: 'domain/ holds plain TypeScript: no framework, ORM, image, cloud or queue package.',
+      severity: 'error',
+      from: { path: '^libs/[^/]+/src/domain/' },
+      to: { path: `node_modules/${FRAMEWORKS}/` },
+    },
+    {
+      name: 'domain-depends-only-on-domain',
+      comment: 'domain/ may import its own module\'s domain and the shared kernel, nothing else of ours.',
+      severity: 'error',
+      from: { path: '^libs/([^/]+)/src/domain/' },
+      to: { path: '^(apps|libs|packages)/', pathNot: ['^libs/$1/src/domain/', '^libs/shared-kernel/src/'] },
+    },
+    {
+      name: 'shared-kernel-is-framework-free',
+      severity: 'error',
+      from: { path: '^libs/shared-kernel/' },
+      to: { path: `node_modules/${FRAMEWORKS}/` },
+    },
+    {
+      name: 'application-does-not-use-adapters',
+      comment: 'Use cases talk to ports; adapters (persistence, storage, imaging, queue) are bound by modules.',
+      severity: 'error',
+      from: { path: '^libs/[^/]+/src/application/' },
+      to: { path: ['^libs/(persistence|storage|imaging|queue)/', '^libs/[^/]+/src/infrastructure/', `node_modules/(@mikro-orm|@aws-sdk|sharp|pg-boss|pg|argon2)/`] },
+    },
+    {
+      name: 'libs-do-not-import-apps',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'production-code-does-not-import-testing',
+      severity: 'error',
+      from: { path: '^(apps|libs|packages)/', pathNot: ['\\.spec\\.ts$', '^libs/testing/'] },
+      to: { path: '^libs/testing/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^dist/|\\.d\\.ts$)' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.js', '.json'],
+      conditionNames: ['types', 'import', 'node', 'default'],
+      exportsFields: ['exports'],
+      mainFields: ['types', 'module', 'main'],
+    },
+  },
+};
