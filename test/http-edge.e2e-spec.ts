@@ -107,5 +107,32 @@ describe('throttling', () => {
 
     // The 'default' category is counted separately: other routes are unaffected.
     expect((await rawFetch(strict.baseUrl, '/health/live')).status).toBe(200);
+    // With TRUST_PROXY_HOPS=0 a forged X-Forwarded-For does not make a new client.
+    const forged = await rawFetch(strict.baseUrl, '/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7' },
+      body: JSON.stringify({ email: 'nobody@example.com', password: 'wrong password' }),
+    });
+    expect(forged.status).toBe(429);
+  });
+
+  it('behind TRUST_PROXY_HOPS=1 counts each client address the proxy reports', async () => {
+    const proxied = await startApi({ TRUST_PROXY_HOPS: '1', THROTTLE_AUTH_LIMIT: '2' });
+    try {
+      const from = (ip: string) =>
+        rawFetch(proxied.baseUrl, '/v1/auth/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+          body: JSON.stringify({ email: 'nobody@example.com', password: 'wrong password' }),
+        });
+      const first = [];
+      for (let i = 0; i < 3; i++) first.push((await from('203.0.113.1')).status);
+      expect(first).toEqual([401, 401, 429]);
+      expect((await from('203.0.113.2')).status).toBe(401);
+      // Only the last hop is trusted: a client cannot prepend addresses to escape its bucket.
+      expect((await from('10.9.9.9, 203.0.113.1')).status).toBe(429);
+    } finally {
+      await proxied.close();
+    }
   });
 });

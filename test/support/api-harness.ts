@@ -28,12 +28,15 @@ let counter = 0;
  * Boots the real API (migrations included) on a new `*_test` database, listening on a free
  * loopback port. Every suite gets its own database, so suites can run in parallel.
  */
-export async function startApi(env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApi(
+  env: Record<string, string> = {},
+  options: { /** Rewrites the app's DATABASE_URL (e.g. through a TcpProxy). */ databaseUrl?: (url: string) => string } = {},
+): Promise<ApiHarness> {
   const db = await createTestDatabase('tessera_e2e');
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATABASE_URL: db.url,
+    DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,
     DATABASE_POOL_MAX: '4',
     JWT_SECRET,
     ADMIN_EMAIL,

@@ -37,7 +37,8 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicat
       max: 4,
       application_name: 'tessera-queue',
     });
-    this.boss.on('error', (error) => this.logger.error({ err: error }, 'pg-boss error'));
+    // Only message and code: pg errors carry the whole client, connection settings included.
+    this.boss.on('error', (error: Error & { code?: string }) => this.logger.error({ code: error.code }, `pg-boss: ${error.message}`));
   }
 
   async onModuleInit(): Promise<void> {

@@ -66,7 +66,7 @@ export class HealthController {
       ]);
       return check.up();
     } catch {
-      return check.down({ message: 'database unreachable' });
+      return check.down({ message: 'unreachable' });
     } finally {
       clearTimeout(timer);
     }

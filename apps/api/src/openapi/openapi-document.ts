@@ -16,7 +16,7 @@ const problem = (description: string) => ({
  * openapi.json can be compared with what the code produces.
  *
  * operationId = controller method name. Every operation is bearer-authenticated unless
- * @Public(), and every authenticated one documents its 401; every one documents a 500.
+ * @Public(), and every authenticated one documents its 401; every one documents 500 and 503.
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -46,6 +46,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         operation.responses['401'] ??= problem('Missing, invalid or expired credentials.');
       }
       operation.responses['500'] ??= problem('Unexpected error (logged; quote the requestId).');
+      operation.responses['503'] ??= problem('A dependency (the database) is unavailable; retry after Retry-After seconds.');
     }
   }
   return sortKeys(document);

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { isDatabaseUnavailable } from '#persistence';
 import { DomainError } from '#shared-kernel';
 import { DOMAIN_ERROR_STATUS, HTTP_STATUS_CODE } from './error-status.js';
 import { PROBLEM_CONTENT_TYPE, type ProblemDto } from './problem.dto.js';
@@ -34,6 +35,8 @@ const BODY_PARSER_DETAIL: Record<string, string> = {
 const isBodyParserError = (e: unknown): e is BodyParserError =>
   e instanceof Error && typeof (e as BodyParserError).type === 'string' && typeof (e as BodyParserError).status === 'number';
 
+const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
 export const problemType = (code: string) => `urn:tessera:problem:${code.toLowerCase().replaceAll('_', '-')}`;
 
 interface Problem {
@@ -57,8 +60,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const problem = this.toProblem(exception);
 
-    if (problem.status >= 500) {
+    if (problem.status === HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error({ err: exception, reqId: req.id }, `Unhandled error on ${req.method} ${req.originalUrl}`);
+    } else if (problem.status >= 500) {
+      this.logger.warn({ reqId: req.id, code: problem.code }, `${problem.status} on ${req.method} ${req.originalUrl}: ${problem.detail}`);
     }
     if (res.headersSent) {
       // A streamed body was already under way: the status line is gone, cut the connection.
@@ -75,6 +80,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       ...(req.id === undefined ? {} : { requestId: String(req.id) }),
       ...problem.extensions,
     };
+    if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
     if (problem.status === HttpStatus.UNAUTHORIZED) {
       const invalid = problem.code === 'INVALID_ACCESS_TOKEN' ? ', error="invalid_token"' : '';
       res.setHeader('WWW-Authenticate', `Bearer realm="tessera"${invalid}`);
@@ -105,6 +111,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return { status, code: HTTP_STATUS_CODE[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'HTTP_ERROR'), detail: httpDetail(exception) };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, code: 'DATABASE_UNAVAILABLE', detail: 'The database is unavailable; retry shortly.' };
     }
     return internal();
   }
