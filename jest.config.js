@@ -3,7 +3,7 @@
  * functions, adapters that need no server) and `e2e` (test/**: the real apps against the
  * real PostgreSQL, over HTTP, through the generated client).
  */
-const aliases = ['shared-kernel', 'config', 'users', 'persistence', 'queue', 'testing'];
+const aliases = ['shared-kernel', 'config', 'users', 'persistence', 'queue', 'storage', 'imaging', 'panoramas', 'tiles', 'testing'];
 
 const common = {
   testEnvironment: 'node',

@@ -63,6 +63,16 @@ const schema = z
     THROTTLE_AUTH_LIMIT: int(1, 10_000).default(10),
 
     SWAGGER_ENABLED: bool.default(true),
+
+    STORAGE_DRIVER: z.enum(['local']).default('local'),
+    STORAGE_LOCAL_ROOT: z.string().min(1).default('./data/storage'),
+    UPLOAD_TMP_DIR: z.string().min(1).default('./data/tmp'),
+    UPLOAD_MAX_BYTES: int(1, 64 * 1024 ** 3).default(1024 ** 3),
+    IMAGE_MAX_PIXELS: int(1, 10_000_000_000).default(1_000_000_000),
+    IMAGE_MAX_SIDE: int(1, 1_000_000).default(65_535),
+    IMAGE_PROBE_TIMEOUT_SECONDS: int(1, 600).default(10),
+    QUOTA_BYTES_PER_USER: int(0, 2 ** 53 - 1).default(50 * 1024 ** 3),
+    QUOTA_PANORAMAS_PER_USER: int(0, 10_000_000).default(1_000),
     WORKER_EMBEDDED: bool.default(true),
     QUEUE_SCHEMA: z
       .string()

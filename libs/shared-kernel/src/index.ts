@@ -3,3 +3,4 @@ export * from './clock.port.js';
 export * from './ids.js';
 export * from './pagination.js';
 export * from './job-queue.port.js';
+export * from './storage/index.js';

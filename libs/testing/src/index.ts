@@ -2,3 +2,4 @@ export * from './test-database.js';
 export * from './in-memory-users.js';
 export * from './forged-tokens.js';
 export * from './tcp-proxy.js';
+export * from './object-storage.contract.js';

@@ -1,0 +1,2 @@
+export * from './object-storage.port.js';
+export * from './storage.errors.js';

@@ -1,0 +1,2 @@
+export * from './local-object-storage.js';
+export * from './storage.module.js';

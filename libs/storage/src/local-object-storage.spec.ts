@@ -1,0 +1,36 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { objectStorageContract } from '#testing';
+import { LocalObjectStorage } from './local-object-storage.js';
+
+objectStorageContract('local filesystem', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'tessera-storage-'));
+  return { storage: new LocalObjectStorage(join(root, 'objects')), dispose: () => rm(root, { recursive: true, force: true }) };
+});
+
+describe('LocalObjectStorage specifics', () => {
+  let parent: string;
+  let storage: LocalObjectStorage;
+  beforeEach(async () => {
+    parent = await mkdtemp(join(tmpdir(), 'tessera-storage-'));
+    storage = new LocalObjectStorage(join(parent, 'objects'));
+  });
+  afterEach(() => rm(parent, { recursive: true, force: true }));
+
+  it('writes nothing outside its root, even when asked to escape', async () => {
+    await writeFile(join(parent, 'secret.txt'), 'do not touch');
+    for (const key of ['../secret.txt', 'x/../../secret.txt']) {
+      await storage.put(key, Readable.from([Buffer.from('overwritten')])).catch(() => undefined);
+      await storage.delete(key).catch(() => undefined);
+    }
+    expect((await readdir(parent)).sort()).toEqual(['secret.txt']);
+  });
+
+  it('leaves no temp files and no empty directories behind', async () => {
+    await storage.put('originals/u/p/original.jpg', Readable.from([Buffer.from('x')]));
+    await storage.deletePrefix('originals/u/p/');
+    expect(await readdir(storage.root, { recursive: true })).toEqual([]);
+  });
+});

@@ -1,0 +1,209 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  assertStorageKey,
+  assertStoragePrefix,
+  type ByteRange,
+  ObjectNotFoundError,
+  type ObjectRead,
+  type ObjectStat,
+  ObjectStorage,
+  type PutResult,
+  RangeNotSatisfiableError,
+  type StoredObject,
+} from '#shared-kernel';
+
+const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoException | undefined)?.code === code;
+
+/**
+ * ObjectStorage on a local directory. Keys map to paths below `root`; a key can never
+ * resolve outside it. Writes go to a dot-named temp file in the target directory, are
+ * fsynced, then renamed into place (atomic on POSIX), and the directory is fsynced.
+ * Dot-named files are never keys (see assertStorageKey), so listings skip them.
+ */
+export class LocalObjectStorage extends ObjectStorage {
+  readonly root: string;
+
+  constructor(root: string) {
+    super();
+    this.root = resolve(root);
+  }
+
+  async put(key: string, body: Readable): Promise<PutResult> {
+    const target = this.pathOf(key);
+    return this.writeAtomically(target, async (tempPath) => {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      await pipeline(
+        body,
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            hash.update(chunk);
+            bytes += chunk.length;
+            yield chunk;
+          }
+        },
+        createWriteStream(tempPath, { flags: 'r+' }),
+      );
+      return { bytes, sha256: hash.digest('hex') };
+    });
+  }
+
+  async importFile(key: string, path: string): Promise<{ bytes: number }> {
+    const target = this.pathOf(key);
+    await mkdir(dirname(target), { recursive: true });
+    const { size } = await stat(path);
+    try {
+      await rename(path, target);
+    } catch (error) {
+      if (!isErrno(error, 'EXDEV')) throw error;
+      // Another filesystem: copy atomically, then drop the source.
+      await this.writeAtomically(target, (tempPath) => copyFile(path, tempPath));
+      await unlink(path);
+    }
+    await this.fsyncDirectory(dirname(target));
+    return { bytes: size };
+  }
+
+  async publishDirectory(prefix: string, directory: string): Promise<StoredObject[]> {
+    assertStoragePrefix(prefix);
+    const published: StoredObject[] = [];
+    for (const file of await walk(directory)) {
+      const key = prefix + relative(directory, file).split(sep).join('/');
+      const target = this.pathOf(key);
+      await mkdir(dirname(target), { recursive: true });
+      const { size } = await stat(file);
+      await this.writeAtomically(target, (tempPath) => copyFile(file, tempPath));
+      published.push({ key, bytes: size });
+    }
+    return published;
+  }
+
+  async get(key: string, range?: ByteRange): Promise<ObjectRead> {
+    const path = this.pathOf(key);
+    const info = await stat(path).catch((error: unknown) => {
+      if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) throw new ObjectNotFoundError(key);
+      throw error;
+    });
+    if (!info.isFile()) throw new ObjectNotFoundError(key);
+    if (range && (range.start > range.end || range.end >= info.size || range.start < 0)) throw new RangeNotSatisfiableError(info.size);
+    const body = createReadStream(path, range ? { start: range.start, end: range.end } : {});
+    return { body, bytes: info.size, ...(range ? { range } : {}) };
+  }
+
+  async stat(key: string): Promise<ObjectStat | null> {
+    try {
+      const info = await stat(this.pathOf(key));
+      return info.isFile() ? { bytes: info.size, modifiedAt: info.mtime } : null;
+    } catch (error) {
+      if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return null;
+      throw error;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    assertStoragePrefix(prefix);
+    const directory = this.pathOf(prefix.slice(0, -1));
+    for (const file of await walk(directory)) {
+      const key = relative(this.root, file).split(sep).join('/');
+      yield { key, bytes: (await stat(file)).size };
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    assertStoragePrefix(prefix);
+    const directory = this.pathOf(prefix.slice(0, -1));
+    const count = (await walk(directory)).length;
+    await rm(directory, { recursive: true, force: true });
+    await this.pruneEmptyParents(dirname(directory));
+    return count;
+  }
+
+  async checkHealth(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    const probe = join(this.root, `.health-${randomBytes(4).toString('hex')}`);
+    await rm(probe, { force: true });
+    const handle = await open(probe, 'wx');
+    await handle.close();
+    await unlink(probe);
+  }
+
+  /** Absolute path of a key, refusing anything that is not a well-formed key inside root. */
+  pathOf(key: string): string {
+    assertStorageKey(key);
+    const path = resolve(this.root, ...key.split('/'));
+    if (!path.startsWith(this.root + sep)) throw new Error('unreachable: validated key escaped the root');
+    return path;
+  }
+
+  /**
+   * Creates a dot-named temp file beside `target`, lets `write` fill it (by path), fsyncs it,
+   * renames it over `target` and fsyncs the directory. On any failure the temp file goes.
+   */
+  private async writeAtomically<T>(target: string, write: (tempPath: string) => Promise<T>): Promise<T> {
+    await mkdir(dirname(target), { recursive: true });
+    const tempPath = join(dirname(target), `.${randomBytes(8).toString('hex')}.tmp`);
+    try {
+      await (await open(tempPath, 'wx', 0o644)).close();
+      const result = await write(tempPath);
+      const handle = await open(tempPath, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tempPath, target);
+      await this.fsyncDirectory(dirname(target));
+      return result;
+    } catch (error) {
+      await rm(tempPath, { force: true });
+      throw error;
+    }
+  }
+
+  private async fsyncDirectory(directory: string): Promise<void> {
+    const handle = await open(directory, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Removes directories left empty by a delete, up to (not including) the root. */
+  private async pruneEmptyParents(directory: string): Promise<void> {
+    let current = directory;
+    while (current.startsWith(this.root + sep)) {
+      try {
+        await rmdir(current);
+      } catch {
+        return; // not empty (or already gone): stop
+      }
+      current = dirname(current);
+    }
+  }
+}
+
+/** Every regular, non-dot file below `directory` (none if it does not exist). */
+async function walk(directory: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(directory, { withFileTypes: true, recursive: true });
+  } catch (error) {
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return [];
+    throw error;
+  }
+  return entries
+    .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((path) => !relative(directory, path).split(sep).some((segment) => segment.startsWith('.')))
+    .sort();
+}
