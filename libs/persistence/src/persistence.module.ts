@@ -2,9 +2,14 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '#config';
+import { PanoramaRepository, UserQuotas } from '#panoramas';
+import { TileSetRepository } from '#tiles';
 import { RefreshTokenRepository, UserRepository } from '#users';
 import { createOrmConfig } from './mikro-orm.config.js';
+import { MikroOrmPanoramaRepository } from './repositories/mikro-orm-panorama.repository.js';
 import { MikroOrmRefreshTokenRepository } from './repositories/mikro-orm-refresh-token.repository.js';
+import { MikroOrmTileSetRepository } from './repositories/mikro-orm-tile-set.repository.js';
+import { MikroOrmUserQuotas } from './repositories/mikro-orm-user-quotas.js';
 import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository.js';
 
 /** PostgreSQL through MikroORM; binds every repository port to its MikroORM adapter. */
@@ -20,7 +25,10 @@ import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository
   providers: [
     { provide: UserRepository, useClass: MikroOrmUserRepository },
     { provide: RefreshTokenRepository, useClass: MikroOrmRefreshTokenRepository },
+    { provide: PanoramaRepository, useClass: MikroOrmPanoramaRepository },
+    { provide: TileSetRepository, useClass: MikroOrmTileSetRepository },
+    { provide: UserQuotas, useClass: MikroOrmUserQuotas },
   ],
-  exports: [UserRepository, RefreshTokenRepository],
+  exports: [UserRepository, RefreshTokenRepository, PanoramaRepository, TileSetRepository, UserQuotas],
 })
 export class PersistenceModule {}

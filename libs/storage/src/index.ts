@@ -1,2 +1,3 @@
 export * from './local-object-storage.js';
 export * from './storage.module.js';
+export * from './file-system-upload-staging.js';

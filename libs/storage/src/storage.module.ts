@@ -1,11 +1,32 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Injectable, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '#config';
+import { UploadStaging } from '#panoramas';
 import { ObjectStorage } from '#shared-kernel';
+import { FileSystemUploadStaging } from './file-system-upload-staging.js';
 import { LocalObjectStorage } from './local-object-storage.js';
 
+const STALE_UPLOAD_MS = 24 * 3_600_000;
+
+/** At start-up: the storage answers (else start-up fails), and stale staged uploads go. */
+@Injectable()
+class StorageStartup implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Storage');
+
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly staging: UploadStaging,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.storage.checkHealth();
+    const swept = await (this.staging as FileSystemUploadStaging).sweep(STALE_UPLOAD_MS);
+    if (swept > 0) this.logger.log(`Removed ${swept} staged upload(s) older than a day`);
+  }
+}
+
 /**
- * Binds the ObjectStorage port to the adapter STORAGE_DRIVER names. The HTTP contract is
- * the same whatever the driver.
+ * Binds the ObjectStorage port to the adapter STORAGE_DRIVER names (the HTTP contract is
+ * the same whatever the driver), and UploadStaging to temp files in UPLOAD_TMP_DIR.
  */
 @Global()
 @Module({
@@ -20,7 +41,9 @@ import { LocalObjectStorage } from './local-object-storage.js';
         }
       },
     },
+    { provide: UploadStaging, inject: [AppConfig], useFactory: (config: AppConfig) => new FileSystemUploadStaging(config.UPLOAD_TMP_DIR) },
+    StorageStartup,
   ],
-  exports: [ObjectStorage],
+  exports: [ObjectStorage, UploadStaging],
 })
 export class StorageModule {}

@@ -7,6 +7,7 @@ import {
   RefreshTokenRepository,
   type Role,
   User,
+  type UserChanges,
   UserRepository,
 } from '#users';
 
@@ -39,12 +40,11 @@ export class InMemoryUserRepository extends UserRepository {
     return [...this.rows.values()].filter((u) => u.role === role).length;
   }
 
-  async updateRole(id: string, role: Role, at: Date) {
+  async update(id: string, changes: UserChanges, at: Date) {
     const user = this.rows.get(id);
     if (!user) return false;
-    if (role !== 'admin') this.guardLastAdmin(user);
-    user.role = role;
-    user.updatedAt = at;
+    if (changes.role !== undefined && changes.role !== 'admin') this.guardLastAdmin(user);
+    Object.assign(user, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)), { updatedAt: at });
     return true;
   }
 

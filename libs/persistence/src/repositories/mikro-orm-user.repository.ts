@@ -1,7 +1,7 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, type Page, type PageRequest, toPage } from '#shared-kernel';
-import { EmailAlreadyRegisteredError, LastAdminError, type Role, User, UserRepository } from '#users';
+import { EmailAlreadyRegisteredError, LastAdminError, type Role, User, type UserChanges, UserRepository } from '#users';
 
 /**
  * Each method works in its own fork of the EntityManager: repositories hand out detached
@@ -44,8 +44,10 @@ export class MikroOrmUserRepository extends UserRepository {
     return this.em.fork().count(User, { role });
   }
 
-  updateRole(id: string, role: Role, at: Date): Promise<boolean> {
-    return this.withAdminGuard(id, role === 'admin', async (em) => (await em.nativeUpdate(User, { id }, { role, updatedAt: at })) > 0);
+  update(id: string, changes: UserChanges, at: Date): Promise<boolean> {
+    const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    const demotes = changes.role !== undefined && changes.role !== 'admin';
+    return this.withAdminGuard(id, !demotes, async (em) => (await em.nativeUpdate(User, { id }, { ...set, updatedAt: at })) > 0);
   }
 
   delete(id: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import { ROLES, User } from '#users';
 
 /** Maps the plain domain class User onto table `users`. */
@@ -10,6 +10,8 @@ export const UserSchema = new EntitySchema<User>({
     email: { type: 'string', length: 254, unique: 'users_email_unique' },
     passwordHash: { type: 'text', hidden: true },
     role: { enum: true, items: [...ROLES] },
+    quotaBytes: { type: new BigIntType('number'), nullable: true },
+    quotaPanoramas: { type: 'integer', nullable: true },
     createdAt: { type: 'datetime' },
     updatedAt: { type: 'datetime' },
   },

@@ -5,6 +5,9 @@ export interface UserProps {
   email: string;
   passwordHash: string;
   role: Role;
+  /** Per-user quota overrides; null = the configured default. */
+  quotaBytes: number | null;
+  quotaPanoramas: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -15,6 +18,8 @@ export class User {
   email!: string;
   passwordHash!: string;
   role!: Role;
+  quotaBytes!: number | null;
+  quotaPanoramas!: number | null;
   createdAt!: Date;
   updatedAt!: Date;
 

@@ -2,6 +2,12 @@ import type { Page, PageRequest } from '#shared-kernel';
 import type { Role } from '../../domain/role.js';
 import type { User } from '../../domain/user.js';
 
+export interface UserChanges {
+  role?: Role;
+  quotaBytes?: number | null;
+  quotaPanoramas?: number | null;
+}
+
 export abstract class UserRepository {
   abstract findById(id: string): Promise<User | null>;
   abstract findByEmail(normalisedEmail: string): Promise<User | null>;
@@ -10,11 +16,11 @@ export abstract class UserRepository {
   abstract list(page: PageRequest): Promise<Page<User>>;
   abstract countByRole(role: Role): Promise<number>;
   /**
-   * Changes a user's role. Demoting an admin only happens while another admin remains,
-   * checked in the same transaction, so two concurrent demotions cannot leave none.
+   * Changes a user's role and/or quotas. Demoting an admin only happens while another admin
+   * remains, checked in the same transaction, so two concurrent demotions cannot leave none.
    * Returns false when the user does not exist; throws LastAdminError.
    */
-  abstract updateRole(id: string, role: Role, at: Date): Promise<boolean>;
+  abstract update(id: string, changes: UserChanges, at: Date): Promise<boolean>;
   /** Deletes a user and their sessions; same last-admin rule as updateRole. */
   abstract delete(id: string): Promise<boolean>;
 }

@@ -23,6 +23,8 @@ function setup(settings: Partial<UsersSettings> = {}) {
       email: `u${n}@example.com`,
       passwordHash: 'plain:x',
       role,
+      quotaBytes: null,
+      quotaPanoramas: null,
       createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
       updatedAt: new Date(Date.UTC(2026, 0, 1)),
     });
@@ -103,7 +105,16 @@ describe('initial admin', () => {
   it('promotes an existing account with the admin email instead of failing', async () => {
     const t = setup();
     await t.users.insert(
-      new User({ id: 'a', email: 'root@example.com', passwordHash: 'plain:mine', role: 'user', createdAt: new Date(), updatedAt: new Date() }),
+      new User({
+        id: 'a',
+        email: 'root@example.com',
+        passwordHash: 'plain:mine',
+        role: 'user',
+        quotaBytes: null,
+        quotaPanoramas: null,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      }),
     );
     await expect(t.initialAdmin.execute()).resolves.toEqual({ action: 'promoted', email: 'root@example.com' });
     expect(t.users.rows.get('a')).toMatchObject({ role: 'admin', passwordHash: 'plain:mine' });

@@ -33,7 +33,7 @@ export class EnsureInitialAdminUseCase {
 
     const existing = await this.users.findByEmail(email);
     if (existing) {
-      await this.users.updateRole(existing.id, 'admin', now);
+      await this.users.update(existing.id, { role: 'admin' }, now);
       return { action: 'promoted', email };
     }
 
@@ -41,7 +41,16 @@ export class EnsureInitialAdminUseCase {
     const password = this.settings.initialAdminPassword || generatedPassword!;
     try {
       await this.users.insert(
-        new User({ id: newId(), email, passwordHash: await this.hasher.hash(password), role: 'admin', createdAt: now, updatedAt: now }),
+        new User({
+          id: newId(),
+          email,
+          passwordHash: await this.hasher.hash(password),
+          role: 'admin',
+          quotaBytes: null,
+          quotaPanoramas: null,
+          createdAt: now,
+          updatedAt: now,
+        }),
       );
     } catch (error) {
       // Another instance starting at the same moment created it first.

@@ -25,6 +25,8 @@ export class RegisterUserUseCase {
       email: User.normaliseEmail(input.email),
       passwordHash: await this.hasher.hash(input.password),
       role: 'user',
+      quotaBytes: null,
+      quotaPanoramas: null,
       createdAt: now,
       updatedAt: now,
     });

@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#shared-kernel';
-import type { Role } from '../../domain/role.js';
 import type { User } from '../../domain/user.js';
 import { UserNotFoundError } from '../../domain/users.errors.js';
-import { UserRepository } from '../ports/user.repository.port.js';
+import { type UserChanges, UserRepository } from '../ports/user.repository.port.js';
 
-export interface UpdateUserInput {
+export interface UpdateUserInput extends UserChanges {
   id: string;
-  role?: Role;
 }
 
-/** Admin change of a user's role. The last admin cannot be demoted. */
+/** Admin change of a user's role or quotas. The last admin cannot be demoted. */
 @Injectable()
 export class UpdateUserUseCase {
   constructor(
@@ -19,9 +17,8 @@ export class UpdateUserUseCase {
   ) {}
 
   async execute(input: UpdateUserInput): Promise<User> {
-    if (input.role !== undefined && !(await this.users.updateRole(input.id, input.role, this.clock.now()))) {
-      throw new UserNotFoundError();
-    }
+    const { id, ...changes } = input;
+    if (!(await this.users.update(id, changes, this.clock.now()))) throw new UserNotFoundError();
     const user = await this.users.findById(input.id);
     if (!user) throw new UserNotFoundError();
     return user;

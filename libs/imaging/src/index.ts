@@ -1,0 +1,2 @@
+export * from './sharp-image-processor.js';
+export * from './imaging.module.js';

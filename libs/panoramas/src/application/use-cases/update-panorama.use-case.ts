@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '#shared-kernel';
+import { TileSetRepository } from '#tiles';
+import type { Actor } from '../../domain/panorama.js';
+import { PanoramaNotFoundError } from '../../domain/panoramas.errors.js';
+import { PanoramaAccess } from '../panorama-access.service.js';
+import type { PanoramaView } from '../panorama-view.js';
+import { PanoramaRepository } from '../ports/panorama.repository.port.js';
+
+export interface UpdatePanoramaInput {
+  title?: string;
+  /** null clears it. */
+  description?: string | null;
+}
+
+@Injectable()
+export class UpdatePanoramaUseCase {
+  constructor(
+    private readonly access: PanoramaAccess,
+    private readonly panoramas: PanoramaRepository,
+    private readonly tileSets: TileSetRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(actor: Actor, id: string, input: UpdatePanoramaInput): Promise<PanoramaView> {
+    await this.access.writable(actor, id);
+    const updated = await this.panoramas.update(id, {
+      ...(input.title === undefined ? {} : { title: input.title.trim() }),
+      ...(input.description === undefined ? {} : { description: input.description }),
+      updatedAt: this.clock.now(),
+    });
+    if (!updated) throw new PanoramaNotFoundError();
+    return { panorama: updated, tileSets: await this.tileSets.findByPanorama(id) };
+  }
+}

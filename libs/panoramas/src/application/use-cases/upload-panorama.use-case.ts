@@ -1,0 +1,147 @@
+import type { Readable } from 'node:stream';
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock, newId, ObjectStorage } from '#shared-kernel';
+import { TileSetRepository, type TileOptions } from '#tiles';
+import { sanitiseFilename, titleFromFilename } from '../../domain/filename.js';
+import { sniffImageFormat } from '../../domain/image-format.js';
+import { originalKey, Panorama } from '../../domain/panorama.js';
+import { EmptyUploadError, QuotaExceededError, UnsupportedMediaTypeError, UploadTooLargeError } from '../../domain/panoramas.errors.js';
+import type { PanoramaView } from '../panorama-view.js';
+import { PanoramasSettings } from '../panoramas.settings.js';
+import { ImageProcessor } from '../ports/image-processor.port.js';
+import { PanoramaRepository } from '../ports/panorama.repository.port.js';
+import { type StagedUpload, UploadStaging } from '../ports/upload-staging.port.js';
+import { UserQuotas } from '../ports/user-quotas.port.js';
+import { TileSetRequests } from '../tile-set-requests.service.js';
+
+export interface UploadFields {
+  title?: string;
+  description?: string;
+  tileOptions: Partial<TileOptions>;
+}
+
+/**
+ * The file part of a multipart upload, handed over as soon as it starts. Fields may come
+ * before or after the file; `fields()` settles once the whole request has been read (and
+ * rejects if the edge found them invalid).
+ */
+export interface UploadSource {
+  filename: string | undefined;
+  content: Readable;
+  /** Upper bound from Content-Length, if the client sent one. */
+  declaredBytes?: number;
+  fields(): Promise<UploadFields>;
+}
+
+export interface UploadResult extends PanoramaView {
+  /** false: the owner already had these bytes; the existing panorama is returned. */
+  created: boolean;
+}
+
+/** Slack for multipart boundaries and text fields when judging Content-Length. */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+/**
+ * Upload: quota check → stream to a temp file (hash, count, limits) → the bytes decide the
+ * type → header probe under limits → same owner + same bytes = the existing panorama →
+ * original into storage → panorama and queued tile set committed together → job enqueued.
+ * Whatever fails, the temp file goes, and nothing half-made stays in storage or database.
+ */
+@Injectable()
+export class UploadPanoramaUseCase {
+  private readonly logger = new Logger(UploadPanoramaUseCase.name);
+
+  constructor(
+    private readonly panoramas: PanoramaRepository,
+    private readonly tileSets: TileSetRepository,
+    private readonly tileSetRequests: TileSetRequests,
+    private readonly staging: UploadStaging,
+    private readonly images: ImageProcessor,
+    private readonly storage: ObjectStorage,
+    private readonly quotas: UserQuotas,
+    private readonly settings: PanoramasSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(ownerId: string, source: UploadSource): Promise<UploadResult> {
+    const maxBytes = await this.allowance(ownerId, source.declaredBytes);
+    const staged = await this.staging.stage(source.content, { maxBytes: maxBytes.limit, tooLarge: maxBytes.error });
+    try {
+      const fields = await source.fields();
+      return await this.accept(ownerId, staged, source.filename, fields);
+    } finally {
+      await this.staging.discard(staged);
+    }
+  }
+
+  /** How many bytes this upload may have, and the error for going past them. */
+  private async allowance(ownerId: string, declaredBytes: number | undefined) {
+    const [quota, usage] = await Promise.all([this.quotas.forUser(ownerId), this.panoramas.usage(ownerId)]);
+    if (usage.panoramas >= quota.maxPanoramas) throw new QuotaExceededError('panoramas', quota.maxPanoramas, usage.panoramas);
+    const remaining = Math.max(0, quota.maxBytes - usage.bytes);
+    const byQuota = remaining < this.settings.maxUploadBytes;
+    const limit = Math.min(remaining, this.settings.maxUploadBytes);
+    const error = () =>
+      byQuota ? new QuotaExceededError('bytes', quota.maxBytes, usage.bytes) : new UploadTooLargeError(this.settings.maxUploadBytes);
+    // Refuse before reading the body when Content-Length alone proves it too big.
+    if (declaredBytes !== undefined && declaredBytes > limit + MULTIPART_OVERHEAD_BYTES) throw error();
+    return { limit, error };
+  }
+
+  private async accept(ownerId: string, staged: StagedUpload, filename: string | undefined, fields: UploadFields): Promise<UploadResult> {
+    if (staged.bytes === 0) throw new EmptyUploadError();
+    const sniffed = sniffImageFormat(staged.head);
+    if (!sniffed) throw new UnsupportedMediaTypeError();
+    const info = await this.images.probe(staged.path);
+    if (info.format !== sniffed) throw new UnsupportedMediaTypeError();
+
+    const duplicate = await this.panoramas.findByOwnerAndSha256(ownerId, staged.sha256);
+    if (duplicate) return this.existing(duplicate, fields);
+
+    const now = this.clock.now();
+    const id = newId();
+    const cleanName = sanitiseFilename(filename);
+    const panorama = new Panorama({
+      id,
+      ownerId,
+      title: fields.title?.trim() || titleFromFilename(cleanName),
+      description: fields.description ?? null,
+      originalFilename: cleanName,
+      format: info.format,
+      bytes: staged.bytes,
+      width: info.width,
+      height: info.height,
+      sha256: staged.sha256,
+      originalKey: originalKey(ownerId, id, info.format),
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    });
+    const tileSet = this.tileSetRequests.build(panorama, fields.tileOptions);
+
+    await this.storage.importFile(panorama.originalKey, staged.path, { contentType: panorama.contentType() });
+    let committed = false;
+    try {
+      committed = await this.panoramas.insertWithTileSet(panorama, tileSet);
+    } finally {
+      // Not committed (error, or a concurrent upload of the same bytes won): no orphan original.
+      if (!committed) await this.storage.deletePrefix(panorama.originalPrefix());
+    }
+    if (!committed) {
+      const winner = await this.panoramas.findByOwnerAndSha256(ownerId, staged.sha256);
+      if (!winner) throw new Error('duplicate upload reported but the existing panorama is gone');
+      return this.existing(winner, fields);
+    }
+    // Committed: a crash before this line leaves a queued tile set that the start-up
+    // reconciler re-enqueues.
+    await this.tileSetRequests.enqueue(tileSet);
+    this.logger.log({ panoramaId: id, bytes: staged.bytes, width: info.width, height: info.height }, 'Panorama uploaded');
+    return { panorama, tileSets: [tileSet], created: true };
+  }
+
+  /** Same bytes again: the existing panorama, plus a tile set for these options if new. */
+  private async existing(panorama: Panorama, fields: UploadFields): Promise<UploadResult> {
+    await this.tileSetRequests.ensure(panorama, fields.tileOptions);
+    return { panorama, tileSets: await this.tileSets.findByPanorama(panorama.id), created: false };
+  }
+}

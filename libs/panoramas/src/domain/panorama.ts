@@ -1,0 +1,66 @@
+import { CONTENT_TYPES, EXTENSIONS, type ImageFormat } from './image-format.js';
+
+export interface PanoramaProps {
+  id: string;
+  ownerId: string;
+  title: string;
+  description: string | null;
+  /** Sanitised client filename; metadata only. */
+  originalFilename: string;
+  format: ImageFormat;
+  bytes: number;
+  width: number;
+  height: number;
+  /** Hex SHA-256 of the original's bytes; also its ETag and the de-duplication key per owner. */
+  sha256: string;
+  originalKey: string;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Set when deletion started; the panorama is gone for readers from then on. */
+  deletedAt: Date | null;
+}
+
+/** An uploaded image and its stored original. */
+export class Panorama {
+  id!: string;
+  ownerId!: string;
+  title!: string;
+  description!: string | null;
+  originalFilename!: string;
+  format!: ImageFormat;
+  bytes!: number;
+  width!: number;
+  height!: number;
+  sha256!: string;
+  originalKey!: string;
+  createdAt!: Date;
+  updatedAt!: Date;
+  deletedAt!: Date | null;
+
+  constructor(props: PanoramaProps) {
+    Object.assign(this, props);
+  }
+
+  contentType(): string {
+    return CONTENT_TYPES[this.format];
+  }
+
+  /** Storage prefix holding this panorama's original. */
+  originalPrefix(): string {
+    return originalPrefix(this.ownerId, this.id);
+  }
+}
+
+export const originalPrefix = (ownerId: string, panoramaId: string) => `originals/${ownerId}/${panoramaId}/`;
+export const originalKey = (ownerId: string, panoramaId: string, format: ImageFormat) =>
+  `${originalPrefix(ownerId, panoramaId)}original.${EXTENSIONS[format]}`;
+
+/** Who acts: the caller's id and role, as the access token says. */
+export interface Actor {
+  userId: string;
+  role: 'user' | 'admin';
+}
+
+/** Owners and admins may read; only owners may change. Others must not learn it exists. */
+export const canRead = (actor: Actor, panorama: Pick<Panorama, 'ownerId'>) => actor.role === 'admin' || actor.userId === panorama.ownerId;
+export const canWrite = (actor: Actor, panorama: Pick<Panorama, 'ownerId'>) => actor.userId === panorama.ownerId;

@@ -1,0 +1,87 @@
+import { DomainError } from '#shared-kernel';
+
+export const PANORAMAS_ERROR_CODES = [
+  'PANORAMA_NOT_FOUND',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UPLOAD_TOO_LARGE',
+  'QUOTA_EXCEEDED',
+  'IMAGE_TOO_LARGE',
+  'INVALID_IMAGE',
+  'EMPTY_UPLOAD',
+  'MISSING_FILE',
+  'UPLOAD_ABORTED',
+] as const;
+export type PanoramasErrorCode = (typeof PANORAMAS_ERROR_CODES)[number];
+
+/** Also what another user's panorama looks like: indistinguishable from a missing one. */
+export class PanoramaNotFoundError extends DomainError {
+  readonly code = 'PANORAMA_NOT_FOUND';
+  constructor() {
+    super('No panorama with this id exists.');
+  }
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  constructor() {
+    super('The file is not a JPEG, PNG, WebP or TIFF image (judged by its content, not its name).');
+  }
+}
+
+export class UploadTooLargeError extends DomainError {
+  readonly code = 'UPLOAD_TOO_LARGE';
+  constructor(limitBytes: number) {
+    super(`The file is larger than the upload limit of ${limitBytes} bytes.`, { limitBytes });
+  }
+}
+
+export class QuotaExceededError extends DomainError {
+  readonly code = 'QUOTA_EXCEEDED';
+  constructor(kind: 'bytes' | 'panoramas', limit: number, used: number) {
+    super(
+      kind === 'bytes'
+        ? `This upload would exceed your storage quota of ${limit} bytes (${used} used).`
+        : `You have reached your quota of ${limit} panoramas.`,
+      { quota: kind, limit, used },
+    );
+  }
+}
+
+export class ImageTooLargeError extends DomainError {
+  readonly code = 'IMAGE_TOO_LARGE';
+  constructor(width: number, height: number, limits: { maxPixels: number; maxSide: number }) {
+    super(`The image is ${width}x${height}; the limits are ${limits.maxPixels} pixels and ${limits.maxSide} pixels per side.`, {
+      width,
+      height,
+      ...limits,
+    });
+  }
+}
+
+export class InvalidImageError extends DomainError {
+  readonly code = 'INVALID_IMAGE';
+  constructor(reason = 'The image header could not be read; the file is damaged or not what it claims to be.') {
+    super(reason);
+  }
+}
+
+export class EmptyUploadError extends DomainError {
+  readonly code = 'EMPTY_UPLOAD';
+  constructor() {
+    super('The uploaded file is empty.');
+  }
+}
+
+export class MissingFileError extends DomainError {
+  readonly code = 'MISSING_FILE';
+  constructor() {
+    super('The multipart body has no "file" part.');
+  }
+}
+
+export class UploadAbortedError extends DomainError {
+  readonly code = 'UPLOAD_ABORTED';
+  constructor() {
+    super('The upload ended before the whole file arrived.');
+  }
+}

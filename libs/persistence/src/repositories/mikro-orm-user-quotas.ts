@@ -1,0 +1,24 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '#config';
+import { type Quota, UserQuotas } from '#panoramas';
+import { User } from '#users';
+
+/** A user's quota override from `users`, else the configured default. */
+@Injectable()
+export class MikroOrmUserQuotas extends UserQuotas {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async forUser(userId: string): Promise<Quota> {
+    const user = await this.em.fork().findOne(User, { id: userId }, { fields: ['quotaBytes', 'quotaPanoramas'] });
+    return {
+      maxBytes: user?.quotaBytes ?? this.config.QUOTA_BYTES_PER_USER,
+      maxPanoramas: user?.quotaPanoramas ?? this.config.QUOTA_PANORAMAS_PER_USER,
+    };
+  }
+}

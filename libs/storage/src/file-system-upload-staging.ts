@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type StagedUpload, UploadStaging } from '#panoramas';
+import { type DomainError, newId } from '#shared-kernel';
+
+const HEAD_BYTES = 64;
+
+/**
+ * Stages uploads as files in `directory` (UPLOAD_TMP_DIR). Put it on the storage root's
+ * filesystem and the local storage adapter moves originals into place by rename.
+ */
+export class FileSystemUploadStaging extends UploadStaging {
+  readonly directory: string;
+
+  constructor(directory: string) {
+    super();
+    this.directory = resolve(directory);
+  }
+
+  async stage(content: Readable, limits: { maxBytes: number; tooLarge: () => DomainError }): Promise<StagedUpload> {
+    await mkdir(this.directory, { recursive: true });
+    const path = join(this.directory, `${newId()}.upload`);
+    const hash = createHash('sha256');
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    let bytes = 0;
+    try {
+      await pipeline(
+        content,
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            bytes += chunk.length;
+            if (bytes > limits.maxBytes) throw limits.tooLarge();
+            if (headBytes < HEAD_BYTES) {
+              head.push(chunk.subarray(0, HEAD_BYTES - headBytes));
+              headBytes += Math.min(chunk.length, HEAD_BYTES - headBytes);
+            }
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        createWriteStream(path, { flags: 'wx' }),
+      );
+    } catch (error) {
+      await rm(path, { force: true });
+      // Stop the producer too (a multipart part we gave up on must not keep the request busy).
+      content.destroy();
+      throw error;
+    }
+    return { path, bytes, sha256: hash.digest('hex'), head: Buffer.concat(head) };
+  }
+
+  async discard(staged: StagedUpload): Promise<void> {
+    await rm(staged.path, { force: true }).catch(() => undefined);
+  }
+
+  /** Removes staged files older than `maxAgeMs` (left by a crash). Returns how many. */
+  async sweep(maxAgeMs: number): Promise<number> {
+    let removed = 0;
+    const entries = await readdir(this.directory).catch(() => [] as string[]);
+    for (const name of entries.filter((n) => n.endsWith('.upload'))) {
+      const path = join(this.directory, name);
+      const info = await stat(path).catch(() => null);
+      if (info && Date.now() - info.mtimeMs > maxAgeMs) {
+        await rm(path, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './tile-options.js';
+export * from './tile-set.js';
+export * from './tiles.errors.js';

@@ -1,0 +1,101 @@
+import type { TileFormat, TileOptions } from './tile-options.js';
+
+export const TILE_SET_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
+export type TileSetStatus = (typeof TILE_SET_STATUSES)[number];
+
+export interface TileSetProps {
+  id: string;
+  panoramaId: string;
+  /** Copied from the panorama so tile access checks need no join. */
+  ownerId: string;
+  /** Storage key of the original to cut, and its size (the pyramid's geometry follows). */
+  sourceKey: string;
+  sourceWidth: number;
+  sourceHeight: number;
+  tileSize: number;
+  format: TileFormat;
+  quality: number;
+  overlap: number;
+  status: TileSetStatus;
+  /** Tiles written / tiles expected, 0..1. */
+  progress: number;
+  levels: number | null;
+  tileCount: number | null;
+  bytes: number | null;
+  errorCode: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
+/** One zoomable pyramid cut from a panorama with one set of options. */
+export class TileSet {
+  id!: string;
+  panoramaId!: string;
+  ownerId!: string;
+  sourceKey!: string;
+  sourceWidth!: number;
+  sourceHeight!: number;
+  tileSize!: number;
+  format!: TileFormat;
+  quality!: number;
+  overlap!: number;
+  status!: TileSetStatus;
+  progress!: number;
+  levels!: number | null;
+  tileCount!: number | null;
+  bytes!: number | null;
+  errorCode!: string | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+  startedAt!: Date | null;
+  completedAt!: Date | null;
+
+  constructor(props: TileSetProps) {
+    Object.assign(this, props);
+  }
+
+  /** A new tile set, queued for cutting. */
+  static queue(input: {
+    id: string;
+    panoramaId: string;
+    ownerId: string;
+    sourceKey: string;
+    sourceWidth: number;
+    sourceHeight: number;
+    options: TileOptions;
+    now: Date;
+  }): TileSet {
+    return new TileSet({
+      id: input.id,
+      panoramaId: input.panoramaId,
+      ownerId: input.ownerId,
+      sourceKey: input.sourceKey,
+      sourceWidth: input.sourceWidth,
+      sourceHeight: input.sourceHeight,
+      ...input.options,
+      status: 'queued',
+      progress: 0,
+      levels: null,
+      tileCount: null,
+      bytes: null,
+      errorCode: null,
+      createdAt: input.now,
+      updatedAt: input.now,
+      startedAt: null,
+      completedAt: null,
+    });
+  }
+
+  options(): TileOptions {
+    return { tileSize: this.tileSize, format: this.format, quality: this.quality, overlap: this.overlap };
+  }
+
+  /** Storage prefix of everything this tile set publishes. */
+  storagePrefix(): string {
+    return tileSetPrefix(this.id);
+  }
+}
+
+export const tileSetPrefix = (tileSetId: string) => `tilesets/${tileSetId}/`;
