@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type AppConfig, loadConfig } from '#config';
 import { createTesseraClient, type TesseraClient } from '#client';
@@ -13,6 +16,9 @@ export interface ApiHarness {
   config: AppConfig;
   db: TestDatabase;
   baseUrl: string;
+  /** This app's STORAGE_LOCAL_ROOT and UPLOAD_TMP_DIR (fresh temp directories). */
+  storageRoot: string;
+  uploadTmpDir: string;
   /** A fresh client with no token. */
   client(): TesseraClient;
   /** A client signed in as the seeded admin. */
@@ -33,7 +39,12 @@ export async function startApi(
   options: { /** Rewrites the app's DATABASE_URL (e.g. through a TcpProxy). */ databaseUrl?: (url: string) => string } = {},
 ): Promise<ApiHarness> {
   const db = await createTestDatabase('tessera_e2e');
+  const dataDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-'));
+  const storageRoot = join(dataDir, 'storage');
+  const uploadTmpDir = join(dataDir, 'tmp');
   const config = loadConfig({
+    STORAGE_LOCAL_ROOT: storageRoot,
+    UPLOAD_TMP_DIR: uploadTmpDir,
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,
@@ -51,6 +62,7 @@ export async function startApi(
   } catch (error) {
     await app?.close().catch(() => undefined);
     await db.drop();
+    await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
   const address = app.getHttpServer().address() as { port: number };
@@ -70,6 +82,8 @@ export async function startApi(
     config,
     db,
     baseUrl,
+    storageRoot,
+    uploadTmpDir,
     client,
     adminClient: async () => (await signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).client,
     userClient: async (email = `user${++counter}-${Date.now()}@example.com`) => {
@@ -81,6 +95,7 @@ export async function startApi(
     close: async () => {
       await app.close();
       await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,17 +1,22 @@
-import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig, ConfigModule, LoggerModule } from '#config';
+import { ImagingModule } from '#imaging';
+import { PanoramasModule } from '#panoramas';
 import { PersistenceModule } from '#persistence';
 import { QueueModule } from '#queue';
+import { StorageModule } from '#storage';
 import { UsersModule } from '#users';
+import { ProcessorsModule } from '../../worker/src/processors/processors.module.js';
 import { AuthController } from './auth/auth.controller.js';
 import { HealthController, Lifecycle } from './health/health.controller.js';
 import { JwtAuthGuard } from './http/auth/jwt-auth.guard.js';
 import { ProblemDetailsFilter } from './http/problem/problem-details.filter.js';
-import { RequestValidationError } from './http/problem/request-validation.error.js';
+import { createValidationPipe } from './http/problem/validation.js';
 import { CategoryThrottlerGuard } from './http/throttling/throttle-category.js';
+import { PanoramasController } from './panoramas/panoramas.controller.js';
 import { InitialAdmin } from './users/initial-admin.js';
 import { UsersController } from './users/users.controller.js';
 
@@ -25,7 +30,12 @@ export class ApiModule {
         LoggerModule,
         PersistenceModule,
         QueueModule,
+        StorageModule,
+        ImagingModule,
         UsersModule,
+        PanoramasModule,
+        // Single-machine default: this process also consumes jobs.
+        ...(config.WORKER_EMBEDDED ? [ProcessorsModule] : []),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         ThrottlerModule.forRoot({
           setHeaders: false,
@@ -35,7 +45,7 @@ export class ApiModule {
           ],
         }),
       ],
-      controllers: [AuthController, UsersController, HealthController],
+      controllers: [AuthController, UsersController, PanoramasController, HealthController],
       providers: [
         Lifecycle,
         InitialAdmin,
@@ -43,16 +53,7 @@ export class ApiModule {
         { provide: APP_GUARD, useClass: CategoryThrottlerGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            whitelist: true,
-            forbidNonWhitelisted: true,
-            forbidUnknownValues: true,
-            transform: true,
-            exceptionFactory: (errors) => RequestValidationError.fromValidationErrors(errors),
-          }),
-        },
+        { provide: APP_PIPE, useValue: createValidationPipe() },
       ],
     };
   }

@@ -3,3 +3,4 @@ export * from './in-memory-users.js';
 export * from './forged-tokens.js';
 export * from './tcp-proxy.js';
 export * from './object-storage.contract.js';
+export * from './images.js';

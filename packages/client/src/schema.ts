@@ -112,6 +112,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/panoramas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your panoramas, newest first */
+        get: operations["listPanoramas"];
+        put?: never;
+        /**
+         * Upload a panorama (streamed; JPEG, PNG, WebP or TIFF)
+         * @description multipart/form-data with one `file` part and optional text fields, in any order. The bytes decide the type. Answers 202 with the new panorama and its queued tile set, or 200 with the existing panorama when you had already uploaded the same bytes (a tile set with new options is queued on it). Location names the panorama.
+         */
+        post: operations["uploadPanorama"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/panoramas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A panorama with its tile sets */
+        get: operations["getPanorama"];
+        put?: never;
+        post?: never;
+        /** Delete a panorama, its original and all its tiles */
+        delete: operations["deletePanorama"];
+        options?: never;
+        head?: never;
+        /** Change title or description */
+        patch: operations["updatePanorama"];
+        trace?: never;
+    };
+    "/v1/panoramas/{id}/original": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the original
+         * @description Streams the stored original as an attachment. Strong ETag (its SHA-256), If-None-Match, single byte ranges (Range, If-Range).
+         */
+        get: operations["downloadOriginal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users": {
         parameters: {
             query?: never;
@@ -158,14 +218,14 @@ export interface paths {
         post?: never;
         /**
          * Delete a user and their sessions (admin)
-         * @description The last admin cannot be deleted (409 LAST_ADMIN).
+         * @description The last admin cannot be deleted (409 LAST_ADMIN), nor a user who still has panoramas (409 USER_HAS_PANORAMAS).
          */
         delete: operations["deleteUser"];
         options?: never;
         head?: never;
         /**
-         * Change a user's role (admin)
-         * @description The last admin cannot be demoted (409 LAST_ADMIN).
+         * Change a user's role or quotas (admin)
+         * @description The last admin cannot be demoted (409 LAST_ADMIN). A null quota resets it to the default.
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -174,6 +234,8 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @enum {string} */
+        ImageFormat: "jpeg" | "png" | "webp" | "tiff";
         InvalidFieldDto: {
             /**
              * @description Path of the invalid field (dot-separated for nested fields).
@@ -191,6 +253,44 @@ export interface components {
             email: string;
             /** @example correct horse battery staple */
             password: string;
+        };
+        PanoramaDto: {
+            /** @example 314572800 */
+            bytes: number;
+            /** @example image/jpeg */
+            contentType: string;
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            format: components["schemas"]["ImageFormat"];
+            /** @example 10000 */
+            height: number;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The uploaded file name, sanitised; metadata only.
+             * @example matterhorn.jpg
+             */
+            originalFilename: string;
+            /** Format: uuid */
+            ownerId: string;
+            /**
+             * @description Hex SHA-256 of the original.
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            sha256: string;
+            tileSets: components["schemas"]["TileSetDto"][];
+            /** @example Matterhorn at dawn */
+            title: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @example 40000 */
+            width: number;
+        };
+        PanoramaPageDto: {
+            items: components["schemas"]["PanoramaDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
         };
         ProblemDto: {
             /**
@@ -243,6 +343,41 @@ export interface components {
         };
         /** @enum {string} */
         Role: "user" | "admin";
+        /** @enum {string} */
+        TileFormat: "jpeg" | "png" | "webp";
+        TileSetDto: {
+            /** @description Total bytes of all tiles, once ready. */
+            bytes: number | null;
+            /** Format: date-time */
+            completedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Why it failed (status failed). */
+            errorCode: string | null;
+            format: components["schemas"]["TileFormat"];
+            /** Format: uuid */
+            id: string;
+            /** @description Pyramid levels, once known. */
+            levels: number | null;
+            /** @example 1 */
+            overlap: number;
+            /** Format: uuid */
+            panoramaId: string;
+            /** @description Tiles written / tiles expected. */
+            progress: number;
+            /** @example 85 */
+            quality: number;
+            /** Format: date-time */
+            startedAt: string | null;
+            status: components["schemas"]["TileSetStatus"];
+            tileCount: number | null;
+            /** @example 256 */
+            tileSize: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @enum {string} */
+        TileSetStatus: "queued" | "processing" | "ready" | "failed";
         TokenPairDto: {
             /** @description JWT access token; send as `Authorization: Bearer <token>`. */
             accessToken: string;
@@ -259,8 +394,44 @@ export interface components {
              */
             tokenType: "Bearer";
         };
+        UpdatePanoramaDto: {
+            /** @description null clears it. */
+            description?: string | null;
+            title?: string;
+        };
         UpdateUserDto: {
+            /** @description Storage quota in bytes; null = the default. */
+            quotaBytes?: number | null;
+            /** @description Maximum number of panoramas; null = the default. */
+            quotaPanoramas?: number | null;
             role?: components["schemas"]["Role"];
+        };
+        UploadPanoramaDto: {
+            description?: string;
+            /**
+             * Format: binary
+             * @description JPEG, PNG, WebP or TIFF; judged by its bytes. Up to UPLOAD_MAX_BYTES (1 GiB by default).
+             */
+            file: string;
+            /**
+             * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap).
+             * @default 1
+             */
+            overlap: number;
+            /** @default jpeg */
+            tileFormat: components["schemas"]["TileFormat"];
+            /**
+             * @description JPEG/WebP quality (ignored for PNG).
+             * @default 85
+             */
+            tileQuality: number;
+            /**
+             * @description Tile edge in pixels.
+             * @default 256
+             */
+            tileSize: number;
+            /** @description Defaults to the file name without its extension. */
+            title?: string;
         };
         UserDto: {
             /** Format: date-time */
@@ -269,6 +440,10 @@ export interface components {
             email: string;
             /** Format: uuid */
             id: string;
+            /** @description Storage quota override in bytes; null = the default (QUOTA_BYTES_PER_USER). */
+            quotaBytes: number | null;
+            /** @description Panorama-count quota override; null = the default (QUOTA_PANORAMAS_PER_USER). */
+            quotaPanoramas: number | null;
             role: components["schemas"]["Role"];
             /** Format: date-time */
             updatedAt: string;
@@ -605,6 +780,461 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged; quote the requestId). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    listPanoramas: {
+        parameters: {
+            query?: {
+                /** @description Items per page. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's nextCursor. */
+                cursor?: string;
+                /** @description Only panoramas whose title contains this (case-insensitive). */
+                title?: string;
+                /** @description Admins: list this user's panoramas. Ignored for everyone else. */
+                ownerId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanoramaPageDto"];
+                };
+            };
+            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged; quote the requestId). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    uploadPanorama: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadPanoramaDto"];
+            };
+        };
+        responses: {
+            /** @description Same bytes as an existing panorama of yours: that one. */
+            200: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanoramaDto"];
+                };
+            };
+            /** @description Stored; its tile set is queued. */
+            202: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanoramaDto"];
+                };
+            };
+            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Request body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Well-formed but unprocessable. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged; quote the requestId). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    getPanorama: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanoramaDto"];
+                };
+            };
+            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such resource (or not yours). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged; quote the requestId). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    deletePanorama: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Gone (stored objects are purged now, or by a retried job if storage failed). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such resource (or not yours). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged; quote the requestId). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    updatePanorama: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePanoramaDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanoramaDto"];
+                };
+            };
+            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such resource (or not yours). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged; quote the requestId). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    downloadOriginal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The requested byte range. */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not modified (If-None-Match). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such resource (or not yours). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Range Not Satisfiable */
+            416: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

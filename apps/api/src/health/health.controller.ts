@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { type BeforeApplicationShutdown, Controller, Get, Injectable, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { ObjectStorage } from '#shared-kernel';
 import { Public } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 
@@ -15,7 +16,7 @@ export class Lifecycle implements BeforeApplicationShutdown {
   }
 }
 
-const DB_PING_TIMEOUT_MS = 2_000;
+const PING_TIMEOUT_MS = 2_000;
 
 @ApiTags('health')
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
@@ -24,6 +25,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly em: EntityManager,
+    private readonly storage: ObjectStorage,
     private readonly lifecycle: Lifecycle,
   ) {}
 
@@ -42,7 +44,7 @@ export class HealthController {
   @ApiProblems(503)
   async getReadiness() {
     try {
-      return await this.health.check([() => this.checkLifecycle(), () => this.checkDatabase()]);
+      return await this.health.check([() => this.checkLifecycle(), () => this.checkDatabase(), () => this.checkStorage()]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;
@@ -56,14 +58,19 @@ export class HealthController {
     return this.lifecycle.draining ? check.down({ message: 'shutting down' }) : check.up();
   }
 
-  private async checkDatabase() {
-    const check = this.indicators.check('database');
+  private checkDatabase() {
+    return this.probe('database', () => this.em.getConnection().execute('select 1'));
+  }
+
+  private checkStorage() {
+    return this.probe('storage', () => this.storage.checkHealth());
+  }
+
+  private async probe(name: string, ping: () => Promise<unknown>) {
+    const check = this.indicators.check(name);
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.em.getConnection().execute('select 1'),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), DB_PING_TIMEOUT_MS))),
-      ]);
+      await Promise.race([ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), PING_TIMEOUT_MS)))]);
       return check.up();
     } catch {
       return check.down({ message: 'unreachable' });

@@ -38,17 +38,20 @@ export class UsersController {
 
   @Patch(':id')
   @Roles('admin')
-  @ApiOperation({ summary: 'Change a user\'s role (admin)', description: 'The last admin cannot be demoted (409 LAST_ADMIN).' })
+  @ApiOperation({ summary: 'Change a user\'s role or quotas (admin)', description: 'The last admin cannot be demoted (409 LAST_ADMIN). A null quota resets it to the default.' })
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(400, 404, 409)
   async updateUser(@UuidParam('id') id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
-    return UserDto.from(await this.updateOneUser.execute({ id, role: body.role }));
+    return UserDto.from(await this.updateOneUser.execute({ id, ...body }));
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete a user and their sessions (admin)', description: 'The last admin cannot be deleted (409 LAST_ADMIN).' })
+  @ApiOperation({
+    summary: 'Delete a user and their sessions (admin)',
+    description: 'The last admin cannot be deleted (409 LAST_ADMIN), nor a user who still has panoramas (409 USER_HAS_PANORAMAS).',
+  })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiProblems(400, 404, 409)
   async deleteUser(@UuidParam('id') id: string): Promise<void> {

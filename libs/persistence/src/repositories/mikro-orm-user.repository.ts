@@ -1,7 +1,7 @@
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager, ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, type Page, type PageRequest, toPage } from '#shared-kernel';
-import { EmailAlreadyRegisteredError, LastAdminError, type Role, User, type UserChanges, UserRepository } from '#users';
+import { EmailAlreadyRegisteredError, LastAdminError, type Role, User, type UserChanges, UserHasPanoramasError, UserRepository } from '#users';
 
 /**
  * Each method works in its own fork of the EntityManager: repositories hand out detached
@@ -50,8 +50,14 @@ export class MikroOrmUserRepository extends UserRepository {
     return this.withAdminGuard(id, !demotes, async (em) => (await em.nativeUpdate(User, { id }, { ...set, updatedAt: at })) > 0);
   }
 
-  delete(id: string): Promise<boolean> {
-    return this.withAdminGuard(id, false, async (em) => (await em.nativeDelete(User, { id })) > 0);
+  async delete(id: string): Promise<boolean> {
+    try {
+      return await this.withAdminGuard(id, false, async (em) => (await em.nativeDelete(User, { id })) > 0);
+    } catch (error) {
+      // panoramas.owner_id is ON DELETE RESTRICT.
+      if (error instanceof ForeignKeyConstraintViolationException) throw new UserHasPanoramasError();
+      throw error;
+    }
   }
 
   /**

@@ -9,6 +9,7 @@ export const USERS_ERROR_CODES = [
   'AUTHENTICATION_REQUIRED',
   'FORBIDDEN',
   'LAST_ADMIN',
+  'USER_HAS_PANORAMAS',
 ] as const;
 export type UsersErrorCode = (typeof USERS_ERROR_CODES)[number];
 
@@ -66,5 +67,13 @@ export class LastAdminError extends DomainError {
   readonly code = 'LAST_ADMIN';
   constructor() {
     super('This is the last administrator; promote another user first.');
+  }
+}
+
+/** Their stored panoramas must be deleted first: a user is never removed leaving files behind. */
+export class UserHasPanoramasError extends DomainError {
+  readonly code = 'USER_HAS_PANORAMAS';
+  constructor() {
+    super('This user still has panoramas; delete them first.');
   }
 }

@@ -4,6 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable } from '#persistence';
 import { DomainError } from '#shared-kernel';
 import { DOMAIN_ERROR_STATUS, HTTP_STATUS_CODE } from './error-status.js';
+import { HttpProblem } from './http-problem.js';
 import { PROBLEM_CONTENT_TYPE, type ProblemDto } from './problem.dto.js';
 import { RequestValidationError } from './request-validation.error.js';
 
@@ -80,6 +81,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       ...(req.id === undefined ? {} : { requestId: String(req.id) }),
       ...problem.extensions,
     };
+    // Answering before the request body was read (an upload refused half-way): close the
+    // connection rather than read, or leave in the socket, the rest of it.
+    if (!req.complete) res.setHeader('Connection', 'close');
     if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
     if (problem.status === HttpStatus.UNAUTHORIZED) {
       const invalid = problem.code === 'INVALID_ACCESS_TOKEN' ? ', error="invalid_token"' : '';
@@ -97,6 +101,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         extensions: { errors: exception.errors },
       };
     }
+    if (exception instanceof HttpProblem) return { status: exception.status, code: exception.code, detail: exception.message };
     if (exception instanceof DomainError) {
       const status = (DOMAIN_ERROR_STATUS as Record<string, number>)[exception.code];
       if (status === undefined) return internal();

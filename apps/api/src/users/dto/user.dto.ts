@@ -11,6 +11,12 @@ export class UserDto {
   @ApiProperty({ enum: ROLES, enumName: 'Role' })
   role!: Role;
 
+  @ApiProperty({ type: Number, nullable: true, description: 'Storage quota override in bytes; null = the default (QUOTA_BYTES_PER_USER).' })
+  quotaBytes!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Panorama-count quota override; null = the default (QUOTA_PANORAMAS_PER_USER).' })
+  quotaPanoramas!: number | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
@@ -22,6 +28,8 @@ export class UserDto {
       id: user.id,
       email: user.email,
       role: user.role,
+      quotaBytes: user.quotaBytes,
+      quotaPanoramas: user.quotaPanoramas,
       createdAt: user.createdAt.toISOString(),
       updatedAt: user.updatedAt.toISOString(),
     };

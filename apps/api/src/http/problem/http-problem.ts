@@ -1,0 +1,13 @@
+/**
+ * An error found by the HTTP edge itself (not a use case): malformed multipart, extra
+ * parts... It carries its own status and stable code; ProblemDetailsFilter writes it.
+ */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}

@@ -1,0 +1,147 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IMAGE_FORMATS, type ImageFormat, type PanoramaView } from '#panoramas';
+import { TILE_FORMATS, TILE_SET_STATUSES, type TileFormat, type TileSet, type TileSetStatus } from '#tiles';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export class TileSetDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  panoramaId!: string;
+
+  @ApiProperty({ enum: TILE_SET_STATUSES, enumName: 'TileSetStatus' })
+  status!: TileSetStatus;
+
+  @ApiProperty({ minimum: 0, maximum: 1, description: 'Tiles written / tiles expected.' })
+  progress!: number;
+
+  @ApiProperty({ example: 256 })
+  tileSize!: number;
+
+  @ApiProperty({ enum: TILE_FORMATS, enumName: 'TileFormat' })
+  format!: TileFormat;
+
+  @ApiProperty({ example: 85 })
+  quality!: number;
+
+  @ApiProperty({ example: 1 })
+  overlap!: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Pyramid levels, once known.' })
+  levels!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  tileCount!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Total bytes of all tiles, once ready.' })
+  bytes!: number | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why it failed (status failed).' })
+  errorCode!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  startedAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  completedAt!: string | null;
+
+  static from(t: TileSet): TileSetDto {
+    return {
+      id: t.id,
+      panoramaId: t.panoramaId,
+      status: t.status,
+      progress: t.progress,
+      tileSize: t.tileSize,
+      format: t.format,
+      quality: t.quality,
+      overlap: t.overlap,
+      levels: t.levels,
+      tileCount: t.tileCount,
+      bytes: t.bytes,
+      errorCode: t.errorCode,
+      createdAt: t.createdAt.toISOString(),
+      updatedAt: t.updatedAt.toISOString(),
+      startedAt: iso(t.startedAt),
+      completedAt: iso(t.completedAt),
+    };
+  }
+}
+
+export class PanoramaDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  ownerId!: string;
+
+  @ApiProperty({ example: 'Matterhorn at dawn' })
+  title!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  description!: string | null;
+
+  @ApiProperty({ example: 'matterhorn.jpg', description: 'The uploaded file name, sanitised; metadata only.' })
+  originalFilename!: string;
+
+  @ApiProperty({ example: 'image/jpeg' })
+  contentType!: string;
+
+  @ApiProperty({ enum: IMAGE_FORMATS, enumName: 'ImageFormat' })
+  format!: ImageFormat;
+
+  @ApiProperty({ example: 314572800 })
+  bytes!: number;
+
+  @ApiProperty({ example: 40000 })
+  width!: number;
+
+  @ApiProperty({ example: 10000 })
+  height!: number;
+
+  @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', description: 'Hex SHA-256 of the original.' })
+  sha256!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+
+  @ApiProperty({ type: [TileSetDto] })
+  tileSets!: TileSetDto[];
+
+  static from({ panorama: p, tileSets }: PanoramaView): PanoramaDto {
+    return {
+      id: p.id,
+      ownerId: p.ownerId,
+      title: p.title,
+      description: p.description,
+      originalFilename: p.originalFilename,
+      contentType: p.contentType(),
+      format: p.format,
+      bytes: p.bytes,
+      width: p.width,
+      height: p.height,
+      sha256: p.sha256,
+      createdAt: p.createdAt.toISOString(),
+      updatedAt: p.updatedAt.toISOString(),
+      tileSets: tileSets.map(TileSetDto.from),
+    };
+  }
+}
+
+export class PanoramaPageDto {
+  @ApiProperty({ type: [PanoramaDto] })
+  items!: PanoramaDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  nextCursor!: string | null;
+}

@@ -1,0 +1,88 @@
+import type { Request } from 'express';
+import busboy from 'busboy';
+import { MissingFileError, UploadAbortedError, type UploadFields, type UploadSource } from '#panoramas';
+import { HttpProblem } from '../http/problem/http-problem.js';
+
+export const MULTIPART_LIMITS = { fields: 10, fieldSizeBytes: 64 * 1024 } as const;
+
+/**
+ * Reads a `multipart/form-data` upload with exactly one part named `file` and up to ten
+ * text fields, before or after it. As soon as the file part starts it is handed to
+ * `start` as a stream (nothing is buffered here); the text fields reach it through
+ * `source.fields()` once the whole body has been read and `parseFields` accepted them.
+ *
+ * Anything wrong with the request (not multipart, malformed, a second file, too many or too
+ * large fields, the client going away) fails the upload with a problem; if the file is
+ * already streaming, its stream is destroyed with that error so the use case cleans up.
+ */
+export function readMultipartUpload<T>(
+  req: Request,
+  parseFields: (raw: Record<string, string>) => Promise<UploadFields>,
+  start: (source: UploadSource) => Promise<T>,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        limits: { files: 1, fields: MULTIPART_LIMITS.fields, parts: MULTIPART_LIMITS.fields + 1, fieldSize: MULTIPART_LIMITS.fieldSizeBytes, fieldNameSize: 100 },
+      });
+    } catch {
+      reject(new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the upload as multipart/form-data with a "file" part.'));
+      return;
+    }
+
+    const raw: Record<string, string> = {};
+    let file: NodeJS.ReadableStream & { destroy(error?: Error): void; readableEnded: boolean } | undefined;
+    let failure: Error | undefined;
+    let resolveFields!: (fields: UploadFields) => void;
+    let rejectFields!: (error: Error) => void;
+    const fields = new Promise<UploadFields>((ok, ko) => ((resolveFields = ok), (rejectFields = ko)));
+    fields.catch(() => undefined); // observed through source.fields(); avoid an unhandled rejection
+
+    const fail = (error: Error) => {
+      if (failure) return;
+      failure = error;
+      rejectFields(error);
+      req.unpipe(parser);
+      req.resume(); // drain whatever the client still sends until we answer and close
+      if (!file) reject(error);
+      else if (!file.readableEnded) file.destroy(error);
+    };
+
+    parser.on('file', (name, stream, info) => {
+      if (name !== 'file' || file) {
+        stream.resume();
+        fail(new HttpProblem(400, 'UNEXPECTED_FILE', `Only one file, in the part named "file", is accepted (got "${name.slice(0, 100)}").`));
+        return;
+      }
+      file = stream;
+      const declared = Number(req.headers['content-length']);
+      start({
+        filename: info.filename,
+        content: stream,
+        declaredBytes: Number.isFinite(declared) && declared > 0 ? declared : undefined,
+        fields: () => fields,
+      }).then(resolve, (error: unknown) => reject(failure ?? error));
+    });
+    parser.on('field', (name, value, info) => {
+      if (info.nameTruncated || info.valueTruncated) fail(new HttpProblem(400, 'FIELD_TOO_LARGE', `Text field "${name.slice(0, 100)}" is larger than ${MULTIPART_LIMITS.fieldSizeBytes} bytes.`));
+      else if (Object.hasOwn(raw, name)) fail(new HttpProblem(400, 'DUPLICATE_FIELD', `Field "${name.slice(0, 100)}" is given twice.`));
+      else raw[name] = value;
+    });
+    const tooMany = () => fail(new HttpProblem(400, 'TOO_MANY_PARTS', `At most one file and ${MULTIPART_LIMITS.fields} text fields are accepted.`));
+    parser.on('filesLimit', tooMany);
+    parser.on('fieldsLimit', tooMany);
+    parser.on('partsLimit', tooMany);
+    parser.on('error', () => fail(new HttpProblem(400, 'MALFORMED_MULTIPART', 'The multipart body is malformed.')));
+    parser.on('close', () => {
+      if (failure) return;
+      if (!file) return fail(new MissingFileError());
+      parseFields(raw).then(resolveFields, fail);
+    });
+    req.on('close', () => {
+      if (!req.complete) fail(new UploadAbortedError());
+    });
+    req.pipe(parser);
+  });
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { PanoramasModule } from '#panoramas';
+import { TilesModule } from '#tiles';
+import { PurgePanoramaProcessor } from './purge-panorama.processor.js';
+import { StartUpReconciler } from './start-up-reconciler.js';
+
+/**
+ * The queue consumers: thin processors that call a use case. Imported by the worker app,
+ * and by the API when WORKER_EMBEDDED=true.
+ */
+@Module({
+  imports: [PanoramasModule, TilesModule],
+  providers: [PurgePanoramaProcessor, StartUpReconciler],
+})
+export class ProcessorsModule {}

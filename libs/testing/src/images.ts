@@ -1,0 +1,94 @@
+import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+
+/**
+ * Test images made on the spot with sharp (real encoders), plus hand-made headers that lie
+ * about their size. Everything is deterministic for a given size.
+ */
+
+/** A panorama-like JPEG: a horizontal gradient with some structure, so it compresses like a photo. */
+export async function makeJpeg(width: number, height: number, quality = 85): Promise<Buffer> {
+  return sharp(gradient(width, height, 3), { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+}
+
+/** An RGBA PNG whose alpha varies across the image. */
+export async function makePngWithAlpha(width: number, height: number): Promise<Buffer> {
+  return sharp(gradient(width, height, 4), { raw: { width, height, channels: 4 } }).png().toBuffer();
+}
+
+export async function makeWebp(width: number, height: number): Promise<Buffer> {
+  return sharp(gradient(width, height, 3), { raw: { width, height, channels: 3 } }).webp().toBuffer();
+}
+
+export async function makeTiff(width: number, height: number): Promise<Buffer> {
+  return sharp(gradient(width, height, 3), { raw: { width, height, channels: 3 } }).tiff().toBuffer();
+}
+
+function gradient(width: number, height: number, channels: number): Buffer {
+  const pixels = Buffer.alloc(width * height * channels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * channels;
+      pixels[i] = (x * 255) / Math.max(1, width - 1);
+      pixels[i + 1] = (y * 255) / Math.max(1, height - 1);
+      pixels[i + 2] = ((x ^ y) & 0xff) as number;
+      if (channels === 4) pixels[i + 3] = 64 + ((x + y) % 192);
+    }
+  }
+  return pixels;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A PNG of a few dozen bytes whose header claims `width` x `height` (a pixel-bomb header). */
+export function pngClaiming(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(16))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A small real JPEG whose SOF header is rewritten to claim `width` x `height`. */
+export async function jpegClaiming(width: number, height: number): Promise<Buffer> {
+  const jpeg = Buffer.from(await makeJpeg(16, 16));
+  for (let i = 2; i < jpeg.length - 9; i++) {
+    if (jpeg[i] === 0xff && jpeg[i + 1]! >= 0xc0 && jpeg[i + 1]! <= 0xc2) {
+      jpeg.writeUInt16BE(height, i + 5);
+      jpeg.writeUInt16BE(width, i + 7);
+      return jpeg;
+    }
+  }
+  throw new Error('no SOF marker found');
+}
+
+/** A real, tiny-on-disk greyscale PNG with `width` x `height` pixels (a deflate bomb). */
+export async function pngBomb(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#000' } })
+    .greyscale()
+    .png({ compressionLevel: 9 })
+    .toBuffer();
+}
+
+/** Bytes of other file types, for "renamed to .jpg" attacks. */
+export const FOREIGN_FILES: Record<string, Buffer> = {
+  zip: Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(60, 1)]),
+  elf: Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), Buffer.alloc(60)]),
+  pdf: Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'),
+  html: Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>'),
+  svg: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="1" height="1"/></svg>'),
+  gif: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'),
+};
