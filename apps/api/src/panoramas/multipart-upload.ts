@@ -25,6 +25,8 @@ export function readMultipartUpload<T>(
     try {
       parser = busboy({
         headers: req.headers,
+        // Browsers and fetch send UTF-8 filenames; busboy's default would read them as latin1.
+        defParamCharset: 'utf8',
         limits: { files: 1, fields: MULTIPART_LIMITS.fields, parts: MULTIPART_LIMITS.fields + 1, fieldSize: MULTIPART_LIMITS.fieldSizeBytes, fieldNameSize: 100 },
       });
     } catch {
@@ -51,6 +53,9 @@ export function readMultipartUpload<T>(
     };
 
     parser.on('file', (name, stream, info) => {
+      // Errors are observed by the consumer (the staging pipeline) or by fail(); a late one,
+      // after the consumer let go, must not become an unhandled 'error' event.
+      stream.on('error', () => undefined);
       if (name !== 'file' || file) {
         stream.resume();
         fail(new HttpProblem(400, 'UNEXPECTED_FILE', `Only one file, in the part named "file", is accepted (got "${name.slice(0, 100)}").`));

@@ -22,8 +22,11 @@ export function sanitiseFilename(raw: string | undefined): string {
   return name || 'upload';
 }
 
-/** A default title from a filename: without its extension. */
+export const TITLE_MAX_LENGTH = 200;
+
+/** A default title from a filename: without its extension, at most TITLE_MAX_LENGTH characters. */
 export function titleFromFilename(filename: string): string {
   const dot = filename.lastIndexOf('.');
-  return (dot > 0 ? filename.slice(0, dot) : filename).trim() || filename;
+  const title = (dot > 0 ? filename.slice(0, dot) : filename).trim() || filename;
+  return [...title].slice(0, TITLE_MAX_LENGTH).join('').trimEnd();
 }
