@@ -28,9 +28,9 @@ module.exports = {
     },
     {
       name: 'application-does-not-use-adapters',
-      comment: 'Use cases talk to ports; adapters (persistence, storage, imaging, queue) are bound by modules.',
+      comment: 'Use cases talk to ports; adapters (persistence, storage, imaging, queue) are bound by modules. (Their tests may wire real adapters.)',
       severity: 'error',
-      from: { path: '^libs/[^/]+/src/application/' },
+      from: { path: '^libs/[^/]+/src/application/', pathNot: '\\.spec\\.ts$' },
       to: { path: ['^libs/(persistence|storage|imaging|queue)/', '^libs/[^/]+/src/infrastructure/', `node_modules/(@mikro-orm|@aws-sdk|sharp|pg-boss|pg|argon2)/`] },
     },
     {

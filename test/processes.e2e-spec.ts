@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '#testing';
 
 /**
@@ -8,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '#testing';
  */
 const API = 'dist/apps/api/src/main.js';
 const WORKER = 'dist/apps/worker/src/main.js';
+const MIGRATE = 'dist/libs/persistence/src/cli/migrate.js';
 
 beforeAll(() => {
   if (!existsSync(API) || !existsSync(WORKER)) throw new Error('dist/ is missing: run `npm run build` first (npm test does).');
@@ -44,14 +48,21 @@ async function waitFor(r: Run, text: string, timeoutMs = 30_000): Promise<void> 
 }
 
 let db: TestDatabase;
+let dataDir: string;
+/** Env every run gets: its own database and data directories, never the repository's ./data. */
+const base = () => ({ DATABASE_URL: db.url, STORAGE_LOCAL_ROOT: join(dataDir, 'storage'), UPLOAD_TMP_DIR: join(dataDir, 'tmp') });
 beforeAll(async () => {
   db = await createTestDatabase('tessera_proc');
+  dataDir = await mkdtemp(join(tmpdir(), 'tessera-proc-'));
 });
-afterAll(() => db?.drop());
+afterAll(async () => {
+  await db?.drop();
+  await rm(dataDir, { recursive: true, force: true });
+});
 
 describe('start-up configuration', () => {
   it('refuses to start on a bad variable, naming it, with exit code 78', async () => {
-    const api = run(API, { PORT: 'not-a-port', DATABASE_URL: db.url, JWT_ACCESS_TTL_SECONDS: '5' });
+    const api = run(API, { ...base(), PORT: 'not-a-port', JWT_ACCESS_TTL_SECONDS: '5' });
     const { code } = await api.exited;
     expect(code).toBe(78);
     expect(api.output()).toContain('PORT must be a whole number (got "not-a-port")');
@@ -60,8 +71,18 @@ describe('start-up configuration', () => {
 });
 
 describe('worker', () => {
-  it('boots, connects to the queue, and stops cleanly on SIGTERM', async () => {
-    const worker = run(WORKER, { DATABASE_URL: db.url });
+  it('refuses to start on a database the API has not migrated, saying what to do', async () => {
+    const worker = run(WORKER, base());
+    expect((await worker.exited).code).toBe(1);
+    expect(worker.output()).toMatch(/The database is not migrated \(\d+ pending: Migration\w+/);
+    expect(worker.output()).toContain('npm run migrate');
+  });
+
+  it('boots once migrated, connects to the queue, and stops cleanly on SIGTERM', async () => {
+    const migrate = run(MIGRATE, base());
+    expect((await migrate.exited).code).toBe(0);
+    expect(migrate.output()).toContain('Applied');
+    const worker = run(WORKER, base());
     await waitFor(worker, 'Tessera worker ready');
     expect(worker.output()).toContain('Job queue connected');
     worker.child.kill('SIGTERM');
@@ -72,9 +93,8 @@ describe('worker', () => {
 
 describe('API process', () => {
   it('migrates, serves, and on SIGTERM stops cleanly', async () => {
-    const api = run(API, { DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', ADMIN_PASSWORD: 'process test admin pw' });
+    const api = run(API, { ...base(), PORT: '0', HOST: '127.0.0.1', ADMIN_PASSWORD: 'process test admin pw' });
     await waitFor(api, 'Nest application successfully started');
-    expect(api.output()).toContain('Migration');
     api.child.kill('SIGTERM');
     expect(await api.exited).toEqual({ code: 0, signal: null });
     expect(api.output()).toContain('Job queue stopped');

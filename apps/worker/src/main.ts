@@ -2,10 +2,17 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { loadConfigOrExit, loadEnvFile, stopGracefullyOnSignals } from '#config';
+import { pendingMigrations } from '#persistence';
 import { WorkerModule } from './worker.module.js';
 
 loadEnvFile();
 const config = loadConfigOrExit();
+// The API applies migrations; a worker on an older schema would fail on every job.
+const pending = await pendingMigrations(config);
+if (pending.length > 0) {
+  console.error(`The database is not migrated (${pending.length} pending: ${pending.join(', ')}). Start the API or run \`npm run migrate\` first.`);
+  process.exit(1);
+}
 const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
 const logger = app.get(Logger);
 app.useLogger(logger);

@@ -16,3 +16,8 @@ export async function withOrm<T>(config: OrmConfigInput, work: (orm: MikroORM) =
 export async function migrateDatabase(config: OrmConfigInput): Promise<string[]> {
   return withOrm(config, async (orm) => (await orm.migrator.up()).map((m) => m.name));
 }
+
+/** Names of migrations not yet applied (the worker refuses to start while there are any). */
+export async function pendingMigrations(config: OrmConfigInput): Promise<string[]> {
+  return withOrm(config, async (orm) => (await orm.migrator.getPending()).map((m) => m.name));
+}

@@ -4,3 +4,4 @@ export * from './forged-tokens.js';
 export * from './tcp-proxy.js';
 export * from './object-storage.contract.js';
 export * from './images.js';
+export * from './in-memory-panoramas.js';

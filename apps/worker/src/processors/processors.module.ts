@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { PanoramasModule } from '#panoramas';
 import { TilesModule } from '#tiles';
 import { PurgePanoramaProcessor } from './purge-panorama.processor.js';
-import { StartUpReconciler } from './start-up-reconciler.js';
+import { Reconciler } from './reconciler.js';
 
 /**
  * The queue consumers: thin processors that call a use case. Imported by the worker app,
@@ -10,6 +10,6 @@ import { StartUpReconciler } from './start-up-reconciler.js';
  */
 @Module({
   imports: [PanoramasModule, TilesModule],
-  providers: [PurgePanoramaProcessor, StartUpReconciler],
+  providers: [PurgePanoramaProcessor, Reconciler],
 })
 export class ProcessorsModule {}

@@ -1,4 +1,4 @@
-import { sanitiseFilename, sniffImageFormat, TITLE_MAX_LENGTH, titleFromFilename } from '#panoramas';
+import { sanitiseFilename, sniffImageFormat, TITLE_MAX_LENGTH, titleFromFilename } from './index.js';
 
 describe('sniffImageFormat', () => {
   const bytes = (...values: (number | string)[]) =>

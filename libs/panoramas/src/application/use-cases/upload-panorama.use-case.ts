@@ -132,9 +132,11 @@ export class UploadPanoramaUseCase {
       if (!winner) throw new Error('duplicate upload reported but the existing panorama is gone');
       return this.existing(winner, fields);
     }
-    // Committed: a crash before this line leaves a queued tile set that the start-up
-    // reconciler re-enqueues.
-    await this.tileSetRequests.enqueue(tileSet);
+    // Committed. If the job cannot be sent now (or the process dies here), the tile set
+    // stays queued and the reconciler sends its job later: the upload itself succeeded.
+    await this.tileSetRequests.enqueue(tileSet).catch((error: unknown) =>
+      this.logger.warn({ tileSetId: tileSet.id, err: error }, 'Enqueue failed; the reconciler will retry'),
+    );
     this.logger.log({ panoramaId: id, bytes: staged.bytes, width: info.width, height: info.height }, 'Panorama uploaded');
     return { panorama, tileSets: [tileSet], created: true };
   }

@@ -1,0 +1,139 @@
+import { type Panorama, type PanoramaChanges, type PanoramaListQuery, PanoramaRepository, type Quota, UserQuotas } from '#panoramas';
+import { decodeCursor, type EnqueueOptions, type JobHandler, type JobMap, JobQueue, type JobName, type Page, toPage } from '#shared-kernel';
+import { sameTileOptions, type TileOptions, type TileSet, TileSetRepository } from '#tiles';
+
+/** In-memory PanoramaRepository with the MikroORM adapter's contract (tile sets live in `tileSets`). */
+export class InMemoryPanoramaRepository extends PanoramaRepository {
+  readonly rows = new Map<string, Panorama>();
+  /** Set to make the next insertWithTileSet throw (a database failure at commit). */
+  failNextInsert?: Error;
+
+  constructor(readonly tileSets: InMemoryTileSetRepository) {
+    super();
+  }
+
+  async findById(id: string) {
+    const row = this.rows.get(id);
+    return row && !row.deletedAt ? row : null;
+  }
+
+  async findByIdIncludingDeleted(id: string) {
+    return this.rows.get(id) ?? null;
+  }
+
+  async findByOwnerAndSha256(ownerId: string, sha256: string) {
+    return [...this.rows.values()].find((p) => p.ownerId === ownerId && p.sha256 === sha256 && !p.deletedAt) ?? null;
+  }
+
+  async insertWithTileSet(panorama: Panorama, tileSet: TileSet) {
+    if (this.failNextInsert) {
+      const error = this.failNextInsert;
+      this.failNextInsert = undefined;
+      throw error;
+    }
+    if (await this.findByOwnerAndSha256(panorama.ownerId, panorama.sha256)) return false;
+    this.rows.set(panorama.id, panorama);
+    this.tileSets.rows.set(tileSet.id, tileSet);
+    return true;
+  }
+
+  async list({ ownerId, limit, cursor, title }: PanoramaListQuery): Promise<Page<Panorama>> {
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const rows = [...this.rows.values()]
+      .filter((p) => p.ownerId === ownerId && !p.deletedAt && (!title || p.title.toLowerCase().includes(title.toLowerCase())))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+      .filter((p) => !after || p.createdAt < after.createdAt || (p.createdAt.getTime() === after.createdAt.getTime() && p.id < after.id));
+    return toPage(rows.slice(0, limit + 1), limit);
+  }
+
+  async update(id: string, changes: PanoramaChanges) {
+    const row = await this.findById(id);
+    if (!row) return null;
+    Object.assign(row, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
+    return row;
+  }
+
+  async markDeleted(id: string, at: Date) {
+    const row = await this.findById(id);
+    if (!row) return false;
+    row.deletedAt = at;
+    return true;
+  }
+
+  async purge(id: string) {
+    this.rows.delete(id);
+    for (const [key, t] of this.tileSets.rows) if (t.panoramaId === id) this.tileSets.rows.delete(key);
+  }
+
+  async findDeleted(limit: number) {
+    return [...this.rows.values()].filter((p) => p.deletedAt).slice(0, limit);
+  }
+
+  async usage(ownerId: string) {
+    const mine = [...this.rows.values()].filter((p) => p.ownerId === ownerId);
+    return { panoramas: mine.length, bytes: mine.reduce((sum, p) => sum + p.bytes, 0) };
+  }
+}
+
+export class InMemoryTileSetRepository extends TileSetRepository {
+  readonly rows = new Map<string, TileSet>();
+
+  async findById(id: string) {
+    return this.rows.get(id) ?? null;
+  }
+
+  async findByPanorama(panoramaId: string) {
+    return [...this.rows.values()].filter((t) => t.panoramaId === panoramaId).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  async findByPanoramas(ids: string[]) {
+    const map = new Map<string, TileSet[]>();
+    for (const id of ids) map.set(id, await this.findByPanorama(id));
+    return map;
+  }
+
+  async findByOptions(panoramaId: string, options: TileOptions) {
+    return [...this.rows.values()].find((t) => t.panoramaId === panoramaId && sameTileOptions(t.options(), options)) ?? null;
+  }
+
+  async insertOrGet(tileSet: TileSet) {
+    const existing = await this.findByOptions(tileSet.panoramaId, tileSet.options());
+    if (existing) return { tileSet: existing, created: false };
+    this.rows.set(tileSet.id, tileSet);
+    return { tileSet, created: true };
+  }
+
+  async findQueued(limit: number) {
+    return [...this.rows.values()].filter((t) => t.status === 'queued').slice(0, limit);
+  }
+}
+
+export class FixedQuotas extends UserQuotas {
+  constructor(public quota: Quota = { maxBytes: Number.MAX_SAFE_INTEGER, maxPanoramas: 1_000 }) {
+    super();
+  }
+
+  async forUser() {
+    return this.quota;
+  }
+}
+
+/** A JobQueue that records what was sent (and can be made to fail). */
+export class RecordingJobQueue extends JobQueue {
+  readonly sent: { name: JobName; payload: unknown; options?: EnqueueOptions }[] = [];
+  failNext?: Error;
+
+  async enqueue<N extends JobName>(name: N, payload: JobMap[N], options?: EnqueueOptions) {
+    if (this.failNext) {
+      const error = this.failNext;
+      this.failNext = undefined;
+      throw error;
+    }
+    this.sent.push({ name, payload, options });
+    return `job-${this.sent.length}`;
+  }
+
+  async work<N extends JobName>(_name: N, _handler: JobHandler<N>) {
+    /* not consumed in unit tests */
+  }
+}
