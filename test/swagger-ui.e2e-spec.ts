@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { makeJpeg } from '#testing';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type ApiHarness, startApi } from './support/api-harness.js';
 
 /**
@@ -63,5 +64,20 @@ it('lets an admin sign in, authorize and call a protected route', async () => {
   expect(me.status).toBe('200');
   expect(me.text).toContain(ADMIN_EMAIL);
   expect(consoleErrors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);
+});
+
+it('uploads a panorama through the file picker, then lists it', async () => {
+  const upload = page.locator('#operations-panoramas-uploadPanorama');
+  await upload.locator('.opblock-summary').click();
+  await upload.locator('input[type=file]').setInputFiles({ name: 'tiny-pano.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(400, 200) });
+  await upload.locator('.execute').click();
+  const row = upload.locator('.live-responses-table tbody .response').first();
+  await row.waitFor();
+  expect((await row.locator('.response-col_status').innerText()).trim()).toBe('202');
+  expect(await row.locator('.response-col_description').innerText()).toContain('"originalFilename": "tiny-pano.jpg"');
+
+  const list = await tryOperation('operations-panoramas-listPanoramas');
+  expect(list.status).toBe('200');
+  expect(list.text).toContain('tiny-pano');
   await page.screenshot({ path: 'dist/swagger-ui.png', fullPage: false });
 });
