@@ -64,13 +64,14 @@ describe('upload, read, download, rename, delete', () => {
   });
 
   it('downloads the original byte-identical, as an attachment, with ETag and 304', async () => {
-    const response = await fetch(`${api.baseUrl}/v1/panoramas/${id}/original`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+    const download = await user.client.GET('/v1/panoramas/{id}/original', { params: { path: { id } }, parseAs: 'arrayBuffer' });
+    const response = download.response;
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/jpeg');
     expect(response.headers.get('content-disposition')).toBe(`attachment; filename="alps.jpg"; filename*=UTF-8''alps.jpg`);
     const etag = response.headers.get('etag');
     expect(etag).toBe(`"${await sha256(jpeg)}"`);
-    expect(await sha256(await response.arrayBuffer())).toBe(await sha256(jpeg));
+    expect(await sha256(download.data as ArrayBuffer)).toBe(await sha256(jpeg));
 
     const again = await fetch(`${api.baseUrl}/v1/panoramas/${id}/original`, { headers: { authorization: `Bearer ${user.accessToken}`, 'if-none-match': etag! } });
     expect(again.status).toBe(304);
@@ -190,6 +191,12 @@ describe('ownership', () => {
     other = await api.userClient();
     admin = await api.adminClient();
     id = (await upload(owner.client, await makeJpeg(640, 320))).data!.id;
+  });
+
+  it('keeps the connection open for ordinary error answers (only unread uploads close it)', async () => {
+    const response = await rawFetch(api.baseUrl, `/v1/panoramas/${id}`, { headers: { authorization: `Bearer ${other.accessToken}` } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('connection')).not.toBe('close');
   });
 
   it('hides a panorama from other users exactly like a missing one', async () => {
