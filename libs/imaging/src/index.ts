@@ -1,2 +1,3 @@
 export * from './sharp-image-processor.js';
 export * from './imaging.module.js';
+export * from './sharp-pyramid-tiler.js';

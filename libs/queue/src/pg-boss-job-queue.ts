@@ -1,27 +1,38 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { PgBoss, type Queue } from 'pg-boss';
+import { type JobResult, PgBoss, type Queue } from 'pg-boss';
 import { AppConfig } from '#config';
 import { DomainError, type EnqueueOptions, type JobHandler, type JobMap, JobQueue, type JobName } from '#shared-kernel';
 
-/** Queue settings per job name; a job without an entry gets DEFAULT_QUEUE_OPTIONS. */
-export const QUEUE_OPTIONS: Partial<Record<JobName, Omit<Queue, 'name'>>> = {};
+/** Jobs sent with a singleton key (one per tile set / panorama). */
+const SINGLETON_JOBS = new Set<string>(['tiles.generate', 'panoramas.purge']);
 
-export const DEFAULT_QUEUE_OPTIONS: Omit<Queue, 'name'> = {
-  retryLimit: 5,
-  retryDelay: 5,
-  retryBackoff: true,
-  retryDelayMax: 300,
-  expireInSeconds: 3_600,
-  // Failed jobs stay for inspection for a week.
-  deleteAfterSeconds: 7 * 86_400,
-};
+/**
+ * Queue policy, from configuration: retries with exponential backoff; a heartbeat so a
+ * worker killed mid-job is noticed within JOB_HEARTBEAT_SECONDS (pg-boss refreshes it
+ * while the handler runs) and its job retried; an expiry of at least twice the slowest job;
+ * finished and failed jobs kept a week for inspection.
+ */
+export function queuePolicy(name: JobName, config: AppConfig): Omit<Queue, 'name'> {
+  return {
+    // 'stately': at most one queued and one active job per singleton key (the tile set or
+    // panorama id), so re-sending a job that already waits is a no-op. 'standard' ignores keys.
+    policy: SINGLETON_JOBS.has(name) ? 'stately' : 'standard',
+    retryLimit: config.JOB_RETRY_LIMIT,
+    retryDelay: config.JOB_RETRY_DELAY_SECONDS,
+    retryBackoff: true,
+    retryDelayMax: 600,
+    heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS,
+    expireInSeconds: name === 'tiles.generate' ? 2 * config.TILING_TIMEOUT_SECONDS + 300 : 3_600,
+    deleteAfterSeconds: 7 * 86_400,
+  };
+}
 
 /**
  * JobQueue on pg-boss (schema QUEUE_SCHEMA in the application database). Started when the
  * module initialises, stopped gracefully on shutdown so active jobs can finish.
  *
  * A handler that throws a DomainError fails its job for good (the input will not get
- * better); any other error is retried with backoff.
+ * better); any other error is retried with backoff until JOB_RETRY_LIMIT.
  */
 @Injectable()
 export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicationShutdown {
@@ -36,6 +47,7 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicat
       schema: config.QUEUE_SCHEMA,
       max: 4,
       application_name: 'tessera-queue',
+      superviseIntervalSeconds: config.QUEUE_SUPERVISE_INTERVAL_SECONDS,
     });
     // Only message and code: pg errors carry the whole client, connection settings included.
     this.boss.on('error', (error: Error & { code?: string }) => this.logger.error({ code: error.code }, `pg-boss: ${error.message}`));
@@ -61,25 +73,29 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicat
 
   async work<N extends JobName>(name: N, handler: JobHandler<N>): Promise<void> {
     await this.ensureQueue(name);
-    await this.boss.work<JobMap[N]>(name, { pollingIntervalSeconds: 1, batchSize: 1 }, async ([job]) => {
-      if (!job) return;
-      try {
-        await handler(job.data, { jobId: job.id, attempt: job.retryCount + 1 });
-      } catch (error) {
-        if (error instanceof DomainError) {
-          this.logger.warn({ jobId: job.id, code: error.code }, `Job ${name} failed permanently: ${error.message}`);
-          await this.boss.fail(name, job.id, { code: error.code, message: error.message });
-          // Completing the handler normally would mark it completed; fail() already settled it.
-          return;
-        }
-        throw error;
-      }
-    });
+    await this.boss.work<JobMap[N]>(name, { pollingIntervalSeconds: 1, batchSize: 1, perJobResults: true }, async (jobs) =>
+      Promise.all(
+        jobs.map(async (job): Promise<JobResult> => {
+          try {
+            await handler(job.data, { jobId: job.id, attempt: job.retryCount + 1, isLastAttempt: job.retryCount >= this.config.JOB_RETRY_LIMIT });
+            return { id: job.id, status: 'completed' };
+          } catch (error) {
+            if (error instanceof DomainError) {
+              // The input will not get better: fail for good, skipping any retries left.
+              this.logger.warn({ jobId: job.id, code: error.code }, `Job ${name} failed permanently: ${error.message}`);
+              return { id: job.id, status: 'deadletter', output: { code: error.code, message: error.message } };
+            }
+            this.logger.warn({ jobId: job.id, attempt: job.retryCount + 1, err: error }, `Job ${name} failed; it will be retried if attempts remain`);
+            return { id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } };
+          }
+        }),
+      ),
+    );
   }
 
   private async ensureQueue(name: JobName): Promise<void> {
     if (this.createdQueues.has(name)) return;
-    await this.boss.createQueue(name, QUEUE_OPTIONS[name] ?? DEFAULT_QUEUE_OPTIONS);
+    await this.boss.createQueue(name, queuePolicy(name, this.config));
     this.createdQueues.add(name);
   }
 }

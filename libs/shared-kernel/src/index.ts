@@ -4,3 +4,4 @@ export * from './ids.js';
 export * from './pagination.js';
 export * from './job-queue.port.js';
 export * from './storage/index.js';
+export * from './actor.js';

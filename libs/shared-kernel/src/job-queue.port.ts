@@ -16,7 +16,15 @@ export interface EnqueueOptions {
   startAfterSeconds?: number;
 }
 
-export type JobHandler<N extends JobName> = (payload: JobMap[N], meta: { jobId: string; attempt: number }) => Promise<void>;
+export interface JobAttempt {
+  jobId: string;
+  /** 1 for the first run. */
+  attempt: number;
+  /** If this run throws, no retry follows. */
+  isLastAttempt: boolean;
+}
+
+export type JobHandler<N extends JobName> = (payload: JobMap[N], meta: JobAttempt) => Promise<void>;
 
 /** The only way application code talks to the durable job queue. */
 export abstract class JobQueue {

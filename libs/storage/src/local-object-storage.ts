@@ -71,8 +71,34 @@ export class LocalObjectStorage extends ObjectStorage {
 
   async publishDirectory(prefix: string, directory: string): Promise<StoredObject[]> {
     assertStoragePrefix(prefix);
+    const files = await walk(directory);
+    const objects = await Promise.all(
+      files.map(async (file) => {
+        const key = prefix + relative(directory, file).split(sep).join('/');
+        this.pathOf(key); // validate every key before anything moves
+        return { key, bytes: (await stat(file)).size };
+      }),
+    );
+    // Fast path: the whole tree moves into place with one rename when the prefix is empty
+    // and on the same filesystem (a pyramid of 100 000 tiles costs no copy).
+    const target = this.pathOf(prefix.slice(0, -1));
+    if ((await walk(target)).length === 0 && !(await hasDotFiles(directory))) {
+      await rm(target, { recursive: true, force: true });
+      await mkdir(dirname(target), { recursive: true });
+      try {
+        await rename(directory, target);
+        await this.fsyncDirectory(dirname(target));
+        return objects;
+      } catch (error) {
+        if (!isErrno(error, 'EXDEV')) throw error;
+      }
+    }
+    return this.copyTree(prefix, directory, files);
+  }
+
+  private async copyTree(prefix: string, directory: string, files: string[]): Promise<StoredObject[]> {
     const published: StoredObject[] = [];
-    for (const file of await walk(directory)) {
+    for (const file of files) {
       const key = prefix + relative(directory, file).split(sep).join('/');
       const target = this.pathOf(key);
       await mkdir(dirname(target), { recursive: true });
@@ -81,6 +107,10 @@ export class LocalObjectStorage extends ObjectStorage {
       published.push({ key, bytes: size });
     }
     return published;
+  }
+
+  override localPath(key: string): string {
+    return this.pathOf(key);
   }
 
   async get(key: string, range?: ByteRange): Promise<ObjectRead> {
@@ -190,6 +220,11 @@ export class LocalObjectStorage extends ObjectStorage {
       current = dirname(current);
     }
   }
+}
+
+async function hasDotFiles(directory: string): Promise<boolean> {
+  const entries = await readdir(directory, { recursive: true }).catch(() => [] as string[]);
+  return entries.some((entry) => entry.split(sep).some((segment) => segment.startsWith('.')));
 }
 
 /** Every regular, non-dot file below `directory` (none if it does not exist). */

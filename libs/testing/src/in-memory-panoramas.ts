@@ -106,6 +106,34 @@ export class InMemoryTileSetRepository extends TileSetRepository {
   async findQueued(limit: number) {
     return [...this.rows.values()].filter((t) => t.status === 'queued').slice(0, limit);
   }
+
+  async markProcessing(id: string, at: Date) {
+    const t = this.rows.get(id);
+    if (!t || t.status === 'ready') return false;
+    Object.assign(t, { status: 'processing', progress: 0, errorCode: null, startedAt: at, completedAt: null, updatedAt: at });
+    return true;
+  }
+
+  async updateProgress(id: string, progress: number, at: Date) {
+    const t = this.rows.get(id);
+    if (t?.status === 'processing') Object.assign(t, { progress, updatedAt: at });
+  }
+
+  async markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date) {
+    const t = this.rows.get(id);
+    if (t?.status !== 'processing') return false;
+    Object.assign(t, result, { status: 'ready', progress: 1, completedAt: at, updatedAt: at });
+    return true;
+  }
+
+  async markFailed(id: string, errorCode: string, at: Date) {
+    const t = this.rows.get(id);
+    if (t && t.status !== 'ready') Object.assign(t, { status: 'failed', errorCode, completedAt: at, updatedAt: at });
+  }
+
+  async delete(id: string) {
+    return this.rows.delete(id);
+  }
 }
 
 export class FixedQuotas extends UserQuotas {

@@ -1,9 +1,16 @@
 import { Module } from '@nestjs/common';
+import { Clock, SystemClock } from '#shared-kernel';
+import { GenerateTileSetUseCase } from './application/use-cases/generate-tile-set.use-case.js';
 import { RequeueQueuedTileSetsUseCase } from './application/use-cases/requeue-queued-tile-sets.use-case.js';
 
-/** Tile sets. Needs TileSetRepository (PersistenceModule) and JobQueue (QueueModule). */
+const useCases = [RequeueQueuedTileSetsUseCase, GenerateTileSetUseCase];
+
+/**
+ * Tile sets. Needs TileSetRepository (PersistenceModule), ObjectStorage (StorageModule),
+ * PyramidTiler (ImagingModule) and JobQueue (QueueModule).
+ */
 @Module({
-  providers: [RequeueQueuedTileSetsUseCase],
-  exports: [RequeueQueuedTileSetsUseCase],
+  providers: [...useCases, { provide: Clock, useClass: SystemClock }],
+  exports: useCases,
 })
 export class TilesModule {}

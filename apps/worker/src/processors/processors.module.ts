@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PanoramasModule } from '#panoramas';
 import { TilesModule } from '#tiles';
+import { GenerateTileSetProcessor } from './generate-tile-set.processor.js';
 import { PurgePanoramaProcessor } from './purge-panorama.processor.js';
 import { Reconciler } from './reconciler.js';
 
@@ -10,6 +11,6 @@ import { Reconciler } from './reconciler.js';
  */
 @Module({
   imports: [PanoramasModule, TilesModule],
-  providers: [PurgePanoramaProcessor, Reconciler],
+  providers: [GenerateTileSetProcessor, PurgePanoramaProcessor, Reconciler],
 })
 export class ProcessorsModule {}

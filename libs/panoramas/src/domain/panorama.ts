@@ -55,12 +55,4 @@ export const originalPrefix = (ownerId: string, panoramaId: string) => `original
 export const originalKey = (ownerId: string, panoramaId: string, format: ImageFormat) =>
   `${originalPrefix(ownerId, panoramaId)}original.${EXTENSIONS[format]}`;
 
-/** Who acts: the caller's id and role, as the access token says. */
-export interface Actor {
-  userId: string;
-  role: 'user' | 'admin';
-}
-
-/** Owners and admins may read; only owners may change. Others must not learn it exists. */
-export const canRead = (actor: Actor, panorama: Pick<Panorama, 'ownerId'>) => actor.role === 'admin' || actor.userId === panorama.ownerId;
-export const canWrite = (actor: Actor, panorama: Pick<Panorama, 'ownerId'>) => actor.userId === panorama.ownerId;
+export { type Actor, canRead, canWrite } from '#shared-kernel';

@@ -43,4 +43,32 @@ export class MikroOrmTileSetRepository extends TileSetRepository {
   findQueued(limit: number): Promise<TileSet[]> {
     return this.em.fork().find(TileSet, { status: 'queued' }, { orderBy: { createdAt: 'asc' }, limit });
   }
+
+  async markProcessing(id: string, at: Date): Promise<boolean> {
+    const changed = await this.em.fork().nativeUpdate(
+      TileSet,
+      { id, status: { $ne: 'ready' } },
+      { status: 'processing', progress: 0, errorCode: null, startedAt: at, completedAt: null, updatedAt: at },
+    );
+    return changed > 0;
+  }
+
+  async updateProgress(id: string, progress: number, at: Date): Promise<void> {
+    await this.em.fork().nativeUpdate(TileSet, { id, status: 'processing' }, { progress, updatedAt: at });
+  }
+
+  async markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date): Promise<boolean> {
+    const changed = await this.em
+      .fork()
+      .nativeUpdate(TileSet, { id, status: 'processing' }, { ...result, status: 'ready', progress: 1, completedAt: at, updatedAt: at });
+    return changed > 0;
+  }
+
+  async markFailed(id: string, errorCode: string, at: Date): Promise<void> {
+    await this.em.fork().nativeUpdate(TileSet, { id, status: { $ne: 'ready' } }, { status: 'failed', errorCode, completedAt: at, updatedAt: at });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.em.fork().nativeDelete(TileSet, { id })) > 0;
+  }
 }

@@ -50,7 +50,10 @@ export abstract class ObjectStorage {
    * adapter renames it when on the same filesystem, so a 1 GiB original costs no copy.
    */
   abstract importFile(key: string, path: string, options?: PutOptions): Promise<{ bytes: number }>;
-  /** Publishes every file below `directory` under `prefix` (relative paths become key suffixes). */
+  /**
+   * Publishes every file below `directory` under `prefix` (relative paths become key
+   * suffixes). The directory is consumed: an adapter may move it into place.
+   */
   abstract publishDirectory(prefix: string, directory: string, options?: { contentType?: (key: string) => string | undefined }): Promise<StoredObject[]>;
   /** Throws ObjectNotFoundError; RangeNotSatisfiableError when `range` lies outside the object. */
   abstract get(key: string, range?: ByteRange): Promise<ObjectRead>;
@@ -62,4 +65,9 @@ export abstract class ObjectStorage {
   abstract deletePrefix(prefix: string): Promise<number>;
   /** Throws when the storage cannot be used (missing root or bucket, no permission). */
   abstract checkHealth(): Promise<void>;
+
+  /** A local filesystem path for reading `key` in place, when the adapter has one (else null: download it). */
+  localPath(_key: string): string | null {
+    return null;
+  }
 }

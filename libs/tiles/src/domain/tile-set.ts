@@ -1,3 +1,4 @@
+import type { PyramidSpec } from './pyramid.js';
 import type { TileFormat, TileOptions } from './tile-options.js';
 
 export const TILE_SET_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
@@ -95,6 +96,15 @@ export class TileSet {
   /** Storage prefix of everything this tile set publishes. */
   storagePrefix(): string {
     return tileSetPrefix(this.id);
+  }
+
+  /** The pyramid this tile set cuts. */
+  spec(): PyramidSpec {
+    return { width: this.sourceWidth, height: this.sourceHeight, tileSize: this.tileSize, overlap: this.overlap };
+  }
+
+  isFinished(): boolean {
+    return this.status === 'ready' || this.status === 'failed';
   }
 }
 

@@ -1,6 +1,13 @@
 import { DomainError } from '#shared-kernel';
 
-export const TILES_ERROR_CODES = ['TILE_SET_NOT_FOUND', 'INVALID_TILE_OPTIONS'] as const;
+export const TILES_ERROR_CODES = [
+  'TILE_SET_NOT_FOUND',
+  'INVALID_TILE_OPTIONS',
+  'TILE_SET_NOT_READY',
+  'TILE_NOT_FOUND',
+  'CORRUPT_IMAGE',
+  'TILING_INCOMPLETE',
+] as const;
 export type TilesErrorCode = (typeof TILES_ERROR_CODES)[number];
 
 export class TileSetNotFoundError extends DomainError {
@@ -14,5 +21,35 @@ export class InvalidTileOptionsError extends DomainError {
   readonly code = 'INVALID_TILE_OPTIONS';
   constructor(readonly problems: string[]) {
     super(`Invalid tiling options: ${problems.join('; ')}.`, { problems });
+  }
+}
+
+export class TileSetNotReadyError extends DomainError {
+  readonly code = 'TILE_SET_NOT_READY';
+  constructor(status: string) {
+    super(`The tile set is ${status}; tiles are served once it is ready.`, { status });
+  }
+}
+
+export class TileNotFoundError extends DomainError {
+  readonly code = 'TILE_NOT_FOUND';
+  constructor() {
+    super('No such tile in this pyramid.');
+  }
+}
+
+/** The original cannot be decoded (truncated, damaged): cutting it again will not help. */
+export class CorruptImageError extends DomainError {
+  readonly code = 'CORRUPT_IMAGE';
+  constructor(reason: string) {
+    super(`The image could not be decoded: ${reason}`);
+  }
+}
+
+/** The pyramid on disk is not the pyramid the geometry promises. */
+export class TilingIncompleteError extends DomainError {
+  readonly code = 'TILING_INCOMPLETE';
+  constructor(expected: number, found: number) {
+    super(`Expected ${expected} tiles, found ${found}.`, { expected, found });
   }
 }

@@ -14,4 +14,12 @@ export abstract class TileSetRepository {
   abstract insertOrGet(tileSet: TileSet): Promise<{ tileSet: TileSet; created: boolean }>;
   /** Tile sets still queued (for re-enqueueing after a crash between commit and enqueue). */
   abstract findQueued(limit: number): Promise<TileSet[]>;
+  /** queued|processing|failed -> processing (a retried job restarts from zero). False if gone or ready. */
+  abstract markProcessing(id: string, at: Date): Promise<boolean>;
+  abstract updateProgress(id: string, progress: number, at: Date): Promise<void>;
+  /** processing -> ready. False when the row is gone or no longer processing (deleted meanwhile). */
+  abstract markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date): Promise<boolean>;
+  abstract markFailed(id: string, errorCode: string, at: Date): Promise<void>;
+  /** Removes the row; false if it was already gone. */
+  abstract delete(id: string): Promise<boolean>;
 }

@@ -1,0 +1,104 @@
+import './vips-environment.js';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Injectable } from '@nestjs/common';
+import sharp, { type Sharp } from 'sharp';
+import { AppConfig } from '#config';
+import { CorruptImageError, type CutPyramid, type ManifestTile, PyramidTiler, type TileOptions, type TilerSource } from '#tiles';
+import './sharp-image-processor.js'; // loader policy and cache settings
+
+/** Errors of the machine, not of the image: worth retrying. */
+const TRANSIENT = /ENOSPC|No space left|EIO|EMFILE|ENFILE|ENOMEM|out of memory|Cannot allocate/i;
+const PROGRESS_POLL_MS = 1_000;
+const DIGEST_PARALLELISM = 8;
+
+/**
+ * Cuts pyramids with libvips' Deep Zoom writer (sharp `.tile({ layout: 'dz' })`, the engine
+ * of `vips dzsave`), reading the original file sequentially, never into a buffer. Tiles
+ * carry no metadata (sharp strips EXIF/XMP/GPS unless asked to keep it). Progress is the
+ * number of tiles on disk, polled every second.
+ */
+@Injectable()
+export class SharpPyramidTiler extends PyramidTiler {
+  constructor(private readonly config: AppConfig) {
+    super();
+    if (config.IMAGE_THREADS > 0) sharp.concurrency(config.IMAGE_THREADS);
+  }
+
+  async cut(source: TilerSource, options: TileOptions, onProgress: (tilesWritten: number) => void): Promise<CutPyramid> {
+    await mkdir(this.config.TILING_WORK_DIR, { recursive: true });
+    const work = await mkdtemp(join(this.config.TILING_WORK_DIR, 'cut-'));
+    const dispose = () => rm(work, { recursive: true, force: true });
+    try {
+      let path: string;
+      if ('path' in source) path = source.path;
+      else {
+        path = join(work, 'source');
+        await pipeline(source.stream, createWriteStream(path));
+      }
+      const directory = join(work, 'image_files');
+      const poll = setInterval(() => void countFiles(directory).then(onProgress, () => undefined), PROGRESS_POLL_MS);
+      try {
+        await this.encoder(sharp(path, { limitInputPixels: this.config.IMAGE_MAX_PIXELS, failOn: 'warning', sequentialRead: true }), options)
+          .tile({ size: options.tileSize, overlap: options.overlap, layout: 'dz', depth: 'onepixel', container: 'fs' })
+          .timeout({ seconds: this.config.TILING_TIMEOUT_SECONDS })
+          .toFile(join(work, 'image.dz'));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (TRANSIENT.test(message) || /timeout/i.test(message)) throw error;
+        throw new CorruptImageError(message.split('\n')[0]!.slice(0, 200));
+      } finally {
+        clearInterval(poll);
+      }
+      await rm(join(directory, 'vips-properties.xml'), { force: true });
+      await rm(join(work, 'image.dzi'), { force: true });
+      const tiles = await digestTree(directory);
+      onProgress(tiles.length);
+      return { directory, tiles, dispose };
+    } catch (error) {
+      await dispose();
+      throw error;
+    }
+  }
+
+  private encoder(image: Sharp, options: TileOptions): Sharp {
+    switch (options.format) {
+      case 'jpeg':
+        return image.jpeg({ quality: options.quality, optimiseCoding: this.config.TILING_JPEG_OPTIMISE_CODING });
+      case 'png':
+        return image.png({ compressionLevel: 6 });
+      case 'webp':
+        return image.webp({ quality: options.quality, effort: 2 });
+    }
+  }
+}
+
+async function files(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+async function countFiles(directory: string): Promise<number> {
+  return (await files(directory).catch(() => [])).length;
+}
+
+/** Size and SHA-256 of every file, paths relative and `/`-separated. */
+async function digestTree(directory: string): Promise<ManifestTile[]> {
+  const paths = await files(directory);
+  const tiles: ManifestTile[] = new Array(paths.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const index = next++;
+      const path = paths[index]!;
+      const hash = createHash('sha256');
+      await pipeline(createReadStream(path), hash);
+      tiles[index] = { path: relative(directory, path).split(sep).join('/'), bytes: (await stat(path)).size, sha256: hash.digest('hex') };
+    }
+  };
+  await Promise.all(Array.from({ length: DIGEST_PARALLELISM }, worker));
+  return tiles;
+}

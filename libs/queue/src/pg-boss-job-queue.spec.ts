@@ -1,0 +1,95 @@
+import pg from 'pg';
+import { loadConfig } from '#config';
+import { DomainError } from '#shared-kernel';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import { PgBossJobQueue } from './pg-boss-job-queue.js';
+
+/** The queue adapter against the real PostgreSQL (pg-boss on a throwaway `_test` database). */
+class BadInput extends DomainError {
+  readonly code = 'BAD_INPUT';
+  constructor() {
+    super('will never work');
+  }
+}
+
+let db: TestDatabase;
+let queue: PgBossJobQueue;
+beforeAll(async () => {
+  db = await createTestDatabase('tessera_queue');
+  queue = new PgBossJobQueue(loadConfig({ DATABASE_URL: db.url, JOB_RETRY_LIMIT: '2', JOB_RETRY_DELAY_SECONDS: '1', LOG_LEVEL: 'silent' }));
+  await queue.onModuleInit();
+});
+afterAll(async () => {
+  await queue?.onApplicationShutdown();
+  await db?.drop();
+});
+
+async function jobState(id: string): Promise<{ state: string; retry_count: number }> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    return (await client.query('select state, retry_count from pgboss.job where id = $1', [id])).rows[0];
+  } finally {
+    await client.end();
+  }
+}
+
+const until = async (check: () => Promise<boolean>, ms = 20_000) => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+declare module '#shared-kernel' {
+  interface JobMap {
+    'test.ok': { n: number };
+    'test.permanent': { n: number };
+    'test.transient': { n: number };
+  }
+}
+
+it('delivers the payload and completes the job', async () => {
+  const seen: unknown[] = [];
+  await queue.work('test.ok', async (payload, meta) => void seen.push({ payload, attempt: meta.attempt }));
+  const id = (await queue.enqueue('test.ok', { n: 1 }))!;
+  await until(async () => (await jobState(id)).state === 'completed');
+  expect(seen).toEqual([{ payload: { n: 1 }, attempt: 1 }]);
+});
+
+it('fails a job whose handler throws a DomainError at once, without retries', async () => {
+  let runs = 0;
+  await queue.work('test.permanent', async () => {
+    runs++;
+    throw new BadInput();
+  });
+  const id = (await queue.enqueue('test.permanent', { n: 1 }))!;
+  await until(async () => (await jobState(id))?.state === 'failed');
+  await new Promise((r) => setTimeout(r, 2500)); // a retry would have run by now
+  expect(runs).toBe(1);
+});
+
+it('retries other errors with backoff, flagging the last attempt', async () => {
+  const attempts: { attempt: number; last: boolean }[] = [];
+  await queue.work('test.transient', async (_payload, meta) => {
+    attempts.push({ attempt: meta.attempt, last: meta.isLastAttempt });
+    throw new Error('flaky');
+  });
+  const id = (await queue.enqueue('test.transient', { n: 1 }))!;
+  await until(async () => (await jobState(id))?.state === 'failed', 30_000);
+  expect(attempts).toEqual([
+    { attempt: 1, last: false },
+    { attempt: 2, last: false },
+    { attempt: 3, last: true },
+  ]);
+});
+
+it('keeps one waiting tiling job per tile set (singleton key)', async () => {
+  const first = await queue.enqueue('tiles.generate', { tileSetId: 'a' }, { singletonKey: 'a' });
+  const again = await queue.enqueue('tiles.generate', { tileSetId: 'a' }, { singletonKey: 'a' });
+  const other = await queue.enqueue('tiles.generate', { tileSetId: 'b' }, { singletonKey: 'b' });
+  expect(first).toBeTruthy();
+  expect(again).toBeNull();
+  expect(other).toBeTruthy();
+});
