@@ -8,6 +8,7 @@ import { PanoramasModule } from '#panoramas';
 import { PersistenceModule } from '#persistence';
 import { QueueModule } from '#queue';
 import { StorageModule } from '#storage';
+import { TilesModule } from '#tiles';
 import { UsersModule } from '#users';
 import { ProcessorsModule } from '../../worker/src/processors/processors.module.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -17,6 +18,7 @@ import { ProblemDetailsFilter } from './http/problem/problem-details.filter.js';
 import { createValidationPipe } from './http/problem/validation.js';
 import { CategoryThrottlerGuard } from './http/throttling/throttle-category.js';
 import { PanoramasController } from './panoramas/panoramas.controller.js';
+import { TileSetsController } from './tilesets/tilesets.controller.js';
 import { InitialAdmin } from './users/initial-admin.js';
 import { UsersController } from './users/users.controller.js';
 
@@ -34,6 +36,7 @@ export class ApiModule {
         ImagingModule,
         UsersModule,
         PanoramasModule,
+        TilesModule,
         // Single-machine default: this process also consumes jobs.
         ...(config.WORKER_EMBEDDED ? [ProcessorsModule] : []),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
@@ -45,7 +48,7 @@ export class ApiModule {
           ],
         }),
       ],
-      controllers: [AuthController, UsersController, PanoramasController, HealthController],
+      controllers: [AuthController, UsersController, PanoramasController, TileSetsController, HealthController],
       providers: [
         Lifecycle,
         InitialAdmin,

@@ -17,3 +17,4 @@ export * from './application/use-cases/purge-panorama.use-case.js';
 export * from './application/use-cases/read-original.use-case.js';
 export * from './application/use-cases/reconcile-deletions.use-case.js';
 export * from './panoramas.module.js';
+export * from './application/use-cases/tile-sets-of-panorama.use-case.js';

@@ -11,6 +11,7 @@ import { PurgePanoramaUseCase } from './application/use-cases/purge-panorama.use
 import { ReadOriginalUseCase } from './application/use-cases/read-original.use-case.js';
 import { ReconcileDeletionsUseCase } from './application/use-cases/reconcile-deletions.use-case.js';
 import { UpdatePanoramaUseCase } from './application/use-cases/update-panorama.use-case.js';
+import { ListTileSetsUseCase, RequestTileSetUseCase } from './application/use-cases/tile-sets-of-panorama.use-case.js';
 import { UploadPanoramaUseCase } from './application/use-cases/upload-panorama.use-case.js';
 
 const useCases = [
@@ -22,6 +23,8 @@ const useCases = [
   PurgePanoramaUseCase,
   ReadOriginalUseCase,
   ReconcileDeletionsUseCase,
+  RequestTileSetUseCase,
+  ListTileSetsUseCase,
 ];
 
 /**

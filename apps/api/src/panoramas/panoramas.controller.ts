@@ -15,7 +15,9 @@ import {
   DeletePanoramaUseCase,
   GetPanoramaUseCase,
   ListPanoramasUseCase,
+  ListTileSetsUseCase,
   ReadOriginalUseCase,
+  RequestTileSetUseCase,
   UpdatePanoramaUseCase,
   UploadPanoramaUseCase,
 } from '#panoramas';
@@ -24,7 +26,8 @@ import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { validateDto } from '../http/problem/validation.js';
-import { PanoramaDto, PanoramaPageDto } from './dto/panorama.dto.js';
+import { PanoramaDto, PanoramaPageDto, TileSetDto } from './dto/panorama.dto.js';
+import { CreateTileSetDto } from './dto/create-tile-set.dto.js';
 import { ListPanoramasQueryDto, UpdatePanoramaDto } from './dto/panorama-queries.dto.js';
 import { UploadPanoramaDto, UploadPanoramaFieldsDto } from './dto/upload-panorama.dto.js';
 import { readMultipartUpload } from './multipart-upload.js';
@@ -40,6 +43,8 @@ export class PanoramasController {
     private readonly update: UpdatePanoramaUseCase,
     private readonly remove: DeletePanoramaUseCase,
     private readonly readOriginal: ReadOriginalUseCase,
+    private readonly requestTileSet: RequestTileSetUseCase,
+    private readonly listPanoramaTileSets: ListTileSetsUseCase,
   ) {}
 
   @Post()
@@ -109,6 +114,39 @@ export class PanoramasController {
   @ApiProblems(400, 404)
   async deletePanorama(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
     await this.remove.execute(principal, id);
+  }
+
+  @Post(':id/tilesets')
+  @ApiOperation({
+    summary: 'Ask for a tile set with given options',
+    description: '202 with a new, queued tile set; 200 with the existing one when this panorama already has one with the same options.',
+  })
+  @ApiAcceptedResponse({ type: TileSetDto, headers: { Location: { schema: { type: 'string' } } } })
+  @ApiOkResponse({ type: TileSetDto, description: 'A tile set with these options already exists.', headers: { Location: { schema: { type: 'string' } } } })
+  @ApiProblems(400, 404)
+  async createTileSet(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() body: CreateTileSetDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TileSetDto> {
+    const { tileSet, created } = await this.requestTileSet.execute(principal, id, {
+      tileSize: body.tileSize,
+      format: body.format,
+      quality: body.quality,
+      overlap: body.overlap,
+    });
+    res.status(created ? HttpStatus.ACCEPTED : HttpStatus.OK);
+    res.location(`/v1/tilesets/${tileSet.id}`);
+    return TileSetDto.from(tileSet);
+  }
+
+  @Get(':id/tilesets')
+  @ApiOperation({ summary: 'The tile sets of a panorama, oldest first' })
+  @ApiOkResponse({ type: [TileSetDto] })
+  @ApiProblems(400, 404)
+  async listTileSets(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<TileSetDto[]> {
+    return (await this.listPanoramaTileSets.execute(principal, id)).map(TileSetDto.from);
   }
 
   @Get(':id/original')

@@ -27,7 +27,7 @@ export class InvalidTileOptionsError extends DomainError {
 export class TileSetNotReadyError extends DomainError {
   readonly code = 'TILE_SET_NOT_READY';
   constructor(status: string) {
-    super(`The tile set is ${status}; tiles are served once it is ready.`, { status });
+    super(`The tile set is ${status}; tiles are served once it is ready.`, { tileSetStatus: status });
   }
 }
 

@@ -72,6 +72,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     const body: ProblemDto = {
+      // Extension members first: they can never override a standard one.
+      ...problem.extensions,
       type: problemType(problem.code),
       title: STATUS_CODES[problem.status] ?? 'Error',
       status: problem.status,
@@ -79,7 +81,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       instance: req.originalUrl.split('?')[0] ?? req.originalUrl,
       code: problem.code,
       ...(req.id === undefined ? {} : { requestId: String(req.id) }),
-      ...problem.extensions,
     };
     // Answering before the request body was read (an upload refused half-way): close the
     // connection rather than read, or leave in the socket, the rest of it.

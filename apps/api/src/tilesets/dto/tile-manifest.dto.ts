@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { TILE_FORMATS, type TileFormat } from '#tiles';
+
+export class LevelDto {
+  @ApiProperty() level!: number;
+  @ApiProperty() width!: number;
+  @ApiProperty() height!: number;
+  @ApiProperty() cols!: number;
+  @ApiProperty() rows!: number;
+}
+
+export class ManifestTileDto {
+  @ApiProperty({ example: '13/4_2.jpeg', description: '{level}/{col}_{row}.{format}' })
+  path!: string;
+
+  @ApiProperty() bytes!: number;
+
+  @ApiProperty({ description: 'Hex SHA-256; also the tile\'s ETag.' })
+  sha256!: string;
+}
+
+export class TileManifestDto {
+  @ApiProperty({ format: 'uuid' }) tileSetId!: string;
+  @ApiProperty() width!: number;
+  @ApiProperty() height!: number;
+  @ApiProperty() tileSize!: number;
+  @ApiProperty() overlap!: number;
+  @ApiProperty({ enum: TILE_FORMATS, enumName: 'TileFormat' }) format!: TileFormat;
+  @ApiProperty({ type: [LevelDto] }) levels!: LevelDto[];
+  @ApiProperty() tileCount!: number;
+  @ApiProperty({ description: 'Total bytes of all tiles.' }) bytes!: number;
+
+  @ApiProperty({ example: '/v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg', description: 'Tile URL with {level}, {col}, {row} to fill in.' })
+  tileUrlTemplate!: string;
+
+  @ApiProperty({ example: '/v1/tilesets/{id}/image.dzi' })
+  deepZoomUrl!: string;
+
+  @ApiPropertyOptional({ type: [ManifestTileDto], description: 'Every tile (with ?tiles=true).' })
+  tiles?: ManifestTileDto[];
+}
+
+export class ManifestQueryDto {
+  @ApiPropertyOptional({ description: 'Include every tile with its size and SHA-256.' })
+  @IsOptional()
+  @Transform(({ value }) => value === 'true' || value === true)
+  @IsBoolean()
+  tiles?: boolean;
+}

@@ -1,0 +1,186 @@
+import { pipeline } from 'node:stream/promises';
+import { Controller, Delete, Get, Header, HttpCode, HttpStatus, type MessageEvent, Param, Query, Req, Res, Sse } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ZipArchive } from 'archiver';
+import type { Request, Response } from 'express';
+import { from, map, type Observable, switchMap, takeWhile, timer, distinctUntilChanged } from 'rxjs';
+import {
+  deepZoomDescriptor,
+  DeleteTileSetUseCase,
+  GetTileManifestUseCase,
+  GetTileSetUseCase,
+  ReadTileUseCase,
+  TileNotFoundError,
+  tileKey,
+} from '#tiles';
+import { ObjectStorage } from '#shared-kernel';
+import type { Principal } from '#users';
+import { UuidParam } from '../common/uuid-param.js';
+import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
+import { ApiProblems } from '../http/problem/api-problems.decorator.js';
+import { RequestValidationError } from '../http/problem/request-validation.error.js';
+import { TileSetDto } from '../panoramas/dto/panorama.dto.js';
+import { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
+
+const IMMUTABLE = 'private, max-age=31536000, immutable';
+const CONTENT_TYPES: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+const TILE_NAME = /^(\d{1,7})_(\d{1,7})\.([a-z]{3,4})$/;
+const SSE_POLL_MS = 500;
+
+const etagMatches = (header: string | undefined, etag: string) =>
+  header !== undefined && header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+
+@ApiTags('tilesets')
+@Controller('tilesets')
+export class TileSetsController {
+  constructor(
+    private readonly getOne: GetTileSetUseCase,
+    private readonly getManifest: GetTileManifestUseCase,
+    private readonly readTile: ReadTileUseCase,
+    private readonly remove: DeleteTileSetUseCase,
+    private readonly storage: ObjectStorage,
+  ) {}
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A tile set: status, progress, options, size' })
+  @ApiOkResponse({ type: TileSetDto })
+  @ApiProblems(400, 404)
+  async getTileSet(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<TileSetDto> {
+    return TileSetDto.from(await this.getOne.execute(principal, id));
+  }
+
+  @Sse(':id/events')
+  @ApiOperation({
+    summary: 'Follow a tile set as Server-Sent Events',
+    description:
+      'Sends the tile set (as in getTileSet) whenever its status or progress changes: `progress` events, then one `ready` or ' +
+      '`failed` event, and the stream ends. A tile set already finished gets its final event at once.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'event-stream of `progress` / `ready` / `failed` events, data = TileSetDto JSON.' })
+  @ApiProblems(400, 404)
+  async streamTileSetEvents(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<Observable<MessageEvent>> {
+    await this.getOne.execute(principal, id); // 404 as a problem before the stream starts
+    return timer(0, SSE_POLL_MS).pipe(
+      switchMap(() => from(this.getOne.execute(principal, id))),
+      distinctUntilChanged((a, b) => a.status === b.status && a.progress === b.progress),
+      takeWhile((tileSet) => !tileSet.isFinished(), true),
+      map((tileSet) => ({ type: tileSet.isFinished() ? tileSet.status : 'progress', data: TileSetDto.from(tileSet) })),
+    );
+  }
+
+  @Get(':id/manifest')
+  @ApiOperation({ summary: 'Levels, sizes and tile URLs of a ready tile set (with ?tiles=true, every tile and its SHA-256)' })
+  @ApiOkResponse({ type: TileManifestDto })
+  @ApiProblems(400, 404, 409)
+  async getTileManifest(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Query() query: ManifestQueryDto): Promise<TileManifestDto> {
+    const { manifest } = await this.getManifest.execute(principal, id);
+    const { tiles, ...rest } = manifest;
+    return {
+      ...rest,
+      tileUrlTemplate: `/v1/tilesets/${id}/image_files/{level}/{col}_{row}.${manifest.format}`,
+      deepZoomUrl: `/v1/tilesets/${id}/image.dzi`,
+      ...(query.tiles ? { tiles } : {}),
+    };
+  }
+
+  @Get(':id/image.dzi')
+  @Header('Cache-Control', IMMUTABLE)
+  @ApiOperation({
+    summary: 'Deep Zoom descriptor (DZI)',
+    description: 'Point a Deep Zoom viewer here; it finds the tiles at image_files/{level}/{col}_{row}.{format} beside it.',
+  })
+  @ApiProduces('application/xml')
+  @ApiOkResponse({ description: 'DZI XML.', content: { 'application/xml': { schema: { type: 'string' } } } })
+  @ApiProblems(400, 404, 409)
+  async getDeepZoomDescriptor(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Res() res: Response): Promise<void> {
+    const { tileSet } = await this.getManifest.execute(principal, id);
+    res.type('application/xml').send(deepZoomDescriptor(tileSet.spec(), tileSet.format));
+  }
+
+  @Get(':id/image_files/:level/:tile')
+  @ApiOperation({
+    summary: 'One tile',
+    description:
+      'Strong ETag (the tile\'s SHA-256), immutable caching, 304 on If-None-Match. Coordinates outside the pyramid: a cacheable 404. ' +
+      'A tile set not ready yet: 409.',
+  })
+  @ApiProduces('image/jpeg', 'image/png', 'image/webp')
+  @ApiOkResponse({ description: 'The tile.', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiResponse({ status: 304, description: 'Not modified.' })
+  @ApiProblems(400, 404, 409)
+  async getTile(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Param('level') levelParam: string,
+    @Param('tile') tileParam: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const match = TILE_NAME.exec(tileParam);
+    if (!/^\d{1,3}$/.test(levelParam) || !match) {
+      throw new RequestValidationError([{ field: 'tile', message: 'tile path must be image_files/{level}/{col}_{row}.{format}' }]);
+    }
+    let found;
+    try {
+      found = await this.readTile.execute(principal, { tileSetId: id, level: Number(levelParam), col: Number(match[1]), row: Number(match[2]), extension: match[3]! });
+    } catch (error) {
+      // Outside the pyramid stays outside: let caches keep the answer a day.
+      if (error instanceof TileNotFoundError) res.setHeader('Cache-Control', 'private, max-age=86400');
+      throw error;
+    }
+    const etag = `"${found.tile.sha256}"`;
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', IMMUTABLE);
+    if (etagMatches(req.headers['if-none-match'], etag)) {
+      res.status(304).end();
+      return;
+    }
+    const object = await found.open();
+    res.setHeader('Content-Type', CONTENT_TYPES[found.format]!);
+    res.setHeader('Content-Length', String(object.bytes));
+    await pipeline(object.body, res).catch(() => undefined); // client gone: nothing to answer
+  }
+
+  @Get(':id/archive')
+  @ApiOperation({
+    summary: 'The whole tile set as a zip (image.dzi + image_files/...)',
+    description: 'Streamed as it is read from storage: never built in memory or on disk. Tiles are stored uncompressed (they already are).',
+  })
+  @ApiProduces('application/zip')
+  @ApiOkResponse({ description: 'zip archive.', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiProblems(400, 404, 409)
+  async downloadTileArchive(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Res() res: Response): Promise<void> {
+    const { tileSet, manifest } = await this.getManifest.execute(principal, id);
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', `attachment; filename="tileset-${id}.zip"`);
+    const zip = new ZipArchive({ store: true });
+    const done = pipeline(zip, res).catch(() => undefined);
+    zip.append(deepZoomDescriptor(tileSet.spec(), tileSet.format), { name: 'image.dzi' });
+    try {
+      for (const tile of manifest.tiles) {
+        const { body } = await this.storage.get(tileKey(id, tile.path));
+        // One open tile at a time: wait until the archiver has taken this entry.
+        await new Promise<void>((resolve, reject) => {
+          zip.once('entry', () => resolve());
+          zip.once('error', reject);
+          zip.append(body, { name: `image_files/${tile.path}` });
+        });
+      }
+      await zip.finalize();
+    } catch {
+      zip.abort(); // storage failed mid-way: the client sees a cut-off (invalid) zip, never a short valid one
+      res.destroy();
+    }
+    await done;
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a tile set and all its tiles' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiProblems(400, 404)
+  async deleteTileSet(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
+    await this.remove.execute(principal, id);
+  }
+}

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { type Actor, ObjectNotFoundError, type ObjectRead, ObjectStorage } from '#shared-kernel';
+import { type ManifestTile, tileKey } from '../../domain/manifest.js';
+import { isTileInPyramid, tilePath } from '../../domain/pyramid.js';
+import { TileNotFoundError } from '../../domain/tiles.errors.js';
+import { ReadyTileSets } from '../ready-tile-sets.service.js';
+
+export interface TileRequest {
+  tileSetId: string;
+  level: number;
+  col: number;
+  row: number;
+  extension: string;
+}
+
+export interface FoundTile {
+  tile: ManifestTile;
+  format: string;
+  /** Opens the bytes; call only when the client needs them (not for a 304). */
+  open(): Promise<ObjectRead>;
+}
+
+/**
+ * The hot path: resolves a tile from the cached ready tile set and its manifest, with no
+ * database round trip. Coordinates outside the pyramid (or the wrong extension) are
+ * TileNotFoundError; a tile the manifest lists but storage lost is TileNotFoundError too.
+ */
+@Injectable()
+export class ReadTileUseCase {
+  constructor(
+    private readonly ready: ReadyTileSets,
+    private readonly storage: ObjectStorage,
+  ) {}
+
+  async execute(actor: Actor, request: TileRequest): Promise<FoundTile> {
+    const { tileSet, tiles } = await this.ready.forActor(actor, request.tileSetId);
+    if (request.extension !== tileSet.format || !isTileInPyramid(tileSet.spec(), request.level, request.col, request.row)) {
+      throw new TileNotFoundError();
+    }
+    const path = tilePath(request.level, request.col, request.row, tileSet.format);
+    const tile = tiles.get(path);
+    if (!tile) throw new TileNotFoundError();
+    return {
+      tile,
+      format: tileSet.format,
+      open: async () => {
+        try {
+          return await this.storage.get(tileKey(tileSet.id, path));
+        } catch (error) {
+          if (error instanceof ObjectNotFoundError) throw new TileNotFoundError();
+          throw error;
+        }
+      },
+    };
+  }
+}
