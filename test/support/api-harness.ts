@@ -19,6 +19,8 @@ export interface ApiHarness {
   /** This app's STORAGE_LOCAL_ROOT and UPLOAD_TMP_DIR (fresh temp directories). */
   storageRoot: string;
   uploadTmpDir: string;
+  /** The env a separate worker process needs to share this app's database and storage. */
+  workerEnv: Record<string, string>;
   /** A fresh client with no token. */
   client(): TesseraClient;
   /** A client signed in as the seeded admin. */
@@ -45,6 +47,7 @@ export async function startApi(
   const config = loadConfig({
     STORAGE_LOCAL_ROOT: storageRoot,
     UPLOAD_TMP_DIR: uploadTmpDir,
+    TILING_WORK_DIR: join(dataDir, 'tiling'),
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,
@@ -84,6 +87,14 @@ export async function startApi(
     baseUrl,
     storageRoot,
     uploadTmpDir,
+    workerEnv: {
+      ...env,
+      NODE_ENV: 'test',
+      DATABASE_URL: config.DATABASE_URL,
+      STORAGE_LOCAL_ROOT: storageRoot,
+      UPLOAD_TMP_DIR: uploadTmpDir,
+      TILING_WORK_DIR: join(dataDir, 'tiling'),
+    },
     client,
     adminClient: async () => (await signIn(ADMIN_EMAIL, ADMIN_PASSWORD)).client,
     userClient: async (email = `user${++counter}-${Date.now()}@example.com`) => {

@@ -47,7 +47,11 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicat
       schema: config.QUEUE_SCHEMA,
       max: 4,
       application_name: 'tessera-queue',
+      // Noticing a dead worker's stale heartbeat takes the supervisor, the monitor and a
+      // queue list that knows the queue: all three run at this interval.
       superviseIntervalSeconds: config.QUEUE_SUPERVISE_INTERVAL_SECONDS,
+      monitorIntervalSeconds: config.QUEUE_SUPERVISE_INTERVAL_SECONDS,
+      queueCacheIntervalSeconds: config.QUEUE_SUPERVISE_INTERVAL_SECONDS,
     });
     // Only message and code: pg errors carry the whole client, connection settings included.
     this.boss.on('error', (error: Error & { code?: string }) => this.logger.error({ code: error.code }, `pg-boss: ${error.message}`));

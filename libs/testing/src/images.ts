@@ -92,3 +92,13 @@ export const FOREIGN_FILES: Record<string, Buffer> = {
   svg: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="1" height="1"/></svg>'),
   gif: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'),
 };
+
+/** A large JPEG that compresses (and tiles) like a busy photo: upscaled noise. */
+export async function makeNoisyJpeg(width: number, height: number): Promise<Buffer> {
+  const small = await sharp({
+    create: { width: Math.ceil(width / 4), height: Math.ceil(height / 4), channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 } },
+  })
+    .png()
+    .toBuffer();
+  return sharp(small).resize(width, height, { kernel: 'nearest' }).jpeg({ quality: 92 }).toBuffer();
+}

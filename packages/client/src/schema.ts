@@ -372,16 +372,16 @@ export interface components {
     schemas: {
         CreateTileSetDto: {
             /** @default jpeg */
-            format: components["schemas"]["TileFormat"];
+            format?: components["schemas"]["TileFormat"];
             /** @default 1 */
-            overlap: number;
+            overlap?: number;
             /**
              * @description JPEG/WebP quality (ignored for PNG).
              * @default 85
              */
-            quality: number;
+            quality?: number;
             /** @default 256 */
-            tileSize: number;
+            tileSize?: number;
         };
         /** @enum {string} */
         ImageFormat: "jpeg" | "png" | "webp" | "tiff";
@@ -605,19 +605,19 @@ export interface components {
              * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap).
              * @default 1
              */
-            overlap: number;
+            overlap?: number;
             /** @default jpeg */
-            tileFormat: components["schemas"]["TileFormat"];
+            tileFormat?: components["schemas"]["TileFormat"];
             /**
              * @description JPEG/WebP quality (ignored for PNG).
              * @default 85
              */
-            tileQuality: number;
+            tileQuality?: number;
             /**
              * @description Tile edge in pixels.
              * @default 256
              */
-            tileSize: number;
+            tileSize?: number;
             /** @description Defaults to the file name without its extension. */
             title?: string;
         };

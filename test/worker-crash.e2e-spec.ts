@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeNoisyJpeg } from '#testing';
+import { type ApiHarness, startApi } from './support/api-harness.js';
+import { followEvents } from './support/tiles.js';
+import { filesIn, upload } from './support/uploads.js';
+
+/**
+ * SECURITY.md item 17: a worker killed (SIGKILL) mid-tiling. Its job's heartbeat stops,
+ * the queue retries it on another worker, and the tile set ends ready with exactly the
+ * tiles a clean run makes; "ready" never shows before everything is stored.
+ */
+const WORKER = 'dist/apps/worker/src/main.js';
+let api: ApiHarness;
+const workers: ChildProcess[] = [];
+
+function startWorker(): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, [WORKER], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...api.workerEnv, IMAGE_THREADS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  workers.push(child);
+  return Object.assign(child, { output: () => output });
+}
+
+const until = async (what: string, check: () => Promise<boolean>, ms = 60_000) => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+beforeAll(async () => {
+  if (!existsSync(WORKER)) throw new Error('dist/ is missing: run `npm run build` first (npm test does).');
+  api = await startApi({
+    WORKER_EMBEDDED: 'false',
+    JOB_HEARTBEAT_SECONDS: '10',
+    QUEUE_SUPERVISE_INTERVAL_SECONDS: '1',
+    JOB_RETRY_DELAY_SECONDS: '1',
+  });
+});
+afterAll(async () => {
+  for (const worker of workers) worker.kill('SIGKILL');
+  await api?.close();
+});
+
+it('retries a job whose worker was killed, ending ready and identical to a clean run', async () => {
+  const owner = await api.userClient();
+  const image = await makeNoisyJpeg(8000, 4000);
+  const uploaded = await upload(owner.client, image);
+  const tileSetId = uploaded.data!.tileSets[0]!.id;
+  const status = async () => (await owner.client.GET('/v1/tilesets/{id}', { params: { path: { id: tileSetId } } })).data!;
+
+  const log = (message: string) => process.stdout.write(`[worker-crash ${new Date().toISOString()}] ${message}\n`);
+  log('uploaded');
+  const doomed = startWorker();
+  await until('the first worker to start cutting', async () => (await status()).status === 'processing');
+  await until('tiles on disk', async () => (await filesIn(join(api.workerEnv.TILING_WORK_DIR!))).length > 10, 20_000);
+  log(`killing the worker at progress ${(await status()).progress}`);
+  doomed.kill('SIGKILL');
+  await new Promise((resolve) => doomed.once('exit', resolve));
+  expect((await status()).status).toBe('processing');
+  expect(await filesIn(join(api.storageRoot, 'tilesets', tileSetId))).toEqual([]); // nothing published
+
+  log('starting a second worker');
+  startWorker();
+  const events = await followEvents(`${api.baseUrl}/v1/tilesets/${tileSetId}/events`, owner.accessToken, 90_000);
+  expect(events.at(-1)).toMatchObject({ event: 'ready', data: { status: 'ready', progress: 1 } });
+  log('recovered');
+  const recovered = (await owner.client.GET('/v1/tilesets/{id}/manifest', { params: { path: { id: tileSetId }, query: { tiles: true } } })).data!;
+
+  // A clean run of the same bytes and options, for another user.
+  const other = await api.userClient();
+  const clean = (await upload(other.client, image)).data!.tileSets[0]!.id;
+  expect((await followEvents(`${api.baseUrl}/v1/tilesets/${clean}/events`, other.accessToken, 90_000)).at(-1)).toMatchObject({ event: 'ready' });
+  const reference = (await other.client.GET('/v1/tilesets/{id}/manifest', { params: { path: { id: clean }, query: { tiles: true } } })).data!;
+
+  expect(recovered.tileCount).toBe(reference.tileCount);
+  expect(recovered.tiles!.map((t) => `${t.path} ${t.sha256}`)).toEqual(reference.tiles!.map((t) => `${t.path} ${t.sha256}`));
+  expect((await filesIn(join(api.storageRoot, 'tilesets', tileSetId))).length).toBe(recovered.tileCount + 1); // + manifest.json
+}, 240_000);
