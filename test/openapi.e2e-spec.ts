@@ -38,6 +38,8 @@ describe('OpenAPI spec', () => {
       expect.arrayContaining([
         ...['register', 'login', 'refreshTokens', 'logout', 'getCurrentUser', 'listUsers', 'updateUser', 'deleteUser'],
         ...['uploadPanorama', 'listPanoramas', 'getPanorama', 'updatePanorama', 'deletePanorama', 'downloadOriginal'],
+        ...['createTileSet', 'listTileSets', 'getTileSet', 'streamTileSetEvents', 'getTileManifest', 'getDeepZoomDescriptor', 'getTile'],
+        ...['downloadTileArchive', 'deleteTileSet'],
       ]),
     );
   });

@@ -2,9 +2,10 @@ import './vips-environment.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import sharp, { type Sharp } from 'sharp';
 import { AppConfig } from '#config';
 import { CorruptImageError, type CutPyramid, type ManifestTile, PyramidTiler, type TileOptions, type TilerSource } from '#tiles';
@@ -22,10 +23,26 @@ const DIGEST_PARALLELISM = 8;
  * number of tiles on disk, polled every second.
  */
 @Injectable()
-export class SharpPyramidTiler extends PyramidTiler {
+export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBootstrap {
   constructor(private readonly config: AppConfig) {
     super();
-    if (config.IMAGE_THREADS > 0) sharp.concurrency(config.IMAGE_THREADS);
+    // Measured (npm run bench:tiling-tuning, README Benchmarks): twice as many libvips threads
+    // as cores was never slower than one per core, and faster on a 200 MP image, where
+    // writing thousands of tiles leaves cores waiting on I/O.
+    sharp.concurrency(config.IMAGE_THREADS > 0 ? config.IMAGE_THREADS : 2 * availableParallelism());
+  }
+
+  /**
+   * A worker killed mid-cut leaves its scratch directory. At start-up, remove those older
+   * than twice the tiling timeout (no live cut can be that old, whichever process runs it).
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const entries = await readdir(this.config.TILING_WORK_DIR, { withFileTypes: true }).catch(() => []);
+    const cutoff = Date.now() - 2 * this.config.TILING_TIMEOUT_SECONDS * 1000;
+    for (const entry of entries.filter((e) => e.isDirectory() && e.name.startsWith('cut-'))) {
+      const path = join(this.config.TILING_WORK_DIR, entry.name);
+      if ((await stat(path)).mtimeMs < cutoff) await rm(path, { recursive: true, force: true });
+    }
   }
 
   async cut(source: TilerSource, options: TileOptions, onProgress: (tilesWritten: number) => void): Promise<CutPyramid> {
