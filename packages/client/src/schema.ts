@@ -373,14 +373,20 @@ export interface components {
         CreateTileSetDto: {
             /** @default jpeg */
             format?: components["schemas"]["TileFormat"];
-            /** @default 1 */
+            /**
+             * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap).
+             * @default 1
+             */
             overlap?: number;
             /**
              * @description JPEG/WebP quality (ignored for PNG).
              * @default 85
              */
             quality?: number;
-            /** @default 256 */
+            /**
+             * @description Tile edge in pixels.
+             * @default 256
+             */
             tileSize?: number;
         };
         /** @enum {string} */

@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { Panorama } from '#panoramas';
 import { type ByteRange, type ObjectRead, RangeNotSatisfiableError } from '#shared-kernel';
+import { ifNoneMatch } from '../http/conditional.js';
 
 /** RFC 6266 Content-Disposition with an ASCII fallback and the UTF-8 name. */
 export function contentDisposition(filename: string): string {
@@ -9,9 +10,6 @@ export function contentDisposition(filename: string): string {
   const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
-
-const etagMatches = (header: string | undefined, etag: string) =>
-  header !== undefined && (header.trim() === '*' || header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag));
 
 /**
  * Streams an original with conditional and range support: ETag = its SHA-256 (strong),
@@ -23,7 +21,7 @@ export async function sendOriginal(req: Request, res: Response, panorama: Panora
   res.setHeader('ETag', etag);
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Cache-Control', 'private, max-age=0, must-revalidate');
-  if (etagMatches(req.headers['if-none-match'], etag)) {
+  if (ifNoneMatch(req.headers['if-none-match'], etag)) {
     res.status(304).end();
     return;
   }

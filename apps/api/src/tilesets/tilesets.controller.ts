@@ -16,6 +16,7 @@ import {
 import { ObjectStorage } from '#shared-kernel';
 import type { Principal } from '#users';
 import { UuidParam } from '../common/uuid-param.js';
+import { ifNoneMatch } from '../http/conditional.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { RequestValidationError } from '../http/problem/request-validation.error.js';
@@ -26,9 +27,6 @@ const IMMUTABLE = 'private, max-age=31536000, immutable';
 const CONTENT_TYPES: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 const TILE_NAME = /^(\d{1,7})_(\d{1,7})\.([a-z]{3,4})$/;
 const SSE_POLL_MS = 500;
-
-const etagMatches = (header: string | undefined, etag: string) =>
-  header !== undefined && header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
 
 @ApiTags('tilesets')
 @Controller('tilesets')
@@ -132,7 +130,7 @@ export class TileSetsController {
     const etag = `"${found.tile.sha256}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', IMMUTABLE);
-    if (etagMatches(req.headers['if-none-match'], etag)) {
+    if (ifNoneMatch(req.headers['if-none-match'], etag)) {
       res.status(304).end();
       return;
     }

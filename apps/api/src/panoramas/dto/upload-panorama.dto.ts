@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { TILE_FORMATS, TILE_OVERLAP_MAX, TILE_SIZE_MAX, TILE_SIZE_MIN, type TileFormat } from '#tiles';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import type { TileFormat } from '#tiles';
+import { OverlapField, TileFormatField, TileQualityField, TileSizeField } from '../../common/tile-option-fields.js';
 
 /** The text fields of an upload (validated after the multipart body has been read). */
 export class UploadPanoramaFieldsDto {
@@ -18,33 +18,16 @@ export class UploadPanoramaFieldsDto {
   @MaxLength(2000)
   description?: string;
 
-  @ApiPropertyOptional({ minimum: TILE_SIZE_MIN, maximum: TILE_SIZE_MAX, default: 256, description: 'Tile edge in pixels.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(TILE_SIZE_MIN)
-  @Max(TILE_SIZE_MAX)
+  @TileSizeField()
   tileSize?: number;
 
-  @ApiPropertyOptional({ enum: TILE_FORMATS, enumName: 'TileFormat', default: 'jpeg' })
-  @IsOptional()
-  @IsIn(TILE_FORMATS)
+  @TileFormatField()
   tileFormat?: TileFormat;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 85, description: 'JPEG/WebP quality (ignored for PNG).' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @TileQualityField()
   tileQuality?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: TILE_OVERLAP_MAX, default: 1, description: 'Pixels each tile repeats of its neighbours (Deep Zoom overlap).' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(TILE_OVERLAP_MAX)
+  @OverlapField()
   overlap?: number;
 }
 
