@@ -19,6 +19,7 @@ import { createValidationPipe } from './http/problem/validation.js';
 import { CategoryThrottlerGuard } from './http/throttling/throttle-category.js';
 import { PanoramasController } from './panoramas/panoramas.controller.js';
 import { TileSetsController } from './tilesets/tilesets.controller.js';
+import { ViewerController } from './viewer/viewer.controller.js';
 import { InitialAdmin } from './users/initial-admin.js';
 import { UsersController } from './users/users.controller.js';
 
@@ -48,7 +49,7 @@ export class ApiModule {
           ],
         }),
       ],
-      controllers: [AuthController, UsersController, PanoramasController, TileSetsController, HealthController],
+      controllers: [AuthController, UsersController, PanoramasController, TileSetsController, HealthController, ViewerController],
       providers: [
         Lifecycle,
         InitialAdmin,

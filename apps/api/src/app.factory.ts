@@ -46,7 +46,8 @@ export async function createApiApp(config: AppConfig, options: CreateApiAppOptio
   });
   // No upgrade-insecure-requests: Swagger UI must load over plain http on a LAN host; TLS
   // (and so HSTS) is the reverse proxy's business.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // blob: images: the viewer (OpenSeadragon) draws tiles it fetched with the bearer header.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } } }));
   app.useBodyParser('json', { limit: config.JSON_BODY_LIMIT_BYTES });
   if (config.CORS_ORIGINS.length > 0) {
     app.enableCors({
