@@ -105,7 +105,7 @@ describe('throttling', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
 
-    // The 'default' category is counted separately: other routes are unaffected.
+    // Each category is counted separately: other routes are unaffected.
     expect((await rawFetch(strict.baseUrl, '/health/live')).status).toBe(200);
     // With TRUST_PROXY_HOPS=0 a forged X-Forwarded-For does not make a new client.
     const forged = await rawFetch(strict.baseUrl, '/v1/auth/login', {

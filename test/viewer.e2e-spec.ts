@@ -53,7 +53,7 @@ afterAll(async () => {
 
 const fullyLoaded = () =>
   page.waitForFunction(() => {
-    const item = (window as unknown as { viewer?: { world: { getItemAt(i: number): { getFullyLoaded(): boolean } | undefined } } }).viewer?.world.getItemAt(0);
+    const item = (globalThis as unknown as { viewer?: { world: { getItemAt(i: number): { getFullyLoaded(): boolean } | undefined } } }).viewer?.world.getItemAt(0);
     return item?.getFullyLoaded() === true;
   }, undefined, { timeout: 30_000 });
 
@@ -91,8 +91,8 @@ it('signs in, lists the panorama, and shows its mosaic at every zoom', async () 
 
   // Full resolution and beyond, at the red/blue seam: still the right colours, tiles loaded.
   await page.evaluate(() => {
-    const v = (window as unknown as { viewer: { viewport: { zoomTo(z: number, p?: unknown, i?: boolean): void; panTo(p: unknown, i?: boolean): void; getMaxZoom(): number } } }).viewer;
-    const OSD = (window as unknown as { OpenSeadragon: { Point: new (x: number, y: number) => unknown } }).OpenSeadragon;
+    const v = (globalThis as unknown as { viewer: { viewport: { zoomTo(z: number, p?: unknown, i?: boolean): void; panTo(p: unknown, i?: boolean): void; getMaxZoom(): number } } }).viewer;
+    const OSD = (globalThis as unknown as { OpenSeadragon: { Point: new (x: number, y: number) => unknown } }).OpenSeadragon;
     v.viewport.panTo(new OSD.Point(0.5, 0.1), true);
     v.viewport.zoomTo(v.viewport.getMaxZoom(), undefined, true);
   });

@@ -46,6 +46,8 @@ export class ApiModule {
           throttlers: [
             { name: 'default', ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: config.THROTTLE_LIMIT },
             { name: 'auth', ttl: config.THROTTLE_AUTH_TTL_SECONDS * 1000, limit: config.THROTTLE_AUTH_LIMIT },
+            // A viewer fetches hundreds of tiles a minute while zooming.
+            { name: 'tiles', ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: config.THROTTLE_TILES_LIMIT },
           ],
         }),
       ],

@@ -61,6 +61,7 @@ const schema = z
     THROTTLE_LIMIT: int(1, 1_000_000).default(600),
     THROTTLE_AUTH_TTL_SECONDS: int(1, 3_600).default(60),
     THROTTLE_AUTH_LIMIT: int(1, 10_000).default(10),
+    THROTTLE_TILES_LIMIT: int(1, 10_000_000).default(20_000),
 
     SWAGGER_ENABLED: bool.default(true),
 

@@ -20,6 +20,7 @@ import { ifNoneMatch } from '../http/conditional.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { RequestValidationError } from '../http/problem/request-validation.error.js';
+import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { TileSetDto } from '../panoramas/dto/panorama.dto.js';
 import { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
 
@@ -83,6 +84,7 @@ export class TileSetsController {
   }
 
   @Get(':id/image.dzi')
+  @ThrottleCategory('tiles')
   @Header('Cache-Control', IMMUTABLE)
   @ApiOperation({
     summary: 'Deep Zoom descriptor (DZI)',
@@ -97,6 +99,7 @@ export class TileSetsController {
   }
 
   @Get(':id/image_files/:level/:tile')
+  @ThrottleCategory('tiles')
   @ApiOperation({
     summary: 'One tile',
     description:

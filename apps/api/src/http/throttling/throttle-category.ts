@@ -3,7 +3,7 @@ import { ThrottlerException, ThrottlerGuard, type ThrottlerLimitDetail, type Thr
 import { ApiProblems } from '../problem/api-problems.decorator.js';
 
 /** Rate-limit categories; each is one named throttler with its own limit and window. */
-export type ThrottleCategory = 'default' | 'auth';
+export type ThrottleCategory = 'default' | 'auth' | 'tiles';
 export const THROTTLE_CATEGORY = 'tessera:throttleCategory';
 
 /** Puts a route (or controller) in a rate-limit category and documents its 429. */
