@@ -64,8 +64,8 @@ export class UploadPanoramaUseCase {
   ) {}
 
   async execute(ownerId: string, source: UploadSource): Promise<UploadResult> {
-    const maxBytes = await this.allowance(ownerId, source.declaredBytes);
-    const staged = await this.staging.stage(source.content, { maxBytes: maxBytes.limit, tooLarge: maxBytes.error });
+    const allowance = await this.allowance(ownerId, source.declaredBytes);
+    const staged = await this.staging.stage(source.content, { maxBytes: allowance.limit, tooLarge: allowance.error });
     try {
       const fields = await source.fields();
       return await this.accept(ownerId, staged, source.filename, fields);
