@@ -65,8 +65,21 @@ const schema = z
 
     SWAGGER_ENABLED: bool.default(true),
 
-    STORAGE_DRIVER: z.enum(['local']).default('local'),
+    STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
     STORAGE_LOCAL_ROOT: z.string().min(1).default('./data/storage'),
+    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a valid S3 bucket name' }).optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_ENDPOINT: z.url({ error: 'must be a URL' }).optional(),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    S3_KEY_PREFIX: z
+      .string()
+      .regex(/^([a-z0-9_-]+\/)*$/, { error: 'must be empty or lower-case path segments ending in /' })
+      .default(''),
+    S3_FORCE_PATH_STYLE: bool.default(false),
+    S3_CREATE_BUCKET: bool.default(false),
+    S3_PART_SIZE_BYTES: int(5 * 1024 * 1024, 5 * 1024 ** 3).default(16 * 1024 * 1024),
+    S3_PUBLISH_CONCURRENCY: int(1, 256).default(16),
     UPLOAD_TMP_DIR: z.string().min(1).default('./data/tmp'),
     UPLOAD_MAX_BYTES: int(1, 64 * 1024 ** 3).default(1024 ** 3),
     IMAGE_MAX_PIXELS: int(1, 10_000_000_000).default(1_000_000_000),
@@ -92,6 +105,12 @@ const schema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {
+      ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required when STORAGE_DRIVER=s3' });
+    }
+    if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'and S3_ACCESS_KEY_ID go together (or leave both empty for the default AWS credential chain)' });
     }
     if (env.NODE_ENV === 'production' && !env.ADMIN_PASSWORD) {
       // A generated password is fine on a laptop, not on a server whose logs are shipped.

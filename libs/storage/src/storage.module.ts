@@ -4,6 +4,20 @@ import { UploadStaging } from '#panoramas';
 import { ObjectStorage } from '#shared-kernel';
 import { FileSystemUploadStaging } from './file-system-upload-staging.js';
 import { LocalObjectStorage } from './local-object-storage.js';
+import { S3ObjectStorage, type S3Settings } from './s3-object-storage.js';
+
+export const s3Settings = (config: AppConfig): S3Settings => ({
+  bucket: config.S3_BUCKET!,
+  region: config.S3_REGION,
+  endpoint: config.S3_ENDPOINT,
+  accessKeyId: config.S3_ACCESS_KEY_ID,
+  secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  keyPrefix: config.S3_KEY_PREFIX,
+  forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  createBucket: config.S3_CREATE_BUCKET,
+  partSizeBytes: config.S3_PART_SIZE_BYTES,
+  publishConcurrency: config.S3_PUBLISH_CONCURRENCY,
+});
 
 const STALE_UPLOAD_MS = 24 * 3_600_000;
 
@@ -38,6 +52,8 @@ class StorageStartup implements OnApplicationBootstrap {
         switch (config.STORAGE_DRIVER) {
           case 'local':
             return new LocalObjectStorage(config.STORAGE_LOCAL_ROOT);
+          case 's3':
+            return new S3ObjectStorage(s3Settings(config));
         }
       },
     },

@@ -26,6 +26,8 @@ export interface PutResult {
 
 export interface PutOptions {
   contentType?: string;
+  /** The content's SHA-256 when the caller already knows it (kept as metadata where possible). */
+  sha256?: string;
 }
 
 export interface ObjectRead {

@@ -119,7 +119,7 @@ export class UploadPanoramaUseCase {
     });
     const tileSet = this.tileSetRequests.build(panorama, fields.tileOptions);
 
-    await this.storage.importFile(panorama.originalKey, staged.path, { contentType: panorama.contentType() });
+    await this.storage.importFile(panorama.originalKey, staged.path, { contentType: panorama.contentType(), sha256: staged.sha256 });
     let committed = false;
     try {
       committed = await this.panoramas.insertWithTileSet(panorama, tileSet);

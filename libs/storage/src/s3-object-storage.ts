@@ -1,0 +1,280 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, rm, stat, unlink } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import {
+  assertStorageKey,
+  assertStoragePrefix,
+  type ByteRange,
+  ObjectNotFoundError,
+  type ObjectRead,
+  type ObjectStat,
+  ObjectStorage,
+  type PutOptions,
+  type PutResult,
+  RangeNotSatisfiableError,
+  StorageUnavailableError,
+  type StoredObject,
+} from '#shared-kernel';
+
+export interface S3Settings {
+  bucket: string;
+  region: string;
+  /** Custom endpoint for S3-compatible servers (MinIO, s3rver...). */
+  endpoint?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** Prepended to every key (`tessera/`), so a bucket can be shared. */
+  keyPrefix: string;
+  forcePathStyle: boolean;
+  createBucket: boolean;
+  /** Streams above this go up as multipart uploads, in parts of this size. */
+  partSizeBytes: number;
+  /** Parallel PUTs when publishing a directory of tiles. */
+  publishConcurrency: number;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  tif: 'image/tiff',
+  json: 'application/json',
+  dzi: 'application/xml',
+};
+const contentTypeOf = (key: string) => CONTENT_TYPES[key.split('.').pop() ?? ''];
+
+/** Network-level failures: the server is down or unreachable, not the request wrong. */
+const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|socket hang up|TimeoutError/i;
+
+/**
+ * ObjectStorage on S3 or any S3-compatible server (AWS SDK v3). Objects appear only when
+ * complete (S3 semantics), so every write is atomic; multipart uploads are aborted when the
+ * source fails. Keys are validated exactly as by the local adapter.
+ */
+export class S3ObjectStorage extends ObjectStorage {
+  private readonly client: S3Client;
+
+  constructor(private readonly settings: S3Settings) {
+    super();
+    this.client = new S3Client({
+      region: settings.region,
+      endpoint: settings.endpoint,
+      forcePathStyle: settings.forcePathStyle,
+      ...(settings.accessKeyId && settings.secretAccessKey
+        ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
+        : {}),
+      // Only the checksums S3 requires: many S3-compatible servers reject the newer ones.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+    });
+  }
+
+  async put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
+    assertStorageKey(key);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const hashed = new PassThrough();
+    body.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+    });
+    body.on('error', (error) => hashed.destroy(error));
+    body.pipe(hashed);
+    await this.upload(key, hashed, options.contentType ?? contentTypeOf(key));
+    const sha256 = hash.digest('hex');
+    // The checksum is known only now: record it as metadata with a server-side self-copy.
+    await this.call(() =>
+      this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.settings.bucket,
+          Key: this.fullKey(key),
+          CopySource: `${this.settings.bucket}/${this.fullKey(key)}`,
+          MetadataDirective: 'REPLACE',
+          Metadata: { sha256 },
+          ContentType: options.contentType ?? contentTypeOf(key),
+        }),
+      ),
+    );
+    return { bytes, sha256 };
+  }
+
+  async importFile(key: string, path: string, options: PutOptions = {}): Promise<{ bytes: number }> {
+    assertStorageKey(key);
+    const { size } = await stat(path);
+    await this.upload(key, createReadStream(path), options.contentType ?? contentTypeOf(key), options.sha256 ? { sha256: options.sha256 } : undefined);
+    await unlink(path);
+    return { bytes: size };
+  }
+
+  async publishDirectory(prefix: string, directory: string): Promise<StoredObject[]> {
+    assertStoragePrefix(prefix);
+    const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+    const files = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => join(e.parentPath, e.name));
+    const objects = await Promise.all(
+      files.map(async (file) => ({ file, key: prefix + relative(directory, file).split(sep).join('/'), bytes: (await stat(file)).size })),
+    );
+    for (const object of objects) assertStorageKey(object.key);
+    let next = 0;
+    const worker = async () => {
+      while (next < objects.length) {
+        const object = objects[next++]!;
+        await this.call(() =>
+          this.client.send(
+            new PutObjectCommand({
+              Bucket: this.settings.bucket,
+              Key: this.fullKey(object.key),
+              Body: createReadStream(object.file),
+              ContentLength: object.bytes,
+              ContentType: contentTypeOf(object.key),
+            }),
+          ),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.settings.publishConcurrency, objects.length) }, worker));
+    await rm(directory, { recursive: true, force: true });
+    return objects.map(({ key, bytes }) => ({ key, bytes }));
+  }
+
+  async get(key: string, range?: ByteRange): Promise<ObjectRead> {
+    assertStorageKey(key);
+    try {
+      const response = await this.call(() =>
+        this.client.send(
+          new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.fullKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+        ),
+      );
+      const total = range ? Number(response.ContentRange?.split('/')[1]) : Number(response.ContentLength);
+      if (range && (range.end >= total || range.start > range.end)) {
+        (response.Body as Readable).destroy();
+        throw new RangeNotSatisfiableError(total);
+      }
+      return { body: response.Body as Readable, bytes: total, ...(range ? { range } : {}) };
+    } catch (error) {
+      if (isNotFound(error)) throw new ObjectNotFoundError(key);
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 416) {
+        throw new RangeNotSatisfiableError((await this.stat(key))?.bytes ?? 0);
+      }
+      throw error;
+    }
+  }
+
+  async stat(key: string): Promise<ObjectStat | null> {
+    assertStorageKey(key);
+    try {
+      const head = await this.call(() => this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.fullKey(key) })));
+      return { bytes: Number(head.ContentLength), modifiedAt: head.LastModified ?? new Date(0), sha256: head.Metadata?.sha256, contentType: head.ContentType };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    assertStoragePrefix(prefix);
+    let token: string | undefined;
+    do {
+      const page = await this.call(() =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.fullKey(prefix), ContinuationToken: token })),
+      );
+      for (const object of page.Contents ?? []) {
+        yield { key: object.Key!.slice(this.settings.keyPrefix.length), bytes: Number(object.Size ?? 0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async delete(key: string): Promise<void> {
+    assertStorageKey(key);
+    await this.call(() => this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.fullKey(key) })));
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    assertStoragePrefix(prefix);
+    let deleted = 0;
+    let batch: string[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const objects = batch.map((key) => ({ Key: this.fullKey(key) }));
+      batch = [];
+      const result = await this.call(() => this.client.send(new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: objects, Quiet: true } })));
+      if (result.Errors?.length) throw new Error(`S3 refused to delete ${result.Errors.length} object(s): ${result.Errors[0]?.Message}`);
+      deleted += objects.length;
+    };
+    for await (const object of this.list(prefix)) {
+      batch.push(object.key);
+      if (batch.length === 1000) await flush();
+    }
+    await flush();
+    return deleted;
+  }
+
+  async checkHealth(): Promise<void> {
+    try {
+      await this.call(() => this.client.send(new HeadBucketCommand({ Bucket: this.settings.bucket })));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      if (!this.settings.createBucket) {
+        throw new Error(`S3 bucket "${this.settings.bucket}" does not exist. Create it, or set S3_CREATE_BUCKET=true.`);
+      }
+      await this.call(() => this.client.send(new CreateBucketCommand({ Bucket: this.settings.bucket })));
+    }
+  }
+
+  private async upload(key: string, body: Readable, contentType: string | undefined, metadata?: Record<string, string>): Promise<void> {
+    // When the source fails, that is the cause to report, not whatever the clean-up answered.
+    let sourceError: unknown;
+    body.once('error', (error) => (sourceError = error));
+    // Multipart above one part's size; lib-storage aborts the multipart upload if `body` fails.
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.settings.bucket, Key: this.fullKey(key), Body: body, ContentType: contentType, Metadata: metadata },
+      partSize: this.settings.partSizeBytes,
+      queueSize: 4,
+      leavePartsOnError: false,
+    });
+    try {
+      await this.call(() => upload.done());
+    } catch (error) {
+      throw sourceError ?? error;
+    }
+  }
+
+  private fullKey(key: string): string {
+    return this.settings.keyPrefix + key;
+  }
+
+  /** Runs an S3 call, turning "the server is not there" into StorageUnavailableError. */
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''} ${String((error as { code?: string })?.code ?? '')}`;
+      if (!(error instanceof S3ServiceException && error.$metadata.httpStatusCode) && UNAVAILABLE.test(text)) throw new StorageUnavailableError(error);
+      if (error instanceof S3ServiceException && (error.$metadata.httpStatusCode ?? 0) >= 500) throw new StorageUnavailableError(error);
+      throw error;
+    }
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof S3ServiceException && (error.$metadata.httpStatusCode === 404 || error.name === 'NoSuchKey' || error.name === 'NotFound' || error.name === 'NoSuchBucket');
+}

@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// @ts-expect-error s3rver ships no types
+import S3rver from 's3rver';
+
+/**
+ * A real S3-compatible server (s3rver) on loopback for adapter and e2e tests. `stop()` and
+ * `start()` take it down and bring it back on the same port with the same data (outages).
+ */
+export interface TestS3Server {
+  endpoint: string;
+  port: number;
+  /** Env for an app using it (bucket created at start-up). */
+  env(bucket: string): Record<string, string>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export async function startS3Server(): Promise<TestS3Server> {
+  const directory = await mkdtemp(join(tmpdir(), 'tessera-s3-'));
+  let port = 0;
+  let server: { run(): Promise<{ port: number }>; close(): Promise<void> } | undefined;
+  const start = async () => {
+    server = new S3rver({ port, address: '127.0.0.1', silent: true, directory });
+    port = (await server!.run()).port;
+  };
+  const stop = async () => {
+    await server?.close();
+    server = undefined;
+  };
+  await start();
+  return {
+    get endpoint() {
+      return `http://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    env: (bucket: string) => ({
+      STORAGE_DRIVER: 's3',
+      S3_BUCKET: bucket,
+      S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_CREATE_BUCKET: 'true',
+    }),
+    stop,
+    start,
+    dispose: async () => {
+      await stop();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
