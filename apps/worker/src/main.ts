@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import { writeFile } from 'node:fs/promises';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { loadConfigOrExit, loadEnvFile, stopGracefullyOnSignals } from '#config';
 import { pendingMigrations } from '#persistence';
+import { WORKER_ALIVE_FILE } from './healthcheck.js';
 import { WorkerModule } from './worker.module.js';
 
 loadEnvFile();
@@ -21,3 +23,9 @@ app.flushLogs();
 stopGracefullyOnSignals(app, logger);
 await app.init();
 logger.log('Tessera worker ready', 'Bootstrap');
+
+// Liveness for container health checks (the worker serves no HTTP): the event loop touches
+// this file every 10 s; `node dist/apps/worker/src/healthcheck.js` checks it is fresh.
+const touch = () => writeFile(WORKER_ALIVE_FILE, String(Date.now())).catch(() => undefined);
+await touch();
+setInterval(touch, 10_000).unref();

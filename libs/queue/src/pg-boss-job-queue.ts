@@ -31,8 +31,8 @@ export function queuePolicy(name: JobName, config: AppConfig): Omit<Queue, 'name
  * JobQueue on pg-boss (schema QUEUE_SCHEMA in the application database). Started when the
  * module initialises, stopped gracefully on shutdown so active jobs can finish.
  *
- * A handler that throws a DomainError fails its job for good (the input will not get
- * better); any other error is retried with backoff until JOB_RETRY_LIMIT.
+ * A handler that throws a non-retryable DomainError fails its job for good (the input will
+ * not get better); any other error is retried with backoff until JOB_RETRY_LIMIT.
  */
 @Injectable()
 export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicationShutdown {
@@ -84,7 +84,7 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicat
             await handler(job.data, { jobId: job.id, attempt: job.retryCount + 1, isLastAttempt: job.retryCount >= this.config.JOB_RETRY_LIMIT });
             return { id: job.id, status: 'completed' };
           } catch (error) {
-            if (error instanceof DomainError) {
+            if (error instanceof DomainError && !error.retryable) {
               // The input will not get better: fail for good, skipping any retries left.
               this.logger.warn({ jobId: job.id, code: error.code }, `Job ${name} failed permanently: ${error.message}`);
               return { id: job.id, status: 'deadletter', output: { code: error.code, message: error.message } };

@@ -10,6 +10,12 @@ export abstract class DomainError extends Error {
   /** Extra, safe-to-show fields for the client (become problem+json extension members). */
   readonly details?: Record<string, unknown>;
 
+  /**
+   * Whether trying again later may succeed (a dependency was down). Jobs failing with a
+   * non-retryable DomainError fail for good; retryable ones are retried like any error.
+   */
+  readonly retryable: boolean = false;
+
   protected constructor(message: string, details?: Record<string, unknown>) {
     super(message);
     this.name = new.target.name;

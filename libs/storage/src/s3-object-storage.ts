@@ -227,6 +227,11 @@ export class S3ObjectStorage extends ObjectStorage {
     return deleted;
   }
 
+  /** Closes the client's connections (on shutdown). */
+  close(): void {
+    this.client.destroy();
+  }
+
   async checkHealth(): Promise<void> {
     try {
       await this.call(() => this.client.send(new HeadBucketCommand({ Bucket: this.settings.bucket })));

@@ -1,4 +1,4 @@
-import { Global, Injectable, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { Global, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { UploadStaging } from '#panoramas';
 import { ObjectStorage } from '#shared-kernel';
@@ -23,7 +23,7 @@ const STALE_UPLOAD_MS = 24 * 3_600_000;
 
 /** At start-up: the storage answers (else start-up fails), and stale staged uploads go. */
 @Injectable()
-class StorageStartup implements OnApplicationBootstrap {
+class StorageStartup implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Storage');
 
   constructor(
@@ -35,6 +35,10 @@ class StorageStartup implements OnApplicationBootstrap {
     await this.storage.checkHealth();
     const swept = await (this.staging as FileSystemUploadStaging).sweep(STALE_UPLOAD_MS);
     if (swept > 0) this.logger.log(`Removed ${swept} staged upload(s) older than a day`);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.storage instanceof S3ObjectStorage) this.storage.close();
   }
 }
 

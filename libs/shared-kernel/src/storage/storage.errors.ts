@@ -25,6 +25,7 @@ export class RangeNotSatisfiableError extends DomainError {
 /** The storage backend cannot be reached or refused service; retrying later may work. */
 export class StorageUnavailableError extends DomainError {
   readonly code = 'STORAGE_UNAVAILABLE';
+  override readonly retryable = true;
   constructor(cause?: unknown) {
     super('The file storage is unavailable; retry shortly.');
     this.cause = cause;

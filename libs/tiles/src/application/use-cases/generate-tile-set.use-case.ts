@@ -23,8 +23,9 @@ export interface GenerateAttempt {
  *
  * Idempotent: leftovers of an earlier attempt are removed first, and libvips cuts the same
  * bytes from the same input, so a retry ends with the same keys. On failure every
- * published object is removed; a DomainError (corrupt image) fails the tile set at once,
- * anything else is rethrown for the queue to retry, and fails it on the last attempt.
+ * published object is removed; a non-retryable DomainError (corrupt image) fails the tile
+ * set at once; anything else (storage down...) is rethrown for the queue to retry, and
+ * fails it on the last attempt.
  */
 @Injectable()
 export class GenerateTileSetUseCase {
@@ -71,10 +72,9 @@ export class GenerateTileSetUseCase {
       this.logger.log({ tileSetId, tiles: manifest.tileCount, bytes: manifest.bytes }, 'Tile set ready');
     } catch (error) {
       await this.storage.deletePrefix(prefix).catch((cleanup: unknown) => this.logger.warn({ tileSetId, err: cleanup }, 'Could not remove partial tiles'));
-      if (error instanceof DomainError) {
-        await this.tileSets.markFailed(tileSetId, error.code, this.clock.now());
-      } else if (attempt.isLastAttempt) {
-        await this.tileSets.markFailed(tileSetId, 'TILING_FAILED', this.clock.now());
+      const permanent = error instanceof DomainError && !error.retryable;
+      if (permanent || attempt.isLastAttempt) {
+        await this.tileSets.markFailed(tileSetId, error instanceof DomainError ? error.code : 'TILING_FAILED', this.clock.now());
       }
       throw error;
     } finally {
