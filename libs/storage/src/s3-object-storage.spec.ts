@@ -46,6 +46,21 @@ describe('S3ObjectStorage specifics', () => {
     expect(await storage.stat('originals/u/p/original.tif')).toMatchObject({ bytes: data.length, sha256, contentType: 'image/tiff' });
   });
 
+  it('aborts a multipart upload whose source fails after some parts went up: no object appears', async () => {
+    const storage = new S3ObjectStorage(settings());
+    await storage.checkHealth();
+    let sent = 0;
+    const failing = new Readable({
+      read() {
+        if (sent >= 12 * 1024 * 1024) return this.destroy(new Error('client went away'));
+        sent += 1024 * 1024;
+        this.push(randomBytes(1024 * 1024));
+      },
+    });
+    await expect(storage.put('originals/u/p/original.tif', failing)).rejects.toThrow('client went away');
+    expect(await storage.stat('originals/u/p/original.tif')).toBeNull();
+  });
+
   it('keeps keys under its prefix (a shared bucket stays tidy)', async () => {
     const storage = new S3ObjectStorage(settings());
     await storage.checkHealth();
