@@ -24,11 +24,10 @@ beforeAll(async () => {
   owner = await api.userClient();
 });
 afterAll(async () => {
-  await s3.start().catch(() => undefined);
   bucket?.close();
   await api?.close();
   await s3?.dispose();
-});
+}, 60_000);
 
 const auth = () => ({ authorization: `Bearer ${owner.accessToken}` });
 const keys = async (prefix: string) => {

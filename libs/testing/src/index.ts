@@ -6,3 +6,4 @@ export * from './object-storage.contract.js';
 export * from './images.js';
 export * from './in-memory-panoramas.js';
 export * from './s3-server.js';
+export * from './stable-port.js';

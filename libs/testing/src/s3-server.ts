@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bindWithRetry } from './stable-port.js';
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver';
 
@@ -20,11 +21,15 @@ export interface TestS3Server {
 
 export async function startS3Server(): Promise<TestS3Server> {
   const directory = await mkdtemp(join(tmpdir(), 'tessera-s3-'));
-  let port = 0;
+  let port: number | undefined;
   let server: { run(): Promise<{ port: number }>; close(): Promise<void> } | undefined;
   const start = async () => {
-    server = new S3rver({ port, address: '127.0.0.1', silent: true, directory });
-    port = (await server!.run()).port;
+    // The first start picks a stable port; restarts reuse it (retrying while it frees up).
+    ({ port } = await bindWithRetry(async (candidate) => {
+      const instance = new S3rver({ port: candidate, address: '127.0.0.1', silent: true, directory });
+      await instance.run();
+      server = instance;
+    }, port));
   };
   const stop = async () => {
     await server?.close();
@@ -36,7 +41,7 @@ export async function startS3Server(): Promise<TestS3Server> {
       return `http://127.0.0.1:${port}`;
     },
     get port() {
-      return port;
+      return port!;
     },
     env: (bucket: string) => ({
       STORAGE_DRIVER: 's3',

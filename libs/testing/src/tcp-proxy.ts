@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { bindWithRetry } from './stable-port.js';
 
 /**
  * A loopback TCP proxy in front of a real server, for outage tests: `cut()` drops every
@@ -26,13 +27,19 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     }
     client.pipe(upstream).pipe(client);
   });
-  const listen = (port: number) => new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      server.once('error', onError).listen(port, '127.0.0.1', () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
   const stop = () =>
     new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
       server.close(() => resolve());
     });
-  await listen(0);
-  const port = (server.address() as net.AddressInfo).port;
-  return { port, cut: stop, restore: () => listen(port), close: () => (server.listening ? stop() : Promise.resolve()) };
+  const { port } = await bindWithRetry(listen);
+  return { port, cut: stop, restore: () => bindWithRetry(listen, port).then(() => undefined), close: () => (server.listening ? stop() : Promise.resolve()) };
 }

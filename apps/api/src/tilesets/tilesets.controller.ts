@@ -10,6 +10,7 @@ import {
   GetTileManifestUseCase,
   GetTileSetUseCase,
   ReadTileUseCase,
+  TILE_CONTENT_TYPES,
   TileNotFoundError,
   tileKey,
 } from '#tiles';
@@ -25,7 +26,6 @@ import { TileSetDto } from '../panoramas/dto/panorama.dto.js';
 import { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
 
 const IMMUTABLE = 'private, max-age=31536000, immutable';
-const CONTENT_TYPES: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 const TILE_NAME = /^(\d{1,7})_(\d{1,7})\.([a-z]{3,4})$/;
 const SSE_POLL_MS = 500;
 
@@ -138,7 +138,7 @@ export class TileSetsController {
       return;
     }
     const object = await found.open();
-    res.setHeader('Content-Type', CONTENT_TYPES[found.format]!);
+    res.setHeader('Content-Type', TILE_CONTENT_TYPES[found.format]);
     res.setHeader('Content-Length', String(object.bytes));
     await pipeline(object.body, res).catch(() => undefined); // client gone: nothing to answer
   }

@@ -3,6 +3,8 @@ import { InvalidTileOptionsError } from './tiles.errors.js';
 export const TILE_FORMATS = ['jpeg', 'png', 'webp'] as const;
 export type TileFormat = (typeof TILE_FORMATS)[number];
 
+export const TILE_CONTENT_TYPES: Record<TileFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+
 export const TILE_SIZE_MIN = 64;
 export const TILE_SIZE_MAX = 1024;
 export const TILE_OVERLAP_MAX = 8;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Actor, ObjectNotFoundError, type ObjectRead, ObjectStorage } from '#shared-kernel';
 import { type ManifestTile, tileKey } from '../../domain/manifest.js';
 import { isTileInPyramid, tilePath } from '../../domain/pyramid.js';
+import type { TileFormat } from '../../domain/tile-options.js';
 import { TileNotFoundError } from '../../domain/tiles.errors.js';
 import { ReadyTileSets } from '../ready-tile-sets.service.js';
 
@@ -15,7 +16,7 @@ export interface TileRequest {
 
 export interface FoundTile {
   tile: ManifestTile;
-  format: string;
+  format: TileFormat;
   /** Opens the bytes; call only when the client needs them (not for a 304). */
   open(): Promise<ObjectRead>;
 }
