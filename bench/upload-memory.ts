@@ -23,7 +23,7 @@ const SIDE = Number(process.env.BENCH_SIDE ?? 18_900);
 const serverUrl = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const MiB = 1024 * 1024;
 
-async function admin<T>(sql: string): Promise<void> {
+async function admin(sql: string): Promise<void> {
   const url = new URL(serverUrl);
   url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.toString() });

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import sharp, { type Sharp } from 'sharp';
 import { AppConfig } from '#config';
+import { forEachLimited } from '#shared-kernel';
 import { CorruptImageError, type CutPyramid, type ManifestTile, PyramidTiler, type TileOptions, type TilerSource } from '#tiles';
 import './sharp-image-processor.js'; // loader policy and cache settings
 
@@ -106,16 +107,10 @@ async function countFiles(directory: string): Promise<number> {
 async function digestTree(directory: string): Promise<ManifestTile[]> {
   const paths = await files(directory);
   const tiles: ManifestTile[] = new Array(paths.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < paths.length) {
-      const index = next++;
-      const path = paths[index]!;
-      const hash = createHash('sha256');
-      await pipeline(createReadStream(path), hash);
-      tiles[index] = { path: relative(directory, path).split(sep).join('/'), bytes: (await stat(path)).size, sha256: hash.digest('hex') };
-    }
-  };
-  await Promise.all(Array.from({ length: DIGEST_PARALLELISM }, worker));
+  await forEachLimited(paths, DIGEST_PARALLELISM, async (path, index) => {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(path), hash);
+    tiles[index] = { path: relative(directory, path).split(sep).join('/'), bytes: (await stat(path)).size, sha256: hash.digest('hex') };
+  });
   return tiles;
 }

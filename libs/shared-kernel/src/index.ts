@@ -5,3 +5,4 @@ export * from './pagination.js';
 export * from './job-queue.port.js';
 export * from './storage/index.js';
 export * from './actor.js';
+export * from './concurrency.js';

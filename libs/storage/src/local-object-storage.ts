@@ -4,6 +4,7 @@ import { copyFile, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { listFiles, publishPlan } from './directory-files.js';
 import {
   assertStorageKey,
   assertStoragePrefix,
@@ -71,40 +72,28 @@ export class LocalObjectStorage extends ObjectStorage {
 
   async publishDirectory(prefix: string, directory: string): Promise<StoredObject[]> {
     assertStoragePrefix(prefix);
-    const files = await walk(directory);
-    const objects = await Promise.all(
-      files.map(async (file) => {
-        const key = prefix + relative(directory, file).split(sep).join('/');
-        this.pathOf(key); // validate every key before anything moves
-        return { key, bytes: (await stat(file)).size };
-      }),
-    );
-    // Fast path: the whole tree moves into place with one rename when the prefix is empty
-    // and on the same filesystem (a pyramid of 100 000 tiles costs no copy).
+    const plan = await publishPlan(prefix, directory); // validates every key before anything moves
+    const published = plan.map(({ key, bytes }) => ({ key, bytes }));
+    // Fast path: the whole tree moves into place with one rename when the prefix is empty,
+    // the tree holds nothing but what is published, and both sit on one filesystem (a
+    // pyramid of 100 000 tiles costs no copy).
     const target = this.pathOf(prefix.slice(0, -1));
-    if ((await walk(target)).length === 0 && !(await hasDotFiles(directory))) {
+    const everything = await readdir(directory, { recursive: true, withFileTypes: true });
+    if ((await listFiles(target)).length === 0 && everything.filter((e) => e.isFile()).length === plan.length) {
       await rm(target, { recursive: true, force: true });
       await mkdir(dirname(target), { recursive: true });
       try {
         await rename(directory, target);
         await this.fsyncDirectory(dirname(target));
-        return objects;
+        return published;
       } catch (error) {
         if (!isErrno(error, 'EXDEV')) throw error;
       }
     }
-    return this.copyTree(prefix, directory, files);
-  }
-
-  private async copyTree(prefix: string, directory: string, files: string[]): Promise<StoredObject[]> {
-    const published: StoredObject[] = [];
-    for (const file of files) {
-      const key = prefix + relative(directory, file).split(sep).join('/');
-      const target = this.pathOf(key);
-      await mkdir(dirname(target), { recursive: true });
-      const { size } = await stat(file);
-      await this.writeAtomically(target, (tempPath) => copyFile(file, tempPath));
-      published.push({ key, bytes: size });
+    for (const { file, key } of plan) {
+      const path = this.pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      await this.writeAtomically(path, (tempPath) => copyFile(file, tempPath));
     }
     return published;
   }
@@ -138,7 +127,7 @@ export class LocalObjectStorage extends ObjectStorage {
   async *list(prefix: string): AsyncIterable<StoredObject> {
     assertStoragePrefix(prefix);
     const directory = this.pathOf(prefix.slice(0, -1));
-    for (const file of await walk(directory)) {
+    for (const file of await listFiles(directory)) {
       const key = relative(this.root, file).split(sep).join('/');
       yield { key, bytes: (await stat(file)).size };
     }
@@ -151,7 +140,7 @@ export class LocalObjectStorage extends ObjectStorage {
   async deletePrefix(prefix: string): Promise<number> {
     assertStoragePrefix(prefix);
     const directory = this.pathOf(prefix.slice(0, -1));
-    const count = (await walk(directory)).length;
+    const count = (await listFiles(directory)).length;
     await rm(directory, { recursive: true, force: true });
     await this.pruneEmptyParents(dirname(directory));
     return count;
@@ -220,25 +209,4 @@ export class LocalObjectStorage extends ObjectStorage {
       current = dirname(current);
     }
   }
-}
-
-async function hasDotFiles(directory: string): Promise<boolean> {
-  const entries = await readdir(directory, { recursive: true }).catch(() => [] as string[]);
-  return entries.some((entry) => entry.split(sep).some((segment) => segment.startsWith('.')));
-}
-
-/** Every regular, non-dot file below `directory` (none if it does not exist). */
-async function walk(directory: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(directory, { withFileTypes: true, recursive: true });
-  } catch (error) {
-    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return [];
-    throw error;
-  }
-  return entries
-    .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .filter((path) => !relative(directory, path).split(sep).some((segment) => segment.startsWith('.')))
-    .sort();
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, rm, stat, unlink } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { rm, stat, unlink } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import {
   CopyObjectCommand,
@@ -17,10 +16,12 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { publishPlan } from './directory-files.js';
 import {
   assertStorageKey,
   assertStoragePrefix,
   type ByteRange,
+  forEachLimited,
   ObjectNotFoundError,
   type ObjectRead,
   type ObjectStat,
@@ -126,32 +127,22 @@ export class S3ObjectStorage extends ObjectStorage {
 
   async publishDirectory(prefix: string, directory: string): Promise<StoredObject[]> {
     assertStoragePrefix(prefix);
-    const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-    const files = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => join(e.parentPath, e.name));
-    const objects = await Promise.all(
-      files.map(async (file) => ({ file, key: prefix + relative(directory, file).split(sep).join('/'), bytes: (await stat(file)).size })),
-    );
-    for (const object of objects) assertStorageKey(object.key);
-    let next = 0;
-    const worker = async () => {
-      while (next < objects.length) {
-        const object = objects[next++]!;
-        await this.call(() =>
-          this.client.send(
-            new PutObjectCommand({
-              Bucket: this.settings.bucket,
-              Key: this.fullKey(object.key),
-              Body: createReadStream(object.file),
-              ContentLength: object.bytes,
-              ContentType: contentTypeOf(object.key),
-            }),
-          ),
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.settings.publishConcurrency, objects.length) }, worker));
+    const plan = await publishPlan(prefix, directory);
+    await forEachLimited(plan, this.settings.publishConcurrency, async ({ file, key, bytes }) => {
+      await this.call(() =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.settings.bucket,
+            Key: this.fullKey(key),
+            Body: createReadStream(file),
+            ContentLength: bytes,
+            ContentType: contentTypeOf(key),
+          }),
+        ),
+      );
+    });
     await rm(directory, { recursive: true, force: true });
-    return objects.map(({ key, bytes }) => ({ key, bytes }));
+    return plan.map(({ key, bytes }) => ({ key, bytes }));
   }
 
   async get(key: string, range?: ByteRange): Promise<ObjectRead> {
