@@ -34,6 +34,16 @@ describe('every error is application/problem+json', () => {
     expect((body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['email', 'password']);
   });
 
+  it('refuses __proto__ / constructor keys instead of letting them become a prototype', async () => {
+    const body = expectProblem(
+      await post('/v1/auth/register', '{"email":"proto@example.com","password":"long enough pw","__proto__":{"role":"admin"}}'),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expect(body.errors).toEqual([{ field: '__proto__', message: 'property __proto__ should not exist' }]);
+    expectProblem(await post('/v1/auth/login', '{"email":"a@b.co","password":"x","nested":{"constructor":{}}}'), 400, 'VALIDATION_FAILED');
+  });
+
   it('wrong JSON types (array body, number for string) are validation errors, not 500s', async () => {
     expectProblem(await post('/v1/auth/login', '[1,2,3]'), 400, 'VALIDATION_FAILED');
     expectProblem(await post('/v1/auth/login', JSON.stringify({ email: 42, password: { a: 1 } })), 400, 'VALIDATION_FAILED');

@@ -123,6 +123,7 @@ describe('malformed multipart and extra parts (item 8)', () => {
     ['a text field over 64 KiB', () => [{ name: 'description', value: 'x'.repeat(70_000) }, file(jpeg)], 400, 'FIELD_TOO_LARGE'],
     ['eleven text fields', () => [...Array.from({ length: 11 }, (_, i) => ({ name: `f${i}`, value: 'x' })), file(jpeg)], 400, 'TOO_MANY_PARTS'],
     ['an unknown field', () => [file(jpeg), { name: 'ownerId', value: '00000000-0000-4000-8000-000000000000' }], 400, 'VALIDATION_FAILED'],
+    ['a field named __proto__', () => [file(jpeg), { name: '__proto__', value: 'x' }], 400, 'VALIDATION_FAILED'],
     ['a field sent twice', () => [{ name: 'title', value: 'a' }, { name: 'title', value: 'b' }, file(jpeg)], 400, 'DUPLICATE_FIELD'],
     ['a tile size of 32', () => [file(jpeg), { name: 'tileSize', value: '32' }], 400, 'VALIDATION_FAILED'],
     ['a tile size of 2048', () => [{ name: 'tileSize', value: '2048' }, file(jpeg)], 400, 'VALIDATION_FAILED'],

@@ -34,7 +34,8 @@ export function readMultipartUpload<T>(
       return;
     }
 
-    const raw: Record<string, string> = {};
+    // A Map, so that a field named __proto__ is just an (unknown, hence rejected) field.
+    const raw = new Map<string, string>();
     let file: NodeJS.ReadableStream & { destroy(error?: Error): void; readableEnded: boolean } | undefined;
     let failure: Error | undefined;
     let resolveFields!: (fields: UploadFields) => void;
@@ -72,8 +73,8 @@ export function readMultipartUpload<T>(
     });
     parser.on('field', (name, value, info) => {
       if (info.nameTruncated || info.valueTruncated) fail(new HttpProblem(400, 'FIELD_TOO_LARGE', `Text field "${name.slice(0, 100)}" is larger than ${MULTIPART_LIMITS.fieldSizeBytes} bytes.`));
-      else if (Object.hasOwn(raw, name)) fail(new HttpProblem(400, 'DUPLICATE_FIELD', `Field "${name.slice(0, 100)}" is given twice.`));
-      else raw[name] = value;
+      else if (raw.has(name)) fail(new HttpProblem(400, 'DUPLICATE_FIELD', `Field "${name.slice(0, 100)}" is given twice.`));
+      else raw.set(name, value);
     });
     const tooMany = () => fail(new HttpProblem(400, 'TOO_MANY_PARTS', `At most one file and ${MULTIPART_LIMITS.fields} text fields are accepted.`));
     parser.on('filesLimit', tooMany);
@@ -83,7 +84,7 @@ export function readMultipartUpload<T>(
     parser.on('close', () => {
       if (failure) return;
       if (!file) return fail(new MissingFileError());
-      parseFields(raw).then(resolveFields, fail);
+      parseFields(Object.fromEntries(raw)).then(resolveFields, fail);
     });
     req.on('close', () => {
       if (!req.complete) fail(new UploadAbortedError());
