@@ -92,9 +92,12 @@ describe('worker', () => {
 });
 
 describe('API process', () => {
-  it('migrates, serves, and on SIGTERM stops cleanly', async () => {
+  it('starts on the migrated database, serves, and on SIGTERM stops cleanly', async () => {
     const api = run(API, { ...base(), PORT: '0', HOST: '127.0.0.1', ADMIN_PASSWORD: 'process test admin pw' });
-    await waitFor(api, 'Nest application successfully started');
+    await waitFor(api, 'Tessera API listening on');
+    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1];
+    expect(port).toBeDefined();
+    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
     api.child.kill('SIGTERM');
     expect(await api.exited).toEqual({ code: 0, signal: null });
     expect(api.output()).toContain('Job queue stopped');

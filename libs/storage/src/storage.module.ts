@@ -28,12 +28,12 @@ class StorageStartup implements OnApplicationBootstrap, OnApplicationShutdown {
 
   constructor(
     private readonly storage: ObjectStorage,
-    private readonly staging: UploadStaging,
+    private readonly staging: FileSystemUploadStaging,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.storage.checkHealth();
-    const swept = await (this.staging as FileSystemUploadStaging).sweep(STALE_UPLOAD_MS);
+    const swept = await this.staging.sweep(STALE_UPLOAD_MS);
     if (swept > 0) this.logger.log(`Removed ${swept} staged upload(s) older than a day`);
   }
 
@@ -61,7 +61,8 @@ class StorageStartup implements OnApplicationBootstrap, OnApplicationShutdown {
         }
       },
     },
-    { provide: UploadStaging, inject: [AppConfig], useFactory: (config: AppConfig) => new FileSystemUploadStaging(config.UPLOAD_TMP_DIR) },
+    { provide: FileSystemUploadStaging, inject: [AppConfig], useFactory: (config: AppConfig) => new FileSystemUploadStaging(config.UPLOAD_TMP_DIR) },
+    { provide: UploadStaging, useExisting: FileSystemUploadStaging },
     StorageStartup,
   ],
   exports: [ObjectStorage, UploadStaging],
