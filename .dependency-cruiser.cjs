@@ -2,7 +2,8 @@
  * Architecture rules, checked in CI by `npm run lint:arch` (part of `npm test`).
  * See docs/architecture.md for why each exists.
  */
-const FRAMEWORKS = '(@nestjs|@mikro-orm|@aws-sdk|@smithy|sharp|pg-boss|pg|express|class-validator|class-transformer|argon2|helmet|nestjs-pino|pino|zod|openapi-fetch)';
+const FRAMEWORKS =
+  '(@nestjs|@mikro-orm|@aws-sdk|@smithy|sharp|pg-boss|pg|express|class-validator|class-transformer|argon2|helmet|nestjs-pino|pino|zod|openapi-fetch)';
 
 module.exports = {
   forbidden: [
@@ -15,7 +16,7 @@ module.exports = {
     },
     {
       name: 'domain-depends-only-on-domain',
-      comment: 'domain/ may import its own module\'s domain and the shared kernel, nothing else of ours.',
+      comment: "domain/ may import its own module's domain and the shared kernel, nothing else of ours.",
       severity: 'error',
       from: { path: '^libs/([^/]+)/src/domain/' },
       to: { path: '^(apps|libs|packages)/', pathNot: ['^libs/$1/src/domain/', '^libs/shared-kernel/src/'] },
@@ -28,10 +29,39 @@ module.exports = {
     },
     {
       name: 'application-does-not-use-adapters',
-      comment: 'Use cases talk to ports; adapters (persistence, storage, imaging, queue) are bound by modules. (Their tests may wire real adapters.)',
+      comment:
+        'Use cases talk to ports; adapters (persistence, storage, imaging, queue) are bound by modules. (Their tests may wire real adapters.)',
       severity: 'error',
       from: { path: '^libs/[^/]+/src/application/', pathNot: '\\.spec\\.ts$' },
-      to: { path: ['^libs/(persistence|storage|imaging|queue)/', '^libs/[^/]+/src/infrastructure/', `node_modules/(@mikro-orm|@aws-sdk|sharp|pg-boss|pg|argon2)/`] },
+      to: {
+        path: [
+          '^libs/(persistence|storage|imaging|queue)/',
+          '^libs/[^/]+/src/infrastructure/',
+          `node_modules/(@mikro-orm|@aws-sdk|sharp|pg-boss|pg|argon2)/`,
+        ],
+      },
+    },
+    {
+      name: 'tiles-does-not-know-panoramas',
+      comment:
+        'Dependencies between nouns point one way: panoramas -> tiles (a tile set carries the facts of its source).',
+      severity: 'error',
+      from: { path: '^libs/tiles/' },
+      to: { path: '^libs/panoramas/' },
+    },
+    {
+      name: 'derived-images-do-not-know-each-other',
+      comment: 'Renditions and tiles are both derived from panoramas; neither depends on the other.',
+      severity: 'error',
+      from: { path: '^libs/(tiles|renditions)/' },
+      to: { path: '^libs/(renditions|tiles)/', pathNot: '^libs/$1/' },
+    },
+    {
+      name: 'apps-do-not-import-apps',
+      comment: 'What two apps share lives in a lib (the queue consumers are libs/consumers).',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
       name: 'libs-do-not-import-apps',

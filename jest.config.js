@@ -3,7 +3,20 @@
  * functions, adapters that need no server) and `e2e` (test/**: the real apps against the
  * real PostgreSQL, over HTTP, through the generated client).
  */
-const aliases = ['shared-kernel', 'config', 'users', 'persistence', 'queue', 'storage', 'imaging', 'panoramas', 'tiles', 'testing'];
+const aliases = [
+  'shared-kernel',
+  'config',
+  'users',
+  'persistence',
+  'queue',
+  'storage',
+  'imaging',
+  'panoramas',
+  'tiles',
+  'renditions',
+  'consumers',
+  'testing',
+];
 
 const common = {
   testEnvironment: 'node',
@@ -26,7 +39,9 @@ const common = {
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     ...Object.fromEntries(aliases.map((name) => [`^#${name}$`, `<rootDir>/libs/${name}/src/index.ts`])),
+    '^#renditions/domain$': '<rootDir>/libs/renditions/src/domain/index.ts',
     '^#client$': '<rootDir>/packages/client/src/index.ts',
+    '^#supported-node$': '<rootDir>/libs/config/src/supported-node.ts',
   },
 };
 
@@ -36,5 +51,8 @@ export default {
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], slowTestThreshold: 30 },
   ],
   testTimeout: 60_000,
+  // Finds (or starts) PostgreSQL and Chromium once per run: see test/setup/test-services.mjs.
+  globalSetup: '<rootDir>/test/setup/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
 };

@@ -23,7 +23,15 @@ async function tileBytes(dir: string): Promise<number> {
 
 try {
   const image = join(work, 'source.jpg');
-  const small = await sharp({ create: { width: 2500, height: 1250, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 } } })
+  const small = await sharp({
+    create: {
+      width: 2500,
+      height: 1250,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 50 },
+    },
+  })
     .png()
     .toBuffer();
   await sharp(small).resize(10_000, 5_000, { kernel: 'nearest' }).jpeg({ quality: 90 }).toFile(image);
@@ -31,7 +39,12 @@ try {
   const settings: { name: string; threads: number; optimiseCoding: boolean; sequentialRead: boolean }[] = [
     { name: 'threads 1', threads: 1, optimiseCoding: false, sequentialRead: true },
     { name: `threads ${cores} (= cores)`, threads: cores, optimiseCoding: false, sequentialRead: true },
-    { name: `threads ${2 * cores} (2 x cores, default)`, threads: 2 * cores, optimiseCoding: false, sequentialRead: true },
+    {
+      name: `threads ${2 * cores} (2 x cores, default)`,
+      threads: 2 * cores,
+      optimiseCoding: false,
+      sequentialRead: true,
+    },
     { name: `threads ${4 * cores} (4 x cores)`, threads: 4 * cores, optimiseCoding: false, sequentialRead: true },
     { name: 'default + Huffman optimisation', threads: 2 * cores, optimiseCoding: true, sequentialRead: true },
     { name: 'default, random-access read', threads: 2 * cores, optimiseCoding: false, sequentialRead: false },
@@ -53,7 +66,9 @@ try {
       await rm(`${out}_files`, { recursive: true, force: true });
       await rm(`${out}.dzi`, { force: true });
     }
-    console.log(`${s.name.padEnd(36)} ${(best / 1000).toFixed(2).padStart(6)} s  ${(bytes / 1024 / 1024).toFixed(1).padStart(6)} MiB of tiles`);
+    console.log(
+      `${s.name.padEnd(36)} ${(best / 1000).toFixed(2).padStart(6)} s  ${(bytes / 1024 / 1024).toFixed(1).padStart(6)} MiB of tiles`,
+    );
   }
 } finally {
   await rm(work, { recursive: true, force: true });

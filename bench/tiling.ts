@@ -27,7 +27,9 @@ function vipsVersion(): string | null {
   }
 }
 
-async function measure(child: ChildProcess): Promise<{ ms: number; peakMiB: number; stdout: string; code: number | null }> {
+async function measure(
+  child: ChildProcess,
+): Promise<{ ms: number; peakMiB: number; stdout: string; code: number | null }> {
   const started = performance.now();
   let peakKiB = 0;
   let stdout = '';
@@ -35,7 +37,12 @@ async function measure(child: ChildProcess): Promise<{ ms: number; peakMiB: numb
   child.stderr?.on('data', (c) => process.stderr.write(c));
   const sample = setInterval(() => {
     readFile(`/proc/${child.pid}/status`, 'utf8').then(
-      (status) => (peakKiB = Math.max(peakKiB, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0), Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))),
+      (status) =>
+        (peakKiB = Math.max(
+          peakKiB,
+          Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0),
+          Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0),
+        )),
       () => undefined,
     );
   }, 50);
@@ -44,7 +51,8 @@ async function measure(child: ChildProcess): Promise<{ ms: number; peakMiB: numb
   return { ms: performance.now() - started, peakMiB: peakKiB / 1024, stdout, code };
 }
 
-const countFiles = async (dir: string) => (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+const countFiles = async (dir: string) =>
+  (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
 
 const vips = vipsVersion();
 if (!vips) {
@@ -56,16 +64,29 @@ try {
   const image = join(work, 'source.jpg');
   process.stdout.write(`making a ${WIDTH}x${HEIGHT} JPEG... `);
   const small = await sharp({
-    create: { width: Math.ceil(WIDTH / 4), height: Math.ceil(HEIGHT / 4), channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 } },
+    create: {
+      width: Math.ceil(WIDTH / 4),
+      height: Math.ceil(HEIGHT / 4),
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 50 },
+    },
   })
     .png()
     .toBuffer();
-  await sharp(small, { limitInputPixels: false }).resize(WIDTH, HEIGHT, { kernel: 'nearest' }).jpeg({ quality: 90 }).toFile(image);
+  await sharp(small, { limitInputPixels: false })
+    .resize(WIDTH, HEIGHT, { kernel: 'nearest' })
+    .jpeg({ quality: 90 })
+    .toFile(image);
   console.log('done');
 
   const ours = await measure(
     spawn(process.execPath, ['bench/tiling-run.ts', image, join(work, 'ours')], {
-      env: { ...process.env, IMAGE_THREADS: process.env.BENCH_THREADS ?? '0', IMAGE_MAX_PIXELS: String(WIDTH * HEIGHT) },
+      env: {
+        ...process.env,
+        IMAGE_THREADS: process.env.BENCH_THREADS ?? '0',
+        IMAGE_MAX_PIXELS: String(WIDTH * HEIGHT),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
@@ -73,18 +94,26 @@ try {
   const result = JSON.parse(ours.stdout.trim().split('\n').at(-1)!) as { tiles: number; bytes: number; cutMs: number };
 
   const theirs = await measure(
-    spawn('vips', ['dzsave', image, join(work, 'vips', 'image'), '--tile-size', '256', '--overlap', '1', '--suffix', '.jpeg[Q=85]'], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(
+      'vips',
+      ['dzsave', image, join(work, 'vips', 'image'), '--tile-size', '256', '--overlap', '1', '--suffix', '.jpeg[Q=85]'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
   );
   await rm(join(work, 'vips', 'image_files', 'vips-properties.xml'), { force: true });
   const vipsTiles = await countFiles(join(work, 'vips', 'image_files'));
 
   const row = (name: string, ms: number, mib: number, tiles: number) =>
     `${name.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(7)} s ${mib.toFixed(0).padStart(6)} MiB ${String(tiles).padStart(7)} tiles`;
-  console.log(`\n${WIDTH}x${HEIGHT}, 256 px tiles, overlap 1, JPEG Q85 (our libvips ${sharp.versions.vips} via sharp ${sharp.versions.sharp}; ${vips})`);
+  console.log(
+    `\n${WIDTH}x${HEIGHT}, 256 px tiles, overlap 1, JPEG Q85 (our libvips ${sharp.versions.vips} via sharp ${sharp.versions.sharp}; ${vips})`,
+  );
   console.log(row('tessera (cut + SHA-256 + publish)', ours.ms, ours.peakMiB, result.tiles));
   console.log(`${''.padEnd(34)} ${(result.cutMs / 1000).toFixed(2).padStart(7)} s of it cutting`);
   console.log(row('vips dzsave', theirs.ms, theirs.peakMiB, vipsTiles));
-  console.log(`ratio tessera / vips dzsave: time ${(ours.ms / theirs.ms).toFixed(2)}x, peak memory ${(ours.peakMiB / theirs.peakMiB).toFixed(2)}x`);
+  console.log(
+    `ratio tessera / vips dzsave: time ${(ours.ms / theirs.ms).toFixed(2)}x, peak memory ${(ours.peakMiB / theirs.peakMiB).toFixed(2)}x`,
+  );
 } finally {
   await rm(work, { recursive: true, force: true });
 }

@@ -34,7 +34,8 @@ async function admin(sql: string): Promise<void> {
 
 async function rssKiB(pid: number): Promise<{ rss: number; hwm: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(/(\d+) kB/.exec(status.split('\n').find((l) => l.startsWith(name)) ?? '')?.[1] ?? 0);
+  const field = (name: string) =>
+    Number(/(\d+) kB/.exec(status.split('\n').find((l) => l.startsWith(name)) ?? '')?.[1] ?? 0);
   return { rss: field('VmRSS:'), hwm: field('VmHWM:') };
 }
 
@@ -42,7 +43,7 @@ function waitForOutput(child: ChildProcess, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
-      output += chunk;
+      output += chunk.toString();
       if (output.includes(text)) resolve();
     };
     child.stdout!.on('data', onData);
@@ -51,9 +52,16 @@ function waitForOutput(child: ChildProcess, text: string): Promise<void> {
   });
 }
 
-function streamUpload(port: number, token: string, path: string, size: number): Promise<{ status: number; body: string }> {
+function streamUpload(
+  port: number,
+  token: string,
+  path: string,
+  size: number,
+): Promise<{ status: number; body: string }> {
   const boundary = `----bench${randomBytes(8).toString('hex')}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.tif"\r\nContent-Type: image/tiff\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.tif"\r\nContent-Type: image/tiff\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -124,7 +132,14 @@ try {
   const { accessToken } = (await login.json()) as { accessToken: string };
 
   let peakSampled = idle.rss;
-  const sampler = setInterval(() => void rssKiB(pid).then((m) => (peakSampled = Math.max(peakSampled, m.rss)), () => undefined), 50);
+  const sampler = setInterval(
+    () =>
+      void rssKiB(pid).then(
+        (m) => (peakSampled = Math.max(peakSampled, m.rss)),
+        () => undefined,
+      ),
+    50,
+  );
   const started = performance.now();
   const response = await streamUpload(port, accessToken, image, size);
   const seconds = (performance.now() - started) / 1000;
@@ -134,9 +149,15 @@ try {
   if (response.status !== 202) throw new Error(`upload answered ${response.status}: ${response.body}`);
   const stored = JSON.parse(response.body) as { bytes: number; width: number; height: number };
   const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
-  console.log(`uploaded ${(size / MiB).toFixed(0)} MiB (${stored.width}x${stored.height}, ${stored.bytes} bytes stored) in ${seconds.toFixed(1)} s = ${(size / MiB / seconds).toFixed(0)} MiB/s`);
-  console.log(`API RSS: idle ${mib(idle.rss)}, peak while uploading ${mib(Math.max(peakSampled, after.hwm))} (VmHWM ${mib(after.hwm)}), growth ${mib(Math.max(peakSampled, after.hwm) - idle.rss)}`);
-  console.log(`file size / peak growth: ${(size / 1024 / Math.max(1, Math.max(peakSampled, after.hwm) - idle.rss)).toFixed(0)}x`);
+  console.log(
+    `uploaded ${(size / MiB).toFixed(0)} MiB (${stored.width}x${stored.height}, ${stored.bytes} bytes stored) in ${seconds.toFixed(1)} s = ${(size / MiB / seconds).toFixed(0)} MiB/s`,
+  );
+  console.log(
+    `API RSS: idle ${mib(idle.rss)}, peak while uploading ${mib(Math.max(peakSampled, after.hwm))} (VmHWM ${mib(after.hwm)}), growth ${mib(Math.max(peakSampled, after.hwm) - idle.rss)}`,
+  );
+  console.log(
+    `file size / peak growth: ${(size / 1024 / Math.max(1, Math.max(peakSampled, after.hwm) - idle.rss)).toFixed(0)}x`,
+  );
 } finally {
   api?.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -12,41 +12,68 @@ const post = (path: string, body: string, headers: Record<string, string> = {}) 
 describe('every error is application/problem+json', () => {
   it('unknown route: 404', async () => {
     const body = expectProblem(await rawFetch(api.baseUrl, '/v1/no-such-thing'), 404, 'NOT_FOUND');
-    expect(body).toMatchObject({ type: 'urn:tessera:problem:not-found', title: 'Not Found', instance: '/v1/no-such-thing' });
+    expect(body).toMatchObject({
+      type: 'urn:tessera:problem:not-found',
+      title: 'Not Found',
+      instance: '/v1/no-such-thing',
+    });
   });
 
-  it('malformed JSON: 400 without the parser\'s internals', async () => {
+  it("malformed JSON: 400 without the parser's internals", async () => {
     const body = expectProblem(await post('/v1/auth/login', '{"email": '), 400, 'MALFORMED_BODY');
     expect(body.detail).toBe('The request body could not be parsed.');
   });
 
   it('body over JSON_BODY_LIMIT_BYTES: 413', async () => {
-    expectProblem(await post('/v1/auth/login', JSON.stringify({ email: 'x'.repeat(4096), password: 'y' })), 413, 'PAYLOAD_TOO_LARGE');
+    expectProblem(
+      await post('/v1/auth/login', JSON.stringify({ email: 'x'.repeat(4096), password: 'y' })),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
   });
 
   it('unknown field: 400 naming it', async () => {
-    const body = expectProblem(await post('/v1/auth/register', JSON.stringify({ email: 'a@b.co', password: 'long enough pw', ownerId: 'x' })), 400, 'VALIDATION_FAILED');
+    const body = expectProblem(
+      await post('/v1/auth/register', JSON.stringify({ email: 'a@b.co', password: 'long enough pw', ownerId: 'x' })),
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(body.errors).toEqual([{ field: 'ownerId', message: 'property ownerId should not exist' }]);
   });
 
   it('validation failure: 400 listing every invalid field', async () => {
-    const body = expectProblem(await post('/v1/auth/register', JSON.stringify({ email: 'nope', password: 'short' })), 400, 'VALIDATION_FAILED');
+    const body = expectProblem(
+      await post('/v1/auth/register', JSON.stringify({ email: 'nope', password: 'short' })),
+      400,
+      'VALIDATION_FAILED',
+    );
     expect((body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['email', 'password']);
   });
 
   it('refuses __proto__ / constructor keys instead of letting them become a prototype', async () => {
     const body = expectProblem(
-      await post('/v1/auth/register', '{"email":"proto@example.com","password":"long enough pw","__proto__":{"role":"admin"}}'),
+      await post(
+        '/v1/auth/register',
+        '{"email":"proto@example.com","password":"long enough pw","__proto__":{"role":"admin"}}',
+      ),
       400,
       'VALIDATION_FAILED',
     );
     expect(body.errors).toEqual([{ field: '__proto__', message: 'property __proto__ should not exist' }]);
-    expectProblem(await post('/v1/auth/login', '{"email":"a@b.co","password":"x","nested":{"constructor":{}}}'), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await post('/v1/auth/login', '{"email":"a@b.co","password":"x","nested":{"constructor":{}}}'),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 
   it('wrong JSON types (array body, number for string) are validation errors, not 500s', async () => {
     expectProblem(await post('/v1/auth/login', '[1,2,3]'), 400, 'VALIDATION_FAILED');
-    expectProblem(await post('/v1/auth/login', JSON.stringify({ email: 42, password: { a: 1 } })), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await post('/v1/auth/login', JSON.stringify({ email: 42, password: { a: 1 } })),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 
   it('echoes a sane X-Request-Id and puts it in the problem; replaces an unsafe one', async () => {
@@ -87,7 +114,10 @@ describe('health', () => {
     expect((await rawFetch(api.baseUrl, '/health/live')).body).toEqual({ status: 'ok' });
     const ready = await rawFetch(api.baseUrl, '/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, lifecycle: { status: 'up' } } });
+    expect(ready.body).toMatchObject({
+      status: 'ok',
+      details: { database: { status: 'up' }, lifecycle: { status: 'up' } },
+    });
   });
 });
 
@@ -141,6 +171,27 @@ describe('throttling', () => {
       expect((await from('203.0.113.2')).status).toBe(401);
       // Only the last hop is trusted: a client cannot prepend addresses to escape its bucket.
       expect((await from('10.9.9.9, 203.0.113.1')).status).toBe(429);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('limits sign-in attempts per account too, whatever the addresses they come from', async () => {
+    const proxied = await startApi({ TRUST_PROXY_HOPS: '1', THROTTLE_ACCOUNT_LIMIT: '3' });
+    try {
+      const attempt = (ip: string, email: string) =>
+        rawFetch(proxied.baseUrl, '/v1/auth/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+          body: JSON.stringify({ email, password: 'guessing password' }),
+        });
+      const spread = [];
+      for (let i = 0; i < 4; i++) spread.push((await attempt(`203.0.113.${10 + i}`, 'Target@Example.com')).status);
+      expect(spread).toEqual([401, 401, 401, 429]);
+      // The same account in another spelling is the same account.
+      expectProblem(await attempt('203.0.113.50', ' target@example.com'), 429, 'TOO_MANY_REQUESTS');
+      // Other accounts are not affected.
+      expect((await attempt('203.0.113.51', 'someone-else@example.com')).status).toBe(401);
     } finally {
       await proxied.close();
     }

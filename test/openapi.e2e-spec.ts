@@ -12,12 +12,36 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-type Operation = { operationId: string; security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> };
+type Operation = {
+  operationId: string;
+  security?: unknown[];
+  responses: Record<string, { content?: Record<string, unknown> }>;
+};
 const committed = () => JSON.parse(readFileSync('openapi.json', 'utf8'));
 const operations = (spec: { paths: Record<string, Record<string, Operation>> }) =>
-  Object.entries(spec.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+  Object.entries(spec.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ path, method, op })),
+  );
 
 describe('OpenAPI spec', () => {
+  it('lists, per operation and status, the problem codes as an enum with an example of each', () => {
+    for (const { path, method, op } of operations(committed())) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) < 400) continue;
+        const media = response.content!['application/problem+json'] as {
+          schema: { allOf: [unknown, { properties: { code: { enum: string[] } } }] };
+          examples: Record<string, { value: { code: string; status: number } }>;
+        };
+        const codes = media.schema.allOf[1].properties.code.enum;
+        expect([method, path, status, codes.length > 0]).toEqual([method, path, status, true]);
+        expect(Object.keys(media.examples).sort()).toEqual([...codes].sort());
+        for (const code of codes) expect(media.examples[code].value).toMatchObject({ code, status: Number(status) });
+      }
+    }
+    const getPanorama = operations(committed()).find(({ op }) => op.operationId === 'getPanorama')!.op;
+    expect(Object.keys(getPanorama.responses).sort()).toEqual(['200', '400', '401', '404', '429', '500', '503']);
+  });
+
   it('served by the running API equals the committed openapi.json (run `npm run openapi`)', async () => {
     const served = await (await fetch(`${api.baseUrl}/openapi.json`)).text();
     expect(JSON.parse(served)).toEqual(committed());
@@ -38,7 +62,15 @@ describe('OpenAPI spec', () => {
       expect.arrayContaining([
         ...['register', 'login', 'refreshTokens', 'logout', 'getCurrentUser', 'listUsers', 'updateUser', 'deleteUser'],
         ...['uploadPanorama', 'listPanoramas', 'getPanorama', 'updatePanorama', 'deletePanorama', 'downloadOriginal'],
-        ...['createTileSet', 'listTileSets', 'getTileSet', 'streamTileSetEvents', 'getTileManifest', 'getDeepZoomDescriptor', 'getTile'],
+        ...[
+          'createTileSet',
+          'listTileSets',
+          'getTileSet',
+          'streamTileSetEvents',
+          'getTileManifest',
+          'getDeepZoomDescriptor',
+          'getTile',
+        ],
         ...['downloadTileArchive', 'deleteTileSet'],
       ]),
     );
@@ -53,10 +85,17 @@ describe('OpenAPI spec', () => {
       const isPublic = Array.isArray(op.security) && op.security.length === 0;
       expect([label, isPublic || op.responses['401'] !== undefined]).toEqual([label, true]);
       for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) >= 400) expect([label, status, Object.keys(response.content ?? {})]).toEqual([label, status, ['application/problem+json']]);
+        if (Number(status) >= 400)
+          expect([label, status, Object.keys(response.content ?? {})]).toEqual([
+            label,
+            status,
+            ['application/problem+json'],
+          ]);
       }
     }
-    const publicOps = operations(spec).filter(({ op }) => Array.isArray(op.security) && op.security.length === 0).map(({ op }) => op.operationId);
+    const publicOps = operations(spec)
+      .filter(({ op }) => Array.isArray(op.security) && op.security.length === 0)
+      .map(({ op }) => op.operationId);
     expect(publicOps.sort()).toEqual(['getLiveness', 'getReadiness', 'login', 'refreshTokens', 'register']);
   });
 });

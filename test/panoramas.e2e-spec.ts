@@ -23,7 +23,11 @@ describe('upload, read, download, rename, delete', () => {
   });
 
   it('accepts a 6000x3000 JPEG: 202, Location, the panorama and its queued tile set', async () => {
-    const response = await upload(user.client, jpeg, { filename: 'alps.jpg', contentType: 'image/jpeg', fields: { title: 'The Alps' } });
+    const response = await upload(user.client, jpeg, {
+      filename: 'alps.jpg',
+      contentType: 'image/jpeg',
+      fields: { title: 'The Alps' },
+    });
     expect(response.response.status).toBe(202);
     const panorama = response.data!;
     id = panorama.id;
@@ -41,7 +45,15 @@ describe('upload, read, download, rename, delete', () => {
       sha256: await sha256(jpeg),
     });
     expect(panorama.tileSets).toEqual([
-      expect.objectContaining({ status: 'queued', progress: 0, tileSize: 256, format: 'jpeg', quality: 85, overlap: 1, panoramaId: id }),
+      expect.objectContaining({
+        status: 'queued',
+        progress: 0,
+        tileSize: 256,
+        format: 'jpeg',
+        quality: 85,
+        overlap: 1,
+        panoramaId: id,
+      }),
     ]);
     // Stored under a key built from ids, byte for byte; the temp file is gone.
     const stored = join(api.storageRoot, 'originals', user.id, id, 'original.jpg');
@@ -52,56 +64,88 @@ describe('upload, read, download, rename, delete', () => {
   it('lists it (own items, newest first) and filters by title', async () => {
     const list = await user.client.GET('/v1/panoramas');
     expect(list.data!.items.map((p) => p.id)).toEqual([id]);
-    expect((await user.client.GET('/v1/panoramas', { params: { query: { title: 'alp' } } })).data!.items).toHaveLength(1);
-    expect((await user.client.GET('/v1/panoramas', { params: { query: { title: 'nothing like it' } } })).data!.items).toHaveLength(0);
+    expect((await user.client.GET('/v1/panoramas', { params: { query: { title: 'alp' } } })).data!.items).toHaveLength(
+      1,
+    );
+    expect(
+      (await user.client.GET('/v1/panoramas', { params: { query: { title: 'nothing like it' } } })).data!.items,
+    ).toHaveLength(0);
     // LIKE wildcards in the filter are literal.
     expect((await user.client.GET('/v1/panoramas', { params: { query: { title: '%' } } })).data!.items).toHaveLength(0);
   });
 
   it('gets it with its tile sets', async () => {
     const got = await user.client.GET('/v1/panoramas/{id}', { params: { path: { id } } });
-    expect(got.data).toMatchObject({ id, title: 'The Alps', tileSets: [expect.objectContaining({ status: 'queued' })] });
+    expect(got.data).toMatchObject({
+      id,
+      title: 'The Alps',
+      tileSets: [expect.objectContaining({ status: 'queued' })],
+    });
   });
 
   it('downloads the original byte-identical, as an attachment, with ETag and 304', async () => {
-    const download = await user.client.GET('/v1/panoramas/{id}/original', { params: { path: { id } }, parseAs: 'arrayBuffer' });
+    const download = await user.client.GET('/v1/panoramas/{id}/original', {
+      params: { path: { id } },
+      parseAs: 'arrayBuffer',
+    });
     const response = download.response;
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/jpeg');
-    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="alps.jpg"; filename*=UTF-8''alps.jpg`);
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="alps.jpg"; filename*=UTF-8''alps.jpg`,
+    );
     const etag = response.headers.get('etag');
     expect(etag).toBe(`"${await sha256(jpeg)}"`);
     expect(await sha256(download.data as ArrayBuffer)).toBe(await sha256(jpeg));
 
-    const again = await fetch(`${api.baseUrl}/v1/panoramas/${id}/original`, { headers: { authorization: `Bearer ${user.accessToken}`, 'if-none-match': etag! } });
+    const again = await fetch(`${api.baseUrl}/v1/panoramas/${id}/original`, {
+      headers: { authorization: `Bearer ${user.accessToken}`, 'if-none-match': etag! },
+    });
     expect(again.status).toBe(304);
   });
 
   it('serves byte ranges (206), ignores a stale If-Range, refuses ranges past the end (416)', async () => {
     const auth = { authorization: `Bearer ${user.accessToken}` };
-    const partial = await fetch(`${api.baseUrl}/v1/panoramas/${id}/original`, { headers: { ...auth, range: 'bytes=100-199' } });
+    const partial = await fetch(`${api.baseUrl}/v1/panoramas/${id}/original`, {
+      headers: { ...auth, range: 'bytes=100-199' },
+    });
     expect(partial.status).toBe(206);
     expect(partial.headers.get('content-range')).toBe(`bytes 100-199/${jpeg.length}`);
     expect(Buffer.from(await partial.arrayBuffer()).equals(jpeg.subarray(100, 200))).toBe(true);
 
-    const suffix = await fetch(`${api.baseUrl}/v1/panoramas/${id}/original`, { headers: { ...auth, range: 'bytes=-10' } });
+    const suffix = await fetch(`${api.baseUrl}/v1/panoramas/${id}/original`, {
+      headers: { ...auth, range: 'bytes=-10' },
+    });
     expect(Buffer.from(await suffix.arrayBuffer()).equals(jpeg.subarray(jpeg.length - 10))).toBe(true);
 
-    const stale = await fetch(`${api.baseUrl}/v1/panoramas/${id}/original`, { headers: { ...auth, range: 'bytes=0-9', 'if-range': '"something-else"' } });
+    const stale = await fetch(`${api.baseUrl}/v1/panoramas/${id}/original`, {
+      headers: { ...auth, range: 'bytes=0-9', 'if-range': '"something-else"' },
+    });
     expect(stale.status).toBe(200);
     await stale.arrayBuffer();
 
-    const beyond = await rawFetch(api.baseUrl, `/v1/panoramas/${id}/original`, { headers: { ...auth, range: `bytes=${jpeg.length}-` } });
+    const beyond = await rawFetch(api.baseUrl, `/v1/panoramas/${id}/original`, {
+      headers: { ...auth, range: `bytes=${jpeg.length}-` },
+    });
     expectProblem(beyond, 416, 'RANGE_NOT_SATISFIABLE');
     expect(beyond.headers.get('content-range')).toBe(`bytes */${jpeg.length}`);
   });
 
   it('renames it and clears the description; unknown fields change nothing', async () => {
     await user.client.PATCH('/v1/panoramas/{id}', { params: { path: { id } }, body: { description: 'first light' } });
-    const renamed = await user.client.PATCH('/v1/panoramas/{id}', { params: { path: { id } }, body: { title: 'Alps at dawn', description: null } });
+    const renamed = await user.client.PATCH('/v1/panoramas/{id}', {
+      params: { path: { id } },
+      body: { title: 'Alps at dawn', description: null },
+    });
     expect(renamed.data).toMatchObject({ title: 'Alps at dawn', description: null });
 
-    for (const body of [{ ownerId: user.id }, { status: 'ready' }, { sha256: 'x' }, { title: '   ' }, { title: 'x'.repeat(201) }]) {
+    for (const body of [
+      { ownerId: user.id },
+      { status: 'ready' },
+      { sha256: 'x' },
+      { title: '   ' },
+      { title: 'x'.repeat(201) },
+    ]) {
       const response = await rawFetch(api.baseUrl, `/v1/panoramas/${id}`, {
         method: 'PATCH',
         headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
@@ -109,14 +153,25 @@ describe('upload, read, download, rename, delete', () => {
       });
       expectProblem(response, 400, 'VALIDATION_FAILED');
     }
-    expect((await user.client.GET('/v1/panoramas/{id}', { params: { path: { id } } })).data).toMatchObject({ title: 'Alps at dawn', ownerId: user.id });
+    expect((await user.client.GET('/v1/panoramas/{id}', { params: { path: { id } } })).data).toMatchObject({
+      title: 'Alps at dawn',
+      ownerId: user.id,
+    });
   });
 
   it('deletes it: 204, then 404, and no file or row is left', async () => {
     const deleted = await user.client.DELETE('/v1/panoramas/{id}', { params: { path: { id } } });
     expect(deleted.response.status).toBe(204);
-    expectProblem(fromClient(await user.client.GET('/v1/panoramas/{id}', { params: { path: { id } } })), 404, 'PANORAMA_NOT_FOUND');
-    expectProblem(fromClient(await user.client.DELETE('/v1/panoramas/{id}', { params: { path: { id } } })), 404, 'PANORAMA_NOT_FOUND');
+    expectProblem(
+      fromClient(await user.client.GET('/v1/panoramas/{id}', { params: { path: { id } } })),
+      404,
+      'PANORAMA_NOT_FOUND',
+    );
+    expectProblem(
+      fromClient(await user.client.DELETE('/v1/panoramas/{id}', { params: { path: { id } } })),
+      404,
+      'PANORAMA_NOT_FOUND',
+    );
     expect(await filesIn(join(api.storageRoot, 'originals', user.id))).toEqual([]);
     expect(await rowsOf(api.db.url, user.id)).toEqual({ panoramas: 0, tileSets: 0 });
   });
@@ -133,7 +188,22 @@ describe('formats', () => {
     const response = await upload(user.client, bytes, { filename: `image.${extension}` });
     expect(response.response.status).toBe(202);
     expect(response.data).toMatchObject({ format, contentType, width: 1200, height: 600 });
-    expect(await filesIn(join(api.storageRoot, 'originals', user.id))).toEqual([`${response.data!.id}/original.${extension}`]);
+    expect(await filesIn(join(api.storageRoot, 'originals', user.id))).toEqual([
+      `${response.data!.id}/original.${extension}`,
+    ]);
+  });
+});
+
+describe('optional fields', () => {
+  it('treats empty text fields as absent, as forms send them', async () => {
+    const user = await api.userClient();
+    const response = await upload(user.client, await makeJpeg(300, 150), {
+      filename: 'empty-fields.jpg',
+      fields: { title: '', description: '', tileSize: '' },
+    });
+    expect(response.response.status).toBe(202);
+    expect(response.data).toMatchObject({ title: 'empty-fields', description: null });
+    expect(response.data!.tileSets[0]).toMatchObject({ tileSize: 256 });
   });
 });
 
@@ -144,7 +214,11 @@ describe('de-duplication', () => {
     const second = await upload(user.client, jpeg, { filename: 'b.jpg', fields: { title: 'ignored' } });
     expect(second.response.status).toBe(200);
     expect(second.response.headers.get('location')).toBe(`/v1/panoramas/${first.data!.id}`);
-    expect(second.data).toMatchObject({ id: first.data!.id, title: 'a', tileSets: [expect.objectContaining({ tileSize: 256 })] });
+    expect(second.data).toMatchObject({
+      id: first.data!.id,
+      title: 'a',
+      tileSets: [expect.objectContaining({ tileSize: 256 })],
+    });
     expect(await filesIn(join(api.storageRoot, 'originals', user.id))).toHaveLength(1);
     expect(await rowsOf(api.db.url, user.id)).toEqual({ panoramas: 1, tileSets: 1 });
   });
@@ -174,7 +248,11 @@ describe('de-duplication', () => {
 
   it('lets two simultaneous uploads of the same bytes end in one panorama', async () => {
     const user = await api.userClient();
-    const results = await Promise.all([upload(user.client, jpeg), upload(user.client, jpeg), upload(user.client, jpeg)]);
+    const results = await Promise.all([
+      upload(user.client, jpeg),
+      upload(user.client, jpeg),
+      upload(user.client, jpeg),
+    ]);
     expect(new Set(results.map((r) => r.data!.id)).size).toBe(1);
     expect(results.map((r) => r.response.status).sort()).toEqual([200, 200, 202]);
     expect(await filesIn(join(api.storageRoot, 'originals', user.id))).toHaveLength(1);
@@ -194,7 +272,9 @@ describe('ownership', () => {
   });
 
   it('keeps the connection open for ordinary error answers (only unread uploads close it)', async () => {
-    const response = await rawFetch(api.baseUrl, `/v1/panoramas/${id}`, { headers: { authorization: `Bearer ${other.accessToken}` } });
+    const response = await rawFetch(api.baseUrl, `/v1/panoramas/${id}`, {
+      headers: { authorization: `Bearer ${other.accessToken}` },
+    });
     expect(response.status).toBe(404);
     expect(response.headers.get('connection')).not.toBe('close');
   });
@@ -207,23 +287,40 @@ describe('ownership', () => {
       ['/v1/panoramas/%s', 'DELETE'],
       ['/v1/panoramas/%s/original', 'GET'],
     ] as const) {
-      const theirs = await rawFetch(api.baseUrl, path.replace('%s', id), { method, headers: { authorization: `Bearer ${other.accessToken}` } });
-      const absent = await rawFetch(api.baseUrl, path.replace('%s', missing), { method, headers: { authorization: `Bearer ${other.accessToken}` } });
+      const theirs = await rawFetch(api.baseUrl, path.replace('%s', id), {
+        method,
+        headers: { authorization: `Bearer ${other.accessToken}` },
+      });
+      const absent = await rawFetch(api.baseUrl, path.replace('%s', missing), {
+        method,
+        headers: { authorization: `Bearer ${other.accessToken}` },
+      });
       expectProblem(theirs, 404, 'PANORAMA_NOT_FOUND');
       expect(strip(theirs.body)).toEqual(strip(absent.body));
     }
-    const patch = await other.client.PATCH('/v1/panoramas/{id}', { params: { path: { id } }, body: { title: 'mine now' } });
+    const patch = await other.client.PATCH('/v1/panoramas/{id}', {
+      params: { path: { id } },
+      body: { title: 'mine now' },
+    });
     expectProblem(fromClient(patch), 404, 'PANORAMA_NOT_FOUND');
     expect((await other.client.GET('/v1/panoramas')).data!.items).toEqual([]);
     // Asking for someone else's list is ignored for non-admins.
-    expect((await other.client.GET('/v1/panoramas', { params: { query: { ownerId: owner.id } } })).data!.items).toEqual([]);
+    expect((await other.client.GET('/v1/panoramas', { params: { query: { ownerId: owner.id } } })).data!.items).toEqual(
+      [],
+    );
   });
 
-  it('lets an admin read anyone\'s panorama and list it, but not change it', async () => {
+  it("lets an admin read anyone's panorama and list it, but not change it", async () => {
     expect((await admin.GET('/v1/panoramas/{id}', { params: { path: { id } } })).data!.id).toBe(id);
-    expect((await admin.GET('/v1/panoramas', { params: { query: { ownerId: owner.id } } })).data!.items.map((p) => p.id)).toEqual([id]);
+    expect(
+      (await admin.GET('/v1/panoramas', { params: { query: { ownerId: owner.id } } })).data!.items.map((p) => p.id),
+    ).toEqual([id]);
     expect((await admin.GET('/v1/panoramas')).data!.items.map((p) => p.id)).not.toContain(id);
-    expectProblem(fromClient(await admin.DELETE('/v1/panoramas/{id}', { params: { path: { id } } })), 404, 'PANORAMA_NOT_FOUND');
+    expectProblem(
+      fromClient(await admin.DELETE('/v1/panoramas/{id}', { params: { path: { id } } })),
+      404,
+      'PANORAMA_NOT_FOUND',
+    );
   });
 
   it('refuses to delete a user who still has panoramas (no orphaned files)', async () => {
@@ -233,7 +330,11 @@ describe('ownership', () => {
 
   it('answers 400 for malformed ids', async () => {
     for (const path of ['/v1/panoramas/not-a-uuid', '/v1/panoramas/1%20or%201=1/original', `/v1/panoramas/${id}x`]) {
-      expectProblem(await rawFetch(api.baseUrl, path, { headers: { authorization: `Bearer ${owner.accessToken}` } }), 400, 'VALIDATION_FAILED');
+      expectProblem(
+        await rawFetch(api.baseUrl, path, { headers: { authorization: `Bearer ${owner.accessToken}` } }),
+        400,
+        'VALIDATION_FAILED',
+      );
     }
   });
 });

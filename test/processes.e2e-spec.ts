@@ -1,56 +1,32 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { API, assertBuilt, listeningPort, MIGRATE, run, waitFor, WORKER } from './support/processes.js';
 
 /**
  * The built apps as real processes (npm test builds dist/ first): start-up validation,
  * the worker's lifecycle, graceful shutdown of the API.
  */
-const API = 'dist/apps/api/src/main.js';
-const WORKER = 'dist/apps/worker/src/main.js';
-const MIGRATE = 'dist/libs/persistence/src/cli/migrate.js';
+beforeAll(assertBuilt);
 
-beforeAll(() => {
-  if (!existsSync(API) || !existsSync(WORKER)) throw new Error('dist/ is missing: run `npm run build` first (npm test does).');
-});
-
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function run(script: string, env: Record<string, string>): Run {
-  // Only what the app needs: no developer .env leaks in (the cwd has none in CI anyway).
-  const child = spawn(process.execPath, [script], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const freePort = () =>
+  new Promise<number>((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
   });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(r: Run, text: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!r.output().includes(text)) {
-    if (r.child.exitCode !== null) throw new Error(`exited early (${r.child.exitCode}):\n${r.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${r.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 let db: TestDatabase;
 let dataDir: string;
 /** Env every run gets: its own database and data directories, never the repository's ./data. */
-const base = () => ({ DATABASE_URL: db.url, STORAGE_LOCAL_ROOT: join(dataDir, 'storage'), UPLOAD_TMP_DIR: join(dataDir, 'tmp') });
+const base = () => ({
+  DATABASE_URL: db.url,
+  STORAGE_LOCAL_ROOT: join(dataDir, 'storage'),
+  UPLOAD_TMP_DIR: join(dataDir, 'tmp'),
+});
 beforeAll(async () => {
   db = await createTestDatabase('tessera_proc');
   dataDir = await mkdtemp(join(tmpdir(), 'tessera-proc-'));
@@ -82,9 +58,22 @@ describe('worker', () => {
     const migrate = run(MIGRATE, base());
     expect((await migrate.exited).code).toBe(0);
     expect(migrate.output()).toContain('Applied');
-    const worker = run(WORKER, base());
+    const metricsPort = await freePort();
+    const worker = run(WORKER, {
+      ...base(),
+      METRICS_TOKEN: 'worker-metrics-token-123',
+      METRICS_WORKER_PORT: String(metricsPort),
+      HOST: '127.0.0.1',
+    });
     await waitFor(worker, 'Tessera worker ready');
     expect(worker.output()).toContain('Job queue connected');
+    // Its own metrics, for its own scraper only.
+    const scrape = (token?: string) =>
+      fetch(`http://127.0.0.1:${metricsPort}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    expect((await scrape()).status).toBe(401);
+    const metrics = await scrape('worker-metrics-token-123');
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('tessera_queue_jobs');
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     expect(worker.output()).toContain('Job queue stopped');
@@ -95,11 +84,45 @@ describe('API process', () => {
   it('starts on the migrated database, serves, and on SIGTERM stops cleanly', async () => {
     const api = run(API, { ...base(), PORT: '0', HOST: '127.0.0.1', ADMIN_PASSWORD: 'process test admin pw' });
     await waitFor(api, 'Tessera API listening on');
-    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(api.output())?.[1];
-    expect(port).toBeDefined();
-    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${listeningPort(api)}/health/ready`)).status).toBe(200);
     api.child.kill('SIGTERM');
     expect(await api.exited).toEqual({ code: 0, signal: null });
     expect(api.output()).toContain('Job queue stopped');
+  });
+
+  it('shows a generated first password once, as a block (not in the JSON logs), and warns when ADMIN_PASSWORD comes too late', async () => {
+    const db2 = await createTestDatabase('tessera_proc');
+    try {
+      const env = { ...base(), DATABASE_URL: db2.url, PORT: '0', HOST: '127.0.0.1' };
+      const first = run(API, env);
+      await waitFor(first, 'Tessera API listening on');
+      await waitFor(first, /\+-+\+\n\n/);
+      const password = /\|\s+password\s+(\S+)\s+\|/.exec(first.output())?.[1];
+      expect(password).toMatch(/^[\w-]{24}$/);
+      expect(first.output()).toContain('npm run admin -- reset-password admin@tessera.local');
+      const jsonLines = first
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'));
+      expect(jsonLines.length).toBeGreaterThan(10);
+      expect(jsonLines.filter((line) => line.includes(password!))).toEqual([]);
+      const login = await fetch(`http://127.0.0.1:${listeningPort(first)}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@tessera.local', password }),
+      });
+      expect(login.status).toBe(200);
+      first.child.kill('SIGTERM');
+      await first.exited;
+
+      const later = run(API, { ...env, ADMIN_PASSWORD: 'set after the first start' });
+      await waitFor(later, 'Tessera API listening on');
+      expect(later.output()).toContain('ADMIN_PASSWORD is set, but an admin already exists, so it was not applied');
+      expect(later.output()).not.toContain('An admin account was created');
+      later.child.kill('SIGTERM');
+      await later.exited;
+    } finally {
+      await db2.drop();
+    }
   });
 });

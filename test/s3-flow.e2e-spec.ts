@@ -18,7 +18,11 @@ let owner: Awaited<ReturnType<ApiHarness['userClient']>>;
 
 beforeAll(async () => {
   s3 = await startS3Server();
-  const env = { ...s3.env(`tessera-e2e-${randomBytes(3).toString('hex')}`), JOB_RETRY_DELAY_SECONDS: '1', JOB_RETRY_LIMIT: '5' };
+  const env = {
+    ...s3.env(`tessera-e2e-${randomBytes(3).toString('hex')}`),
+    JOB_RETRY_DELAY_SECONDS: '1',
+    JOB_RETRY_LIMIT: '5',
+  };
   api = await startApi(env);
   bucket = new S3ObjectStorage(s3Settings(loadConfig(env)));
   owner = await api.userClient();
@@ -46,19 +50,28 @@ describe('on S3', () => {
     const uploaded = await upload(owner.client, jpeg);
     expect(uploaded.response.status).toBe(202);
     panoramaId = uploaded.data!.id;
-    tileSetId = uploaded.data!.tileSets[0]!.id;
+    tileSetId = uploaded.data!.tileSets[0].id;
     expect(await keys(`originals/${owner.id}/`)).toEqual([`originals/${owner.id}/${panoramaId}/original.jpg`]);
     expect((await bucket.stat(`originals/${owner.id}/${panoramaId}/original.jpg`))?.sha256).toBe(sha256Hex(jpeg));
 
     const events = await followEvents(`${api.baseUrl}/v1/tilesets/${tileSetId}/events`, owner.accessToken);
     expect(events.at(-1)).toMatchObject({ event: 'ready' });
-    const manifest = (await owner.client.GET('/v1/tilesets/{id}/manifest', { params: { path: { id: tileSetId }, query: { tiles: true } } })).data!;
+    const manifest = (
+      await owner.client.GET('/v1/tilesets/{id}/manifest', {
+        params: { path: { id: tileSetId }, query: { tiles: true } },
+      })
+    ).data!;
     expect((await keys(`tilesets/${tileSetId}/`)).length).toBe(manifest.tileCount + 1);
     for (const tile of manifest.tiles!.slice(0, 20)) {
-      const response = await fetch(`${api.baseUrl}/v1/tilesets/${tileSetId}/image_files/${tile.path}`, { headers: auth() });
+      const response = await fetch(`${api.baseUrl}/v1/tilesets/${tileSetId}/image_files/${tile.path}`, {
+        headers: auth(),
+      });
       expect(sha256Hex(Buffer.from(await response.arrayBuffer()))).toBe(tile.sha256);
     }
-    const original = await owner.client.GET('/v1/panoramas/{id}/original', { params: { path: { id: panoramaId } }, parseAs: 'arrayBuffer' });
+    const original = await owner.client.GET('/v1/panoramas/{id}/original', {
+      params: { path: { id: panoramaId } },
+      parseAs: 'arrayBuffer',
+    });
     expect(sha256Hex(Buffer.from(original.data as ArrayBuffer))).toBe(sha256Hex(jpeg));
   });
 
@@ -73,14 +86,16 @@ describe('on S3', () => {
     expect((await rawFetch(api.baseUrl, '/health/live')).status).toBe(200);
 
     await s3.start();
-    expect((await rawFetch(api.baseUrl, `/v1/tilesets/${tileSetId}/image_files/0/0_0.jpeg`, { headers: auth() })).status).toBe(200);
+    expect(
+      (await rawFetch(api.baseUrl, `/v1/tilesets/${tileSetId}/image_files/0/0_0.jpeg`, { headers: auth() })).status,
+    ).toBe(200);
     expect((await rawFetch(api.baseUrl, '/health/ready')).status).toBe(200);
   });
 
   it('never marks a tile set ready while S3 is down during cutting; it finishes once S3 is back', async () => {
     const image = await makeNoisyJpeg(4000, 2000);
     const uploaded = await upload(owner.client, image);
-    const id = uploaded.data!.tileSets[0]!.id;
+    const id = uploaded.data!.tileSets[0].id;
     const status = async () => (await owner.client.GET('/v1/tilesets/{id}', { params: { path: { id } } })).data!.status;
     await s3.stop();
     const seen = new Set<string>();
@@ -93,12 +108,16 @@ describe('on S3', () => {
     await s3.start();
     const events = await followEvents(`${api.baseUrl}/v1/tilesets/${id}/events`, owner.accessToken, 90_000);
     expect(events.at(-1)).toMatchObject({ event: 'ready' });
-    const manifest = (await owner.client.GET('/v1/tilesets/{id}/manifest', { params: { path: { id }, query: { tiles: true } } })).data!;
+    const manifest = (
+      await owner.client.GET('/v1/tilesets/{id}/manifest', { params: { path: { id }, query: { tiles: true } } })
+    ).data!;
     expect((await keys(`tilesets/${id}/`)).length).toBe(manifest.tileCount + 1);
   }, 120_000);
 
   it('deletes the panorama with every object it had in the bucket', async () => {
-    expect((await owner.client.DELETE('/v1/panoramas/{id}', { params: { path: { id: panoramaId } } })).response.status).toBe(204);
+    expect(
+      (await owner.client.DELETE('/v1/panoramas/{id}', { params: { path: { id: panoramaId } } })).response.status,
+    ).toBe(204);
     expect(await keys(`originals/${owner.id}/${panoramaId}/`)).toEqual([]);
     expect(await keys(`tilesets/${tileSetId}/`)).toEqual([]);
   });

@@ -1,5 +1,13 @@
 import type { TesseraClient } from '#client';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type ApiHarness, expectProblem, fromClient, rawFetch, startApi } from './support/api-harness.js';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  type ApiHarness,
+  expectProblem,
+  fromClient,
+  rawFetch,
+  startApi,
+} from './support/api-harness.js';
 
 let api: ApiHarness;
 let admin: TesseraClient;
@@ -12,7 +20,9 @@ afterAll(() => api?.close());
 const MISSING = '5b3e2a8c-7d41-4f0e-9c6b-2a1d0e9f8c7b';
 
 async function adminToken(): Promise<string> {
-  const { data } = await api.client().POST('/v1/auth/login', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+  const { data } = await api
+    .client()
+    .POST('/v1/auth/login', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
   return data!.accessToken;
 }
 
@@ -62,16 +72,35 @@ describe('admin user management', () => {
     // Leave the seeded admin as the only one (an earlier test promoted someone).
     const everyone = (await admin.GET('/v1/users', { params: { query: { limit: 100 } } })).data!.items;
     for (const other of everyone.filter((u) => u.role === 'admin' && u.id !== me.id)) {
-      expect((await admin.PATCH('/v1/users/{id}', { params: { path: { id: other.id } }, body: { role: 'user' } })).response.status).toBe(200);
+      expect(
+        (await admin.PATCH('/v1/users/{id}', { params: { path: { id: other.id } }, body: { role: 'user' } })).response
+          .status,
+      ).toBe(200);
     }
-    expectProblem(fromClient(await admin.PATCH('/v1/users/{id}', { params: { path: { id: me.id } }, body: { role: 'user' } })), 409, 'LAST_ADMIN');
-    expectProblem(fromClient(await admin.DELETE('/v1/users/{id}', { params: { path: { id: me.id } } })), 409, 'LAST_ADMIN');
+    expectProblem(
+      fromClient(await admin.PATCH('/v1/users/{id}', { params: { path: { id: me.id } }, body: { role: 'user' } })),
+      409,
+      'LAST_ADMIN',
+    );
+    expectProblem(
+      fromClient(await admin.DELETE('/v1/users/{id}', { params: { path: { id: me.id } } })),
+      409,
+      'LAST_ADMIN',
+    );
     expect((await admin.GET('/v1/users/me')).data).toMatchObject({ id: me.id, role: 'admin' });
   });
 
   it('answers 404 for an unknown id and 400 for a malformed one', async () => {
-    expectProblem(fromClient(await admin.PATCH('/v1/users/{id}', { params: { path: { id: MISSING } }, body: { role: 'user' } })), 404, 'USER_NOT_FOUND');
-    const bad = expectProblem(fromClient(await admin.DELETE('/v1/users/{id}', { params: { path: { id: 'not-a-uuid' } } })), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      fromClient(await admin.PATCH('/v1/users/{id}', { params: { path: { id: MISSING } }, body: { role: 'user' } })),
+      404,
+      'USER_NOT_FOUND',
+    );
+    const bad = expectProblem(
+      fromClient(await admin.DELETE('/v1/users/{id}', { params: { path: { id: 'not-a-uuid' } } })),
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(bad.errors).toEqual([{ field: 'id', message: 'id must be a UUID' }]);
   });
 
@@ -84,11 +113,18 @@ describe('admin user management', () => {
     });
     const problem = expectProblem(response, 400, 'VALIDATION_FAILED');
     expect(problem.errors).toEqual([{ field: 'email', message: 'property email should not exist' }]);
-    expect((await admin.GET('/v1/users', { params: { query: { limit: 100 } } })).data!.items.find((u) => u.id === user.id)?.role).toBe('user');
+    expect(
+      (await admin.GET('/v1/users', { params: { query: { limit: 100 } } })).data!.items.find((u) => u.id === user.id)
+        ?.role,
+    ).toBe('user');
   });
 
   it('rejects a malformed cursor with 400', async () => {
-    expectProblem(fromClient(await admin.GET('/v1/users', { params: { query: { cursor: 'garbage' } } })), 400, 'INVALID_CURSOR');
+    expectProblem(
+      fromClient(await admin.GET('/v1/users', { params: { query: { cursor: 'garbage' } } })),
+      400,
+      'INVALID_CURSOR',
+    );
   });
 });
 
@@ -96,7 +132,11 @@ describe('non-admins', () => {
   it('get 403 on every admin route', async () => {
     const { client, id } = await api.userClient();
     expectProblem(fromClient(await client.GET('/v1/users')), 403, 'FORBIDDEN');
-    expectProblem(fromClient(await client.PATCH('/v1/users/{id}', { params: { path: { id } }, body: { role: 'admin' } })), 403, 'FORBIDDEN');
+    expectProblem(
+      fromClient(await client.PATCH('/v1/users/{id}', { params: { path: { id } }, body: { role: 'admin' } })),
+      403,
+      'FORBIDDEN',
+    );
     expectProblem(fromClient(await client.DELETE('/v1/users/{id}', { params: { path: { id } } })), 403, 'FORBIDDEN');
     expect((await client.GET('/v1/users/me')).data).toMatchObject({ id, role: 'user' });
   });
@@ -108,7 +148,9 @@ describe('non-admins', () => {
       body: JSON.stringify({ email: 'sneaky@example.com', password: 'sneaky password', role: 'admin' }),
     });
     expectProblem(response, 400, 'VALIDATION_FAILED');
-    const login = await api.client().POST('/v1/auth/login', { body: { email: 'sneaky@example.com', password: 'sneaky password' } });
+    const login = await api
+      .client()
+      .POST('/v1/auth/login', { body: { email: 'sneaky@example.com', password: 'sneaky password' } });
     expect(login.response.status).toBe(401);
   });
 });

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
+import { launchBrowser } from '#testing';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type ApiHarness, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
 import { upload } from './support/uploads.js';
@@ -10,7 +10,6 @@ import { upload } from './support/uploads.js';
  * OpenSeadragon draws from our tiles shows the panorama: the right colours where they
  * belong, at the overview and zoomed to full resolution, with no tile failing to load.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let api: ApiHarness;
 let browser: Browser;
 let page: Page;
@@ -29,21 +28,23 @@ async function panorama(): Promise<Buffer> {
       pixels[i + 2] = !band && x >= w / 2 ? 220 : 0;
     }
   }
-  return sharp(pixels, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`);
   api = await startApi();
   const admin = await api.adminClient();
-  const uploaded = await upload(admin, await panorama(), { filename: 'stripes.png', fields: { title: 'Stripes', tileFormat: 'png' } });
-  tileSetId = uploaded.data!.tileSets[0]!.id;
-  const token = (await api.client().POST('/v1/auth/login', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).data!.accessToken;
-  expect((await followEvents(`${api.baseUrl}/v1/tilesets/${tileSetId}/events`, token)).at(-1)?.event).toBe('ready');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  const uploaded = await upload(admin, await panorama(), {
+    filename: 'stripes.png',
+    fields: { title: 'Stripes', tileFormat: 'png' },
   });
+  tileSetId = uploaded.data!.tileSets[0].id;
+  const token = (await api.client().POST('/v1/auth/login', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }))
+    .data!.accessToken;
+  expect((await followEvents(`${api.baseUrl}/v1/tilesets/${tileSetId}/events`, token)).at(-1)?.event).toBe('ready');
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
 });
 afterAll(async () => {
@@ -52,16 +53,25 @@ afterAll(async () => {
 });
 
 const fullyLoaded = () =>
-  page.waitForFunction(() => {
-    const item = (globalThis as unknown as { viewer?: { world: { getItemAt(i: number): { getFullyLoaded(): boolean } | undefined } } }).viewer?.world.getItemAt(0);
-    return item?.getFullyLoaded() === true;
-  }, undefined, { timeout: 30_000 });
+  page.waitForFunction(
+    () => {
+      // Until OpenSeadragon is assigned, window.viewer is the <div id="viewer"> (named access).
+      const item = (
+        globalThis as unknown as {
+          viewer?: { world?: { getItemAt(i: number): { getFullyLoaded(): boolean } | undefined } };
+        }
+      ).viewer?.world?.getItemAt(0);
+      return item?.getFullyLoaded() === true;
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
 
 async function colourAt(x: number, y: number): Promise<[number, number, number]> {
   const shot = await page.locator('#viewer').screenshot();
   const { data, info } = await sharp(shot).raw().toBuffer({ resolveWithObject: true });
   const i = (Math.round(y * info.height) * info.width + Math.round(x * info.width)) * info.channels;
-  return [data[i]!, data[i + 1]!, data[i + 2]!];
+  return [data[i], data[i + 1], data[i + 2]];
 }
 
 it('signs in, lists the panorama, and shows its mosaic at every zoom', async () => {
@@ -91,8 +101,19 @@ it('signs in, lists the panorama, and shows its mosaic at every zoom', async () 
 
   // Full resolution and beyond, at the red/blue seam: still the right colours, tiles loaded.
   await page.evaluate(() => {
-    const v = (globalThis as unknown as { viewer: { viewport: { zoomTo(z: number, p?: unknown, i?: boolean): void; panTo(p: unknown, i?: boolean): void; getMaxZoom(): number } } }).viewer;
-    const OSD = (globalThis as unknown as { OpenSeadragon: { Point: new (x: number, y: number) => unknown } }).OpenSeadragon;
+    const v = (
+      globalThis as unknown as {
+        viewer: {
+          viewport: {
+            zoomTo(z: number, p?: unknown, i?: boolean): void;
+            panTo(p: unknown, i?: boolean): void;
+            getMaxZoom(): number;
+          };
+        };
+      }
+    ).viewer;
+    const OSD = (globalThis as unknown as { OpenSeadragon: { Point: new (x: number, y: number) => unknown } })
+      .OpenSeadragon;
     v.viewport.panTo(new OSD.Point(0.5, 0.1), true);
     v.viewport.zoomTo(v.viewport.getMaxZoom(), undefined, true);
   });

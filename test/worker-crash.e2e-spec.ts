@@ -21,8 +21,8 @@ function startWorker(): ChildProcess & { output: () => string } {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
   workers.push(child);
   return Object.assign(child, { output: () => output });
 }
@@ -53,14 +53,15 @@ it('retries a job whose worker was killed, ending ready and identical to a clean
   const owner = await api.userClient();
   const image = await makeNoisyJpeg(8000, 4000);
   const uploaded = await upload(owner.client, image);
-  const tileSetId = uploaded.data!.tileSets[0]!.id;
-  const status = async () => (await owner.client.GET('/v1/tilesets/{id}', { params: { path: { id: tileSetId } } })).data!;
+  const tileSetId = uploaded.data!.tileSets[0].id;
+  const status = async () =>
+    (await owner.client.GET('/v1/tilesets/{id}', { params: { path: { id: tileSetId } } })).data!;
 
   const log = (message: string) => process.stdout.write(`[worker-crash ${new Date().toISOString()}] ${message}\n`);
   log('uploaded');
   const doomed = startWorker();
   await until('the first worker to start cutting', async () => (await status()).status === 'processing');
-  await until('tiles on disk', async () => (await filesIn(join(api.workerEnv.TILING_WORK_DIR!))).length > 10, 20_000);
+  await until('tiles on disk', async () => (await filesIn(join(api.workerEnv.TILING_WORK_DIR))).length > 10, 20_000);
   log(`killing the worker at progress ${(await status()).progress}`);
   doomed.kill('SIGKILL');
   await new Promise((resolve) => doomed.once('exit', resolve));
@@ -72,15 +73,25 @@ it('retries a job whose worker was killed, ending ready and identical to a clean
   const events = await followEvents(`${api.baseUrl}/v1/tilesets/${tileSetId}/events`, owner.accessToken, 90_000);
   expect(events.at(-1)).toMatchObject({ event: 'ready', data: { status: 'ready', progress: 1 } });
   log('recovered');
-  const recovered = (await owner.client.GET('/v1/tilesets/{id}/manifest', { params: { path: { id: tileSetId }, query: { tiles: true } } })).data!;
+  const recovered = (
+    await owner.client.GET('/v1/tilesets/{id}/manifest', {
+      params: { path: { id: tileSetId }, query: { tiles: true } },
+    })
+  ).data!;
 
   // A clean run of the same bytes and options, for another user.
   const other = await api.userClient();
-  const clean = (await upload(other.client, image)).data!.tileSets[0]!.id;
-  expect((await followEvents(`${api.baseUrl}/v1/tilesets/${clean}/events`, other.accessToken, 90_000)).at(-1)).toMatchObject({ event: 'ready' });
-  const reference = (await other.client.GET('/v1/tilesets/{id}/manifest', { params: { path: { id: clean }, query: { tiles: true } } })).data!;
+  const clean = (await upload(other.client, image)).data!.tileSets[0].id;
+  expect(
+    (await followEvents(`${api.baseUrl}/v1/tilesets/${clean}/events`, other.accessToken, 90_000)).at(-1),
+  ).toMatchObject({ event: 'ready' });
+  const reference = (
+    await other.client.GET('/v1/tilesets/{id}/manifest', { params: { path: { id: clean }, query: { tiles: true } } })
+  ).data!;
 
   expect(recovered.tileCount).toBe(reference.tileCount);
-  expect(recovered.tiles!.map((t) => `${t.path} ${t.sha256}`)).toEqual(reference.tiles!.map((t) => `${t.path} ${t.sha256}`));
+  expect(recovered.tiles!.map((t) => `${t.path} ${t.sha256}`)).toEqual(
+    reference.tiles!.map((t) => `${t.path} ${t.sha256}`),
+  );
   expect((await filesIn(join(api.storageRoot, 'tilesets', tileSetId))).length).toBe(recovered.tileCount + 1); // + manifest.json
 }, 240_000);

@@ -26,7 +26,14 @@ export interface ApiHarness {
   /** A client signed in as the seeded admin. */
   adminClient(): Promise<TesseraClient>;
   /** Registers and signs in a new user; returns the client and its token pair. */
-  userClient(email?: string): Promise<{ client: TesseraClient; email: string; password: string; accessToken: string; refreshToken: string; id: string }>;
+  userClient(email?: string): Promise<{
+    client: TesseraClient;
+    email: string;
+    password: string;
+    accessToken: string;
+    refreshToken: string;
+    id: string;
+  }>;
   close(): Promise<void>;
 }
 
@@ -38,7 +45,9 @@ let counter = 0;
  */
 export async function startApi(
   env: Record<string, string> = {},
-  options: { /** Rewrites the app's DATABASE_URL (e.g. through a TcpProxy). */ databaseUrl?: (url: string) => string } = {},
+  options: {
+    /** Rewrites the app's DATABASE_URL (e.g. through a TcpProxy). */ databaseUrl?: (url: string) => string;
+  } = {},
 ): Promise<ApiHarness> {
   const db = await createTestDatabase('tessera_e2e');
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-'));
@@ -56,6 +65,7 @@ export async function startApi(
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     THROTTLE_AUTH_LIMIT: '1000',
+    THROTTLE_ACCOUNT_LIMIT: '1000',
     ...env,
   });
   let app: NestExpressApplication | undefined;
@@ -134,6 +144,9 @@ export function expectProblem(
 ): Record<string, unknown> {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  // Set by the API in tests when an operation answers with a code its OpenAPI document does
+  // not list: every problem a test provokes also checks the contract.
+  expect(response.headers.get('x-undocumented-problem-code')).toBeNull();
   const body = response.body as Record<string, unknown>;
   for (const key of PROBLEM_KEYS) expect(body).toHaveProperty(key);
   expect(body).toMatchObject({ status, code });

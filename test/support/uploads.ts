@@ -14,14 +14,19 @@ export interface UploadOptions {
 export function upload(client: TesseraClient, bytes: Buffer, options: UploadOptions = {}) {
   const form = new FormData();
   for (const [name, value] of Object.entries(options.fields ?? {})) form.append(name, String(value));
-  form.append('file', new Blob([new Uint8Array(bytes)], { type: options.contentType ?? 'application/octet-stream' }), options.filename ?? 'panorama.jpg');
+  form.append(
+    'file',
+    new Blob([new Uint8Array(bytes)], { type: options.contentType ?? 'application/octet-stream' }),
+    options.filename ?? 'panorama.jpg',
+  );
   return client.POST('/v1/panoramas', {
     body: form as never,
     bodySerializer: (body: unknown) => body as FormData,
   });
 }
 
-export type Part = { name: string; value: string } | { name: string; filename: string; contentType?: string; data: Buffer };
+export type Part =
+  { name: string; value: string } | { name: string; filename: string; contentType?: string; data: Buffer };
 
 /** Builds a multipart body by hand (so tests can also build broken ones). */
 export function multipartBody(parts: Part[], boundary = `----tessera${randomBytes(8).toString('hex')}`) {
@@ -29,7 +34,11 @@ export function multipartBody(parts: Part[], boundary = `----tessera${randomByte
   for (const part of parts) {
     chunks.push(Buffer.from(`--${boundary}\r\n`));
     if ('data' in part) {
-      chunks.push(Buffer.from(`Content-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\nContent-Type: ${part.contentType ?? 'application/octet-stream'}\r\n\r\n`));
+      chunks.push(
+        Buffer.from(
+          `Content-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\nContent-Type: ${part.contentType ?? 'application/octet-stream'}\r\n\r\n`,
+        ),
+      );
       chunks.push(part.data, Buffer.from('\r\n'));
     } else {
       chunks.push(Buffer.from(`Content-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`));
@@ -45,8 +54,16 @@ export interface RawResponse {
   body: Record<string, unknown>;
 }
 
-/** Sends a raw request with node:http (any headers, any body). */
-export function rawRequest(baseUrl: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer }): Promise<RawResponse> {
+/**
+ * Sends a raw request with node:http (any headers, any body). `pieces` sends the body in
+ * separate writes `pauseMs` apart instead (how a slow network delivers it); what the server
+ * refuses to read after answering is dropped.
+ */
+export function rawRequest(
+  baseUrl: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: Buffer; pieces?: Buffer[]; pauseMs?: number },
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${baseUrl}${path}`, { method: init.method ?? 'POST', headers: init.headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -55,7 +72,7 @@ export function rawRequest(baseUrl: string, path: string, init: { method?: strin
         const text = Buffer.concat(chunks).toString();
         const headers = new Headers();
         for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
-        let body: Record<string, unknown> = {};
+        let body: Record<string, unknown>;
         try {
           body = JSON.parse(text);
         } catch {
@@ -64,8 +81,19 @@ export function rawRequest(baseUrl: string, path: string, init: { method?: strin
         resolve({ status: res.statusCode ?? 0, headers, body });
       });
     });
-    req.on('error', reject);
-    req.end(init.body);
+    if (!init.pieces) {
+      req.on('error', reject);
+      req.end(init.body);
+      return;
+    }
+    req.on('error', () => undefined); // EPIPE/ECONNRESET once the server stopped reading
+    const pieces = [...init.pieces];
+    const next = () => {
+      const piece = pieces.shift();
+      if (piece === undefined) return req.end();
+      req.write(piece, () => setTimeout(next, init.pauseMs ?? 100));
+    };
+    next();
   });
 }
 
@@ -73,7 +101,13 @@ export function rawRequest(baseUrl: string, path: string, init: { method?: strin
  * Starts an upload, sends `sendBytes` of the body, then drops the connection (a client that
  * disconnects mid-upload). Resolves once the socket is closed.
  */
-export function abortedUpload(baseUrl: string, token: string, body: Buffer, contentType: string, sendBytes: number): Promise<void> {
+export function abortedUpload(
+  baseUrl: string,
+  token: string,
+  body: Buffer,
+  contentType: string,
+  sendBytes: number,
+): Promise<void> {
   return new Promise((resolve) => {
     const req = http.request(`${baseUrl}/v1/panoramas`, {
       method: 'POST',
@@ -88,7 +122,9 @@ export function abortedUpload(baseUrl: string, token: string, body: Buffer, cont
 /** Every file below `dir` (relative paths), including dot files. */
 export async function filesIn(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => `${e.parentPath}/${e.name}`.slice(dir.length + 1));
+    return (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => `${e.parentPath}/${e.name}`.slice(dir.length + 1));
   } catch {
     return [];
   }
@@ -107,4 +143,8 @@ export async function rowsOf(databaseUrl: string, ownerId: string): Promise<{ pa
   }
 }
 
-export const sha256 = async (data: ArrayBuffer | Buffer) => (await import('node:crypto')).createHash('sha256').update(Buffer.from(data as ArrayBuffer)).digest('hex');
+export const sha256 = async (data: ArrayBuffer | Buffer) =>
+  (await import('node:crypto'))
+    .createHash('sha256')
+    .update(Buffer.from(data as ArrayBuffer))
+    .digest('hex');

@@ -2,22 +2,30 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { AppConfig, ConfigModule, LoggerModule } from '#config';
+import { AppConfig, ConfigModule, LoggerModule, MetricsModule } from '#config';
+import { ConsumersModule } from '#consumers';
 import { ImagingModule } from '#imaging';
 import { PanoramasModule } from '#panoramas';
 import { PersistenceModule } from '#persistence';
+import { RenditionsModule } from '#renditions';
 import { QueueModule } from '#queue';
 import { StorageModule } from '#storage';
 import { TilesModule } from '#tiles';
 import { UsersModule } from '#users';
-import { ProcessorsModule } from '../../worker/src/processors/processors.module.js';
+import { IntegrityController } from './admin/integrity.controller.js';
+import { ImagesController } from './images/images.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { HealthController, Lifecycle } from './health/health.controller.js';
 import { JwtAuthGuard } from './http/auth/jwt-auth.guard.js';
+import { OperationGuard } from './http/operation.guard.js';
 import { ProblemDetailsFilter } from './http/problem/problem-details.filter.js';
 import { createValidationPipe } from './http/problem/validation.js';
+import { SharedThrottlerStorage } from './http/throttling/shared-throttler-storage.js';
 import { CategoryThrottlerGuard } from './http/throttling/throttle-category.js';
+import { ThrottlingStorageModule } from './http/throttling/throttling-storage.module.js';
 import { PanoramasController } from './panoramas/panoramas.controller.js';
+import { RenditionsController } from './renditions/renditions.controller.js';
 import { TileSetsController } from './tilesets/tilesets.controller.js';
 import { ViewerController } from './viewer/viewer.controller.js';
 import { InitialAdmin } from './users/initial-admin.js';
@@ -31,6 +39,7 @@ export class ApiModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule,
+        MetricsModule,
         PersistenceModule,
         QueueModule,
         StorageModule,
@@ -38,24 +47,50 @@ export class ApiModule {
         UsersModule,
         PanoramasModule,
         TilesModule,
+        RenditionsModule,
         // Single-machine default: this process also consumes jobs.
-        ...(config.WORKER_EMBEDDED ? [ProcessorsModule] : []),
+        ...(config.WORKER_EMBEDDED ? [ConsumersModule] : []),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
-        ThrottlerModule.forRoot({
-          setHeaders: false,
-          throttlers: [
-            { name: 'default', ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: config.THROTTLE_LIMIT },
-            { name: 'auth', ttl: config.THROTTLE_AUTH_TTL_SECONDS * 1000, limit: config.THROTTLE_AUTH_LIMIT },
-            // A viewer fetches hundreds of tiles a minute while zooming.
-            { name: 'tiles', ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: config.THROTTLE_TILES_LIMIT },
-          ],
+        ThrottlerModule.forRootAsync({
+          imports: [ThrottlingStorageModule],
+          inject: [SharedThrottlerStorage],
+          useFactory: (storage: SharedThrottlerStorage) => ({
+            setHeaders: false,
+            // Counted across every instance (PostgreSQL), see SharedThrottlerStorage.
+            storage,
+            throttlers: [
+              { name: 'default', ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: config.THROTTLE_LIMIT },
+              { name: 'auth', ttl: config.THROTTLE_AUTH_TTL_SECONDS * 1000, limit: config.THROTTLE_AUTH_LIMIT },
+              // Sign-in attempts per account, whatever the address they come from.
+              {
+                name: 'account',
+                ttl: config.THROTTLE_ACCOUNT_TTL_SECONDS * 1000,
+                limit: config.THROTTLE_ACCOUNT_LIMIT,
+              },
+              // A viewer fetches hundreds of tiles a minute while zooming.
+              { name: 'tiles', ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: config.THROTTLE_TILES_LIMIT },
+            ],
+          }),
         }),
       ],
-      controllers: [AuthController, UsersController, PanoramasController, TileSetsController, HealthController, ViewerController],
+      controllers: [
+        AuthController,
+        UsersController,
+        PanoramasController,
+        TileSetsController,
+        RenditionsController,
+        ImagesController,
+        HealthController,
+        ViewerController,
+        IntegrityController,
+        MetricsController,
+      ],
       providers: [
         Lifecycle,
         InitialAdmin,
-        // Order matters: throttling counts every request, authenticated or not.
+        // Order matters: the operation is known first; throttling counts every request,
+        // authenticated or not.
+        { provide: APP_GUARD, useClass: OperationGuard },
         { provide: APP_GUARD, useClass: CategoryThrottlerGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

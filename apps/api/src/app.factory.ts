@@ -7,8 +7,12 @@ import { Logger } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AppConfig, requestId } from '#config';
 import { migrateDatabase } from '#persistence';
+import { Metrics } from '#shared-kernel';
 import { ApiModule } from './api.module.js';
+import type { OperationRequest } from './http/operation.guard.js';
+import { configureHttpServer, TimelyExpressAdapter } from './http/http-server.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
+import { COMPRESS_HEADERS } from './images/images.controller.js';
 
 export interface CreateApiAppOptions {
   /**
@@ -22,11 +26,17 @@ export interface CreateApiAppOptions {
  * Builds the configured (not yet listening) API application. main.ts, the e2e tests and
  * the spec writer all go through here, so they run the same middleware in the same order.
  */
-export async function createApiApp(config: AppConfig, options: CreateApiAppOptions = {}): Promise<NestExpressApplication> {
+export async function createApiApp(
+  config: AppConfig,
+  options: CreateApiAppOptions = {},
+): Promise<NestExpressApplication> {
   const preview = options.preview ?? false;
   if (config.MIGRATE_ON_START && !preview) await migrateDatabase(config);
 
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+  // Timeouts are checked at a quarter of the shortest one, at most every 5 s.
+  const checkEveryMs = Math.min(5_000, (config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000) / 4);
+  const adapter = new TimelyExpressAdapter(checkEveryMs);
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), adapter, {
     bufferLogs: !preview,
     bodyParser: false,
     preview,
@@ -37,6 +47,7 @@ export async function createApiApp(config: AppConfig, options: CreateApiAppOptio
     app.flushLogs();
   }
 
+  configureHttpServer(app.getHttpServer(), config);
   // Exactly this many reverse proxies are trusted to set X-Forwarded-For (never `true`).
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
   app.disable('x-powered-by');
@@ -44,22 +55,41 @@ export async function createApiApp(config: AppConfig, options: CreateApiAppOptio
     requestId(req, res);
     next();
   });
+  if (!preview) {
+    // Every request's duration, by operation (known once OperationGuard ran), method and status.
+    const metrics = app.get(Metrics);
+    app.use((req: IncomingMessage & OperationRequest, res: ServerResponse, next: () => void) => {
+      const started = performance.now();
+      res.once('finish', () =>
+        metrics.observe(
+          'http_request_duration_seconds',
+          { operation: req.operationId ?? 'unmatched', method: req.method ?? '', status: String(res.statusCode) },
+          (performance.now() - started) / 1000,
+        ),
+      );
+      next();
+    });
+  }
   // No upgrade-insecure-requests: Swagger UI must load over plain http on a LAN host; TLS
   // (and so HSTS) is the reverse proxy's business.
   // blob: images: the viewer (OpenSeadragon) draws tiles it fetched with the bearer header.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } } }));
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } },
+    }),
+  );
   app.useBodyParser('json', { limit: config.JSON_BODY_LIMIT_BYTES });
   if (config.CORS_ORIGINS.length > 0) {
     app.enableCors({
       origin: config.CORS_ORIGINS,
-      exposedHeaders: ['Location', 'ETag', 'Retry-After', 'X-Request-Id', 'Content-Disposition'],
+      exposedHeaders: ['Location', 'ETag', 'Retry-After', 'X-Request-Id', 'Content-Disposition', ...COMPRESS_HEADERS],
       maxAge: 600,
     });
   }
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
 
   if (config.SWAGGER_ENABLED) {
-    const document = buildOpenApiDocument(app);
+    const document = buildOpenApiDocument(app, config);
     SwaggerModule.setup('docs', app, document, {
       jsonDocumentUrl: '/openapi.json',
       yamlDocumentUrl: '/openapi.yaml',

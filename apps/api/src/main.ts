@@ -1,19 +1,35 @@
+import '#supported-node';
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
+import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
-import { loadConfigOrExit, loadEnvFile, stopGracefullyOnSignals } from '#config';
+import { asNestLogger, createBootstrapLogger, loadConfigOrExit, loadEnvFile, stopGracefullyOnSignals } from '#config';
+import { openDatabaseOrExit } from '#persistence';
 import { createApiApp } from './app.factory.js';
+import { InitialAdmin } from './users/initial-admin.js';
 
 loadEnvFile();
-const config = loadConfigOrExit();
-const app = await createApiApp(config);
+const settings = loadConfigOrExit();
+const bootstrapLog = createBootstrapLogger(settings);
+// Until the application's logger takes over: migrations log through Nest's static Logger.
+NestLogger.overrideLogger(asNestLogger(bootstrapLog));
+const database = await openDatabaseOrExit(settings, bootstrapLog);
+const config = database.config;
+const app = await createApiApp(config).catch(async (error: unknown) => {
+  await database.close();
+  throw error;
+});
 const logger = app.get(Logger);
-stopGracefullyOnSignals(app, logger);
+stopGracefullyOnSignals(app, logger, () => database.close());
 await app.listen(config.PORT, config.HOST);
 
 const { port } = app.getHttpServer().address() as AddressInfo; // the real one, also when PORT=0
 const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
-logger.log(`Tessera API listening on ${url}${config.SWAGGER_ENABLED ? `; Swagger UI at ${url}/docs` : ''}`, 'Bootstrap');
+logger.log(
+  `Tessera API listening on ${url}${config.SWAGGER_ENABLED ? `; Swagger UI at ${url}/docs` : ''}`,
+  'Bootstrap',
+);
 if (config.JWT_SECRET_GENERATED) {
   logger.warn('JWT_SECRET is not set: a random secret is used, so tokens do not survive a restart.', 'Bootstrap');
 }
+app.get(InitialAdmin).printBanner(url);

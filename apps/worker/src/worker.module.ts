@@ -1,10 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { type AppConfig, ConfigModule, LoggerModule } from '#config';
+import { type AppConfig, ConfigModule, LoggerModule, MetricsModule } from '#config';
 import { ImagingModule } from '#imaging';
 import { PersistenceModule } from '#persistence';
 import { QueueModule } from '#queue';
 import { StorageModule } from '#storage';
-import { ProcessorsModule } from './processors/processors.module.js';
+import { ConsumersModule } from '#consumers';
 
 /**
  * The queue consumers, without HTTP. Processors are added here as job types appear; the
@@ -15,7 +15,16 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule, PersistenceModule, QueueModule, StorageModule, ImagingModule, ProcessorsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule,
+        MetricsModule,
+        PersistenceModule,
+        QueueModule,
+        StorageModule,
+        ImagingModule,
+        ConsumersModule,
+      ],
     };
   }
 }

@@ -4,13 +4,29 @@ import { CONFIG_VARIABLES, ConfigError, loadConfig } from '#config';
 describe('loadConfig', () => {
   it('gives working defaults with an empty environment', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ PORT: 3000, NODE_ENV: 'development', MIGRATE_ON_START: true, CORS_ORIGINS: [], JWT_SECRET_GENERATED: true });
+    expect(config).toMatchObject({
+      PORT: 3000,
+      NODE_ENV: 'development',
+      MIGRATE_ON_START: true,
+      CORS_ORIGINS: [],
+      JWT_SECRET_GENERATED: true,
+    });
     expect(config.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
   });
 
   it('parses numbers, booleans and lists, and treats blank values as unset', () => {
-    const config = loadConfig({ PORT: '8080', WORKER_EMBEDDED: 'false', CORS_ORIGINS: 'https://a.test, https://b.test', LOG_LEVEL: '  ' });
-    expect(config).toMatchObject({ PORT: 8080, WORKER_EMBEDDED: false, CORS_ORIGINS: ['https://a.test', 'https://b.test'], LOG_LEVEL: 'info' });
+    const config = loadConfig({
+      PORT: '8080',
+      WORKER_EMBEDDED: 'false',
+      CORS_ORIGINS: 'https://a.test, https://b.test',
+      LOG_LEVEL: '  ',
+    });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      WORKER_EMBEDDED: false,
+      CORS_ORIGINS: ['https://a.test', 'https://b.test'],
+      LOG_LEVEL: 'info',
+    });
   });
 
   it('names every bad variable in one error, without echoing secrets', () => {
@@ -28,9 +44,25 @@ describe('loadConfig', () => {
     expect(message).not.toContain('short-secret');
   });
 
+  it('parses rendition presets at start-up, the default too, and names a bad one', () => {
+    expect(loadConfig({}).RENDITION_PRESETS.map((p) => p.name)).toEqual(['thumb', 'preview']);
+    expect(loadConfig({ RENDITION_PRESETS: 'none' }).RENDITION_PRESETS).toEqual([]);
+    expect(loadConfig({ RENDITION_PRESETS: 'card:600x400^:png' }).RENDITION_PRESETS).toEqual([
+      { name: 'card', request: { width: 600, height: 400, fit: 'cover', format: 'png' } },
+    ]);
+    expect(() => loadConfig({ RENDITION_PRESETS: 'thumb:320:gif' })).toThrow(
+      /RENDITION_PRESETS "thumb:320:gif" is not/,
+    );
+  });
+
   it('requires a real secret and admin password in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required[\s\S]*ADMIN_PASSWORD is required/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32), ADMIN_PASSWORD: 'twelve chars' }).JWT_SECRET_GENERATED).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /JWT_SECRET is required[\s\S]*ADMIN_PASSWORD is required/,
+    );
+    expect(
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32), ADMIN_PASSWORD: 'twelve chars' })
+        .JWT_SECRET_GENERATED,
+    ).toBe(false);
   });
 
   it('is documented variable for variable in .env.example', () => {
@@ -40,6 +72,15 @@ describe('loadConfig', () => {
       .map((line) => line.split('=')[0]);
     expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
     // and every documented default parses
-    expect(() => loadConfig(Object.fromEntries(readFileSync('.env.example', 'utf8').split('\n').filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2))))).not.toThrow();
+    expect(() =>
+      loadConfig(
+        Object.fromEntries(
+          readFileSync('.env.example', 'utf8')
+            .split('\n')
+            .filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l))
+            .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+        ),
+      ),
+    ).not.toThrow();
   });
 });

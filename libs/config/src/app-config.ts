@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { parsePresets } from '#renditions/domain';
 
 /*
  * Every environment variable Tessera reads is declared here, once, with its default.
@@ -34,9 +35,11 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_PRETTY: bool.default(false),
 
-    DATABASE_URL: z
-      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
-      .default('postgres://postgres@127.0.0.1:5432/tessera'),
+    // Empty: an embedded PostgreSQL in DATABASE_EMBEDDED_DIR, started by the process itself.
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default(''),
+    DATABASE_EMBEDDED_DIR: z.string().min(1).default('./data/postgres'),
+    DATABASE_EMBEDDED_PORT: int(0, 65_535).default(0),
+    DATABASE_CONNECT_TIMEOUT_SECONDS: int(0, 3_600).default(30),
     DATABASE_POOL_MAX: int(1, 100).default(10),
     MIGRATE_ON_START: bool.default(true),
 
@@ -45,6 +48,9 @@ const schema = z
     JWT_AUDIENCE: z.string().min(1).default('tessera-api'),
     JWT_ACCESS_TTL_SECONDS: int(60, 3_600).default(900),
     JWT_REFRESH_TTL_SECONDS: int(DAY, 30 * DAY).default(14 * DAY),
+    // Upper bound on how long a revoked or deleted user's access token may still be accepted
+    // when a change notification was missed (normally: at once).
+    AUTH_STATE_CACHE_SECONDS: int(1, 300).default(10),
 
     ADMIN_EMAIL: z.email({ error: 'must be an email address' }).default('admin@tessera.local'),
     ADMIN_PASSWORD: z
@@ -53,21 +59,46 @@ const schema = z
       .refine((v) => v === '' || v.length >= 12, { error: 'must be at least 12 characters (or empty to generate one)' })
       .default(''),
 
+    // Where clients reach the API (behind a proxy: the public URL), without a trailing slash.
+    // Used for the OpenAPI servers entry and absolute links; empty: relative to each request.
+    PUBLIC_BASE_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .refine((v) => !v.endsWith('/'), { error: 'must not end with a slash' })
+      .default(''),
     CORS_ORIGINS: list.default([]),
     TRUST_PROXY_HOPS: int(0, 10).default(0),
     JSON_BODY_LIMIT_BYTES: int(1_024, 10 * 1_024 * 1_024).default(64 * 1_024),
+    // An answer given before the body was read (a refused upload): how much of the rest is
+    // read and discarded so the client gets the answer, not a reset.
+    HTTP_LINGER_SECONDS: int(0, 60).default(2),
+    // Slow clients: headers must arrive within, a whole request (an upload) within, an idle
+    // socket is closed after, a kept-alive connection waits this long for the next request.
+    HTTP_HEADERS_TIMEOUT_SECONDS: int(1, 600).default(30),
+    HTTP_REQUEST_TIMEOUT_SECONDS: int(5, 86_400).default(3_600),
+    HTTP_IDLE_TIMEOUT_SECONDS: int(5, 3_600).default(120),
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: int(1, 600).default(5),
+    HTTP_LINGER_BYTES: int(0, 1024 ** 3).default(8 * 1024 * 1024),
 
     THROTTLE_TTL_SECONDS: int(1, 3_600).default(60),
     THROTTLE_LIMIT: int(1, 1_000_000).default(600),
     THROTTLE_AUTH_TTL_SECONDS: int(1, 3_600).default(60),
     THROTTLE_AUTH_LIMIT: int(1, 10_000).default(10),
     THROTTLE_TILES_LIMIT: int(1, 10_000_000).default(20_000),
+    THROTTLE_ACCOUNT_TTL_SECONDS: int(1, 86_400).default(900),
+    THROTTLE_ACCOUNT_LIMIT: int(1, 10_000).default(20),
 
     SWAGGER_ENABLED: bool.default(true),
+    // Prometheus metrics at /metrics, for whoever sends this bearer token; empty: no /metrics.
+    METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters (or empty: no metrics)' }).optional(),
+    // A worker's own /metrics port (it serves no other HTTP); 0: none.
+    METRICS_WORKER_PORT: int(0, 65_535).default(0),
 
     STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
     STORAGE_LOCAL_ROOT: z.string().min(1).default('./data/storage'),
-    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a valid S3 bucket name' }).optional(),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a valid S3 bucket name' })
+      .optional(),
     S3_REGION: z.string().min(1).default('us-east-1'),
     S3_ENDPOINT: z.url({ error: 'must be a URL' }).optional(),
     S3_ACCESS_KEY_ID: z.string().min(1).optional(),
@@ -95,12 +126,42 @@ const schema = z
     QUEUE_SUPERVISE_INTERVAL_SECONDS: int(1, 3_600).default(30),
     QUOTA_BYTES_PER_USER: int(0, 2 ** 53 - 1).default(50 * 1024 ** 3),
     QUOTA_PANORAMAS_PER_USER: int(0, 10_000_000).default(1_000),
+    // Renditions made for every upload (unless it asks otherwise): name:size:format[:quality],
+    // comma-separated (see README); empty: none.
+    RENDITION_PRESETS: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return parsePresets(text);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      })
+      // prefault: the default text is parsed like a given one.
+      .prefault('thumb:320:webp,preview:2048:jpeg'),
+    RENDITIONS_PER_PANORAMA: int(0, 1_000).default(20),
+    RENDITION_TIMEOUT_SECONDS: int(10, 86_400).default(600),
+    // The synchronous compress route (POST /v1/images/compress): its own, smaller limits.
+    COMPRESS_MAX_BYTES: int(1, 16 * 1024 ** 3).default(200 * 1024 ** 2),
+    COMPRESS_MAX_PIXELS: int(1, 10_000_000_000).default(100_000_000),
+    COMPRESS_TIMEOUT_SECONDS: int(1, 3_600).default(60),
+    // Files in one batch upload (POST /v1/panoramas/batch).
+    BATCH_MAX_FILES: int(1, 1_000).default(20),
     WORKER_EMBEDDED: bool.default(true),
     QUEUE_SCHEMA: z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' })
       .default('pgboss'),
     SHUTDOWN_GRACE_SECONDS: int(0, 600).default(25),
+    // How often every process removes temp files no live work owns (killed processes' leftovers).
+    TEMP_SWEEP_INTERVAL_SECONDS: int(1, 86_400).default(300),
+    // The scheduled integrity sample: a cron expression (UTC; `off`: never) and how many tiles.
+    INTEGRITY_SAMPLE_CRON: z
+      .string()
+      .regex(/^off$|^(\S+\s+){4}\S+$/, { error: 'must be a five-field cron expression, or off' })
+      .default('23 * * * *'),
+    INTEGRITY_SAMPLE_TILES: int(1, 1_000_000).default(200),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -110,7 +171,11 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required when STORAGE_DRIVER=s3' });
     }
     if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'and S3_ACCESS_KEY_ID go together (or leave both empty for the default AWS credential chain)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['S3_SECRET_ACCESS_KEY'],
+        message: 'and S3_ACCESS_KEY_ID go together (or leave both empty for the default AWS credential chain)',
+      });
     }
     if (env.NODE_ENV === 'production' && !env.ADMIN_PASSWORD) {
       // A generated password is fine on a laptop, not on a server whose logs are shipped.
@@ -140,10 +205,16 @@ export class ConfigError extends Error {
  * The validated configuration. A class (not a bare type) so it doubles as the DI token;
  * the interface merge gives it every typed field.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see above
 export class AppConfig {
   constructor(values: ConfigValues) {
     Object.assign(this, values);
     Object.freeze(this);
+  }
+
+  /** A copy with some values replaced (e.g. DATABASE_URL once the database is known). */
+  static with(config: AppConfig, changes: Partial<ConfigValues>): AppConfig {
+    return new AppConfig({ ...config, ...changes });
   }
 }
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import { AppConfig } from './app-config.js';
+import { logTransport } from './bootstrap-logger.js';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -33,9 +34,17 @@ export function requestId(req: IncomingMessage & { id?: unknown }, res: ServerRe
           level: config.LOG_LEVEL,
           genReqId: requestId,
           redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-          customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+          // 503s at debug like successes: an outage is told once, by DatabaseOutage.
+          customLogLevel: (_req, res, err) =>
+            res.statusCode === 503
+              ? 'debug'
+              : err || res.statusCode >= 500
+                ? 'error'
+                : res.statusCode >= 400
+                  ? 'info'
+                  : 'debug',
           autoLogging: { ignore: (req) => req.url?.startsWith('/health/') ?? false },
-          ...(config.LOG_PRETTY ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+          ...(logTransport(config) ? { transport: logTransport(config) } : {}),
         },
       }),
     }),

@@ -2,13 +2,18 @@ import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 
 /**
  * Graceful stop on SIGTERM/SIGINT: Nest's shutdown hooks run (readiness turns 503, the HTTP
- * server stops taking connections and drains, the queue lets active jobs finish), then the
- * process exits 0. A second signal exits at once with 1.
+ * server stops taking connections and drains, the queue lets active jobs finish), then
+ * `afterClose` (the embedded database stops last), then the process exits 0. A second
+ * signal exits at once with 1.
  *
  * Used instead of app.enableShutdownHooks(), which re-raises the signal after the hooks, so
  * a clean stop would look like a kill to a supervisor.
  */
-export function stopGracefullyOnSignals(app: INestApplicationContext, logger: LoggerService): void {
+export function stopGracefullyOnSignals(
+  app: INestApplicationContext,
+  logger: LoggerService,
+  afterClose: () => Promise<void> = async () => undefined,
+): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -17,13 +22,16 @@ export function stopGracefullyOnSignals(app: INestApplicationContext, logger: Lo
     }
     stopping = true;
     logger.log(`${signal} received: shutting down gracefully`, 'Shutdown');
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(`Shutdown failed: ${String(error)}`, 'Shutdown');
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(afterClose)
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`Shutdown failed: ${String(error)}`, 'Shutdown');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop).on('SIGINT', stop);
 }

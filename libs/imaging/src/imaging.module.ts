@@ -1,8 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { ImageProcessor } from '#panoramas';
+import { RenditionRenderer } from '#renditions';
 import { PyramidTiler } from '#tiles';
 import { SharpImageProcessor } from './sharp-image-processor.js';
 import { SharpPyramidTiler } from './sharp-pyramid-tiler.js';
+import { SharpRenditionRenderer } from './sharp-rendition-renderer.js';
 
 /** Binds the image ports to sharp. */
 @Global()
@@ -10,7 +12,8 @@ import { SharpPyramidTiler } from './sharp-pyramid-tiler.js';
   providers: [
     { provide: ImageProcessor, useClass: SharpImageProcessor },
     { provide: PyramidTiler, useClass: SharpPyramidTiler },
+    { provide: RenditionRenderer, useClass: SharpRenditionRenderer },
   ],
-  exports: [ImageProcessor, PyramidTiler],
+  exports: [ImageProcessor, PyramidTiler, RenditionRenderer],
 })
 export class ImagingModule {}

@@ -1,3 +1,5 @@
 export * from './sharp-image-processor.js';
 export * from './imaging.module.js';
 export * from './sharp-pyramid-tiler.js';
+export * from './sharp-rendition-renderer.js';
+export * from './sharp-render.js';

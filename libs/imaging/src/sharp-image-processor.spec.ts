@@ -34,24 +34,48 @@ describe('SharpImageProcessor.probe (real sharp)', () => {
   it('reports alpha, progressive scans and EXIF orientation', async () => {
     const png = await processor.probe(await file('alpha.png', await makePngWithAlpha(64, 32)));
     expect(png.hasAlpha).toBe(true);
-    const progressive = await sharp(await makeJpeg(64, 32)).jpeg({ progressive: true }).withMetadata({ orientation: 6 }).toBuffer();
-    expect(await processor.probe(await file('p.jpg', progressive))).toMatchObject({ progressive: true, orientation: 6 });
+    const progressive = await sharp(await makeJpeg(64, 32))
+      .jpeg({ progressive: true })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    expect(await processor.probe(await file('p.jpg', progressive))).toMatchObject({
+      progressive: true,
+      orientation: 6,
+    });
   });
 
   it('refuses headers beyond the side or pixel limits, without decoding', async () => {
-    await expect(processor.probe(await file('bomb.png', pngClaiming(100_000, 100_000)))).rejects.toBeInstanceOf(ImageTooLargeError);
-    await expect(processor.probe(await file('wide.png', pngClaiming(30_001, 10)))).rejects.toBeInstanceOf(ImageTooLargeError);
-    await expect(processor.probe(await file('many.jpg', await jpegClaiming(10_000, 5_001)))).rejects.toBeInstanceOf(ImageTooLargeError);
-    await expect(processor.probe(await file('ok.jpg', await jpegClaiming(10_000, 5_000)))).resolves.toMatchObject({ width: 10_000, height: 5_000 });
+    await expect(processor.probe(await file('bomb.png', pngClaiming(100_000, 100_000)))).rejects.toBeInstanceOf(
+      ImageTooLargeError,
+    );
+    await expect(processor.probe(await file('wide.png', pngClaiming(30_001, 10)))).rejects.toBeInstanceOf(
+      ImageTooLargeError,
+    );
+    await expect(processor.probe(await file('many.jpg', await jpegClaiming(10_000, 5_001)))).rejects.toBeInstanceOf(
+      ImageTooLargeError,
+    );
+    await expect(processor.probe(await file('ok.jpg', await jpegClaiming(10_000, 5_000)))).resolves.toMatchObject({
+      width: 10_000,
+      height: 5_000,
+    });
   });
 
-  it.each(Object.keys(FOREIGN_FILES))('refuses %s content even when called directly (loaders blocked)', async (kind) => {
-    await expect(processor.probe(await file(`x.${kind}`, FOREIGN_FILES[kind]!))).rejects.toBeInstanceOf(InvalidImageError);
-  });
+  it.each(Object.keys(FOREIGN_FILES))(
+    'refuses %s content even when called directly (loaders blocked)',
+    async (kind) => {
+      await expect(processor.probe(await file(`x.${kind}`, FOREIGN_FILES[kind]))).rejects.toBeInstanceOf(
+        InvalidImageError,
+      );
+    },
+  );
 
   it('has libvips refuse to open a real GIF or SVG at all: their loaders are blocked in this process', async () => {
-    const gif = await sharp(await makeJpeg(8, 8)).gif().toBuffer();
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    const gif = await sharp(await makeJpeg(8, 8))
+      .gif()
+      .toBuffer();
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+    );
     for (const data of [gif, svg]) {
       await expect(sharp(data).metadata()).rejects.toThrow();
       await expect(processor.probe(await file('real', data))).rejects.toBeInstanceOf(InvalidImageError);

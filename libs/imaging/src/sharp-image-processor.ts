@@ -1,18 +1,15 @@
-import './vips-environment.js';
+import './sharp-policy.js';
 import { Injectable } from '@nestjs/common';
 import sharp, { type Metadata } from 'sharp';
 import { AppConfig } from '#config';
-import { IMAGE_FORMATS, type ImageFormat, type ImageInfo, ImageProcessor, ImageTooLargeError, InvalidImageError } from '#panoramas';
-
-/**
- * Every libvips loader is blocked except JPEG, PNG, WebP and TIFF (file, buffer and stream
- * variants). SVG, PDF, HEIF, GIF, JPEG 2000, raw formats... never reach a decoder.
- */
-const ALLOWED_LOADERS = ['Jpeg', 'Png', 'Webp', 'Tiff'].flatMap((f) => ['File', 'Buffer', 'Source'].map((v) => `VipsForeignLoad${f}${v}`));
-sharp.block({ operation: ['VipsForeignLoad'] });
-sharp.unblock({ operation: ALLOWED_LOADERS });
-// A server decodes each image once: libvips' operation cache only holds memory.
-sharp.cache(false);
+import {
+  IMAGE_FORMATS,
+  type ImageFormat,
+  type ImageInfo,
+  ImageProcessor,
+  ImageTooLargeError,
+  InvalidImageError,
+} from '#panoramas';
 
 export interface ImageLimits {
   maxPixels: number;
@@ -27,10 +24,14 @@ export class SharpImageProcessor extends ImageProcessor {
 
   constructor(config: AppConfig) {
     super();
-    this.limits = { maxPixels: config.IMAGE_MAX_PIXELS, maxSide: config.IMAGE_MAX_SIDE, timeoutSeconds: config.IMAGE_PROBE_TIMEOUT_SECONDS };
+    this.limits = {
+      maxPixels: config.IMAGE_MAX_PIXELS,
+      maxSide: config.IMAGE_MAX_SIDE,
+      timeoutSeconds: config.IMAGE_PROBE_TIMEOUT_SECONDS,
+    };
   }
 
-  async probe(path: string): Promise<ImageInfo> {
+  async probe(path: string, limits: { maxPixels: number; maxSide: number } = this.limits): Promise<ImageInfo> {
     let metadata: Metadata;
     try {
       // Header only: no pixels are decoded here, whatever the header claims.
@@ -43,10 +44,12 @@ export class SharpImageProcessor extends ImageProcessor {
     }
     const format = toImageFormat(metadata.format);
     if (!format) throw new InvalidImageError('The file is not a JPEG, PNG, WebP or TIFF image.');
-    const { width, height } = metadata;
+    // As displayed: an EXIF orientation of 5-8 swaps the sides (everything made from the
+    // image is turned upright).
+    const { width, height } = metadata.autoOrient ?? metadata;
     if (!width || !height) throw new InvalidImageError();
-    if (width > this.limits.maxSide || height > this.limits.maxSide || width * height > this.limits.maxPixels) {
-      throw new ImageTooLargeError(width, height, { maxPixels: this.limits.maxPixels, maxSide: this.limits.maxSide });
+    if (width > limits.maxSide || height > limits.maxSide || width * height > limits.maxPixels) {
+      throw new ImageTooLargeError(width, height, { maxPixels: limits.maxPixels, maxSide: limits.maxSide });
     }
     return {
       format,
@@ -67,7 +70,10 @@ function toImageFormat(format: string | undefined): ImageFormat | null {
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]);
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

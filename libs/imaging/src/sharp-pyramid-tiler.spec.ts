@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadConfig } from '#config';
 import { makeJpeg } from '#testing';
-import { CorruptImageError, DEFAULT_TILE_OPTIONS, expectedTileCount, levels, tileBounds, type TileOptions } from '#tiles';
+import {
+  CorruptImageError,
+  DEFAULT_TILE_OPTIONS,
+  expectedTileCount,
+  levels,
+  tileBounds,
+  type TileOptions,
+} from '#tiles';
 import { SharpPyramidTiler } from './sharp-pyramid-tiler.js';
 
 /** The tiler against real libvips: its output must be exactly what the pure geometry says. */
@@ -18,9 +25,16 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function cut(width: number, height: number, options: Partial<TileOptions>) {
   const source = join(dir, `${width}x${height}.png`);
-  await writeFile(source, await sharp({ create: { width, height, channels: 3, background: '#246' } }).png().toBuffer());
+  await writeFile(
+    source,
+    await sharp({ create: { width, height, channels: 3, background: '#246' } })
+      .png()
+      .toBuffer(),
+  );
   const progress: number[] = [];
-  const result = await tiler.cut({ path: source }, { ...DEFAULT_TILE_OPTIONS, format: 'png', ...options }, (n) => progress.push(n));
+  const result = await tiler.cut({ path: source }, { ...DEFAULT_TILE_OPTIONS, format: 'png', ...options }, (n) =>
+    progress.push(n),
+  );
   return { result, progress };
 }
 
@@ -34,33 +48,51 @@ describe('SharpPyramidTiler (real libvips)', () => {
     [1500, 700, 128, 8],
     [640, 2000, 1024, 2],
     [3000, 1000, 64, 0],
-  ])('%ix%i, tile %i, overlap %i: the tiles libvips writes are the tiles the geometry expects', async (width, height, tileSize, overlap) => {
-    const spec = { width, height, tileSize, overlap };
-    const { result, progress } = await cut(width, height, { tileSize, overlap });
-    try {
-      expect(result.tiles.length).toBe(expectedTileCount(spec));
-      const expectedPaths = levels(spec).flatMap((l) =>
-        Array.from({ length: l.cols * l.rows }, (_, i) => `${l.level}/${i % l.cols}_${Math.floor(i / l.cols)}.png`),
-      );
-      expect(result.tiles.map((t) => t.path).sort()).toEqual(expectedPaths.sort());
-      // Every tile's pixel size is what tileBounds promises (a few sampled per level).
-      for (const level of levels(spec)) {
-        for (const [col, row] of [[0, 0], [level.cols - 1, level.rows - 1]] as const) {
-          const meta = await sharp(join(result.directory, `${level.level}/${col}_${row}.png`)).metadata();
-          const bounds = tileBounds(spec, level.level, col, row);
-          expect([level.level, col, row, meta.width, meta.height]).toEqual([level.level, col, row, bounds.width, bounds.height]);
+  ])(
+    '%ix%i, tile %i, overlap %i: the tiles libvips writes are the tiles the geometry expects',
+    async (width, height, tileSize, overlap) => {
+      const spec = { width, height, tileSize, overlap };
+      const { result, progress } = await cut(width, height, { tileSize, overlap });
+      try {
+        expect(result.tiles.length).toBe(expectedTileCount(spec));
+        const expectedPaths = levels(spec).flatMap((l) =>
+          Array.from({ length: l.cols * l.rows }, (_, i) => `${l.level}/${i % l.cols}_${Math.floor(i / l.cols)}.png`),
+        );
+        expect(result.tiles.map((t) => t.path).sort()).toEqual(expectedPaths.sort());
+        // Every tile's pixel size is what tileBounds promises (a few sampled per level).
+        for (const level of levels(spec)) {
+          for (const [col, row] of [
+            [0, 0],
+            [level.cols - 1, level.rows - 1],
+          ] as const) {
+            const meta = await sharp(join(result.directory, `${level.level}/${col}_${row}.png`)).metadata();
+            const bounds = tileBounds(spec, level.level, col, row);
+            expect([level.level, col, row, meta.width, meta.height]).toEqual([
+              level.level,
+              col,
+              row,
+              bounds.width,
+              bounds.height,
+            ]);
+          }
         }
+        expect(result.tiles.every((t) => /^[0-9a-f]{64}$/.test(t.sha256) && t.bytes > 0)).toBe(true);
+        expect(progress.at(-1)).toBe(result.tiles.length);
+      } finally {
+        await result.dispose();
       }
-      expect(result.tiles.every((t) => /^[0-9a-f]{64}$/.test(t.sha256) && t.bytes > 0)).toBe(true);
-      expect(progress.at(-1)).toBe(result.tiles.length);
-    } finally {
-      await result.dispose();
-    }
-  });
+    },
+  );
 
   it('strips metadata from tiles (no EXIF, no GPS)', async () => {
     const source = join(dir, 'exif.jpg');
-    await writeFile(source, await sharp(await makeJpeg(300, 200)).withExif({ IFD0: { Copyright: 'someone' }, IFD3: { GPSLatitudeRef: 'N' } }).jpeg().toBuffer());
+    await writeFile(
+      source,
+      await sharp(await makeJpeg(300, 200))
+        .withExif({ IFD0: { Copyright: 'someone' }, IFD3: { GPSLatitudeRef: 'N' } })
+        .jpeg()
+        .toBuffer(),
+    );
     const { directory, dispose } = await tiler.cut({ path: source }, DEFAULT_TILE_OPTIONS, () => undefined);
     try {
       const meta = await sharp(join(directory, '9/0_0.jpeg')).metadata();
@@ -75,7 +107,9 @@ describe('SharpPyramidTiler (real libvips)', () => {
     const jpeg = await makeJpeg(2000, 1000);
     const source = join(dir, 'cut.jpg');
     await writeFile(source, jpeg.subarray(0, jpeg.length / 2));
-    await expect(tiler.cut({ path: source }, DEFAULT_TILE_OPTIONS, () => undefined)).rejects.toBeInstanceOf(CorruptImageError);
+    await expect(tiler.cut({ path: source }, DEFAULT_TILE_OPTIONS, () => undefined)).rejects.toBeInstanceOf(
+      CorruptImageError,
+    );
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(join(dir, 'work'))).toEqual([]);
   });

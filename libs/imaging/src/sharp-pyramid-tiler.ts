@@ -1,16 +1,22 @@
-import './vips-environment.js';
+import './sharp-policy.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import sharp, { type Sharp } from 'sharp';
 import { AppConfig } from '#config';
 import { forEachLimited } from '#shared-kernel';
-import { CorruptImageError, type CutPyramid, type ManifestTile, PyramidTiler, type TileOptions, type TilerSource } from '#tiles';
-import './sharp-image-processor.js'; // loader policy and cache settings
+import {
+  CorruptImageError,
+  type CutPyramid,
+  type ManifestTile,
+  PyramidTiler,
+  type TileOptions,
+  type TilerSource,
+} from '#tiles';
 
 /** Errors of the machine, not of the image: worth retrying. */
 const TRANSIENT = /ENOSPC|No space left|EIO|EMFILE|ENFILE|ENOMEM|out of memory|Cannot allocate/i;
@@ -24,7 +30,10 @@ const DIGEST_PARALLELISM = 8;
  * number of tiles on disk, polled every second.
  */
 @Injectable()
-export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBootstrap {
+export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SharpPyramidTiler.name);
+  private sweeping?: NodeJS.Timeout;
+
   constructor(private readonly config: AppConfig) {
     super();
     // Measured (npm run bench:tiling-tuning, README Benchmarks): twice as many libvips threads
@@ -34,19 +43,39 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
   }
 
   /**
-   * A worker killed mid-cut leaves its scratch directory. At start-up, remove those older
-   * than twice the tiling timeout (no live cut can be that old, whichever process runs it).
+   * A worker killed mid-cut leaves its scratch directory. At start-up and every
+   * TEMP_SWEEP_INTERVAL_SECONDS, remove those older than twice the tiling timeout (no live
+   * cut can be that old, whichever process runs it).
    */
   async onApplicationBootstrap(): Promise<void> {
-    const entries = await readdir(this.config.TILING_WORK_DIR, { withFileTypes: true }).catch(() => []);
-    const cutoff = Date.now() - 2 * this.config.TILING_TIMEOUT_SECONDS * 1000;
-    for (const entry of entries.filter((e) => e.isDirectory() && e.name.startsWith('cut-'))) {
-      const path = join(this.config.TILING_WORK_DIR, entry.name);
-      if ((await stat(path)).mtimeMs < cutoff) await rm(path, { recursive: true, force: true });
-    }
+    await this.sweep();
+    this.sweeping = setInterval(() => void this.sweep(), this.config.TEMP_SWEEP_INTERVAL_SECONDS * 1000).unref();
   }
 
-  async cut(source: TilerSource, options: TileOptions, onProgress: (tilesWritten: number) => void): Promise<CutPyramid> {
+  onApplicationShutdown(): void {
+    clearInterval(this.sweeping);
+  }
+
+  private async sweep(): Promise<void> {
+    const entries = await readdir(this.config.TILING_WORK_DIR, { withFileTypes: true }).catch(() => []);
+    const cutoff = Date.now() - 2 * this.config.TILING_TIMEOUT_SECONDS * 1000;
+    let removed = 0;
+    for (const entry of entries.filter((e) => e.isDirectory() && e.name.startsWith('cut-'))) {
+      const path = join(this.config.TILING_WORK_DIR, entry.name);
+      const info = await stat(path).catch(() => null);
+      if (info && info.mtimeMs < cutoff) {
+        await rm(path, { recursive: true, force: true });
+        removed++;
+      }
+    }
+    if (removed > 0) this.logger.log(`Removed ${removed} orphaned tiling scratch director(ies)`);
+  }
+
+  async cut(
+    source: TilerSource,
+    options: TileOptions,
+    onProgress: (tilesWritten: number) => void,
+  ): Promise<CutPyramid> {
     await mkdir(this.config.TILING_WORK_DIR, { recursive: true });
     const work = await mkdtemp(join(this.config.TILING_WORK_DIR, 'cut-'));
     const dispose = () => rm(work, { recursive: true, force: true });
@@ -60,14 +89,23 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
       const directory = join(work, 'image_files');
       const poll = setInterval(() => void countFiles(directory).then(onProgress, () => undefined), PROGRESS_POLL_MS);
       try {
-        await this.encoder(sharp(path, { limitInputPixels: this.config.IMAGE_MAX_PIXELS, failOn: 'warning', sequentialRead: true }), options)
+        await this.encoder(
+          sharp(path, {
+            limitInputPixels: this.config.IMAGE_MAX_PIXELS,
+            failOn: 'warning',
+            sequentialRead: true,
+            // Upright, like every rendition and the probed size (EXIF orientation).
+            autoOrient: true,
+          }),
+          options,
+        )
           .tile({ size: options.tileSize, overlap: options.overlap, layout: 'dz', depth: 'onepixel', container: 'fs' })
           .timeout({ seconds: this.config.TILING_TIMEOUT_SECONDS })
           .toFile(join(work, 'image.dz'));
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (TRANSIENT.test(message) || /timeout/i.test(message)) throw error;
-        throw new CorruptImageError(message.split('\n')[0]!.slice(0, 200));
+        throw new CorruptImageError(message.split('\n')[0].slice(0, 200));
       } finally {
         clearInterval(poll);
       }
@@ -106,11 +144,15 @@ async function countFiles(directory: string): Promise<number> {
 /** Size and SHA-256 of every file, paths relative and `/`-separated. */
 async function digestTree(directory: string): Promise<ManifestTile[]> {
   const paths = await files(directory);
-  const tiles: ManifestTile[] = new Array(paths.length);
+  const tiles = new Array<ManifestTile>(paths.length);
   await forEachLimited(paths, DIGEST_PARALLELISM, async (path, index) => {
     const hash = createHash('sha256');
     await pipeline(createReadStream(path), hash);
-    tiles[index] = { path: relative(directory, path).split(sep).join('/'), bytes: (await stat(path)).size, sha256: hash.digest('hex') };
+    tiles[index] = {
+      path: relative(directory, path).split(sep).join('/'),
+      bytes: (await stat(path)).size,
+      sha256: hash.digest('hex'),
+    };
   });
   return tiles;
 }

@@ -3,3 +3,8 @@ export * from './database-migrations.js';
 export * from './persistence.module.js';
 export * from './schemas/index.js';
 export * from './database-unavailable.js';
+export * from './database-outage.js';
+export * from './pg-change-feed.js';
+export * from './database-server/embedded-postgres-server.js';
+export * from './database-server/open-database.js';
+export * from './pg-rate-limit-counters.js';

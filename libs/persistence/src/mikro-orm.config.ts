@@ -11,6 +11,7 @@ export type OrmConfigInput = Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_POOL_MAX
 
 /** The one MikroORM configuration used by the apps, the migration CLI and the tests. */
 export function createOrmConfig(config: OrmConfigInput) {
+  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is empty: open the database (openDatabase) first.');
   return defineConfig({
     driver: PostgreSqlDriver,
     clientUrl: config.DATABASE_URL,

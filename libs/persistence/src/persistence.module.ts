@@ -3,10 +3,16 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { PanoramaRepository, UserQuotas } from '#panoramas';
+import { RenditionRepository } from '#renditions';
 import { TileSetRepository } from '#tiles';
 import { RefreshTokenRepository, UserRepository } from '#users';
+import { ChangeFeed } from '#shared-kernel';
+import { DatabaseOutage } from './database-outage.js';
 import { createOrmConfig } from './mikro-orm.config.js';
+import { PgChangeFeed } from './pg-change-feed.js';
+import { PgRateLimitCounters } from './pg-rate-limit-counters.js';
 import { MikroOrmPanoramaRepository } from './repositories/mikro-orm-panorama.repository.js';
+import { MikroOrmRenditionRepository } from './repositories/mikro-orm-rendition.repository.js';
 import { MikroOrmRefreshTokenRepository } from './repositories/mikro-orm-refresh-token.repository.js';
 import { MikroOrmTileSetRepository } from './repositories/mikro-orm-tile-set.repository.js';
 import { MikroOrmUserQuotas } from './repositories/mikro-orm-user-quotas.js';
@@ -27,8 +33,22 @@ import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository
     { provide: RefreshTokenRepository, useClass: MikroOrmRefreshTokenRepository },
     { provide: PanoramaRepository, useClass: MikroOrmPanoramaRepository },
     { provide: TileSetRepository, useClass: MikroOrmTileSetRepository },
+    { provide: RenditionRepository, useClass: MikroOrmRenditionRepository },
     { provide: UserQuotas, useClass: MikroOrmUserQuotas },
+    DatabaseOutage,
+    { provide: ChangeFeed, useClass: PgChangeFeed },
+    PgRateLimitCounters,
   ],
-  exports: [UserRepository, RefreshTokenRepository, PanoramaRepository, TileSetRepository, UserQuotas],
+  exports: [
+    UserRepository,
+    RefreshTokenRepository,
+    PanoramaRepository,
+    TileSetRepository,
+    RenditionRepository,
+    UserQuotas,
+    DatabaseOutage,
+    ChangeFeed,
+    PgRateLimitCounters,
+  ],
 })
 export class PersistenceModule {}

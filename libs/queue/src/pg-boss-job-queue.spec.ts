@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { loadConfig } from '#config';
-import { DomainError } from '#shared-kernel';
+import { DomainError, NoMetrics } from '#shared-kernel';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { DatabaseOutage } from '#persistence';
+import { tileJobPolicies } from '#tiles';
 import { PgBossJobQueue } from './pg-boss-job-queue.js';
 
 /** The queue adapter against the real PostgreSQL (pg-boss on a throwaway `_test` database). */
@@ -16,8 +18,17 @@ let db: TestDatabase;
 let queue: PgBossJobQueue;
 beforeAll(async () => {
   db = await createTestDatabase('tessera_queue');
-  queue = new PgBossJobQueue(loadConfig({ DATABASE_URL: db.url, JOB_RETRY_LIMIT: '2', JOB_RETRY_DELAY_SECONDS: '1', LOG_LEVEL: 'silent' }));
+  queue = new PgBossJobQueue(
+    loadConfig({ DATABASE_URL: db.url, JOB_RETRY_LIMIT: '2', JOB_RETRY_DELAY_SECONDS: '1', LOG_LEVEL: 'silent' }),
+    new DatabaseOutage(),
+    new NoMetrics(),
+  );
   await queue.onModuleInit();
+  queue.declare({
+    'test.ok': { singleton: false, timeoutSeconds: 60 },
+    'test.permanent': { singleton: false, timeoutSeconds: 60 },
+    'test.transient': { singleton: false, timeoutSeconds: 60 },
+  });
 });
 afterAll(async () => {
   await queue?.onApplicationShutdown();
@@ -47,6 +58,7 @@ declare module '#shared-kernel' {
     'test.ok': { n: number };
     'test.permanent': { n: number };
     'test.transient': { n: number };
+    'test.undeclared': { n: number };
   }
 }
 
@@ -85,11 +97,16 @@ it('retries other errors with backoff, flagging the last attempt', async () => {
   ]);
 });
 
-it('keeps one waiting tiling job per tile set (singleton key)', async () => {
+it('keeps one waiting tiling job per tile set (the singleton policy the tiles module declares)', async () => {
+  queue.declare(tileJobPolicies({ tilingTimeoutSeconds: 60 }));
   const first = await queue.enqueue('tiles.generate', { tileSetId: 'a' }, { singletonKey: 'a' });
   const again = await queue.enqueue('tiles.generate', { tileSetId: 'a' }, { singletonKey: 'a' });
   const other = await queue.enqueue('tiles.generate', { tileSetId: 'b' }, { singletonKey: 'b' });
   expect(first).toBeTruthy();
   expect(again).toBeNull();
   expect(other).toBeTruthy();
+});
+
+it('refuses a job nobody declared, naming it', async () => {
+  await expect(queue.enqueue('test.undeclared', { n: 1 })).rejects.toThrow(/test\.undeclared was never declared/);
 });

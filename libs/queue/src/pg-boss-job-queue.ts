@@ -1,28 +1,36 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type JobResult, PgBoss, type Queue } from 'pg-boss';
 import { AppConfig } from '#config';
-import { DomainError, type EnqueueOptions, type JobHandler, type JobMap, JobQueue, type JobName } from '#shared-kernel';
-
-/** Jobs sent with a singleton key (one per tile set / panorama). */
-const SINGLETON_JOBS = new Set<string>(['tiles.generate', 'panoramas.purge']);
+import { DatabaseOutage, isDatabaseUnavailable } from '#persistence';
+import {
+  DomainError,
+  type EnqueueOptions,
+  type JobHandler,
+  type JobMap,
+  JobQueue,
+  type JobName,
+  type JobPolicies,
+  type JobPolicy,
+  Metrics,
+} from '#shared-kernel';
 
 /**
- * Queue policy, from configuration: retries with exponential backoff; a heartbeat so a
- * worker killed mid-job is noticed within JOB_HEARTBEAT_SECONDS (pg-boss refreshes it
- * while the handler runs) and its job retried; an expiry of at least twice the slowest job;
- * finished and failed jobs kept a week for inspection.
+ * A declared JobPolicy in pg-boss terms, with what is common to every job from
+ * configuration: retries with exponential backoff; a heartbeat so that a worker killed
+ * mid-job is noticed within JOB_HEARTBEAT_SECONDS (pg-boss refreshes it while the handler
+ * runs) and its job retried; finished and failed jobs kept a week for inspection.
  */
-export function queuePolicy(name: JobName, config: AppConfig): Omit<Queue, 'name'> {
+export function pgBossQueue(policy: JobPolicy, config: AppConfig): Omit<Queue, 'name'> {
   return {
-    // 'stately': at most one queued and one active job per singleton key (the tile set or
-    // panorama id), so re-sending a job that already waits is a no-op. 'standard' ignores keys.
-    policy: SINGLETON_JOBS.has(name) ? 'stately' : 'standard',
-    retryLimit: config.JOB_RETRY_LIMIT,
+    // 'stately': at most one queued and one active job per singleton key, so re-sending a job
+    // that already waits is a no-op. 'standard' ignores keys.
+    policy: policy.singleton ? 'stately' : 'standard',
+    retryLimit: policy.retryLimit ?? config.JOB_RETRY_LIMIT,
     retryDelay: config.JOB_RETRY_DELAY_SECONDS,
     retryBackoff: true,
     retryDelayMax: 600,
     heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS,
-    expireInSeconds: name === 'tiles.generate' ? 2 * config.TILING_TIMEOUT_SECONDS + 300 : 3_600,
+    expireInSeconds: policy.timeoutSeconds,
     deleteAfterSeconds: 7 * 86_400,
   };
 }
@@ -39,8 +47,13 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicat
   private readonly logger = new Logger(PgBossJobQueue.name);
   private readonly boss: PgBoss;
   private readonly createdQueues = new Set<string>();
+  private readonly policies = new Map<string, JobPolicy>();
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly outage: DatabaseOutage,
+    private readonly metrics: Metrics,
+  ) {
     super();
     this.boss = new PgBoss({
       connectionString: config.DATABASE_URL,
@@ -54,11 +67,23 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicat
       queueCacheIntervalSeconds: config.QUEUE_SUPERVISE_INTERVAL_SECONDS,
     });
     // Only message and code: pg errors carry the whole client, connection settings included.
-    this.boss.on('error', (error: Error & { code?: string }) => this.logger.error({ code: error.code }, `pg-boss: ${error.message}`));
+    // An outage makes every queue's poll fail every second: one story (DatabaseOutage), not a
+    // line per failure. Anything else is logged with its code only.
+    this.boss.on('error', (error: { code?: string; message?: string }) => {
+      if (isDatabaseUnavailable(error)) this.outage.failed(error);
+      else this.logger.error({ code: error.code }, `pg-boss: ${error.message}`);
+    });
   }
 
   async onModuleInit(): Promise<void> {
     await this.boss.start();
+    this.metrics.gauge('queue_jobs', async () =>
+      (await this.boss.getQueues()).flatMap((queue) => [
+        { labels: { job: queue.name, state: 'queued' as const }, value: queue.queuedCount },
+        { labels: { job: queue.name, state: 'active' as const }, value: queue.activeCount },
+        { labels: { job: queue.name, state: 'failed' as const }, value: queue.failedCount ?? 0 },
+      ]),
+    );
     this.logger.log(`Job queue connected (schema "${this.config.QUEUE_SCHEMA}")`);
   }
 
@@ -77,29 +102,68 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicat
 
   async work<N extends JobName>(name: N, handler: JobHandler<N>): Promise<void> {
     await this.ensureQueue(name);
-    await this.boss.work<JobMap[N]>(name, { pollingIntervalSeconds: 1, batchSize: 1, perJobResults: true }, async (jobs) =>
-      Promise.all(
-        jobs.map(async (job): Promise<JobResult> => {
-          try {
-            await handler(job.data, { jobId: job.id, attempt: job.retryCount + 1, isLastAttempt: job.retryCount >= this.config.JOB_RETRY_LIMIT });
-            return { id: job.id, status: 'completed' };
-          } catch (error) {
-            if (error instanceof DomainError && !error.retryable) {
-              // The input will not get better: fail for good, skipping any retries left.
-              this.logger.warn({ jobId: job.id, code: error.code }, `Job ${name} failed permanently: ${error.message}`);
-              return { id: job.id, status: 'deadletter', output: { code: error.code, message: error.message } };
-            }
-            this.logger.warn({ jobId: job.id, attempt: job.retryCount + 1, err: error }, `Job ${name} failed; it will be retried if attempts remain`);
-            return { id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } };
-          }
-        }),
-      ),
+    await this.boss.work<JobMap[N]>(
+      name,
+      { pollingIntervalSeconds: 1, batchSize: 1, perJobResults: true },
+      async (jobs) =>
+        Promise.all(
+          jobs.map(async (job): Promise<JobResult> => {
+            const started = performance.now();
+            const result = await this.run(name, job, handler);
+            const outcome =
+              result.status === 'completed' ? 'completed' : result.status === 'failed' ? 'failed' : 'dead';
+            this.metrics.observe('job_duration_seconds', { job: name, outcome }, (performance.now() - started) / 1000);
+            return result;
+          }),
+        ),
     );
+  }
+
+  private async run<N extends JobName>(
+    name: N,
+    job: { id: string; data: JobMap[N]; retryCount: number },
+    handler: JobHandler<N>,
+  ): Promise<JobResult> {
+    try {
+      await handler(job.data, {
+        jobId: job.id,
+        attempt: job.retryCount + 1,
+        isLastAttempt: job.retryCount >= this.config.JOB_RETRY_LIMIT,
+      });
+      return { id: job.id, status: 'completed' };
+    } catch (error) {
+      if (error instanceof DomainError && !error.retryable) {
+        // The input will not get better: fail for good, skipping any retries left.
+        this.logger.warn({ jobId: job.id, code: error.code }, `Job ${name} failed permanently: ${error.message}`);
+        return { id: job.id, status: 'deadletter', output: { code: error.code, message: error.message } };
+      }
+      this.logger.warn(
+        { jobId: job.id, attempt: job.retryCount + 1, err: error },
+        `Job ${name} failed; it will be retried if attempts remain`,
+      );
+      return {
+        id: job.id,
+        status: 'failed',
+        output: { message: error instanceof Error ? error.message : String(error) },
+      };
+    }
+  }
+
+  async schedule<N extends JobName>(name: N, cron: string, payload: JobMap[N]): Promise<void> {
+    await this.ensureQueue(name);
+    if (cron) await this.boss.schedule(name, cron, payload, { tz: 'UTC' });
+    else await this.boss.unschedule(name);
+  }
+
+  declare(policies: JobPolicies): void {
+    for (const [name, policy] of Object.entries(policies)) this.policies.set(name, policy);
   }
 
   private async ensureQueue(name: JobName): Promise<void> {
     if (this.createdQueues.has(name)) return;
-    await this.boss.createQueue(name, queuePolicy(name, this.config));
+    const policy = this.policies.get(name);
+    if (!policy) throw new Error(`Job ${name} was never declared (JobQueue.declare, in the module that owns it)`);
+    await this.boss.createQueue(name, pgBossQueue(policy, this.config));
     this.createdQueues.add(name);
   }
 }

@@ -6,3 +6,7 @@ export * from './job-queue.port.js';
 export * from './storage/index.js';
 export * from './actor.js';
 export * from './concurrency.js';
+export * from './change-feed.port.js';
+export * from './metrics.port.js';
+export * from './pyramids.port.js';
+export * from './change-watcher.js';

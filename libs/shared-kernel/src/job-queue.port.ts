@@ -7,6 +7,8 @@
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface JobMap {}
 
+// `& string` keeps symbol/number keys out whatever gets merged in.
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
 export type JobName = keyof JobMap & string;
 
 export interface EnqueueOptions {
@@ -26,8 +28,30 @@ export interface JobAttempt {
 
 export type JobHandler<N extends JobName> = (payload: JobMap[N], meta: JobAttempt) => Promise<void>;
 
+/**
+ * How the queue treats one kind of job, declared by the noun that owns the job, beside its
+ * payload in JobMap; queue adapters only translate it.
+ */
+export interface JobPolicy {
+  /** At most one queued and one active job per singleton key (jobs sent with `singletonKey`). */
+  singleton: boolean;
+  /** A run still going after this long is considered lost: it runs again elsewhere. */
+  timeoutSeconds: number;
+  /** Retries after a failed attempt (default: the configured JOB_RETRY_LIMIT); 0: none. */
+  retryLimit?: number;
+}
+
+export type JobPolicies = { [N in JobName]?: JobPolicy };
+
 /** The only way application code talks to the durable job queue. */
 export abstract class JobQueue {
+  /** Registers the policies of a noun's jobs; a job must be declared before it is sent or worked. */
+  abstract declare(policies: JobPolicies): void;
   abstract enqueue<N extends JobName>(name: N, payload: JobMap[N], options?: EnqueueOptions): Promise<string | null>;
   abstract work<N extends JobName>(name: N, handler: JobHandler<N>): Promise<void>;
+  /**
+   * Sends `name` on a cron schedule (UTC), one job per tick whichever processes run; calling
+   * it again replaces the schedule. An empty `cron` removes it.
+   */
+  abstract schedule<N extends JobName>(name: N, cron: string, payload: JobMap[N]): Promise<void>;
 }

@@ -6,10 +6,12 @@ describe('cursor pagination', () => {
     expect(decodeCursor(encodeCursor(position))).toEqual(position);
   });
 
-  it.each(['', 'garbage', Buffer.from('not-a-date|id').toString('base64url'), Buffer.from('2026-01-01T00:00:00Z|a|b').toString('base64url')])(
-    'rejects the malformed cursor %p',
-    (cursor) => expect(() => decodeCursor(cursor)).toThrow(InvalidCursorError),
-  );
+  it.each([
+    '',
+    'garbage',
+    Buffer.from('not-a-date|id').toString('base64url'),
+    Buffer.from('2026-01-01T00:00:00Z|a|b').toString('base64url'),
+  ])('rejects the malformed cursor %p', (cursor) => expect(() => decodeCursor(cursor)).toThrow(InvalidCursorError));
 
   it('gives a next cursor only when the extra row exists', () => {
     const rows = [1, 2, 3].map((n) => ({ createdAt: new Date(n * 1000), id: `id-${n}` }));

@@ -2,7 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { assertStorageKey } from '#shared-kernel';
 
-const isMissing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException | undefined)?.code ?? '');
+const isMissing = (error: unknown) =>
+  ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException | undefined)?.code ?? '');
 
 /** Every regular file below `directory` with no dot-led path segment, sorted (none if it does not exist). */
 export async function listFiles(directory: string): Promise<string[]> {
@@ -16,7 +17,12 @@ export async function listFiles(directory: string): Promise<string[]> {
   return entries
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name))
-    .filter((path) => !relative(directory, path).split(sep).some((segment) => segment.startsWith('.')))
+    .filter(
+      (path) =>
+        !relative(directory, path)
+          .split(sep)
+          .some((segment) => segment.startsWith('.')),
+    )
     .sort();
 }
 

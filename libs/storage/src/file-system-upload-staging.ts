@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type StagedUpload, UploadStaging } from '#panoramas';
-import { type DomainError, newId } from '#shared-kernel';
+import { type DomainError, Metrics, newId, NoMetrics } from '#shared-kernel';
 
 const HEAD_BYTES = 64;
 
@@ -16,7 +15,10 @@ const HEAD_BYTES = 64;
 export class FileSystemUploadStaging extends UploadStaging {
   readonly directory: string;
 
-  constructor(directory: string) {
+  constructor(
+    directory: string,
+    private readonly metrics: Metrics = new NoMetrics(),
+  ) {
     super();
     this.directory = resolve(directory);
   }
@@ -28,6 +30,9 @@ export class FileSystemUploadStaging extends UploadStaging {
     const head: Buffer[] = [];
     let headBytes = 0;
     let bytes = 0;
+    // Created here, before streaming: a write stream opens its file lazily, so when the source
+    // fails at once (the client already gone) the file would appear after the cleanup below.
+    const file = await open(path, 'wx');
     try {
       await pipeline(
         content,
@@ -43,18 +48,25 @@ export class FileSystemUploadStaging extends UploadStaging {
             yield chunk;
           }
         },
-        createWriteStream(path, { flags: 'wx' }),
+        file.createWriteStream(),
       );
     } catch (error) {
+      await file.close().catch(() => undefined); // already closed by the stream, unless it never started
       await rm(path, { force: true });
       // Stop the producer too (a multipart part we gave up on must not keep the request busy).
       content.destroy();
       throw error;
     }
+    this.metrics.count('upload_bytes', {}, bytes);
     return { path, bytes, sha256: hash.digest('hex'), head: Buffer.concat(head) };
   }
 
-  async discard(staged: StagedUpload): Promise<void> {
+  async scratchPath(): Promise<string> {
+    await mkdir(this.directory, { recursive: true });
+    return join(this.directory, `${newId()}.upload`);
+  }
+
+  async discard(staged: Pick<StagedUpload, 'path'>): Promise<void> {
     await rm(staged.path, { force: true }).catch(() => undefined);
   }
 

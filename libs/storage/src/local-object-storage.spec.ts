@@ -7,7 +7,10 @@ import { LocalObjectStorage } from './local-object-storage.js';
 
 objectStorageContract('local filesystem', async () => {
   const root = await mkdtemp(join(tmpdir(), 'tessera-storage-'));
-  return { storage: new LocalObjectStorage(join(root, 'objects')), dispose: () => rm(root, { recursive: true, force: true }) };
+  return {
+    storage: new LocalObjectStorage(join(root, 'objects')),
+    dispose: () => rm(root, { recursive: true, force: true }),
+  };
 });
 
 describe('LocalObjectStorage specifics', () => {

@@ -109,7 +109,8 @@ export class LocalObjectStorage extends ObjectStorage {
       throw error;
     });
     if (!info.isFile()) throw new ObjectNotFoundError(key);
-    if (range && (range.start > range.end || range.end >= info.size || range.start < 0)) throw new RangeNotSatisfiableError(info.size);
+    if (range && (range.start > range.end || range.end >= info.size || range.start < 0))
+      throw new RangeNotSatisfiableError(info.size);
     const body = createReadStream(path, range ? { start: range.start, end: range.end } : {});
     return { body, bytes: info.size, ...(range ? { range } : {}) };
   }

@@ -34,16 +34,25 @@ objectStorageContract('S3 (s3rver)', async () => {
 describe('S3ObjectStorage specifics', () => {
   it('fails its health check with a clear message when the bucket is missing and may not be created', async () => {
     const storage = new S3ObjectStorage(settings({ createBucket: false, bucket: 'tessera-missing-bucket' }));
-    await expect(storage.checkHealth()).rejects.toThrow('S3 bucket "tessera-missing-bucket" does not exist. Create it, or set S3_CREATE_BUCKET=true.');
+    await expect(storage.checkHealth()).rejects.toThrow(
+      'S3 bucket "tessera-missing-bucket" does not exist. Create it, or set S3_CREATE_BUCKET=true.',
+    );
   });
 
   it('uploads large streams as multipart and records the SHA-256 as metadata', async () => {
     const storage = new S3ObjectStorage(settings());
     await storage.checkHealth();
     const data = randomBytes(12 * 1024 * 1024);
-    const { sha256, bytes } = await storage.put('originals/u/p/original.tif', Readable.from([data.subarray(0, 7_000_000), data.subarray(7_000_000)]));
+    const { sha256, bytes } = await storage.put(
+      'originals/u/p/original.tif',
+      Readable.from([data.subarray(0, 7_000_000), data.subarray(7_000_000)]),
+    );
     expect(bytes).toBe(data.length);
-    expect(await storage.stat('originals/u/p/original.tif')).toMatchObject({ bytes: data.length, sha256, contentType: 'image/tiff' });
+    expect(await storage.stat('originals/u/p/original.tif')).toMatchObject({
+      bytes: data.length,
+      sha256,
+      contentType: 'image/tiff',
+    });
   });
 
   it('aborts a multipart upload whose source fails after some parts went up: no object appears', async () => {

@@ -120,7 +120,12 @@ export class S3ObjectStorage extends ObjectStorage {
   async importFile(key: string, path: string, options: PutOptions = {}): Promise<{ bytes: number }> {
     assertStorageKey(key);
     const { size } = await stat(path);
-    await this.upload(key, createReadStream(path), options.contentType ?? contentTypeOf(key), options.sha256 ? { sha256: options.sha256 } : undefined);
+    await this.upload(
+      key,
+      createReadStream(path),
+      options.contentType ?? contentTypeOf(key),
+      options.sha256 ? { sha256: options.sha256 } : undefined,
+    );
     await unlink(path);
     return { bytes: size };
   }
@@ -150,7 +155,11 @@ export class S3ObjectStorage extends ObjectStorage {
     try {
       const response = await this.call(() =>
         this.client.send(
-          new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.fullKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+          new GetObjectCommand({
+            Bucket: this.settings.bucket,
+            Key: this.fullKey(key),
+            ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+          }),
         ),
       );
       const total = range ? Number(response.ContentRange?.split('/')[1]) : Number(response.ContentLength);
@@ -171,8 +180,15 @@ export class S3ObjectStorage extends ObjectStorage {
   async stat(key: string): Promise<ObjectStat | null> {
     assertStorageKey(key);
     try {
-      const head = await this.call(() => this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.fullKey(key) })));
-      return { bytes: Number(head.ContentLength), modifiedAt: head.LastModified ?? new Date(0), sha256: head.Metadata?.sha256, contentType: head.ContentType };
+      const head = await this.call(() =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.fullKey(key) })),
+      );
+      return {
+        bytes: Number(head.ContentLength),
+        modifiedAt: head.LastModified ?? new Date(0),
+        sha256: head.Metadata?.sha256,
+        contentType: head.ContentType,
+      };
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;
@@ -184,7 +200,13 @@ export class S3ObjectStorage extends ObjectStorage {
     let token: string | undefined;
     do {
       const page = await this.call(() =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.fullKey(prefix), ContinuationToken: token })),
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.settings.bucket,
+            Prefix: this.fullKey(prefix),
+            ContinuationToken: token,
+          }),
+        ),
       );
       for (const object of page.Contents ?? []) {
         yield { key: object.Key!.slice(this.settings.keyPrefix.length), bytes: Number(object.Size ?? 0) };
@@ -195,7 +217,9 @@ export class S3ObjectStorage extends ObjectStorage {
 
   async delete(key: string): Promise<void> {
     assertStorageKey(key);
-    await this.call(() => this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.fullKey(key) })));
+    await this.call(() =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.fullKey(key) })),
+    );
   }
 
   async deletePrefix(prefix: string): Promise<number> {
@@ -206,8 +230,13 @@ export class S3ObjectStorage extends ObjectStorage {
       if (batch.length === 0) return;
       const objects = batch.map((key) => ({ Key: this.fullKey(key) }));
       batch = [];
-      const result = await this.call(() => this.client.send(new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: objects, Quiet: true } })));
-      if (result.Errors?.length) throw new Error(`S3 refused to delete ${result.Errors.length} object(s): ${result.Errors[0]?.Message}`);
+      const result = await this.call(() =>
+        this.client.send(
+          new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: objects, Quiet: true } }),
+        ),
+      );
+      if (result.Errors?.length)
+        throw new Error(`S3 refused to delete ${result.Errors.length} object(s): ${result.Errors[0]?.Message}`);
       deleted += objects.length;
     };
     for await (const object of this.list(prefix)) {
@@ -219,7 +248,7 @@ export class S3ObjectStorage extends ObjectStorage {
   }
 
   /** Closes the client's connections (on shutdown). */
-  close(): void {
+  override close(): void {
     this.client.destroy();
   }
 
@@ -229,20 +258,36 @@ export class S3ObjectStorage extends ObjectStorage {
     } catch (error) {
       if (!isNotFound(error)) throw error;
       if (!this.settings.createBucket) {
-        throw new Error(`S3 bucket "${this.settings.bucket}" does not exist. Create it, or set S3_CREATE_BUCKET=true.`);
+        throw new Error(
+          `S3 bucket "${this.settings.bucket}" does not exist. Create it, or set S3_CREATE_BUCKET=true.`,
+          {
+            cause: error,
+          },
+        );
       }
       await this.call(() => this.client.send(new CreateBucketCommand({ Bucket: this.settings.bucket })));
     }
   }
 
-  private async upload(key: string, body: Readable, contentType: string | undefined, metadata?: Record<string, string>): Promise<void> {
+  private async upload(
+    key: string,
+    body: Readable,
+    contentType: string | undefined,
+    metadata?: Record<string, string>,
+  ): Promise<void> {
     // When the source fails, that is the cause to report, not whatever the clean-up answered.
     let sourceError: unknown;
     body.once('error', (error) => (sourceError = error));
     // Multipart above one part's size; lib-storage aborts the multipart upload if `body` fails.
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.settings.bucket, Key: this.fullKey(key), Body: body, ContentType: contentType, Metadata: metadata },
+      params: {
+        Bucket: this.settings.bucket,
+        Key: this.fullKey(key),
+        Body: body,
+        ContentType: contentType,
+        Metadata: metadata,
+      },
       partSize: this.settings.partSizeBytes,
       queueSize: 4,
       leavePartsOnError: false,
@@ -264,13 +309,21 @@ export class S3ObjectStorage extends ObjectStorage {
       return await work();
     } catch (error) {
       const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''} ${String((error as { code?: string })?.code ?? '')}`;
-      if (!(error instanceof S3ServiceException && error.$metadata.httpStatusCode) && UNAVAILABLE.test(text)) throw new StorageUnavailableError(error);
-      if (error instanceof S3ServiceException && (error.$metadata.httpStatusCode ?? 0) >= 500) throw new StorageUnavailableError(error);
+      if (!(error instanceof S3ServiceException && error.$metadata.httpStatusCode) && UNAVAILABLE.test(text))
+        throw new StorageUnavailableError(error);
+      if (error instanceof S3ServiceException && (error.$metadata.httpStatusCode ?? 0) >= 500)
+        throw new StorageUnavailableError(error);
       throw error;
     }
   }
 }
 
 function isNotFound(error: unknown): boolean {
-  return error instanceof S3ServiceException && (error.$metadata.httpStatusCode === 404 || error.name === 'NoSuchKey' || error.name === 'NotFound' || error.name === 'NoSuchBucket');
+  return (
+    error instanceof S3ServiceException &&
+    (error.$metadata.httpStatusCode === 404 ||
+      error.name === 'NoSuchKey' ||
+      error.name === 'NotFound' ||
+      error.name === 'NoSuchBucket')
+  );
 }

@@ -1,7 +1,15 @@
-import { Global, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { AppConfig } from '#config';
 import { UploadStaging } from '#panoramas';
-import { ObjectStorage } from '#shared-kernel';
+import { Metrics, ObjectStorage } from '#shared-kernel';
+import { MeteredObjectStorage } from './metered-object-storage.js';
 import { FileSystemUploadStaging } from './file-system-upload-staging.js';
 import { LocalObjectStorage } from './local-object-storage.js';
 import { S3ObjectStorage, type S3Settings } from './s3-object-storage.js';
@@ -19,26 +27,45 @@ export const s3Settings = (config: AppConfig): S3Settings => ({
   publishConcurrency: config.S3_PUBLISH_CONCURRENCY,
 });
 
-const STALE_UPLOAD_MS = 24 * 3_600_000;
-
-/** At start-up: the storage answers (else start-up fails), and stale staged uploads go. */
+/**
+ * At start-up the storage must answer (else start-up fails). Then, on every process and
+ * every TEMP_SWEEP_INTERVAL_SECONDS, staged uploads nobody owns any more go: a file untouched
+ * for longer than a request may last (HTTP_REQUEST_TIMEOUT_SECONDS) belongs to no live
+ * request, here or in another process on this machine (its process was killed mid-upload).
+ */
 @Injectable()
-class StorageStartup implements OnApplicationBootstrap, OnApplicationShutdown {
+class StorageLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Storage');
+  private sweeping?: NodeJS.Timeout;
 
   constructor(
     private readonly storage: ObjectStorage,
     private readonly staging: FileSystemUploadStaging,
+    private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.storage.checkHealth();
-    const swept = await this.staging.sweep(STALE_UPLOAD_MS);
-    if (swept > 0) this.logger.log(`Removed ${swept} staged upload(s) older than a day`);
+    await this.sweep();
+    this.sweeping = setInterval(() => void this.sweep(), this.config.TEMP_SWEEP_INTERVAL_SECONDS * 1000).unref();
   }
 
   onApplicationShutdown(): void {
-    if (this.storage instanceof S3ObjectStorage) this.storage.close();
+    clearInterval(this.sweeping);
+    this.storage.close();
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      const removed = await this.staging.sweep(this.config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000);
+      if (removed > 0) {
+        this.logger.log(
+          `Removed ${removed} orphaned staged upload(s), untouched for more than ${this.config.HTTP_REQUEST_TIMEOUT_SECONDS} s`,
+        );
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Sweeping staged uploads failed');
+    }
   }
 }
 
@@ -51,19 +78,22 @@ class StorageStartup implements OnApplicationBootstrap, OnApplicationShutdown {
   providers: [
     {
       provide: ObjectStorage,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): ObjectStorage => {
-        switch (config.STORAGE_DRIVER) {
-          case 'local':
-            return new LocalObjectStorage(config.STORAGE_LOCAL_ROOT);
-          case 's3':
-            return new S3ObjectStorage(s3Settings(config));
-        }
+      inject: [AppConfig, Metrics],
+      useFactory: (config: AppConfig, metrics: Metrics): ObjectStorage => {
+        const adapter =
+          config.STORAGE_DRIVER === 's3'
+            ? new S3ObjectStorage(s3Settings(config))
+            : new LocalObjectStorage(config.STORAGE_LOCAL_ROOT);
+        return new MeteredObjectStorage(adapter, metrics);
       },
     },
-    { provide: FileSystemUploadStaging, inject: [AppConfig], useFactory: (config: AppConfig) => new FileSystemUploadStaging(config.UPLOAD_TMP_DIR) },
+    {
+      provide: FileSystemUploadStaging,
+      inject: [AppConfig, Metrics],
+      useFactory: (config: AppConfig, metrics: Metrics) => new FileSystemUploadStaging(config.UPLOAD_TMP_DIR, metrics),
+    },
     { provide: UploadStaging, useExisting: FileSystemUploadStaging },
-    StorageStartup,
+    StorageLifecycle,
   ],
   exports: [ObjectStorage, UploadStaging],
 })

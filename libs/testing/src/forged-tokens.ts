@@ -22,7 +22,7 @@ export function forgeJwt({ header = { alg: 'HS256', typ: 'at+jwt' }, payload, se
 /** Re-encodes a token's payload with changes, keeping the original signature. */
 export function tamperJwt(token: string, changes: Record<string, unknown>): string {
   const [header, payload, signature] = token.split('.');
-  const claims = { ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), ...changes };
+  const claims = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), ...changes };
   return `${header}.${b64(claims)}.${signature}`;
 }
 

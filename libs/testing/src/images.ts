@@ -8,20 +8,28 @@ import sharp from 'sharp';
 
 /** A panorama-like JPEG: a horizontal gradient with some structure, so it compresses like a photo. */
 export async function makeJpeg(width: number, height: number, quality = 85): Promise<Buffer> {
-  return sharp(gradient(width, height, 3), { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  return sharp(gradient(width, height, 3), { raw: { width, height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
 }
 
 /** An RGBA PNG whose alpha varies across the image. */
 export async function makePngWithAlpha(width: number, height: number): Promise<Buffer> {
-  return sharp(gradient(width, height, 4), { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(gradient(width, height, 4), { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 export async function makeWebp(width: number, height: number): Promise<Buffer> {
-  return sharp(gradient(width, height, 3), { raw: { width, height, channels: 3 } }).webp().toBuffer();
+  return sharp(gradient(width, height, 3), { raw: { width, height, channels: 3 } })
+    .webp()
+    .toBuffer();
 }
 
 export async function makeTiff(width: number, height: number): Promise<Buffer> {
-  return sharp(gradient(width, height, 3), { raw: { width, height, channels: 3 } }).tiff().toBuffer();
+  return sharp(gradient(width, height, 3), { raw: { width, height, channels: 3 } })
+    .tiff()
+    .toBuffer();
 }
 
 function gradient(width: number, height: number, channels: number): Buffer {
@@ -31,7 +39,7 @@ function gradient(width: number, height: number, channels: number): Buffer {
       const i = (y * width + x) * channels;
       pixels[i] = (x * 255) / Math.max(1, width - 1);
       pixels[i + 1] = (y * 255) / Math.max(1, height - 1);
-      pixels[i + 2] = ((x ^ y) & 0xff) as number;
+      pixels[i + 2] = (x ^ y) & 0xff;
       if (channels === 4) pixels[i + 3] = 64 + ((x + y) % 192);
     }
   }
@@ -66,7 +74,7 @@ export function pngClaiming(width: number, height: number): Buffer {
 export async function jpegClaiming(width: number, height: number): Promise<Buffer> {
   const jpeg = Buffer.from(await makeJpeg(16, 16));
   for (let i = 2; i < jpeg.length - 9; i++) {
-    if (jpeg[i] === 0xff && jpeg[i + 1]! >= 0xc0 && jpeg[i + 1]! <= 0xc2) {
+    if (jpeg[i] === 0xff && jpeg[i + 1] >= 0xc0 && jpeg[i + 1] <= 0xc2) {
       jpeg.writeUInt16BE(height, i + 5);
       jpeg.writeUInt16BE(width, i + 7);
       return jpeg;
@@ -89,16 +97,41 @@ export const FOREIGN_FILES: Record<string, Buffer> = {
   elf: Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), Buffer.alloc(60)]),
   pdf: Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'),
   html: Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>'),
-  svg: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="1" height="1"/></svg>'),
+  svg: Buffer.from(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="1" height="1"/></svg>',
+  ),
   gif: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'),
 };
 
 /** A large JPEG that compresses (and tiles) like a busy photo: upscaled noise. */
 export async function makeNoisyJpeg(width: number, height: number): Promise<Buffer> {
   const small = await sharp({
-    create: { width: Math.ceil(width / 4), height: Math.ceil(height / 4), channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 } },
+    create: {
+      width: Math.ceil(width / 4),
+      height: Math.ceil(height / 4),
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 50 },
+    },
   })
     .png()
     .toBuffer();
   return sharp(small).resize(width, height, { kernel: 'nearest' }).jpeg({ quality: 92 }).toBuffer();
+}
+
+/**
+ * A JPEG stored sideways (`storedWidth` x `storedHeight` pixels) with EXIF orientation 6
+ * (display: turned 90° clockwise), a camera make and a GPS position. Its stored top-left
+ * corner is a 1/10-size blue square on red: upright, the blue is at the top right.
+ */
+export async function makeSidewaysJpeg(storedWidth: number, storedHeight: number): Promise<Buffer> {
+  const marker = Math.max(1, Math.round(Math.min(storedWidth, storedHeight) / 10));
+  return sharp({ create: { width: storedWidth, height: storedHeight, channels: 3, background: '#ff0000' } })
+    .composite([
+      { input: { create: { width: marker, height: marker, channels: 3, background: '#0000ff' } }, left: 0, top: 0 },
+    ])
+    .jpeg({ quality: 90 })
+    .withExif({ IFD0: { Make: 'Tessera Test Camera' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 0/1' } })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
 }

@@ -1,6 +1,33 @@
-import { type Panorama, type PanoramaChanges, type PanoramaListQuery, PanoramaRepository, type Quota, UserQuotas } from '#panoramas';
-import { decodeCursor, type EnqueueOptions, type JobHandler, type JobMap, JobQueue, type JobName, type Page, toPage } from '#shared-kernel';
-import { sameTileOptions, type TileOptions, type TileSet, TileSetRepository } from '#tiles';
+import {
+  assertWithinQuota,
+  type Panorama,
+  type PanoramaChanges,
+  type PanoramaListQuery,
+  PanoramaRepository,
+  type Quota,
+  type StorageUsage,
+  UserQuotas,
+} from '#panoramas';
+import {
+  decodeCursor,
+  type EnqueueOptions,
+  type JobHandler,
+  type JobMap,
+  JobQueue,
+  type JobName,
+  type JobPolicies,
+  type Page,
+  toPage,
+} from '#shared-kernel';
+import {
+  canTransition,
+  sameTileOptions,
+  TILE_SET_TRANSITIONS,
+  type TileOptions,
+  type TileSet,
+  TileSetRepository,
+  type TileSetTransition,
+} from '#tiles';
 
 /** In-memory PanoramaRepository with the MikroORM adapter's contract (tile sets live in `tileSets`). */
 export class InMemoryPanoramaRepository extends PanoramaRepository {
@@ -25,24 +52,39 @@ export class InMemoryPanoramaRepository extends PanoramaRepository {
     return [...this.rows.values()].find((p) => p.ownerId === ownerId && p.sha256 === sha256 && !p.deletedAt) ?? null;
   }
 
-  async insertWithTileSet(panorama: Panorama, tileSet: TileSet) {
+  async insertWithTileSet(panorama: Panorama, tileSet: TileSet, quota: Quota) {
     if (this.failNextInsert) {
       const error = this.failNextInsert;
       this.failNextInsert = undefined;
       throw error;
     }
     if (await this.findByOwnerAndSha256(panorama.ownerId, panorama.sha256)) return false;
+    assertWithinQuota(quota, await this.usage(panorama.ownerId), { panoramas: 1, bytes: panorama.bytes });
     this.rows.set(panorama.id, panorama);
     this.tileSets.rows.set(tileSet.id, tileSet);
     return true;
   }
 
+  async scan(afterId: string | undefined, limit: number) {
+    return [...this.rows.values()]
+      .filter((p) => !p.deletedAt && (afterId === undefined || p.id > afterId))
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .slice(0, limit);
+  }
+
   async list({ ownerId, limit, cursor, title }: PanoramaListQuery): Promise<Page<Panorama>> {
     const after = cursor ? decodeCursor(cursor) : undefined;
     const rows = [...this.rows.values()]
-      .filter((p) => p.ownerId === ownerId && !p.deletedAt && (!title || p.title.toLowerCase().includes(title.toLowerCase())))
+      .filter(
+        (p) => p.ownerId === ownerId && !p.deletedAt && (!title || p.title.toLowerCase().includes(title.toLowerCase())),
+      )
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
-      .filter((p) => !after || p.createdAt < after.createdAt || (p.createdAt.getTime() === after.createdAt.getTime() && p.id < after.id));
+      .filter(
+        (p) =>
+          !after ||
+          p.createdAt < after.createdAt ||
+          (p.createdAt.getTime() === after.createdAt.getTime() && p.id < after.id),
+      );
     return toPage(rows.slice(0, limit + 1), limit);
   }
 
@@ -69,9 +111,29 @@ export class InMemoryPanoramaRepository extends PanoramaRepository {
     return [...this.rows.values()].filter((p) => p.deletedAt).slice(0, limit);
   }
 
+  /** Ready rendition bytes to count, when a test wires an in-memory rendition repository. */
+  renditionBytes: (ownerId: string) => number = () => 0;
+
   async usage(ownerId: string) {
-    const mine = [...this.rows.values()].filter((p) => p.ownerId === ownerId);
-    return { panoramas: mine.length, bytes: mine.reduce((sum, p) => sum + p.bytes, 0) };
+    const { panoramas, bytes } = (await this.storageUsage([ownerId])).get(ownerId)!;
+    return { panoramas, bytes };
+  }
+
+  async storageUsage(ownerIds: string[]) {
+    return new Map<string, StorageUsage>(
+      ownerIds.map((ownerId) => {
+        const mine = [...this.rows.values()].filter((p) => p.ownerId === ownerId);
+        const originalBytes = mine.reduce((sum, p) => sum + p.bytes, 0);
+        const renditionBytes = this.renditionBytes(ownerId);
+        const tileBytes = [...this.tileSets.rows.values()]
+          .filter((t) => t.ownerId === ownerId && t.status === 'ready')
+          .reduce((sum, t) => sum + (t.bytes ?? 0), 0);
+        return [
+          ownerId,
+          { panoramas: mine.length, bytes: originalBytes + renditionBytes, originalBytes, renditionBytes, tileBytes },
+        ];
+      }),
+    );
   }
 }
 
@@ -83,7 +145,9 @@ export class InMemoryTileSetRepository extends TileSetRepository {
   }
 
   async findByPanorama(panoramaId: string) {
-    return [...this.rows.values()].filter((t) => t.panoramaId === panoramaId).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    return [...this.rows.values()]
+      .filter((t) => t.panoramaId === panoramaId)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
   async findByPanoramas(ids: string[]) {
@@ -93,7 +157,9 @@ export class InMemoryTileSetRepository extends TileSetRepository {
   }
 
   async findByOptions(panoramaId: string, options: TileOptions) {
-    return [...this.rows.values()].find((t) => t.panoramaId === panoramaId && sameTileOptions(t.options(), options)) ?? null;
+    return (
+      [...this.rows.values()].find((t) => t.panoramaId === panoramaId && sameTileOptions(t.options(), options)) ?? null
+    );
   }
 
   async insertOrGet(tileSet: TileSet) {
@@ -103,15 +169,16 @@ export class InMemoryTileSetRepository extends TileSetRepository {
     return { tileSet, created: true };
   }
 
+  async sampleReady(limit: number) {
+    return [...this.rows.values()].filter((t) => t.status === 'ready').slice(0, limit);
+  }
+
   async findQueued(limit: number) {
     return [...this.rows.values()].filter((t) => t.status === 'queued').slice(0, limit);
   }
 
   async markProcessing(id: string, at: Date) {
-    const t = this.rows.get(id);
-    if (!t || t.status === 'ready') return false;
-    Object.assign(t, { status: 'processing', progress: 0, errorCode: null, startedAt: at, completedAt: null, updatedAt: at });
-    return true;
+    return this.apply(id, 'start', { progress: 0, errorCode: null, startedAt: at, completedAt: null, updatedAt: at });
   }
 
   async updateProgress(id: string, progress: number, at: Date) {
@@ -120,15 +187,33 @@ export class InMemoryTileSetRepository extends TileSetRepository {
   }
 
   async markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date) {
-    const t = this.rows.get(id);
-    if (t?.status !== 'processing') return false;
-    Object.assign(t, result, { status: 'ready', progress: 1, completedAt: at, updatedAt: at });
-    return true;
+    return this.apply(id, 'finish', { ...result, progress: 1, completedAt: at, updatedAt: at });
   }
 
   async markFailed(id: string, errorCode: string, at: Date) {
+    return this.apply(id, 'fail', { errorCode, completedAt: at, updatedAt: at });
+  }
+
+  async requeue(id: string, at: Date) {
+    return this.apply(id, 'requeue', {
+      progress: 0,
+      errorCode: null,
+      startedAt: null,
+      completedAt: null,
+      updatedAt: at,
+    });
+  }
+
+  async condemn(id: string, errorCode: string, at: Date) {
+    return this.apply(id, 'condemn', { errorCode, completedAt: at, updatedAt: at });
+  }
+
+  /** The same TILE_SET_TRANSITIONS the database adapter applies. */
+  private apply(id: string, transition: TileSetTransition, changes: Partial<TileSet>) {
     const t = this.rows.get(id);
-    if (t && t.status !== 'ready') Object.assign(t, { status: 'failed', errorCode, completedAt: at, updatedAt: at });
+    if (!t || !canTransition(t.status, transition)) return false;
+    Object.assign(t, changes, { status: TILE_SET_TRANSITIONS[transition].to });
+    return true;
   }
 
   async delete(id: string) {
@@ -143,6 +228,10 @@ export class FixedQuotas extends UserQuotas {
 
   async forUser() {
     return this.quota;
+  }
+
+  async forUsers(userIds: string[]) {
+    return new Map(userIds.map((id) => [id, this.quota]));
   }
 }
 
@@ -161,7 +250,19 @@ export class RecordingJobQueue extends JobQueue {
     return `job-${this.sent.length}`;
   }
 
+  readonly schedules = new Map<string, { cron: string; payload: unknown }>();
+  readonly policies: JobPolicies = {};
+
+  declare(policies: JobPolicies) {
+    Object.assign(this.policies, policies);
+  }
+
   async work<N extends JobName>(_name: N, _handler: JobHandler<N>) {
     /* not consumed in unit tests */
+  }
+
+  async schedule<N extends JobName>(name: N, cron: string, payload: JobMap[N]) {
+    if (cron) this.schedules.set(name, { cron, payload });
+    else this.schedules.delete(name);
   }
 }

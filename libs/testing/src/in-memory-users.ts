@@ -1,5 +1,15 @@
-import { Clock, decodeCursor, type Page, type PageRequest, toPage } from '#shared-kernel';
 import {
+  type ChangeChannel,
+  ChangeFeed,
+  type ChangeHandler,
+  Clock,
+  decodeCursor,
+  type Page,
+  type PageRequest,
+  toPage,
+} from '#shared-kernel';
+import {
+  type AuthState,
   EmailAlreadyRegisteredError,
   LastAdminError,
   PasswordHasher,
@@ -14,6 +24,11 @@ import {
 /** In-memory UserRepository with the same contract as the MikroORM one (for use-case tests). */
 export class InMemoryUserRepository extends UserRepository {
   readonly rows = new Map<string, User>();
+
+  /** With the refresh tokens, authState knows revoked sessions as the database does. */
+  constructor(private readonly refreshTokens?: InMemoryRefreshTokenRepository) {
+    super();
+  }
 
   async findById(id: string) {
     return this.copy(this.rows.get(id));
@@ -32,8 +47,16 @@ export class InMemoryUserRepository extends UserRepository {
     const after = cursor ? decodeCursor(cursor) : undefined;
     const sorted = [...this.rows.values()]
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
-      .filter((u) => !after || u.createdAt < after.createdAt || (u.createdAt.getTime() === after.createdAt.getTime() && u.id < after.id));
-    return toPage(sorted.slice(0, limit + 1).map((u) => new User({ ...u })), limit);
+      .filter(
+        (u) =>
+          !after ||
+          u.createdAt < after.createdAt ||
+          (u.createdAt.getTime() === after.createdAt.getTime() && u.id < after.id),
+      );
+    return toPage(
+      sorted.slice(0, limit + 1).map((u) => new User({ ...u })),
+      limit,
+    );
   }
 
   async countByRole(role: Role) {
@@ -44,8 +67,27 @@ export class InMemoryUserRepository extends UserRepository {
     const user = this.rows.get(id);
     if (!user) return false;
     if (changes.role !== undefined && changes.role !== 'admin') this.guardLastAdmin(user);
-    Object.assign(user, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)), { updatedAt: at });
+    Object.assign(user, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)), {
+      updatedAt: at,
+    });
     return true;
+  }
+
+  async setPasswordHash(id: string, passwordHash: string, at: Date) {
+    const user = this.rows.get(id);
+    if (!user) return false;
+    Object.assign(user, { passwordHash, tokensValidAfter: at, updatedAt: at });
+    return true;
+  }
+
+  async authState(id: string, revokedSince: Date): Promise<AuthState | null> {
+    const user = this.rows.get(id);
+    if (!user) return null;
+    // Like the database's join: the families of this user's tokens revoked since then.
+    const revoked = [...(this.refreshTokens?.rows.values() ?? [])]
+      .filter((t) => t.userId === id && t.revokedAt !== null && t.revokedAt > revokedSince)
+      .map((t) => t.familyId);
+    return { role: user.role, tokensValidAfter: user.tokensValidAfter, revokedSessions: new Set(revoked) };
   }
 
   async delete(id: string) {
@@ -56,7 +98,8 @@ export class InMemoryUserRepository extends UserRepository {
   }
 
   private guardLastAdmin(user: User) {
-    if (user.role === 'admin' && [...this.rows.values()].filter((u) => u.role === 'admin').length === 1) throw new LastAdminError();
+    if (user.role === 'admin' && [...this.rows.values()].filter((u) => u.role === 'admin').length === 1)
+      throw new LastAdminError();
   }
 
   private copy(user: User | undefined) {
@@ -85,9 +128,17 @@ export class InMemoryRefreshTokenRepository extends RefreshTokenRepository {
   }
 
   async revokeFamily(familyId: string, at: Date) {
+    return this.revokeWhere((token) => token.familyId === familyId, at);
+  }
+
+  async revokeAllOfUser(userId: string, at: Date) {
+    return this.revokeWhere((token) => token.userId === userId, at);
+  }
+
+  private revokeWhere(matches: (token: RefreshToken) => boolean, at: Date) {
     let count = 0;
     for (const token of this.rows.values()) {
-      if (token.familyId === familyId && !token.revokedAt) {
+      if (matches(token) && !token.revokedAt) {
         token.revokedAt = at;
         count++;
       }
@@ -121,5 +172,21 @@ export class FixedClock extends Clock {
 
   advance(seconds: number) {
     this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
+
+/** ChangeFeed for use-case tests: `emit` plays the database announcing a change. */
+export class InMemoryChangeFeed extends ChangeFeed {
+  private readonly handlers = new Map<ChangeChannel, Set<ChangeHandler>>();
+
+  subscribe(channel: ChangeChannel, handler: ChangeHandler): () => void {
+    const set = this.handlers.get(channel) ?? new Set<ChangeHandler>();
+    set.add(handler);
+    this.handlers.set(channel, set);
+    return () => set.delete(handler);
+  }
+
+  emit(channel: ChangeChannel, id: string | undefined): void {
+    for (const handler of this.handlers.get(channel) ?? []) handler(id);
   }
 }

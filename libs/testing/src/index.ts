@@ -7,3 +7,5 @@ export * from './images.js';
 export * from './in-memory-panoramas.js';
 export * from './s3-server.js';
 export * from './stable-port.js';
+export * from './browser.js';
+export * from './in-memory-renditions.js';

@@ -3,14 +3,22 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { InvalidStorageKeyError, ObjectNotFoundError, type ObjectStorage, RangeNotSatisfiableError } from '#shared-kernel';
+import {
+  InvalidStorageKeyError,
+  ObjectNotFoundError,
+  type ObjectStorage,
+  RangeNotSatisfiableError,
+} from '#shared-kernel';
 
 /**
  * The behaviour every ObjectStorage adapter must have. Each adapter's test file calls this
  * with a factory giving a fresh, empty storage on a real backend (a directory, an
  * S3-compatible server): the same tests, whatever is underneath.
  */
-export function objectStorageContract(name: string, create: () => Promise<{ storage: ObjectStorage; dispose: () => Promise<void> }>) {
+export function objectStorageContract(
+  name: string,
+  create: () => Promise<{ storage: ObjectStorage; dispose: () => Promise<void> }>,
+) {
   describe(`ObjectStorage contract: ${name}`, () => {
     let storage: ObjectStorage;
     let dispose: () => Promise<void>;
@@ -39,7 +47,10 @@ export function objectStorageContract(name: string, create: () => Promise<{ stor
 
     it('puts a stream and reports its size and SHA-256; gets it back byte for byte', async () => {
       const data = randomBytes(300_000);
-      const result = await storage.put('originals/u1/p1/original.jpg', Readable.from([data.subarray(0, 1000), data.subarray(1000)]));
+      const result = await storage.put(
+        'originals/u1/p1/original.jpg',
+        Readable.from([data.subarray(0, 1000), data.subarray(1000)]),
+      );
       expect(result).toEqual({ bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
       expect((await text('originals/u1/p1/original.jpg')).equals(data)).toBe(true);
       expect((await storage.stat('originals/u1/p1/original.jpg'))?.bytes).toBe(data.length);
@@ -59,9 +70,8 @@ export function objectStorageContract(name: string, create: () => Promise<{ stor
     });
 
     it('never shows a half-written object to a reader during a put', async () => {
-      let push!: (chunk: Buffer | null) => void;
       const slow = new Readable({ read() {} });
-      push = (chunk) => slow.push(chunk);
+      const push = (chunk: Buffer | null) => slow.push(chunk);
       const writing = storage.put('b/obj.bin', slow);
       push(randomBytes(100_000));
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -88,11 +98,19 @@ export function objectStorageContract(name: string, create: () => Promise<{ stor
       await writeFile(join(dir, 'image.dzi'), '<Image/>');
 
       const published = await storage.publishDirectory('tilesets/t1/', dir);
-      expect(published.map((o) => o.key).sort()).toEqual(['tilesets/t1/0/0_0.jpg', 'tilesets/t1/12/3_4.jpg', 'tilesets/t1/image.dzi']);
+      expect(published.map((o) => o.key).sort()).toEqual([
+        'tilesets/t1/0/0_0.jpg',
+        'tilesets/t1/12/3_4.jpg',
+        'tilesets/t1/image.dzi',
+      ]);
       expect(published.find((o) => o.key.endsWith('3_4.jpg'))?.bytes).toBe(3);
       await storage.put('tilesets/t10/0/0_0.jpg', Readable.from([Buffer.from('other set')]));
 
-      expect(await keys('tilesets/t1/')).toEqual(['tilesets/t1/0/0_0.jpg', 'tilesets/t1/12/3_4.jpg', 'tilesets/t1/image.dzi']);
+      expect(await keys('tilesets/t1/')).toEqual([
+        'tilesets/t1/0/0_0.jpg',
+        'tilesets/t1/12/3_4.jpg',
+        'tilesets/t1/image.dzi',
+      ]);
       expect(await storage.deletePrefix('tilesets/t1/')).toBe(3);
       expect(await keys('tilesets/t1/')).toEqual([]);
       expect(await storage.deletePrefix('tilesets/t1/')).toBe(0);
@@ -116,16 +134,25 @@ export function objectStorageContract(name: string, create: () => Promise<{ stor
       await expect(storage.delete('missing/obj.bin')).resolves.toBeUndefined();
     });
 
-    it.each(['../escape', 'a/../../escape', '/etc/passwd', 'a//b', '.hidden', 'a/.hidden', 'UPPER', 'a\\b', 'a/b\0c', '', 'a/b/'])(
-      'refuses the key %p on every operation',
-      async (key) => {
-        const refused = expect.any(InvalidStorageKeyError);
-        await expect(storage.put(key, Readable.from([Buffer.from('x')]))).rejects.toEqual(refused);
-        await expect(storage.get(key)).rejects.toEqual(refused);
-        await expect(storage.stat(key)).rejects.toEqual(refused);
-        await expect(storage.delete(key)).rejects.toEqual(refused);
-      },
-    );
+    it.each([
+      '../escape',
+      'a/../../escape',
+      '/etc/passwd',
+      'a//b',
+      '.hidden',
+      'a/.hidden',
+      'UPPER',
+      'a\\b',
+      'a/b\0c',
+      '',
+      'a/b/',
+    ])('refuses the key %p on every operation', async (key) => {
+      const refused = expect.any(InvalidStorageKeyError);
+      await expect(storage.put(key, Readable.from([Buffer.from('x')]))).rejects.toEqual(refused);
+      await expect(storage.get(key)).rejects.toEqual(refused);
+      await expect(storage.stat(key)).rejects.toEqual(refused);
+      await expect(storage.delete(key)).rejects.toEqual(refused);
+    });
 
     it.each(['../', 'a/../', 'no-slash', '/'])('refuses the prefix %p', async (prefix) => {
       await expect(storage.deletePrefix(prefix)).rejects.toBeInstanceOf(InvalidStorageKeyError);
@@ -140,7 +167,11 @@ export function objectStorageContract(name: string, create: () => Promise<{ stor
       const data = randomBytes(1024 * 1024);
       await storage.put('big/obj.bin', Readable.from([data]));
       expect((await text('big/obj.bin')).equals(data)).toBe(true);
-      expect(createHash('sha256').update(await text('big/obj.bin')).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+      expect(
+        createHash('sha256')
+          .update(await text('big/obj.bin'))
+          .digest('hex'),
+      ).toBe(createHash('sha256').update(data).digest('hex'));
     });
   });
 }

@@ -8,7 +8,10 @@ export function stablePortCandidate(): number {
   return 20_000 + Math.floor(Math.random() * 10_000);
 }
 
-export async function bindWithRetry<T>(bind: (port: number) => Promise<T>, port?: number): Promise<{ port: number; result: T }> {
+export async function bindWithRetry<T>(
+  bind: (port: number) => Promise<T>,
+  port?: number,
+): Promise<{ port: number; result: T }> {
   for (let attempt = 0; ; attempt++) {
     const candidate = port ?? stablePortCandidate();
     try {

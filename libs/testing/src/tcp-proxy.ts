@@ -41,5 +41,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       server.close(() => resolve());
     });
   const { port } = await bindWithRetry(listen);
-  return { port, cut: stop, restore: () => bindWithRetry(listen, port).then(() => undefined), close: () => (server.listening ? stop() : Promise.resolve()) };
+  return {
+    port,
+    cut: stop,
+    restore: () => bindWithRetry(listen, port).then(() => undefined),
+    close: () => (server.listening ? stop() : Promise.resolve()),
+  };
 }

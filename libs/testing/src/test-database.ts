@@ -13,8 +13,11 @@ export function assertTestDatabaseName(name: string): void {
   }
 }
 
-/** Where test databases live; the server of TEST_DATABASE_URL (default: local, user postgres). */
-const serverUrl = () => new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+/**
+ * Where test databases live: the server of TEST_DATABASE_URL, which the jest global setup
+ * sets (a local server, or an embedded one it started).
+ */
+export const serverUrl = () => new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 
 export interface TestDatabase {
   name: string;

@@ -1,12 +1,23 @@
-import { Module } from '@nestjs/common';
-import { Clock, SystemClock } from '#shared-kernel';
+import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '#config';
+import { Clock, JobQueue, ReadyPyramids, SystemClock } from '#shared-kernel';
+import { TilePyramids } from './application/tile-pyramids.service.js';
+import { tileJobPolicies } from './application/jobs.js';
 import { ReadyTileSets } from './application/ready-tile-sets.service.js';
 import { TileSetAccess } from './application/tile-set-access.service.js';
+import { TileSetRequests } from './application/tile-set-requests.service.js';
+import { TileSetWatch } from './application/tile-set-watch.service.js';
 import { DeleteTileSetUseCase } from './application/use-cases/delete-tile-set.use-case.js';
 import { GenerateTileSetUseCase } from './application/use-cases/generate-tile-set.use-case.js';
 import { ReadTileUseCase } from './application/use-cases/read-tile.use-case.js';
+import { RepairTileSetUseCase } from './application/use-cases/repair-tile-set.use-case.js';
+import { SampleTileIntegrityUseCase } from './application/use-cases/sample-tile-integrity.use-case.js';
+import { VerifyTileSetUseCase } from './application/use-cases/verify-tile-set.use-case.js';
 import { RequeueQueuedTileSetsUseCase } from './application/use-cases/requeue-queued-tile-sets.use-case.js';
 import { GetTileManifestUseCase, GetTileSetUseCase } from './application/use-cases/tile-set-queries.use-case.js';
+
+/** Declares the tiles jobs' queue policies when the module is built (before anything is sent). */
+const TILE_JOBS_DECLARED = Symbol('tile jobs declared');
 
 const useCases = [
   RequeueQueuedTileSetsUseCase,
@@ -15,14 +26,34 @@ const useCases = [
   GetTileManifestUseCase,
   ReadTileUseCase,
   DeleteTileSetUseCase,
+  VerifyTileSetUseCase,
+  RepairTileSetUseCase,
+  SampleTileIntegrityUseCase,
 ];
 
 /**
  * Tile sets. Needs TileSetRepository (PersistenceModule), ObjectStorage (StorageModule),
  * PyramidTiler (ImagingModule) and JobQueue (QueueModule).
  */
+// Global: ReadyPyramids (the port renditions and IIIF read pyramids through) is visible to
+// modules that do not import tiles.
+@Global()
 @Module({
-  providers: [...useCases, TileSetAccess, ReadyTileSets, { provide: Clock, useClass: SystemClock }],
-  exports: useCases,
+  providers: [
+    ...useCases,
+    TileSetAccess,
+    ReadyTileSets,
+    TileSetWatch,
+    TileSetRequests,
+    { provide: ReadyPyramids, useClass: TilePyramids },
+    { provide: Clock, useClass: SystemClock },
+    {
+      provide: TILE_JOBS_DECLARED,
+      inject: [JobQueue, AppConfig],
+      useFactory: (queue: JobQueue, config: AppConfig) =>
+        queue.declare(tileJobPolicies({ tilingTimeoutSeconds: config.TILING_TIMEOUT_SECONDS })),
+    },
+  ],
+  exports: [...useCases, TileSetWatch, TileSetRequests, ReadyPyramids],
 })
 export class TilesModule {}

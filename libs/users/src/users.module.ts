@@ -3,8 +3,10 @@ import { AppConfig } from '#config';
 import { Clock, SystemClock } from '#shared-kernel';
 import { AccessTokens } from './application/ports/access-tokens.port.js';
 import { PasswordHasher } from './application/ports/password-hasher.port.js';
+import { AccessGate } from './application/access-gate.service.js';
 import { SessionTokens } from './application/session-tokens.service.js';
 import { DeleteUserUseCase } from './application/use-cases/delete-user.use-case.js';
+import { CreateAdminUseCase } from './application/use-cases/create-admin.use-case.js';
 import { EnsureInitialAdminUseCase } from './application/use-cases/ensure-initial-admin.use-case.js';
 import { GetUserUseCase } from './application/use-cases/get-user.use-case.js';
 import { ListUsersUseCase } from './application/use-cases/list-users.use-case.js';
@@ -12,6 +14,7 @@ import { LoginUseCase } from './application/use-cases/login.use-case.js';
 import { LogoutUseCase } from './application/use-cases/logout.use-case.js';
 import { RefreshTokensUseCase } from './application/use-cases/refresh-tokens.use-case.js';
 import { RegisterUserUseCase } from './application/use-cases/register-user.use-case.js';
+import { ResetPasswordUseCase } from './application/use-cases/reset-password.use-case.js';
 import { UpdateUserUseCase } from './application/use-cases/update-user.use-case.js';
 import { UsersSettings } from './application/users.settings.js';
 import { Argon2PasswordHasher } from './infrastructure/argon2-password-hasher.js';
@@ -27,6 +30,8 @@ const useCases = [
   UpdateUserUseCase,
   DeleteUserUseCase,
   EnsureInitialAdminUseCase,
+  ResetPasswordUseCase,
+  CreateAdminUseCase,
 ];
 
 /**
@@ -37,6 +42,7 @@ const useCases = [
   providers: [
     ...useCases,
     SessionTokens,
+    AccessGate,
     { provide: Clock, useClass: SystemClock },
     { provide: PasswordHasher, useClass: Argon2PasswordHasher },
     { provide: AccessTokens, useClass: JwtAccessTokens },
@@ -45,11 +51,13 @@ const useCases = [
       inject: [AppConfig],
       useFactory: (config: AppConfig): UsersSettings => ({
         refreshTokenTtlSeconds: config.JWT_REFRESH_TTL_SECONDS,
+        accessTokenTtlSeconds: config.JWT_ACCESS_TTL_SECONDS,
+        authStateCacheSeconds: config.AUTH_STATE_CACHE_SECONDS,
         initialAdminEmail: config.ADMIN_EMAIL,
         initialAdminPassword: config.ADMIN_PASSWORD,
       }),
     },
   ],
-  exports: [...useCases, AccessTokens],
+  exports: [...useCases, AccessTokens, AccessGate],
 })
 export class UsersModule {}

@@ -38,6 +38,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/integrity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify stored objects against their recorded size and SHA-256
+         * @description Reads every original, every tile of ready tile sets and every ready rendition in scope and reports each damaged or missing object by its key. With `repair`, damaged tile sets and renditions are made again or marked failed. Reads everything in scope: for a whole large installation prefer `npm run integrity`.
+         */
+        post: operations["checkIntegrity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -112,6 +132,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/images/compress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compress, resize or convert an image, answered with the image itself
+         * @description multipart/form-data with one `file` part and the rendition fields (a width and/or a height, or neither to keep the size; fit, position, format, quality, effort), in any order. Nothing is stored: the response body is the new image (inline, so Swagger UI shows it), with X-Original-* and X-Result-* headers. The same streaming, byte-sniffing and header-probing rules as an upload, with their own limits (COMPRESS_MAX_BYTES, COMPRESS_MAX_PIXELS); the work is bounded by COMPRESS_TIMEOUT_SECONDS and stops when the client goes away.
+         */
+        post: operations["compressImage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/panoramas": {
         parameters: {
             query?: never;
@@ -124,9 +164,49 @@ export interface paths {
         put?: never;
         /**
          * Upload a panorama (streamed; JPEG, PNG, WebP or TIFF)
-         * @description multipart/form-data with one `file` part and optional text fields, in any order. The bytes decide the type. Answers 202 with the new panorama and its queued tile set, or 200 with the existing panorama when you had already uploaded the same bytes (a tile set with new options is queued on it). Location names the panorama.
+         * @description multipart/form-data with one `file` part and optional text fields, in any order. The bytes decide the type. Answers 202 with the new panorama and its queued tile set, or 200 with the existing panorama when you had already uploaded the same bytes (a tile set with new options is queued on it). Location names the panorama. The rendition presets (RENDITION_PRESETS; the `presets` field picks some or none) are queued for it at once.
          */
         post: operations["uploadPanorama"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/panoramas/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Download several panoramas as one zip
+         * @description For each panorama (in the order given), a folder named after its file with what `include` asks for: the original, and ready renditions of presets (`matterhorn/matterhorn.jpg`, `matterhorn/matterhorn-preview.jpg`). index.json at the root lists every folder, its files and what was missing. Streamed from storage as it is read: never built in memory or on disk. Every id must be yours (else 404 before anything is sent).
+         */
+        post: operations["downloadPanoramasArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/panoramas/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload several panoramas in one request (streamed, one after another)
+         * @description multipart/form-data: the optional text fields of an upload first (they apply to every file; each title comes from its file name), then up to BATCH_MAX_FILES parts named `files`. Each file is streamed and handled as a single upload would be, in order, never buffered. Answers 207 with one item per file part: 202 stored, 200 the same bytes as one of your panoramas, or its problem; one bad file does not spoil the others. Problems before the first file (not multipart, invalid fields) refuse the whole request; a failure of the request after it (malformed body, a field after a file, the client gone) ends the batch with a last item whose filename is null.
+         */
+        post: operations["uploadPanoramas"];
         delete?: never;
         options?: never;
         head?: never;
@@ -140,11 +220,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A panorama with its tile sets */
+        /** A panorama with its tile sets and renditions */
         get: operations["getPanorama"];
         put?: never;
         post?: never;
-        /** Delete a panorama, its original and all its tiles */
+        /** Delete a panorama, its original, all its tiles and renditions */
         delete: operations["deletePanorama"];
         options?: never;
         head?: never;
@@ -172,6 +252,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/panoramas/{id}/renditions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The renditions of a panorama, oldest first */
+        get: operations["listRenditions"];
+        put?: never;
+        /**
+         * Ask for a rendition: resized (aspect ratio kept), compressed, converted
+         * @description Made in the background: 202 with the new, queued rendition (follow it with its `events` link). The same picture asked for again (the same normalised size, fit, format, quality and effort) is the same rendition: 200 with it, or 202 if it had failed and is made again. Nothing is enlarged: a box larger than the panorama gives its own size. Its bytes count against your storage quota once it is ready.
+         */
+        post: operations["createRendition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/panoramas/{id}/tilesets": {
         parameters: {
             query?: never;
@@ -187,6 +288,64 @@ export interface paths {
          * @description 202 with a new, queued tile set; 200 with the existing one when this panorama already has one with the same options.
          */
         post: operations["createTileSet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/renditions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rendition: status, size, format, file size */
+        get: operations["getRendition"];
+        put?: never;
+        post?: never;
+        /** Delete a rendition and its file */
+        delete: operations["deleteRendition"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/renditions/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a rendition as Server-Sent Events
+         * @description Sends the rendition (as in getRendition) whenever its status changes: `progress` events, then one `ready` or `failed` event, and the stream ends. A rendition already finished gets its final event at once.
+         */
+        get: operations["streamRenditionEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/renditions/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the rendition
+         * @description The image, as an attachment named after the original (`matterhorn-thumb.webp`). Strong ETag (its SHA-256), immutable caching (a rendition never changes), If-None-Match, single byte ranges (Range, If-Range). Not ready yet: 409.
+         */
+        get: operations["downloadRendition"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -315,7 +474,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users, newest first (admin) */
+        /** List users with their quotas and usage, newest first (admin) */
         get: operations["listUsers"];
         put?: never;
         post?: never;
@@ -332,7 +491,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user */
+        /** The signed-in user, with quotas in effect and storage used */
         get: operations["getCurrentUser"];
         put?: never;
         post?: never;
@@ -370,9 +529,135 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ArchiveRequestDto: {
+            /** @description Your panoramas to include, in the order wanted (an id given twice counts once). */
+            ids: string[];
+            /**
+             * @description What to put in for each panorama: `originals`, and rendition preset names (RENDITION_PRESETS). A preset not ready for a panorama is left out and listed under `missing` in index.json.
+             * @default [
+             *       "originals"
+             *     ]
+             * @example [
+             *       "originals",
+             *       "preview"
+             *     ]
+             */
+            include?: string[];
+        };
+        BatchItemDto: {
+            /**
+             * @description The file part's name; null for the outcome of the request itself.
+             * @example matterhorn.jpg
+             */
+            filename: string | null;
+            panorama?: components["schemas"]["PanoramaDto"];
+            problem?: components["schemas"]["ProblemDto"];
+            /**
+             * @description 202 stored (tile set and presets queued), 200 the same bytes as one of your panoramas, else the problem's status.
+             * @example 202
+             */
+            status: number;
+        };
+        BatchResultDto: {
+            /** @description One per file part, in order. */
+            items: components["schemas"]["BatchItemDto"][];
+        };
+        CheckIntegrityDto: {
+            /**
+             * Format: uuid
+             * @description Check this panorama: its original and every tile set.
+             */
+            panoramaId?: string;
+            /**
+             * @description What to do with a damaged tile set or rendition: make it again from its original (recut), or mark it failed (fail). Absent: only report. Originals cannot be repaired.
+             * @enum {string}
+             */
+            repair?: "recut" | "fail";
+            /**
+             * Format: uuid
+             * @description Check this tile set's objects only.
+             */
+            tileSetId?: string;
+        };
+        CompressImageDto: {
+            /**
+             * @description WebP (0-6, default 4) and AVIF (0-9, default 2) encoder effort. Empty = the default.
+             * @example
+             */
+            effort?: number;
+            /**
+             * Format: binary
+             * @description JPEG, PNG, WebP or TIFF; judged by its bytes. Up to COMPRESS_MAX_BYTES and COMPRESS_MAX_PIXELS.
+             */
+            file: string;
+            /**
+             * @description `inside`: fit within width x height. `cover`: fill width x height exactly, cropping the overflow.
+             * @default inside
+             * @enum {string}
+             */
+            fit?: "inside" | "cover";
+            /**
+             * @description `original`: the image's own format (JPEG for a TIFF).
+             * @default original
+             * @enum {string}
+             */
+            format?: "jpeg" | "png" | "webp" | "avif" | "original";
+            /**
+             * @description Largest height in pixels; the aspect ratio is always kept. Empty = absent.
+             * @example
+             */
+            height?: number;
+            /**
+             * @description What a `cover` crop keeps: a side or corner, or `entropy` / `attention` (the busiest / most salient part).
+             * @default center
+             * @enum {string}
+             */
+            position?: "center" | "top" | "bottom" | "left" | "right" | "top-left" | "top-right" | "bottom-left" | "bottom-right" | "entropy" | "attention";
+            /**
+             * @description JPEG, WebP and AVIF quality (default 82, 80 and 50). Empty = the default.
+             * @example
+             */
+            quality?: number;
+            /**
+             * @description Largest width in pixels (neither width nor height: the same size). Empty = absent.
+             * @example
+             */
+            width?: number;
+        };
+        CreateRenditionDto: {
+            /** @description Encoder effort: WebP 0-6 (default 4), AVIF 0-9 (default 2; higher is much slower). Not for JPEG or PNG. */
+            effort?: number;
+            /**
+             * @description `inside`: fit within width x height. `cover`: fill width x height exactly, cropping the overflow.
+             * @default inside
+             * @enum {string}
+             */
+            fit?: "inside" | "cover";
+            /**
+             * @description `original`: the image's own format (JPEG for a TIFF).
+             * @default original
+             * @enum {string}
+             */
+            format?: "jpeg" | "png" | "webp" | "avif" | "original";
+            /** @description Largest height in pixels. Give a width, a height or both: the aspect ratio is always kept, and nothing is enlarged. */
+            height?: number;
+            /**
+             * @description What a `cover` crop keeps: a side or corner, or `entropy` / `attention` (the busiest / most salient part).
+             * @default center
+             * @enum {string}
+             */
+            position?: "center" | "top" | "bottom" | "left" | "right" | "top-left" | "top-right" | "bottom-left" | "bottom-right" | "entropy" | "attention";
+            /** @description JPEG, WebP and AVIF quality (default 82, 80 and 50); ignored for PNG. */
+            quality?: number;
+            /** @description Largest width in pixels. Give a width, a height or both: the aspect ratio is always kept, and nothing is enlarged. */
+            width?: number;
+        };
         CreateTileSetDto: {
-            /** @default jpeg */
-            format?: components["schemas"]["TileFormat"];
+            /**
+             * @default jpeg
+             * @enum {string}
+             */
+            format?: "jpeg" | "png" | "webp";
             /**
              * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap).
              * @default 1
@@ -389,8 +674,49 @@ export interface components {
              */
             tileSize?: number;
         };
+        /**
+         * @description For a cover crop.
+         * @enum {string}
+         */
+        CropPosition: "center" | "top" | "bottom" | "left" | "right" | "top-left" | "top-right" | "bottom-left" | "bottom-right" | "entropy" | "attention";
+        DamagedObjectDto: {
+            /** @description As recorded when the object was written. */
+            expected: {
+                bytes: number;
+                /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
+                sha256: string;
+            };
+            /** @description What is stored instead (absent when missing). */
+            found?: {
+                bytes: number;
+                /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
+                sha256: string;
+            };
+            /** @example tilesets/3f0c8a2e-6c61-4a0e-9a3e-0f6d0e1b2c3d/12/3_4.jpeg */
+            key: string;
+            /** Format: uuid */
+            panoramaId: string;
+            /** @enum {string} */
+            problem: "missing" | "size" | "checksum";
+            /**
+             * Format: uuid
+             * @description Set for a rendition's file.
+             */
+            renditionId?: string;
+            /**
+             * Format: uuid
+             * @description Set for a tile set's objects.
+             */
+            tileSetId?: string;
+        };
         /** @enum {string} */
         ImageFormat: "jpeg" | "png" | "webp" | "tiff";
+        IntegrityReportDto: {
+            checkedBytes: number;
+            checkedObjects: number;
+            damaged: components["schemas"]["DamagedObjectDto"][];
+            repairs: components["schemas"]["RepairDto"][];
+        };
         InvalidFieldDto: {
             /**
              * @description Path of the invalid field (dot-separated for nested fields).
@@ -426,6 +752,11 @@ export interface components {
             /** @description Hex SHA-256; also the tile's ETag. */
             sha256: string;
         };
+        ObjectFactsDto: {
+            bytes: number;
+            /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
+            sha256: string;
+        };
         PanoramaDto: {
             /** @example 314572800 */
             bytes: number;
@@ -446,6 +777,8 @@ export interface components {
             originalFilename: string;
             /** Format: uuid */
             ownerId: string;
+            /** @description Its renditions, oldest first: the presets made for every upload, and those asked for. */
+            renditions: components["schemas"]["RenditionDto"][];
             /**
              * @description Hex SHA-256 of the original.
              * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
@@ -503,6 +836,18 @@ export interface components {
              */
             type: string;
         };
+        QuotaDto: {
+            /**
+             * @description Bytes of originals and renditions this user may store (their override, else QUOTA_BYTES_PER_USER).
+             * @example 53687091200
+             */
+            maxBytes: number;
+            /**
+             * @description Panoramas this user may have (their override, else QUOTA_PANORAMAS_PER_USER).
+             * @example 1000
+             */
+            maxPanoramas: number;
+        };
         RefreshTokenDto: {
             /** @description The refresh token from login or the previous refresh. */
             refreshToken: string;
@@ -512,6 +857,103 @@ export interface components {
             email: string;
             /** @example correct horse battery staple */
             password: string;
+        };
+        RenditionDto: {
+            /** @description Size of the file, once ready. */
+            bytes: number | null;
+            /** Format: date-time */
+            completedAt: string | null;
+            /** @example image/webp */
+            contentType: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description WebP and AVIF encoder effort; null otherwise. */
+            effort: number | null;
+            /**
+             * @description Why it failed (status failed): RENDER_FAILED, RENDER_TIMEOUT, QUOTA_EXCEEDED... Asking for it again retries.
+             * @example QUOTA_EXCEEDED
+             */
+            errorCode: string | null;
+            fit: components["schemas"]["RenditionFit"];
+            format: components["schemas"]["RenditionFormat"];
+            /**
+             * @description Exact height of the image.
+             * @example 160
+             */
+            height: number;
+            /** Format: uuid */
+            id: string;
+            links: components["schemas"]["RenditionLinksDto"];
+            /**
+             * @description The preset it was made for (RENDITION_PRESETS); null when asked for by hand.
+             * @example thumb
+             */
+            name: string | null;
+            /** Format: uuid */
+            panoramaId: string;
+            /**
+             * @description For a cover crop.
+             * @enum {string|null}
+             */
+            position: "center" | "top" | "bottom" | "left" | "right" | "top-left" | "top-right" | "bottom-left" | "bottom-right" | "entropy" | "attention" | null;
+            /** @description 0 until it is made, 1 once ready. */
+            progress: number;
+            /**
+             * @description null for PNG.
+             * @example 80
+             */
+            quality: number | null;
+            /** @description Hex SHA-256 of the file (its ETag), once ready. */
+            sha256: string | null;
+            status: components["schemas"]["RenditionStatus"];
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description Exact width of the image.
+             * @example 320
+             */
+            width: number;
+        };
+        /** @enum {string} */
+        RenditionFit: "inside" | "cover";
+        /** @enum {string} */
+        RenditionFormat: "jpeg" | "png" | "webp" | "avif";
+        RenditionLinksDto: {
+            /**
+             * @description Server-Sent Events until it is ready or failed.
+             * @example /v1/renditions/0b6c…/events
+             */
+            events: string;
+            /**
+             * @description The image, once ready.
+             * @example /v1/renditions/0b6c…/file
+             */
+            file: string;
+            /** @example /v1/renditions/0b6c… */
+            self: string;
+        };
+        /**
+         * @description `original`: the image's own format (JPEG for a TIFF).
+         * @enum {string}
+         */
+        RenditionOutputFormat: "jpeg" | "png" | "webp" | "avif" | "original";
+        /** @enum {string} */
+        RenditionStatus: "queued" | "processing" | "ready" | "failed";
+        RepairDto: {
+            /** @description False when it was no longer in a state to be repaired so. */
+            applied: boolean;
+            /**
+             * Format: uuid
+             * @description The rendition repaired (or the tile set).
+             */
+            renditionId?: string;
+            /** @enum {string} */
+            repair: "recut" | "fail";
+            /**
+             * Format: uuid
+             * @description The tile set repaired (or the rendition).
+             */
+            tileSetId?: string;
         };
         /** @enum {string} */
         Role: "user" | "admin";
@@ -601,6 +1043,10 @@ export interface components {
             role?: components["schemas"]["Role"];
         };
         UploadPanoramaDto: {
+            /**
+             * @description Empty = absent.
+             * @example
+             */
             description?: string;
             /**
              * Format: binary
@@ -612,8 +1058,16 @@ export interface components {
              * @default 1
              */
             overlap?: number;
-            /** @default jpeg */
-            tileFormat?: components["schemas"]["TileFormat"];
+            /**
+             * @description Which rendition presets (RENDITION_PRESETS) to make: comma-separated names, or `none`. Absent or empty = all of them.
+             * @example
+             */
+            presets?: string;
+            /**
+             * @default jpeg
+             * @enum {string}
+             */
+            tileFormat?: "jpeg" | "png" | "webp";
             /**
              * @description JPEG/WebP quality (ignored for PNG).
              * @default 85
@@ -624,8 +1078,57 @@ export interface components {
              * @default 256
              */
             tileSize?: number;
-            /** @description Defaults to the file name without its extension. */
+            /**
+             * @description Defaults to the file name without its extension. Empty = absent.
+             * @example
+             */
             title?: string;
+        };
+        UploadPanoramasDto: {
+            /**
+             * @description Empty = absent.
+             * @example
+             */
+            description?: string;
+            /** @description Up to BATCH_MAX_FILES (20 by default) images, after the text fields; each as a single upload would be. */
+            files: string[];
+            /**
+             * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap).
+             * @default 1
+             */
+            overlap?: number;
+            /**
+             * @description Which rendition presets (RENDITION_PRESETS) to make: comma-separated names, or `none`. Absent or empty = all of them.
+             * @example
+             */
+            presets?: string;
+            /**
+             * @default jpeg
+             * @enum {string}
+             */
+            tileFormat?: "jpeg" | "png" | "webp";
+            /**
+             * @description JPEG/WebP quality (ignored for PNG).
+             * @default 85
+             */
+            tileQuality?: number;
+            /**
+             * @description Tile edge in pixels.
+             * @default 256
+             */
+            tileSize?: number;
+        };
+        UsageDto: {
+            /** @description originalBytes + renditionBytes: what counts against maxBytes. */
+            bytes: number;
+            /** @description Bytes of the uploaded originals. */
+            originalBytes: number;
+            /** @description Panoramas stored (counted against maxPanoramas). */
+            panoramas: number;
+            /** @description Bytes of ready renditions. */
+            renditionBytes: number;
+            /** @description Bytes of ready tile sets. Shown, not counted: tiles are derived and can be cut again. */
+            tileBytes: number;
         };
         UserDto: {
             /** Format: date-time */
@@ -634,6 +1137,19 @@ export interface components {
             email: string;
             /** Format: uuid */
             id: string;
+            /** @description The quotas in effect (overrides or defaults). */
+            quota: {
+                /**
+                 * @description Bytes of originals and renditions this user may store (their override, else QUOTA_BYTES_PER_USER).
+                 * @example 53687091200
+                 */
+                maxBytes: number;
+                /**
+                 * @description Panoramas this user may have (their override, else QUOTA_PANORAMAS_PER_USER).
+                 * @example 1000
+                 */
+                maxPanoramas: number;
+            };
             /** @description Storage quota override in bytes; null = the default (QUOTA_BYTES_PER_USER). */
             quotaBytes: number | null;
             /** @description Panorama-count quota override; null = the default (QUOTA_PANORAMAS_PER_USER). */
@@ -641,6 +1157,19 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Format: date-time */
             updatedAt: string;
+            /** @description What this user stores now. */
+            usage: {
+                /** @description originalBytes + renditionBytes: what counts against maxBytes. */
+                bytes: number;
+                /** @description Bytes of the uploaded originals. */
+                originalBytes: number;
+                /** @description Panoramas stored (counted against maxPanoramas). */
+                panoramas: number;
+                /** @description Bytes of ready renditions. */
+                renditionBytes: number;
+                /** @description Bytes of ready tile sets. Shown, not counted: tiles are derived and can be cut again. */
+                tileBytes: number;
+            };
         };
         UserPageDto: {
             items: components["schemas"]["UserDto"][];
@@ -672,22 +1201,44 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -708,22 +1259,169 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency is unavailable; retry later. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE. */
             503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    checkIntegrity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckIntegrityDto"];
+            };
+        };
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/json": components["schemas"]["IntegrityReportDto"];
+                };
+            };
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Forbidden: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Not Found: PANORAMA_NOT_FOUND, TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PANORAMA_NOT_FOUND" | "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -749,16 +1447,19 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: INVALID_CREDENTIALS. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -766,36 +1467,62 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INVALID_CREDENTIALS";
+                    };
                 };
             };
-            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
             429: {
                 headers: {
-                    /** @description Seconds to wait. */
+                    /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -820,40 +1547,82 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -879,16 +1648,19 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: INVALID_REFRESH_TOKEN. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -896,36 +1668,62 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INVALID_REFRESH_TOKEN";
+                    };
                 };
             };
-            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
             429: {
                 headers: {
-                    /** @description Seconds to wait. */
+                    /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -951,51 +1749,223 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Conflicts with the current state. */
+            /** @description Conflict: EMAIL_ALREADY_REGISTERED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "EMAIL_ALREADY_REGISTERED";
+                    };
                 };
             };
-            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
             429: {
                 headers: {
-                    /** @description Seconds to wait. */
+                    /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    compressImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["CompressImageDto"];
+            };
+        };
+        responses: {
+            /** @description The image, in the format asked for. */
+            200: {
+                headers: {
+                    /** @description Size of the uploaded image. */
+                    "X-Original-Bytes"?: number;
+                    /** @description jpeg, png, webp or tiff. */
+                    "X-Original-Format"?: string;
+                    /** @description Height of the uploaded image (upright). */
+                    "X-Original-Height"?: number;
+                    /** @description Width of the uploaded image (upright). */
+                    "X-Original-Width"?: number;
+                    /** @description Size of the returned image. */
+                    "X-Result-Bytes"?: number;
+                    /** @description Height of the returned image. */
+                    "X-Result-Height"?: number;
+                    /** @description Width of the returned image. */
+                    "X-Result-Width"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/avif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Bad Request: DUPLICATE_FIELD, EMPTY_UPLOAD, FIELD_TOO_LARGE, INVALID_RENDITION_SPEC, MALFORMED_MULTIPART, MISSING_FILE, TOO_MANY_PARTS, UNEXPECTED_FILE, UPLOAD_ABORTED, VALIDATION_FAILED. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DUPLICATE_FIELD" | "EMPTY_UPLOAD" | "FIELD_TOO_LARGE" | "INVALID_RENDITION_SPEC" | "MALFORMED_MULTIPART" | "MISSING_FILE" | "TOO_MANY_PARTS" | "UNEXPECTED_FILE" | "UPLOAD_ABORTED" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Payload Too Large: UPLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "UPLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Unprocessable Entity: IMAGE_TOO_LARGE, INVALID_IMAGE, RENDER_FAILED, RENDER_TIMEOUT. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "RENDER_FAILED" | "RENDER_TIMEOUT";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1026,40 +1996,70 @@ export interface operations {
                     "application/json": components["schemas"]["PanoramaPageDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: INVALID_CURSOR, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INVALID_CURSOR" | "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1097,67 +2097,322 @@ export interface operations {
                     "application/json": components["schemas"]["PanoramaDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: DUPLICATE_FIELD, EMPTY_UPLOAD, FIELD_TOO_LARGE, MALFORMED_MULTIPART, MISSING_FILE, TOO_MANY_PARTS, UNEXPECTED_FILE, UNKNOWN_PRESET, UPLOAD_ABORTED, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DUPLICATE_FIELD" | "EMPTY_UPLOAD" | "FIELD_TOO_LARGE" | "MALFORMED_MULTIPART" | "MISSING_FILE" | "TOO_MANY_PARTS" | "UNEXPECTED_FILE" | "UNKNOWN_PRESET" | "UPLOAD_ABORTED" | "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, OWNER_NOT_FOUND. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "OWNER_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Request body too large. */
+            /** @description Payload Too Large: UPLOAD_TOO_LARGE. */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "UPLOAD_TOO_LARGE";
+                    };
                 };
             };
-            /** @description Unsupported media type. */
+            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE. */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
                 };
             };
-            /** @description Well-formed but unprocessable. */
+            /** @description Unprocessable Entity: IMAGE_TOO_LARGE, INVALID_IMAGE, QUOTA_EXCEEDED. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "QUOTA_EXCEEDED";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
             503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    downloadPanoramasArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveRequestDto"];
+            };
+        };
+        responses: {
+            /** @description zip archive. */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/zip": string;
+                };
+            };
+            /** @description Bad Request: MALFORMED_BODY, UNKNOWN_PRESET, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "UNKNOWN_PRESET" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: PANORAMA_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PANORAMA_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    uploadPanoramas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadPanoramasDto"];
+            };
+        };
+        responses: {
+            /** @description One outcome per file part, in order. */
+            207: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResultDto"];
+                };
+            };
+            /** @description Bad Request: DUPLICATE_FIELD, FIELD_TOO_LARGE, MALFORMED_MULTIPART, MISSING_FILE, TOO_MANY_PARTS, UNKNOWN_PRESET, UPLOAD_ABORTED, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DUPLICATE_FIELD" | "FIELD_TOO_LARGE" | "MALFORMED_MULTIPART" | "MISSING_FILE" | "TOO_MANY_PARTS" | "UNKNOWN_PRESET" | "UPLOAD_ABORTED" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1181,49 +2436,82 @@ export interface operations {
                     "application/json": components["schemas"]["PanoramaDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: PANORAMA_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PANORAMA_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1246,49 +2534,82 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: PANORAMA_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PANORAMA_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1316,49 +2637,94 @@ export interface operations {
                     "application/json": components["schemas"]["PanoramaDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: PANORAMA_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PANORAMA_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1374,13 +2740,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The whole file. */
+            /** @description The whole file, with its own image type. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/tiff": string;
+                    "image/webp": string;
                 };
             };
             /** @description The requested byte range. */
@@ -1389,7 +2758,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/tiff": string;
+                    "image/webp": string;
                 };
             };
             /** @description Not modified (If-None-Match). */
@@ -1399,58 +2771,331 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: PANORAMA_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PANORAMA_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Range Not Satisfiable */
+            /** @description Range Not Satisfiable: RANGE_NOT_SATISFIABLE. */
             416: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RANGE_NOT_SATISFIABLE";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
             503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    listRenditions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/json": components["schemas"]["RenditionDto"][];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: PANORAMA_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PANORAMA_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    createRendition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRenditionDto"];
+            };
+        };
+        responses: {
+            /** @description This panorama already has this rendition. */
+            200: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenditionDto"];
+                };
+            };
+            202: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenditionDto"];
+                };
+            };
+            /** @description Bad Request: INVALID_RENDITION_SPEC, MALFORMED_BODY, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INVALID_RENDITION_SPEC" | "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: PANORAMA_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PANORAMA_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unprocessable Entity: QUOTA_EXCEEDED, RENDITION_LIMIT_REACHED. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "QUOTA_EXCEEDED" | "RENDITION_LIMIT_REACHED";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1474,49 +3119,82 @@ export interface operations {
                     "application/json": components["schemas"]["TileSetDto"][];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: PANORAMA_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PANORAMA_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1555,49 +3233,537 @@ export interface operations {
                     "application/json": components["schemas"]["TileSetDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: INVALID_TILE_OPTIONS, MALFORMED_BODY, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INVALID_TILE_OPTIONS" | "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: PANORAMA_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PANORAMA_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getRendition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/json": components["schemas"]["RenditionDto"];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: RENDITION_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    deleteRendition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: RENDITION_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    streamRenditionEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream: `progress` events, then one `ready` or `failed` event; each `data` is a RenditionDto. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: RENDITION_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    downloadRendition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image, in its format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/avif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description The requested byte range. */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/avif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified (If-None-Match). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: RENDITION_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: RENDITION_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_READY";
+                    };
+                };
+            };
+            /** @description Range Not Satisfiable: RANGE_NOT_SATISFIABLE. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RANGE_NOT_SATISFIABLE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1621,49 +3787,82 @@ export interface operations {
                     "application/json": components["schemas"]["TileSetDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1686,49 +3885,82 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1753,58 +3985,94 @@ export interface operations {
                     "application/zip": string;
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Conflicts with the current state. */
+            /** @description Conflict: TILE_SET_NOT_READY. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1820,56 +4088,91 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description event-stream of `progress` / `ready` / `failed` events, data = TileSetDto JSON. */
+            /** @description An event stream: `progress` events, then one `ready` or `failed` event; each `data` is a TileSetDto. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": string;
+                };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1894,69 +4197,94 @@ export interface operations {
                     "application/xml": string;
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Conflicts with the current state. */
+            /** @description Conflict: TILE_SET_NOT_READY. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
                 };
             };
-            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
             429: {
                 headers: {
-                    /** @description Seconds to wait. */
+                    /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -1967,7 +4295,9 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
+                /** @description Pyramid level; level 0 is one pixel. */
                 level: string;
+                /** @description {col}_{row}.{format}, as the DZI names tiles. */
                 tile: string;
             };
             cookie?: never;
@@ -1980,7 +4310,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/*": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
                 };
             };
             /** @description Not modified. */
@@ -1990,69 +4322,94 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: TILE_NOT_FOUND, TILE_SET_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_NOT_FOUND" | "TILE_SET_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Conflicts with the current state. */
+            /** @description Conflict: TILE_SET_NOT_READY. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
                 };
             };
-            /** @description Too many requests; retry after the number of seconds in Retry-After. */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
             429: {
                 headers: {
-                    /** @description Seconds to wait. */
+                    /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -2079,58 +4436,94 @@ export interface operations {
                     "application/json": components["schemas"]["TileManifestDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Conflicts with the current state. */
+            /** @description Conflict: TILE_SET_NOT_READY. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -2157,49 +4550,82 @@ export interface operations {
                     "application/json": components["schemas"]["UserPageDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: INVALID_CURSOR, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INVALID_CURSOR" | "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description Authenticated, but the role does not allow this. */
+            /** @description Forbidden: FORBIDDEN. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "FORBIDDEN";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -2221,40 +4647,70 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: USER_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "USER_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -2277,67 +4733,106 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description Authenticated, but the role does not allow this. */
+            /** @description Forbidden: FORBIDDEN. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "FORBIDDEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: USER_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "USER_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Conflicts with the current state. */
+            /** @description Conflict: LAST_ADMIN, USER_HAS_PANORAMAS. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "LAST_ADMIN" | "USER_HAS_PANORAMAS";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };
@@ -2365,67 +4860,118 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description Invalid request (malformed body, unknown or invalid fields, bad parameters). */
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
             401: {
                 headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
                 };
             };
-            /** @description Authenticated, but the role does not allow this. */
+            /** @description Forbidden: FORBIDDEN. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "FORBIDDEN";
+                    };
                 };
             };
-            /** @description No such resource (or not yours). */
+            /** @description Not Found: USER_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "USER_NOT_FOUND";
+                    };
                 };
             };
-            /** @description Conflicts with the current state. */
+            /** @description Conflict: LAST_ADMIN. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "LAST_ADMIN";
+                    };
                 };
             };
-            /** @description Unexpected error (logged; quote the requestId). */
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
                 };
             };
-            /** @description A dependency (the database) is unavailable; retry after Retry-After seconds. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
                 };
             };
         };

@@ -12,22 +12,39 @@ const wholeNumber = (min: number, max: number) => [IsOptional(), Type(() => Numb
 
 export const TileSizeField = () =>
   applyDecorators(
-    ApiPropertyOptional({ minimum: TILE_SIZE_MIN, maximum: TILE_SIZE_MAX, default: DEFAULT_TILE_OPTIONS.tileSize, description: 'Tile edge in pixels.' }),
+    ApiPropertyOptional({
+      type: 'integer',
+      minimum: TILE_SIZE_MIN,
+      maximum: TILE_SIZE_MAX,
+      default: DEFAULT_TILE_OPTIONS.tileSize,
+      description: 'Tile edge in pixels.',
+    }),
     ...wholeNumber(TILE_SIZE_MIN, TILE_SIZE_MAX),
   );
 
 export const TileFormatField = () =>
-  applyDecorators(ApiPropertyOptional({ enum: TILE_FORMATS, enumName: 'TileFormat', default: DEFAULT_TILE_OPTIONS.format }), IsOptional(), IsIn(TILE_FORMATS));
+  applyDecorators(
+    ApiPropertyOptional({ enum: TILE_FORMATS, enumName: 'TileFormat', default: DEFAULT_TILE_OPTIONS.format }),
+    IsOptional(),
+    IsIn(TILE_FORMATS),
+  );
 
 export const TileQualityField = () =>
   applyDecorators(
-    ApiPropertyOptional({ minimum: 1, maximum: 100, default: DEFAULT_TILE_OPTIONS.quality, description: 'JPEG/WebP quality (ignored for PNG).' }),
+    ApiPropertyOptional({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: DEFAULT_TILE_OPTIONS.quality,
+      description: 'JPEG/WebP quality (ignored for PNG).',
+    }),
     ...wholeNumber(1, 100),
   );
 
 export const OverlapField = () =>
   applyDecorators(
     ApiPropertyOptional({
+      type: 'integer',
       minimum: 0,
       maximum: TILE_OVERLAP_MAX,
       default: DEFAULT_TILE_OPTIONS.overlap,

@@ -1,5 +1,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { type BeforeApplicationShutdown, Controller, Get, Injectable, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Controller,
+  Get,
+  Injectable,
+  ServiceUnavailableException,
+  VERSION_NEUTRAL,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ObjectStorage } from '#shared-kernel';
@@ -41,14 +48,20 @@ export class HealthController {
   @Public()
   @ApiOperation({ summary: 'Readiness: dependencies reachable and not shutting down' })
   @ApiOkResponse({ description: 'Ready to take traffic.' })
-  @ApiProblems(503)
+  @ApiProblems('SERVICE_UNAVAILABLE')
   async getReadiness() {
     try {
-      return await this.health.check([() => this.checkLifecycle(), () => this.checkDatabase(), () => this.checkStorage()]);
+      return await this.health.check([
+        () => this.checkLifecycle(),
+        () => this.checkDatabase(),
+        () => this.checkStorage(),
+      ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;
-      const failing = Object.entries(result.error ?? {}).map(([name, check]) => `${name} ${String(check?.message ?? 'down')}`);
+      const failing = Object.entries(result.error ?? {}).map(
+        ([name, check]) => `${name} ${String(check?.message ?? 'down')}`,
+      );
       throw new ServiceUnavailableException(`Not ready: ${failing.join(', ')}.`);
     }
   }
@@ -70,7 +83,10 @@ export class HealthController {
     const check = this.indicators.check(name);
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), PING_TIMEOUT_MS)))]);
+      await Promise.race([
+        ping(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), PING_TIMEOUT_MS))),
+      ]);
       return check.up();
     } catch {
       return check.down({ message: 'unreachable' });

@@ -1,55 +1,153 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
+import type { AppConfig } from '#config';
 import { PUBLIC_SECURITY_MARKER } from '../http/auth/auth.decorators.js';
+import { declaredProblemCodes, implicitProblemCodes } from '../http/problem/api-problems.decorator.js';
+import { PROBLEM_EXAMPLE_DETAIL, PROBLEM_STATUS, type ProblemCode, problemType } from '../http/problem/error-status.js';
 import { PROBLEM_CONTENT_TYPE, ProblemDto } from '../http/problem/problem.dto.js';
+
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+type ResponseObject = Exclude<OperationObject['responses'][string], { $ref: string }>;
 
 export const BEARER_SCHEME = 'bearer';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+const EXAMPLE_ID = '3f0c8a2e-6c61-4a0e-9a3e-0f6d0e1b2c3d';
 
-const problem = (description: string) => ({
-  description,
-  content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } },
-});
+/** operationId -> every problem code its document lists (declared + implicit), once built. */
+const documentedCodes = new Map<string, ReadonlySet<ProblemCode>>();
+
+/** The problem codes the OpenAPI document lists for an operation (empty before it is built). */
+export function documentedProblemCodes(operationId: string): ReadonlySet<ProblemCode> | undefined {
+  return documentedCodes.get(operationId);
+}
 
 /**
  * The OpenAPI document of the API, deterministic (keys sorted) so that the committed
  * openapi.json can be compared with what the code produces.
  *
  * operationId = controller method name. Every operation is bearer-authenticated unless
- * @Public(), and every authenticated one documents its 401; every one documents 500 and 503.
+ * @Public(). Its problem answers are derived from the codes it declares (@ApiProblems) and
+ * those every operation can give (implicitProblemCodes): one response per status, whose
+ * `code` is an enum of exactly those codes, with an example of each.
  */
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
+export function buildOpenApiDocument(app: INestApplication, config: Pick<AppConfig, 'PUBLIC_BASE_URL'>): OpenAPIObject {
+  const builder = new DocumentBuilder()
     .setTitle('Tessera API')
     .setDescription(
-      'Gigapixel panoramas: upload, tile pyramids, Deep Zoom / IIIF serving.\n\n' +
+      'Gigapixel panoramas: streamed uploads, tile pyramids cut in the background, Deep Zoom serving.\n\n' +
         'Sign in with `POST /v1/auth/login`, then use **Authorize** with the access token. ' +
-        'Every error is `application/problem+json` (RFC 9457) with a stable `code`.',
+        'Every error is `application/problem+json` (RFC 9457) with a stable `code`; each operation lists its codes.',
     )
     .setVersion('1')
+    .addServer(
+      config.PUBLIC_BASE_URL || '/',
+      config.PUBLIC_BASE_URL ? 'This server' : 'The server this document came from',
+    )
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
     .addSecurityRequirements(BEARER_SCHEME)
     .build();
-  const document = SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, builder, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
     extraModels: [ProblemDto],
   });
 
-  for (const pathItem of Object.values(document.paths)) {
+  for (const [path, pathItem] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = pathItem[method];
       if (!operation) continue;
       const isPublic = operation.security?.some((requirement) => PUBLIC_SECURITY_MARKER in requirement) ?? false;
       if (isPublic) operation.security = [];
-      else {
-        delete operation.security; // inherits the global bearer requirement
-        operation.responses['401'] ??= problem('Missing, invalid or expired credentials.');
-      }
-      operation.responses['500'] ??= problem('Unexpected error (logged; quote the requestId).');
-      operation.responses['503'] ??= problem('A dependency (the database) is unavailable; retry after Retry-After seconds.');
+      else delete operation.security; // inherits the global bearer requirement
+      const codes = new Set<ProblemCode>([
+        ...declaredProblemCodes(operation.operationId!),
+        ...implicitProblemCodes({ authenticated: !isPublic, jsonBody: hasJsonBody(operation) }),
+      ]);
+      documentedCodes.set(operation.operationId!, codes);
+      addProblemResponses(operation, codes, path);
     }
   }
+  unwrapSingleAllOf(document);
   return sortKeys(document);
+}
+
+/**
+ * Nest wraps a property's enum reference in a one-element allOf (so that OpenAPI 3.0 keeps
+ * siblings such as `default`). A bare $ref when nothing rides along; otherwise the enum
+ * inlined with its siblings, so every generator reads the same thing.
+ */
+function unwrapSingleAllOf(document: OpenAPIObject): void {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
+  for (const schema of Object.values(schemas)) {
+    const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+    for (const [name, property] of Object.entries(properties)) {
+      const allOf = property.allOf as { $ref?: string }[] | undefined;
+      if (!allOf || allOf.length !== 1 || !allOf[0].$ref) continue;
+      const { allOf: _, ...siblings } = property;
+      const target = schemas[allOf[0].$ref.split('/').pop()!];
+      properties[name] = Object.keys(siblings).length === 0 || !target ? allOf[0] : { ...target, ...siblings };
+    }
+  }
+}
+
+function hasJsonBody(operation: OperationObject): boolean {
+  const body = operation.requestBody;
+  return body !== undefined && 'content' in body && 'application/json' in body.content;
+}
+
+function addProblemResponses(operation: OperationObject, codes: ReadonlySet<ProblemCode>, path: string): void {
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of codes) {
+    const status = PROBLEM_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const instance = path.replace(/\{[^}]+\}/g, EXAMPLE_ID);
+  for (const [status, codesOfStatus] of byStatus) {
+    const sorted = codesOfStatus.sort();
+    const title = STATUS_CODES[status] ?? 'Error';
+    const response: ResponseObject = {
+      description: `${title}: ${sorted.join(', ')}.`,
+      content: {
+        [PROBLEM_CONTENT_TYPE]: {
+          schema: {
+            allOf: [
+              { $ref: '#/components/schemas/ProblemDto' },
+              { type: 'object', required: ['code'], properties: { code: { type: 'string', enum: sorted } } },
+            ],
+          },
+          examples: Object.fromEntries(
+            sorted.map((code) => [
+              code,
+              {
+                summary: code,
+                value: {
+                  type: problemType(code),
+                  title,
+                  status,
+                  detail: PROBLEM_EXAMPLE_DETAIL[code] ?? title,
+                  instance,
+                  code,
+                  requestId: EXAMPLE_ID,
+                  ...(code === 'VALIDATION_FAILED'
+                    ? { errors: [{ field: 'title', message: 'title must be shorter than or equal to 200 characters' }] }
+                    : {}),
+                },
+              },
+            ]),
+          ),
+        },
+      },
+    };
+    if (status === 429 || status === 503) {
+      response.headers = {
+        'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+      };
+    }
+    if (status === 401) {
+      response.headers = { 'WWW-Authenticate': { description: 'Bearer challenge.', schema: { type: 'string' } } };
+    }
+    operation.responses[String(status)] = response;
+  }
 }
 
 /** Recursively sorts object keys (arrays keep their order). */

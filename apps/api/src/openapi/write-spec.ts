@@ -9,6 +9,8 @@ import { loadConfig } from '#config';
 import { createApiApp } from '../app.factory.js';
 import { buildOpenApiDocument, serialiseDocument } from './openapi-document.js';
 
-const app = await createApiApp(loadConfig({ SWAGGER_ENABLED: 'false' }), { preview: true });
-writeFileSync('openapi.json', serialiseDocument(buildOpenApiDocument(app)));
+// PUBLIC_BASE_URL unset: the committed document's server is relative ("/").
+const config = loadConfig({ SWAGGER_ENABLED: 'false', DATABASE_URL: 'postgres://unused/preview' });
+const app = await createApiApp(config, { preview: true });
+writeFileSync('openapi.json', serialiseDocument(buildOpenApiDocument(app, config)));
 console.log('Wrote openapi.json');

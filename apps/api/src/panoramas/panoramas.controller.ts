@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Logger,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { AppConfig } from '#config';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -12,6 +26,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
+  CONTENT_TYPES,
   DeletePanoramaUseCase,
   GetPanoramaUseCase,
   ListPanoramasUseCase,
@@ -19,19 +34,44 @@ import {
   ReadOriginalUseCase,
   RequestTileSetUseCase,
   UpdatePanoramaUseCase,
+  type PanoramaView,
+  type UploadFields,
   UploadPanoramaUseCase,
 } from '#panoramas';
+import {
+  ARCHIVE_ORIGINALS,
+  PlanArchiveUseCase,
+  type RenditionPreset,
+  RenditionsOfPanoramasUseCase,
+  RenditionsSettings,
+  RequestPresetRenditionsUseCase,
+  selectPresets,
+} from '#renditions';
 import type { Principal } from '#users';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { validateDto } from '../http/problem/validation.js';
-import { PanoramaDto, PanoramaPageDto, TileSetDto } from './dto/panorama.dto.js';
+import { BatchResultDto, PanoramaDto, PanoramaPageDto, TileSetDto } from './dto/panorama.dto.js';
 import { CreateTileSetDto } from './dto/create-tile-set.dto.js';
 import { ListPanoramasQueryDto, UpdatePanoramaDto } from './dto/panorama-queries.dto.js';
-import { UploadPanoramaDto, UploadPanoramaFieldsDto } from './dto/upload-panorama.dto.js';
-import { readMultipartUpload } from './multipart-upload.js';
-import { sendOriginal } from './send-original.js';
+import {
+  UploadPanoramaDto,
+  UploadPanoramaFieldsDto,
+  UploadPanoramasDto,
+  UploadPanoramasFieldsDto,
+} from './dto/upload-panorama.dto.js';
+import { readMultipartBatch } from '../http/multipart-batch.js';
+import { sendZip } from '../http/zip-stream.js';
+import { ArchiveRequestDto } from './dto/archive-request.dto.js';
+import { problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
+import { readMultipartUpload } from '../http/multipart-upload.js';
+import { sendStoredFile } from '../http/send-stored-file.js';
+
+/** The original is served with the type its bytes have. */
+const ORIGINAL_CONTENT = Object.fromEntries(
+  Object.values(CONTENT_TYPES).map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+);
 
 @ApiTags('panoramas')
 @Controller('panoramas')
@@ -45,7 +85,41 @@ export class PanoramasController {
     private readonly readOriginal: ReadOriginalUseCase,
     private readonly requestTileSet: RequestTileSetUseCase,
     private readonly listPanoramaTileSets: ListTileSetsUseCase,
+    private readonly renditionsOf: RenditionsOfPanoramasUseCase,
+    private readonly requestPresets: RequestPresetRenditionsUseCase,
+    private readonly renditionSettings: RenditionsSettings,
+    private readonly planArchive: PlanArchiveUseCase,
+    private readonly config: AppConfig,
   ) {}
+
+  private readonly logger = new Logger(PanoramasController.name);
+
+  /** Views with their renditions, in one query. */
+  private async withRenditions(views: PanoramaView[]): Promise<PanoramaDto[]> {
+    const renditions = await this.renditionsOf.execute(views.map((v) => v.panorama.id));
+    return views.map((v) => PanoramaDto.from(v, renditions.get(v.panorama.id) ?? []));
+  }
+
+  /** An upload's text fields: validated, the tile options gathered, the presets picked. */
+  private async uploadFields(
+    dto: typeof UploadPanoramaFieldsDto | typeof UploadPanoramasFieldsDto,
+    raw: Record<string, string>,
+  ): Promise<{ upload: UploadFields; presets: RenditionPreset[] }> {
+    const fields: Partial<UploadPanoramaFieldsDto> = await validateDto(dto, raw);
+    return {
+      upload: {
+        title: fields.title,
+        description: fields.description,
+        tileOptions: {
+          tileSize: fields.tileSize,
+          format: fields.tileFormat,
+          quality: fields.tileQuality,
+          overlap: fields.overlap,
+        },
+      },
+      presets: selectPresets(this.renditionSettings.presets, fields.presets),
+    };
+  }
 
   @Post()
   @ApiOperation({
@@ -53,65 +127,195 @@ export class PanoramasController {
     description:
       'multipart/form-data with one `file` part and optional text fields, in any order. The bytes decide the type. ' +
       'Answers 202 with the new panorama and its queued tile set, or 200 with the existing panorama when you had already ' +
-      'uploaded the same bytes (a tile set with new options is queued on it). Location names the panorama.',
+      'uploaded the same bytes (a tile set with new options is queued on it). Location names the panorama. The rendition ' +
+      'presets (RENDITION_PRESETS; the `presets` field picks some or none) are queued for it at once.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadPanoramaDto })
-  @ApiAcceptedResponse({ type: PanoramaDto, description: 'Stored; its tile set is queued.', headers: { Location: { schema: { type: 'string' } } } })
-  @ApiOkResponse({ type: PanoramaDto, description: 'Same bytes as an existing panorama of yours: that one.', headers: { Location: { schema: { type: 'string' } } } })
-  @ApiProblems(400, 413, 415, 422)
+  @ApiAcceptedResponse({
+    type: PanoramaDto,
+    description: 'Stored; its tile set is queued.',
+    headers: { Location: { schema: { type: 'string' } } },
+  })
+  @ApiOkResponse({
+    type: PanoramaDto,
+    description: 'Same bytes as an existing panorama of yours: that one.',
+    headers: { Location: { schema: { type: 'string' } } },
+  })
+  @ApiProblems(
+    'VALIDATION_FAILED',
+    'MALFORMED_MULTIPART',
+    'DUPLICATE_FIELD',
+    'FIELD_TOO_LARGE',
+    'TOO_MANY_PARTS',
+    'UNEXPECTED_FILE',
+    'MISSING_FILE',
+    'EMPTY_UPLOAD',
+    'UPLOAD_ABORTED',
+    'UPLOAD_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'QUOTA_EXCEEDED',
+    'IMAGE_TOO_LARGE',
+    'INVALID_IMAGE',
+    'UNKNOWN_PRESET',
+    'OWNER_NOT_FOUND',
+    'STORAGE_UNAVAILABLE',
+  )
   async uploadPanorama(
     @CurrentPrincipal() principal: Principal,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PanoramaDto> {
+    let presets: RenditionPreset[] = [];
     const result = await readMultipartUpload(
       req,
       async (raw) => {
-        const fields = await validateDto(UploadPanoramaFieldsDto, raw);
-        return {
-          title: fields.title,
-          description: fields.description,
-          tileOptions: { tileSize: fields.tileSize, format: fields.tileFormat, quality: fields.tileQuality, overlap: fields.overlap },
-        };
+        const fields = await this.uploadFields(UploadPanoramaFieldsDto, raw);
+        presets = fields.presets;
+        return fields.upload;
       },
       (source) => this.upload.execute(principal.userId, source),
     );
+    // Committed; the presets are asked for now (again for the same bytes: they are idempotent).
+    await this.requestPresets.execute(result.panorama, presets);
     res.status(result.created ? HttpStatus.ACCEPTED : HttpStatus.OK);
     res.location(`/v1/panoramas/${result.panorama.id}`);
-    return PanoramaDto.from(result);
+    return (await this.withRenditions([result]))[0];
+  }
+
+  @Post('batch')
+  @HttpCode(207)
+  @ApiOperation({
+    summary: 'Upload several panoramas in one request (streamed, one after another)',
+    description:
+      'multipart/form-data: the optional text fields of an upload first (they apply to every file; each title comes from ' +
+      'its file name), then up to BATCH_MAX_FILES parts named `files`. Each file is streamed and handled as a single ' +
+      'upload would be, in order, never buffered. Answers 207 with one item per file part: 202 stored, 200 the same bytes ' +
+      'as one of your panoramas, or its problem; one bad file does not spoil the others. Problems before the first file ' +
+      '(not multipart, invalid fields) refuse the whole request; a failure of the request after it (malformed body, a ' +
+      'field after a file, the client gone) ends the batch with a last item whose filename is null.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: UploadPanoramasDto })
+  @ApiResponse({ status: 207, type: BatchResultDto, description: 'One outcome per file part, in order.' })
+  @ApiProblems(
+    'VALIDATION_FAILED',
+    'MALFORMED_MULTIPART',
+    'DUPLICATE_FIELD',
+    'FIELD_TOO_LARGE',
+    'TOO_MANY_PARTS',
+    'MISSING_FILE',
+    'UPLOAD_ABORTED',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'UNKNOWN_PRESET',
+  )
+  async uploadPanoramas(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request & { id?: string },
+  ): Promise<BatchResultDto> {
+    const outcomes = await readMultipartBatch(
+      req,
+      { maxFiles: this.config.BATCH_MAX_FILES, parseFields: (raw) => this.uploadFields(UploadPanoramasFieldsDto, raw) },
+      async (part, fields) => {
+        const result = await this.upload.execute(principal.userId, {
+          filename: part.filename,
+          content: part.content,
+          fields: async () => fields.upload,
+        });
+        await this.requestPresets.execute(result.panorama, fields.presets);
+        return result;
+      },
+    );
+    const views = outcomes.flatMap((o) => ('result' in o ? [o.result] : []));
+    const dtos = new Map((await this.withRenditions(views)).map((dto) => [dto.id, dto]));
+    return {
+      items: outcomes.map((outcome) => {
+        if ('result' in outcome) {
+          return {
+            filename: outcome.filename,
+            status: outcome.result.created ? HttpStatus.ACCEPTED : HttpStatus.OK,
+            panorama: dtos.get(outcome.result.panorama.id),
+          };
+        }
+        const problem = toProblem(outcome.error);
+        if (problem.status >= 500) this.logger.error({ err: outcome.error }, `Batch item ${outcome.filename} failed`);
+        return {
+          filename: outcome.filename,
+          status: problem.status,
+          problem: problemDocument(problem, req.originalUrl.split('?')[0], req.id),
+        };
+      }),
+    };
+  }
+
+  @Post('archive')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Download several panoramas as one zip',
+    description:
+      'For each panorama (in the order given), a folder named after its file with what `include` asks for: the original, ' +
+      'and ready renditions of presets (`matterhorn/matterhorn.jpg`, `matterhorn/matterhorn-preview.jpg`). index.json at ' +
+      'the root lists every folder, its files and what was missing. Streamed from storage as it is read: never built in ' +
+      'memory or on disk. Every id must be yours (else 404 before anything is sent).',
+  })
+  @ApiProduces('application/zip')
+  @ApiOkResponse({
+    description: 'zip archive.',
+    content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiProblems('VALIDATION_FAILED', 'PANORAMA_NOT_FOUND', 'UNKNOWN_PRESET', 'STORAGE_UNAVAILABLE')
+  async downloadPanoramasArchive(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ArchiveRequestDto,
+    @Res() res: Response,
+  ): Promise<void> {
+    const plan = await this.planArchive.execute(principal, body.ids, body.include ?? [ARCHIVE_ORIGINALS]);
+    await sendZip(
+      res,
+      `panoramas-${new Date().toISOString().slice(0, 10)}.zip`,
+      plan.files,
+      (error, file) => this.logger.error({ err: error }, `Archive: ${file.name} could not be read`),
+      [{ name: 'index.json', content: JSON.stringify({ panoramas: plan.index }, null, 2) }],
+    );
   }
 
   @Get()
   @ApiOperation({ summary: 'Your panoramas, newest first' })
   @ApiOkResponse({ type: PanoramaPageDto })
-  @ApiProblems(400)
-  async listPanoramas(@CurrentPrincipal() principal: Principal, @Query() query: ListPanoramasQueryDto): Promise<PanoramaPageDto> {
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR')
+  async listPanoramas(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListPanoramasQueryDto,
+  ): Promise<PanoramaPageDto> {
     const page = await this.list.execute(principal, query);
-    return { items: page.items.map(PanoramaDto.from), nextCursor: page.nextCursor };
+    return { items: await this.withRenditions(page.items), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A panorama with its tile sets' })
+  @ApiOperation({ summary: 'A panorama with its tile sets and renditions' })
   @ApiOkResponse({ type: PanoramaDto })
-  @ApiProblems(400, 404)
+  @ApiProblems('VALIDATION_FAILED', 'PANORAMA_NOT_FOUND')
   async getPanorama(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<PanoramaDto> {
-    return PanoramaDto.from(await this.get.execute(principal, id));
+    return (await this.withRenditions([await this.get.execute(principal, id)]))[0];
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change title or description' })
   @ApiOkResponse({ type: PanoramaDto })
-  @ApiProblems(400, 404)
-  async updatePanorama(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Body() body: UpdatePanoramaDto): Promise<PanoramaDto> {
-    return PanoramaDto.from(await this.update.execute(principal, id, body));
+  @ApiProblems('VALIDATION_FAILED', 'PANORAMA_NOT_FOUND')
+  async updatePanorama(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() body: UpdatePanoramaDto,
+  ): Promise<PanoramaDto> {
+    return (await this.withRenditions([await this.update.execute(principal, id, body)]))[0];
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete a panorama, its original and all its tiles' })
+  @ApiOperation({ summary: 'Delete a panorama, its original, all its tiles and renditions' })
   @ApiNoContentResponse({ description: 'Gone (stored objects are purged now, or by a retried job if storage failed).' })
-  @ApiProblems(400, 404)
+  @ApiProblems('VALIDATION_FAILED', 'PANORAMA_NOT_FOUND')
   async deletePanorama(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
     await this.remove.execute(principal, id);
   }
@@ -119,11 +323,16 @@ export class PanoramasController {
   @Post(':id/tilesets')
   @ApiOperation({
     summary: 'Ask for a tile set with given options',
-    description: '202 with a new, queued tile set; 200 with the existing one when this panorama already has one with the same options.',
+    description:
+      '202 with a new, queued tile set; 200 with the existing one when this panorama already has one with the same options.',
   })
   @ApiAcceptedResponse({ type: TileSetDto, headers: { Location: { schema: { type: 'string' } } } })
-  @ApiOkResponse({ type: TileSetDto, description: 'A tile set with these options already exists.', headers: { Location: { schema: { type: 'string' } } } })
-  @ApiProblems(400, 404)
+  @ApiOkResponse({
+    type: TileSetDto,
+    description: 'A tile set with these options already exists.',
+    headers: { Location: { schema: { type: 'string' } } },
+  })
+  @ApiProblems('VALIDATION_FAILED', 'PANORAMA_NOT_FOUND', 'INVALID_TILE_OPTIONS')
   async createTileSet(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
@@ -144,21 +353,21 @@ export class PanoramasController {
   @Get(':id/tilesets')
   @ApiOperation({ summary: 'The tile sets of a panorama, oldest first' })
   @ApiOkResponse({ type: [TileSetDto] })
-  @ApiProblems(400, 404)
+  @ApiProblems('VALIDATION_FAILED', 'PANORAMA_NOT_FOUND')
   async listTileSets(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<TileSetDto[]> {
-    return (await this.listPanoramaTileSets.execute(principal, id)).map(TileSetDto.from);
+    return (await this.listPanoramaTileSets.execute(principal, id)).map((t) => TileSetDto.from(t));
   }
 
   @Get(':id/original')
   @ApiOperation({
     summary: 'Download the original',
-    description: 'Streams the stored original as an attachment. Strong ETag (its SHA-256), If-None-Match, single byte ranges (Range, If-Range).',
+    description:
+      'Streams the stored original as an attachment. Strong ETag (its SHA-256), If-None-Match, single byte ranges (Range, If-Range).',
   })
-  @ApiProduces('image/jpeg', 'image/png', 'image/webp', 'image/tiff')
-  @ApiOkResponse({ description: 'The whole file.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } })
-  @ApiResponse({ status: 206, description: 'The requested byte range.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiOkResponse({ description: 'The whole file, with its own image type.', content: ORIGINAL_CONTENT })
+  @ApiResponse({ status: 206, description: 'The requested byte range.', content: ORIGINAL_CONTENT })
   @ApiResponse({ status: 304, description: 'Not modified (If-None-Match).' })
-  @ApiProblems(400, 404, 416)
+  @ApiProblems('VALIDATION_FAILED', 'PANORAMA_NOT_FOUND', 'RANGE_NOT_SATISFIABLE', 'STORAGE_UNAVAILABLE')
   async downloadOriginal(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
@@ -166,6 +375,18 @@ export class PanoramasController {
     @Res() res: Response,
   ): Promise<void> {
     const panorama = await this.readOriginal.find(principal, id);
-    await sendOriginal(req, res, panorama, (range) => this.readOriginal.execute(panorama, range));
+    await sendStoredFile(
+      req,
+      res,
+      {
+        sha256: panorama.sha256,
+        bytes: panorama.bytes,
+        contentType: panorama.contentType(),
+        filename: panorama.originalFilename,
+        // Revalidated each time: the ETag makes that a 304.
+        cacheControl: 'private, max-age=0, must-revalidate',
+      },
+      (range) => this.readOriginal.execute(panorama, range),
+    );
   }
 }

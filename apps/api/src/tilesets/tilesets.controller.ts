@@ -1,9 +1,30 @@
 import { pipeline } from 'node:stream/promises';
-import { Controller, Delete, Get, Header, HttpCode, HttpStatus, type MessageEvent, Param, Query, Req, Res, Sse } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ZipArchive } from 'archiver';
+import {
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  HttpStatus,
+  Logger,
+  type MessageEvent,
+  Param,
+  Query,
+  Req,
+  Res,
+  Sse,
+} from '@nestjs/common';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { from, map, type Observable, switchMap, takeWhile, timer, distinctUntilChanged } from 'rxjs';
+import { distinctUntilChanged, map, Observable, takeWhile } from 'rxjs';
 import {
   deepZoomDescriptor,
   DeleteTileSetUseCase,
@@ -11,11 +32,14 @@ import {
   GetTileSetUseCase,
   ReadTileUseCase,
   TILE_CONTENT_TYPES,
+  type TileSet,
+  TileSetWatch,
   TileNotFoundError,
   tileKey,
 } from '#tiles';
-import { ObjectStorage } from '#shared-kernel';
+import { Metrics, ObjectNotFoundError, ObjectStorage } from '#shared-kernel';
 import type { Principal } from '#users';
+import { SSE_SCHEMA } from '../common/sse.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { ifNoneMatch } from '../http/conditional.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
@@ -24,26 +48,30 @@ import { RequestValidationError } from '../http/problem/request-validation.error
 import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { TileSetDto } from '../panoramas/dto/panorama.dto.js';
 import { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
+import { sendZip } from '../http/zip-stream.js';
 
 const IMMUTABLE = 'private, max-age=31536000, immutable';
 const TILE_NAME = /^(\d{1,7})_(\d{1,7})\.([a-z]{3,4})$/;
-const SSE_POLL_MS = 500;
 
 @ApiTags('tilesets')
 @Controller('tilesets')
 export class TileSetsController {
+  private readonly logger = new Logger(TileSetsController.name);
+
   constructor(
     private readonly getOne: GetTileSetUseCase,
     private readonly getManifest: GetTileManifestUseCase,
     private readonly readTile: ReadTileUseCase,
     private readonly remove: DeleteTileSetUseCase,
     private readonly storage: ObjectStorage,
+    private readonly watch: TileSetWatch,
+    private readonly metrics: Metrics,
   ) {}
 
   @Get(':id')
   @ApiOperation({ summary: 'A tile set: status, progress, options, size' })
   @ApiOkResponse({ type: TileSetDto })
-  @ApiProblems(400, 404)
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND')
   async getTileSet(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<TileSetDto> {
     return TileSetDto.from(await this.getOne.execute(principal, id));
   }
@@ -55,13 +83,24 @@ export class TileSetsController {
       'Sends the tile set (as in getTileSet) whenever its status or progress changes: `progress` events, then one `ready` or ' +
       '`failed` event, and the stream ends. A tile set already finished gets its final event at once.',
   })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'event-stream of `progress` / `ready` / `failed` events, data = TileSetDto JSON.' })
-  @ApiProblems(400, 404)
-  async streamTileSetEvents(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<Observable<MessageEvent>> {
-    await this.getOne.execute(principal, id); // 404 as a problem before the stream starts
-    return timer(0, SSE_POLL_MS).pipe(
-      switchMap(() => from(this.getOne.execute(principal, id))),
+  @ApiOkResponse({
+    description: 'An event stream: `progress` events, then one `ready` or `failed` event; each `data` is a TileSetDto.',
+    content: { 'text/event-stream': { schema: SSE_SCHEMA } },
+  })
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND')
+  async streamTileSetEvents(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<Observable<MessageEvent>> {
+    await this.getOne.execute(principal, id); // 404 (and access) as a problem before the stream starts
+    const changes = new Observable<TileSet>((subscriber) =>
+      this.watch.watch(id, {
+        next: (tileSet) => subscriber.next(tileSet),
+        gone: () => subscriber.complete(),
+        error: (error) => subscriber.error(error),
+      }),
+    );
+    return changes.pipe(
       distinctUntilChanged((a, b) => a.status === b.status && a.progress === b.progress),
       takeWhile((tileSet) => !tileSet.isFinished(), true),
       map((tileSet) => ({ type: tileSet.isFinished() ? tileSet.status : 'progress', data: TileSetDto.from(tileSet) })),
@@ -69,10 +108,16 @@ export class TileSetsController {
   }
 
   @Get(':id/manifest')
-  @ApiOperation({ summary: 'Levels, sizes and tile URLs of a ready tile set (with ?tiles=true, every tile and its SHA-256)' })
+  @ApiOperation({
+    summary: 'Levels, sizes and tile URLs of a ready tile set (with ?tiles=true, every tile and its SHA-256)',
+  })
   @ApiOkResponse({ type: TileManifestDto })
-  @ApiProblems(400, 404, 409)
-  async getTileManifest(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Query() query: ManifestQueryDto): Promise<TileManifestDto> {
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY')
+  async getTileManifest(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Query() query: ManifestQueryDto,
+  ): Promise<TileManifestDto> {
     const { manifest } = await this.getManifest.execute(principal, id);
     const { tiles, ...rest } = manifest;
     return {
@@ -88,12 +133,17 @@ export class TileSetsController {
   @Header('Cache-Control', IMMUTABLE)
   @ApiOperation({
     summary: 'Deep Zoom descriptor (DZI)',
-    description: 'Point a Deep Zoom viewer here; it finds the tiles at image_files/{level}/{col}_{row}.{format} beside it.',
+    description:
+      'Point a Deep Zoom viewer here; it finds the tiles at image_files/{level}/{col}_{row}.{format} beside it.',
   })
   @ApiProduces('application/xml')
   @ApiOkResponse({ description: 'DZI XML.', content: { 'application/xml': { schema: { type: 'string' } } } })
-  @ApiProblems(400, 404, 409)
-  async getDeepZoomDescriptor(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Res() res: Response): Promise<void> {
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY')
+  async getDeepZoomDescriptor(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
     const { tileSet } = await this.getManifest.execute(principal, id);
     res.type('application/xml').send(deepZoomDescriptor(tileSet.spec(), tileSet.format));
   }
@@ -103,13 +153,29 @@ export class TileSetsController {
   @ApiOperation({
     summary: 'One tile',
     description:
-      'Strong ETag (the tile\'s SHA-256), immutable caching, 304 on If-None-Match. Coordinates outside the pyramid: a cacheable 404. ' +
+      "Strong ETag (the tile's SHA-256), immutable caching, 304 on If-None-Match. Coordinates outside the pyramid: a cacheable 404. " +
       'A tile set not ready yet: 409.',
   })
-  @ApiProduces('image/jpeg', 'image/png', 'image/webp')
-  @ApiOkResponse({ description: 'The tile.', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiParam({
+    name: 'level',
+    schema: { type: 'string', pattern: '^\\d{1,3}$' },
+    description: 'Pyramid level; level 0 is one pixel.',
+    example: '12',
+  })
+  @ApiParam({
+    name: 'tile',
+    schema: { type: 'string', pattern: '^\\d{1,7}_\\d{1,7}\\.(jpeg|png|webp)$' },
+    description: '{col}_{row}.{format}, as the DZI names tiles.',
+    example: '3_2.jpeg',
+  })
+  @ApiOkResponse({
+    description: 'The tile.',
+    content: Object.fromEntries(
+      Object.values(TILE_CONTENT_TYPES).map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+    ),
+  })
   @ApiResponse({ status: 304, description: 'Not modified.' })
-  @ApiProblems(400, 404, 409)
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY', 'TILE_NOT_FOUND', 'STORAGE_UNAVAILABLE')
   async getTile(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
@@ -120,11 +186,19 @@ export class TileSetsController {
   ): Promise<void> {
     const match = TILE_NAME.exec(tileParam);
     if (!/^\d{1,3}$/.test(levelParam) || !match) {
-      throw new RequestValidationError([{ field: 'tile', message: 'tile path must be image_files/{level}/{col}_{row}.{format}' }]);
+      throw new RequestValidationError([
+        { field: 'tile', message: 'tile path must be image_files/{level}/{col}_{row}.{format}' },
+      ]);
     }
     let found;
     try {
-      found = await this.readTile.execute(principal, { tileSetId: id, level: Number(levelParam), col: Number(match[1]), row: Number(match[2]), extension: match[3]! });
+      found = await this.readTile.execute(principal, {
+        tileSetId: id,
+        level: Number(levelParam),
+        col: Number(match[1]),
+        row: Number(match[2]),
+        extension: match[3],
+      });
     } catch (error) {
       // Outside the pyramid stays outside: let caches keep the answer a day.
       if (error instanceof TileNotFoundError) res.setHeader('Cache-Control', 'private, max-age=86400');
@@ -134,9 +208,11 @@ export class TileSetsController {
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', IMMUTABLE);
     if (ifNoneMatch(req.headers['if-none-match'], etag)) {
+      this.metrics.count('tiles_served', { result: 'not_modified' });
       res.status(304).end();
       return;
     }
+    this.metrics.count('tiles_served', { result: 'served' });
     const object = await found.open();
     res.setHeader('Content-Type', TILE_CONTENT_TYPES[found.format]);
     res.setHeader('Content-Length', String(object.bytes));
@@ -146,41 +222,43 @@ export class TileSetsController {
   @Get(':id/archive')
   @ApiOperation({
     summary: 'The whole tile set as a zip (image.dzi + image_files/...)',
-    description: 'Streamed as it is read from storage: never built in memory or on disk. Tiles are stored uncompressed (they already are).',
+    description:
+      'Streamed as it is read from storage: never built in memory or on disk. Tiles are stored uncompressed (they already are).',
   })
   @ApiProduces('application/zip')
-  @ApiOkResponse({ description: 'zip archive.', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } })
-  @ApiProblems(400, 404, 409)
-  async downloadTileArchive(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string, @Res() res: Response): Promise<void> {
+  @ApiOkResponse({
+    description: 'zip archive.',
+    content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY', 'STORAGE_UNAVAILABLE')
+  async downloadTileArchive(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
     const { tileSet, manifest } = await this.getManifest.execute(principal, id);
-    res.setHeader('Content-Type', 'application/zip');
-    res.setHeader('Content-Disposition', `attachment; filename="tileset-${id}.zip"`);
-    const zip = new ZipArchive({ store: true });
-    const done = pipeline(zip, res).catch(() => undefined);
-    zip.append(deepZoomDescriptor(tileSet.spec(), tileSet.format), { name: 'image.dzi' });
-    try {
-      for (const tile of manifest.tiles) {
-        const { body } = await this.storage.get(tileKey(id, tile.path));
-        // One open tile at a time: wait until the archiver has taken this entry.
-        await new Promise<void>((resolve, reject) => {
-          zip.once('entry', () => resolve());
-          zip.once('error', reject);
-          zip.append(body, { name: `image_files/${tile.path}` });
-        });
-      }
-      await zip.finalize();
-    } catch {
-      zip.abort(); // storage failed mid-way: the client sees a cut-off (invalid) zip, never a short valid one
-      res.destroy();
-    }
-    await done;
+    await sendZip(
+      res,
+      `tileset-${id}.zip`,
+      manifest.tiles.map((tile) => ({
+        name: `image_files/${tile.path}`,
+        bytes: tile.bytes,
+        open: () => this.storage.get(tileKey(id, tile.path)),
+      })),
+      (error, file) =>
+        this.logger.error(
+          { tileSetId: id, err: error },
+          `Archive: ${file.name} ${error instanceof ObjectNotFoundError ? 'is missing' : 'could not be read'}`,
+        ),
+      [{ name: 'image.dzi', content: deepZoomDescriptor(tileSet.spec(), tileSet.format) }],
+    );
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a tile set and all its tiles' })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems(400, 404)
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'STORAGE_UNAVAILABLE')
   async deleteTileSet(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
     await this.remove.execute(principal, id);
   }

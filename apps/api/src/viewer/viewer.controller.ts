@@ -10,7 +10,9 @@ import { HttpProblem } from '../http/problem/http-problem.js';
 
 /** The page and its scripts sit next to this file (copied into dist by the build script). */
 const ASSETS = join(dirname(fileURLToPath(import.meta.url)), 'assets');
-const OPENSEADRAGON = dirname(createRequire(import.meta.url).resolve('openseadragon/build/openseadragon/openseadragon.min.js'));
+const OPENSEADRAGON = dirname(
+  createRequire(import.meta.url).resolve('openseadragon/build/openseadragon/openseadragon.min.js'),
+);
 const FILES: Record<string, [string, string]> = {
   'viewer.js': [join(ASSETS, 'viewer.js'), 'text/javascript'],
   'viewer.css': [join(ASSETS, 'viewer.css'), 'text/css'],

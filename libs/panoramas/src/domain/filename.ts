@@ -3,6 +3,7 @@ const MAX_FILENAME_LENGTH = 255;
 // C0/C1 controls, and the invisible characters that reorder or hide text: bidi embeddings,
 // overrides and isolates (U+202A-202E, U+2066-2069), marks (U+200E/F, U+061C), zero-width
 // characters (U+200B-200D, U+2060, U+FEFF).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 /**

@@ -45,6 +45,17 @@ export class Panorama {
     return CONTENT_TYPES[this.format];
   }
 
+  /** The stored image as what derives from it (tile sets, renditions) needs to know it. */
+  imageSource(): { panoramaId: string; ownerId: string; key: string; width: number; height: number } {
+    return {
+      panoramaId: this.id,
+      ownerId: this.ownerId,
+      key: this.originalKey,
+      width: this.width,
+      height: this.height,
+    };
+  }
+
   /** Storage prefix holding this panorama's original. */
   originalPrefix(): string {
     return originalPrefix(this.ownerId, this.id);

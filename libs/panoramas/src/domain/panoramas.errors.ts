@@ -10,6 +10,7 @@ export const PANORAMAS_ERROR_CODES = [
   'EMPTY_UPLOAD',
   'MISSING_FILE',
   'UPLOAD_ABORTED',
+  'OWNER_NOT_FOUND',
 ] as const;
 export type PanoramasErrorCode = (typeof PANORAMAS_ERROR_CODES)[number];
 
@@ -50,11 +51,14 @@ export class QuotaExceededError extends DomainError {
 export class ImageTooLargeError extends DomainError {
   readonly code = 'IMAGE_TOO_LARGE';
   constructor(width: number, height: number, limits: { maxPixels: number; maxSide: number }) {
-    super(`The image is ${width}x${height}; the limits are ${limits.maxPixels} pixels and ${limits.maxSide} pixels per side.`, {
-      width,
-      height,
-      ...limits,
-    });
+    super(
+      `The image is ${width}x${height}; the limits are ${limits.maxPixels} pixels and ${limits.maxSide} pixels per side.`,
+      {
+        width,
+        height,
+        ...limits,
+      },
+    );
   }
 }
 
@@ -83,5 +87,13 @@ export class UploadAbortedError extends DomainError {
   readonly code = 'UPLOAD_ABORTED';
   constructor() {
     super('The upload ended before the whole file arrived.');
+  }
+}
+
+/** The owner's account was deleted while their request was under way. */
+export class OwnerNotFoundError extends DomainError {
+  readonly code = 'OWNER_NOT_FOUND';
+  constructor() {
+    super('Your account no longer exists.');
   }
 }

@@ -1,6 +1,9 @@
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261121090447_Initial } from './Migration20261121090447_Initial.js';
 import { Migration20261121092515_Panoramas } from './Migration20261121092515_Panoramas.js';
+import { Migration20261122070000_ChangeFeed } from './Migration20261122070000_ChangeFeed.js';
+import { Migration20261122090000_RateLimits } from './Migration20261122090000_RateLimits.js';
+import { Migration20261122120000_Renditions } from './Migration20261122120000_Renditions.js';
 
 type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -12,4 +15,7 @@ type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => M
 export const MIGRATIONS: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261121090447_Initial', class: Migration20261121090447_Initial },
   { name: 'Migration20261121092515_Panoramas', class: Migration20261121092515_Panoramas },
+  { name: 'Migration20261122070000_ChangeFeed', class: Migration20261122070000_ChangeFeed },
+  { name: 'Migration20261122090000_RateLimits', class: Migration20261122090000_RateLimits },
+  { name: 'Migration20261122120000_Renditions', class: Migration20261122120000_Renditions },
 ];

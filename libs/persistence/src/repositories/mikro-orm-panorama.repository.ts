@@ -1,8 +1,19 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { Panorama, type PanoramaChanges, type PanoramaListQuery, PanoramaRepository } from '#panoramas';
+import {
+  assertWithinQuota,
+  OwnerNotFoundError,
+  Panorama,
+  type PanoramaChanges,
+  type PanoramaListQuery,
+  PanoramaRepository,
+  type Quota,
+  type StorageUsage,
+  type Usage,
+} from '#panoramas';
 import { decodeCursor, type Page, toPage } from '#shared-kernel';
 import { TileSet } from '#tiles';
+import { ownersUsage, ownerUsage } from './owner-usage.js';
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -24,17 +35,44 @@ export class MikroOrmPanoramaRepository extends PanoramaRepository {
     return this.em.fork().findOne(Panorama, { ownerId, sha256, deletedAt: null });
   }
 
-  async insertWithTileSet(panorama: Panorama, tileSet: TileSet): Promise<boolean> {
+  async insertWithTileSet(panorama: Panorama, tileSet: TileSet, quota: Quota): Promise<boolean> {
     try {
-      await this.em.fork().transactional(async (em) => {
+      return await this.em.fork().transactional(async (em) => {
+        const owner = await em
+          .getConnection()
+          .execute(
+            'select id from users where id = ? for update',
+            [panorama.ownerId],
+            'all',
+            em.getTransactionContext(),
+          );
+        if (owner.length === 0) throw new OwnerNotFoundError();
+        if (await em.findOne(Panorama, { ownerId: panorama.ownerId, sha256: panorama.sha256, deletedAt: null })) {
+          return false;
+        }
+        assertWithinQuota(quota, await ownerUsage(em, panorama.ownerId), { panoramas: 1, bytes: panorama.bytes });
         await em.insert(Panorama, { ...panorama });
         await em.insert(TileSet, { ...tileSet });
+        return true;
       });
-      return true;
     } catch (error) {
-      if (error instanceof UniqueConstraintViolationException && /panoramas_owner_sha256_live_unique/.test(error.message)) return false;
+      if (
+        error instanceof UniqueConstraintViolationException &&
+        /panoramas_owner_sha256_live_unique/.test(error.message)
+      )
+        return false;
       throw error;
     }
+  }
+
+  scan(afterId: string | undefined, limit: number): Promise<Panorama[]> {
+    return this.em
+      .fork()
+      .find(
+        Panorama,
+        { deletedAt: null, ...(afterId ? { id: { $gt: afterId } } : {}) },
+        { orderBy: { id: 'asc' }, limit },
+      );
   }
 
   async list({ ownerId, limit, cursor, title }: PanoramaListQuery): Promise<Page<Panorama>> {
@@ -45,7 +83,9 @@ export class MikroOrmPanoramaRepository extends PanoramaRepository {
         ownerId,
         deletedAt: null,
         ...(title ? { title: { $ilike: `%${escapeLike(title)}%` } } : {}),
-        ...(after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] } : {}),
+        ...(after
+          ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
+          : {}),
       },
       { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 },
     );
@@ -63,7 +103,7 @@ export class MikroOrmPanoramaRepository extends PanoramaRepository {
   }
 
   async purge(id: string): Promise<void> {
-    // tile_sets rows go by ON DELETE CASCADE.
+    // tile_sets and renditions rows go by ON DELETE CASCADE.
     await this.em.fork().nativeDelete(Panorama, { id });
   }
 
@@ -71,14 +111,11 @@ export class MikroOrmPanoramaRepository extends PanoramaRepository {
     return this.em.fork().find(Panorama, { deletedAt: { $ne: null } }, { orderBy: { deletedAt: 'asc' }, limit });
   }
 
-  async usage(ownerId: string): Promise<{ panoramas: number; bytes: number }> {
-    const [row] = await this.em
-      .fork()
-      .getConnection()
-      .execute<{ panoramas: string; bytes: string }[]>(
-        'select count(*) as panoramas, coalesce(sum(bytes), 0) as bytes from panoramas where owner_id = ?',
-        [ownerId],
-      );
-    return { panoramas: Number(row?.panoramas ?? 0), bytes: Number(row?.bytes ?? 0) };
+  usage(ownerId: string): Promise<Usage> {
+    return ownerUsage(this.em.fork(), ownerId);
+  }
+
+  storageUsage(ownerIds: string[]): Promise<Map<string, StorageUsage>> {
+    return ownersUsage(this.em.fork(), ownerIds);
   }
 }

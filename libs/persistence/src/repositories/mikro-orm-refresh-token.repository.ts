@@ -19,7 +19,11 @@ export class MikroOrmRefreshTokenRepository extends RefreshTokenRepository {
   rotate(currentId: string, next: RefreshToken, at: Date): Promise<boolean> {
     return this.em.fork().transactional(async (em) => {
       // The conditional update is the lock: only one concurrent caller can flip usedAt.
-      const claimed = await em.nativeUpdate(RefreshToken, { id: currentId, usedAt: null, revokedAt: null }, { usedAt: at });
+      const claimed = await em.nativeUpdate(
+        RefreshToken,
+        { id: currentId, usedAt: null, revokedAt: null },
+        { usedAt: at },
+      );
       if (claimed !== 1) return false;
       await em.insert(RefreshToken, { ...next });
       return true;
@@ -28,5 +32,9 @@ export class MikroOrmRefreshTokenRepository extends RefreshTokenRepository {
 
   revokeFamily(familyId: string, at: Date): Promise<number> {
     return this.em.fork().nativeUpdate(RefreshToken, { familyId, revokedAt: null }, { revokedAt: at });
+  }
+
+  revokeAllOfUser(userId: string, at: Date): Promise<number> {
+    return this.em.fork().nativeUpdate(RefreshToken, { userId, revokedAt: null }, { revokedAt: at });
   }
 }

@@ -1,6 +1,6 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { type TileOptions, TileSet, TileSetRepository } from '#tiles';
+import { TILE_SET_TRANSITIONS, type TileOptions, TileSet, TileSetRepository, type TileSetTransition } from '#tiles';
 
 @Injectable()
 export class MikroOrmTileSetRepository extends TileSetRepository {
@@ -19,7 +19,9 @@ export class MikroOrmTileSetRepository extends TileSetRepository {
   async findByPanoramas(panoramaIds: string[]): Promise<Map<string, TileSet[]>> {
     const byPanorama = new Map<string, TileSet[]>();
     if (panoramaIds.length === 0) return byPanorama;
-    const rows = await this.em.fork().find(TileSet, { panoramaId: { $in: panoramaIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    const rows = await this.em
+      .fork()
+      .find(TileSet, { panoramaId: { $in: panoramaIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
     for (const row of rows) byPanorama.set(row.panoramaId, [...(byPanorama.get(row.panoramaId) ?? []), row]);
     return byPanorama;
   }
@@ -40,32 +42,55 @@ export class MikroOrmTileSetRepository extends TileSetRepository {
     }
   }
 
+  async sampleReady(limit: number): Promise<TileSet[]> {
+    const rows = await this.em
+      .fork()
+      .getConnection()
+      .execute<{ id: string }[]>(`select id from tile_sets where status = 'ready' order by random() limit ?`, [limit]);
+    return rows.length === 0 ? [] : this.em.fork().find(TileSet, { id: { $in: rows.map((r) => r.id) } });
+  }
+
   findQueued(limit: number): Promise<TileSet[]> {
     return this.em.fork().find(TileSet, { status: 'queued' }, { orderBy: { createdAt: 'asc' }, limit });
   }
 
-  async markProcessing(id: string, at: Date): Promise<boolean> {
-    const changed = await this.em.fork().nativeUpdate(
-      TileSet,
-      { id, status: { $ne: 'ready' } },
-      { status: 'processing', progress: 0, errorCode: null, startedAt: at, completedAt: null, updatedAt: at },
-    );
-    return changed > 0;
+  markProcessing(id: string, at: Date): Promise<boolean> {
+    return this.apply(id, 'start', { progress: 0, errorCode: null, startedAt: at, completedAt: null, updatedAt: at });
   }
 
   async updateProgress(id: string, progress: number, at: Date): Promise<void> {
     await this.em.fork().nativeUpdate(TileSet, { id, status: 'processing' }, { progress, updatedAt: at });
   }
 
-  async markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date): Promise<boolean> {
-    const changed = await this.em
-      .fork()
-      .nativeUpdate(TileSet, { id, status: 'processing' }, { ...result, status: 'ready', progress: 1, completedAt: at, updatedAt: at });
-    return changed > 0;
+  markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date): Promise<boolean> {
+    return this.apply(id, 'finish', { ...result, progress: 1, completedAt: at, updatedAt: at });
   }
 
-  async markFailed(id: string, errorCode: string, at: Date): Promise<void> {
-    await this.em.fork().nativeUpdate(TileSet, { id, status: { $ne: 'ready' } }, { status: 'failed', errorCode, completedAt: at, updatedAt: at });
+  markFailed(id: string, errorCode: string, at: Date): Promise<boolean> {
+    return this.apply(id, 'fail', { errorCode, completedAt: at, updatedAt: at });
+  }
+
+  requeue(id: string, at: Date): Promise<boolean> {
+    return this.apply(id, 'requeue', {
+      progress: 0,
+      errorCode: null,
+      startedAt: null,
+      completedAt: null,
+      updatedAt: at,
+    });
+  }
+
+  condemn(id: string, errorCode: string, at: Date): Promise<boolean> {
+    return this.apply(id, 'condemn', { errorCode, completedAt: at, updatedAt: at });
+  }
+
+  /** One transition of TILE_SET_TRANSITIONS, as a conditional update. */
+  private async apply(id: string, transition: TileSetTransition, changes: Partial<TileSet>): Promise<boolean> {
+    const { from, to } = TILE_SET_TRANSITIONS[transition];
+    const changed = await this.em
+      .fork()
+      .nativeUpdate(TileSet, { id, status: { $in: [...from] } }, { ...changes, status: to });
+    return changed > 0;
   }
 
   async delete(id: string): Promise<boolean> {

@@ -16,6 +16,19 @@ export class MikroOrmUserQuotas extends UserQuotas {
 
   async forUser(userId: string): Promise<Quota> {
     const user = await this.em.fork().findOne(User, { id: userId }, { fields: ['quotaBytes', 'quotaPanoramas'] });
+    return this.effective(user);
+  }
+
+  async forUsers(userIds: string[]): Promise<Map<string, Quota>> {
+    const users =
+      userIds.length === 0
+        ? []
+        : await this.em.fork().find(User, { id: { $in: userIds } }, { fields: ['id', 'quotaBytes', 'quotaPanoramas'] });
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return new Map(userIds.map((id) => [id, this.effective(byId.get(id))]));
+  }
+
+  private effective(user: Pick<User, 'quotaBytes' | 'quotaPanoramas'> | null | undefined): Quota {
     return {
       maxBytes: user?.quotaBytes ?? this.config.QUOTA_BYTES_PER_USER,
       maxPanoramas: user?.quotaPanoramas ?? this.config.QUOTA_PANORAMAS_PER_USER,

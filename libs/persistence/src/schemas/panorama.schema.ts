@@ -12,7 +12,13 @@ export const PanoramaSchema = new EntitySchema<Panorama>({
   tableName: 'panoramas',
   properties: {
     id: { type: 'uuid', primary: true },
-    ownerId: { kind: 'm:1', entity: (() => User) as never, mapToPk: true, fieldName: 'owner_id', deleteRule: 'restrict' },
+    ownerId: {
+      kind: 'm:1',
+      entity: (() => User) as never,
+      mapToPk: true,
+      fieldName: 'owner_id',
+      deleteRule: 'restrict',
+    },
     title: { type: 'string', length: 200 },
     description: { type: 'text', nullable: true },
     originalFilename: { type: 'string', length: 255 },
@@ -29,14 +35,20 @@ export const PanoramaSchema = new EntitySchema<Panorama>({
   indexes: [
     {
       name: 'panoramas_owner_listing_index',
-      expression: 'create index "panoramas_owner_listing_index" on "panoramas" ("owner_id", "created_at" desc, "id" desc) where "deleted_at" is null',
+      expression:
+        'create index "panoramas_owner_listing_index" on "panoramas" ("owner_id", "created_at" desc, "id" desc) where "deleted_at" is null',
     },
-    { name: 'panoramas_deleted_at_index', expression: 'create index "panoramas_deleted_at_index" on "panoramas" ("deleted_at") where "deleted_at" is not null' },
+    {
+      name: 'panoramas_deleted_at_index',
+      expression:
+        'create index "panoramas_deleted_at_index" on "panoramas" ("deleted_at") where "deleted_at" is not null',
+    },
   ],
   uniques: [
     {
       name: 'panoramas_owner_sha256_live_unique',
-      expression: 'create unique index "panoramas_owner_sha256_live_unique" on "panoramas" ("owner_id", "sha256") where "deleted_at" is null',
+      expression:
+        'create unique index "panoramas_owner_sha256_live_unique" on "panoramas" ("owner_id", "sha256") where "deleted_at" is null',
     },
   ],
 });

@@ -8,7 +8,13 @@ export const TileSetSchema = new EntitySchema<TileSet>({
   tableName: 'tile_sets',
   properties: {
     id: { type: 'uuid', primary: true },
-    panoramaId: { kind: 'm:1', entity: (() => Panorama) as never, mapToPk: true, fieldName: 'panorama_id', deleteRule: 'cascade' },
+    panoramaId: {
+      kind: 'm:1',
+      entity: (() => Panorama) as never,
+      mapToPk: true,
+      fieldName: 'panorama_id',
+      deleteRule: 'cascade',
+    },
     ownerId: { type: 'uuid' },
     sourceKey: { type: 'string', length: 512 },
     sourceWidth: { type: 'integer' },
@@ -28,5 +34,10 @@ export const TileSetSchema = new EntitySchema<TileSet>({
     startedAt: { type: 'datetime', nullable: true },
     completedAt: { type: 'datetime', nullable: true },
   },
-  uniques: [{ name: 'tile_sets_panorama_options_unique', properties: ['panoramaId', 'tileSize', 'format', 'quality', 'overlap'] }],
+  uniques: [
+    {
+      name: 'tile_sets_panorama_options_unique',
+      properties: ['panoramaId', 'tileSize', 'format', 'quality', 'overlap'],
+    },
+  ],
 });

@@ -12,6 +12,7 @@ export const UserSchema = new EntitySchema<User>({
     role: { enum: true, items: [...ROLES] },
     quotaBytes: { type: new BigIntType('number'), nullable: true },
     quotaPanoramas: { type: 'integer', nullable: true },
+    tokensValidAfter: { type: 'datetime', nullable: true },
     createdAt: { type: 'datetime' },
     updatedAt: { type: 'datetime' },
   },

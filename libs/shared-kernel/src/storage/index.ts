@@ -1,2 +1,3 @@
 export * from './object-storage.port.js';
 export * from './storage.errors.js';
+export * from './integrity.js';

@@ -56,7 +56,11 @@ export abstract class ObjectStorage {
    * Publishes every file below `directory` under `prefix` (relative paths become key
    * suffixes). The directory is consumed: an adapter may move it into place.
    */
-  abstract publishDirectory(prefix: string, directory: string, options?: { contentType?: (key: string) => string | undefined }): Promise<StoredObject[]>;
+  abstract publishDirectory(
+    prefix: string,
+    directory: string,
+    options?: { contentType?: (key: string) => string | undefined },
+  ): Promise<StoredObject[]>;
   /** Throws ObjectNotFoundError; RangeNotSatisfiableError when `range` lies outside the object. */
   abstract get(key: string, range?: ByteRange): Promise<ObjectRead>;
   abstract stat(key: string): Promise<ObjectStat | null>;
@@ -72,4 +76,7 @@ export abstract class ObjectStorage {
   localPath(_key: string): string | null {
     return null;
   }
+
+  /** Releases connections when the process stops (nothing to release by default). */
+  close(): void {}
 }

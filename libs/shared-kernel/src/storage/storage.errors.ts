@@ -36,7 +36,8 @@ const KEY = /^[a-z0-9_-][a-z0-9_.-]*(\/[a-z0-9_-][a-z0-9_.-]*)*$/;
 
 /** Validates a full key (`tilesets/ab/0/0_0.jpg`). */
 export function assertStorageKey(key: string): void {
-  if (key.length === 0 || key.length > 512 || !KEY.test(key) || key.split('/').includes('..')) throw new InvalidStorageKeyError(key);
+  if (key.length === 0 || key.length > 512 || !KEY.test(key) || key.split('/').includes('..'))
+    throw new InvalidStorageKeyError(key);
 }
 
 /** Validates a prefix: a key ending in `/`. */

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { type Actor, canRead, ObjectNotFoundError, ObjectStorage } from '#shared-kernel';
-import { manifestKey, type ManifestTile, type TileManifest } from '../domain/manifest.js';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { type Actor, canRead, ChangeFeed, Metrics, ObjectStorage } from '#shared-kernel';
+import type { ManifestTile, TileManifest } from '../domain/manifest.js';
 import type { TileSet } from '../domain/tile-set.js';
 import { TileSetNotFoundError, TileSetNotReadyError } from '../domain/tiles.errors.js';
 import { TileSetRepository } from './ports/tile-set.repository.port.js';
+import { readManifest } from './read-manifest.js';
 
 export interface ReadyTileSet {
   tileSet: TileSet;
@@ -16,19 +17,33 @@ const TTL_MS = 60_000;
 const MAX_ENTRIES = 64;
 
 /**
- * Ready tile sets with their manifests, cached in memory: a ready tile set never changes,
+ * Ready tile sets with their manifests, cached in memory: a ready tile set does not change,
  * so tile requests (the hot path) need neither a database round trip nor a manifest read
- * per tile. Entries live a minute (a deletion in another process is seen by then; in this
- * one it evicts at once) and at most 64 are kept, least recently used first out.
+ * per tile. Any change of a tile set, in any process (deleted, marked failed by an integrity
+ * check), reaches this cache at once through the change feed; entries also expire after a
+ * minute, and at most 64 are kept, least recently used first out.
  */
 @Injectable()
-export class ReadyTileSets {
+export class ReadyTileSets implements OnModuleInit, OnModuleDestroy {
   private readonly cache = new Map<string, { entry: Promise<ReadyTileSet>; expires: number }>();
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly tileSets: TileSetRepository,
     private readonly storage: ObjectStorage,
+    private readonly changes: ChangeFeed,
+    private readonly metrics: Metrics,
   ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.changes.subscribe('tilesets', (id) =>
+      id === undefined ? this.cache.clear() : this.evict(id),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
 
   /** The ready tile set if `actor` may read it; TileSetNotFoundError / TileSetNotReadyError otherwise. */
   async forActor(actor: Actor, id: string): Promise<ReadyTileSet> {
@@ -41,8 +56,10 @@ export class ReadyTileSets {
     this.cache.delete(id);
   }
 
-  private async get(id: string): Promise<ReadyTileSet> {
+  /** The ready tile set, whoever asks (access is forActor's business). */
+  async get(id: string): Promise<ReadyTileSet> {
     const hit = this.cache.get(id);
+    this.metrics.count('tile_cache_lookups', { result: hit && hit.expires > Date.now() ? 'hit' : 'miss' });
     if (hit && hit.expires > Date.now()) {
       this.cache.delete(id); // re-insert: most recently used last
       this.cache.set(id, hit);
@@ -60,17 +77,9 @@ export class ReadyTileSets {
     const tileSet = await this.tileSets.findById(id);
     if (!tileSet) throw new TileSetNotFoundError();
     if (tileSet.status !== 'ready') throw new TileSetNotReadyError(tileSet.status);
-    let manifest: TileManifest;
-    try {
-      const { body } = await this.storage.get(manifestKey(id));
-      const chunks: Buffer[] = [];
-      for await (const chunk of body) chunks.push(chunk as Buffer);
-      manifest = JSON.parse(Buffer.concat(chunks).toString('utf8')) as TileManifest;
-    } catch (error) {
-      // Ready without a manifest: deleted behind our back; to clients it is gone.
-      if (error instanceof ObjectNotFoundError) throw new TileSetNotFoundError();
-      throw error;
-    }
+    const manifest = await readManifest(this.storage, id);
+    // Ready without a manifest: deleted behind our back; to clients it is gone.
+    if (!manifest) throw new TileSetNotFoundError();
     return { tileSet, manifest, tiles: new Map(manifest.tiles.map((t) => [t.path, t])) };
   }
 }

@@ -22,7 +22,12 @@ export interface TileManifest {
   tiles: ManifestTile[];
 }
 
-export function buildManifest(tileSetId: string, spec: PyramidSpec, format: TileFormat, tiles: ManifestTile[]): TileManifest {
+export function buildManifest(
+  tileSetId: string,
+  spec: PyramidSpec,
+  format: TileFormat,
+  tiles: ManifestTile[],
+): TileManifest {
   const sorted = [...tiles].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     tileSetId,

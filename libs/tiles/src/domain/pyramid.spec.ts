@@ -73,7 +73,7 @@ describe('Deep Zoom pyramid geometry', () => {
       [0, 1, 0],
       [Number.MAX_SAFE_INTEGER, 0, 0],
     ]) {
-      expect(isTileInPyramid(spec, level!, col!, row!)).toBe(false);
+      expect(isTileInPyramid(spec, level, col, row)).toBe(false);
     }
   });
 

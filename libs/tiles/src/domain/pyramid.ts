@@ -80,8 +80,10 @@ export function expectedTileCount(spec: PyramidSpec): number {
 }
 
 /** Relative path of a tile inside a Deep Zoom `_files` directory. */
-export const tilePath = (level: number, col: number, row: number, extension: string) => `${level}/${col}_${row}.${extension}`;
+export const tilePath = (level: number, col: number, row: number, extension: string) =>
+  `${level}/${col}_${row}.${extension}`;
 
 function assertSize(width: number, height: number) {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new RangeError(`invalid image size ${width}x${height}`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new RangeError(`invalid image size ${width}x${height}`);
 }

@@ -3,7 +3,11 @@ import { InvalidTileOptionsError } from './tiles.errors.js';
 export const TILE_FORMATS = ['jpeg', 'png', 'webp'] as const;
 export type TileFormat = (typeof TILE_FORMATS)[number];
 
-export const TILE_CONTENT_TYPES: Record<TileFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+export const TILE_CONTENT_TYPES: Record<TileFormat, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+};
 
 export const TILE_SIZE_MIN = 64;
 export const TILE_SIZE_MAX = 1024;
@@ -22,13 +26,17 @@ export const DEFAULT_TILE_OPTIONS: TileOptions = { tileSize: 256, format: 'jpeg'
 
 /** Fills defaults, checks ranges (InvalidTileOptionsError), normalises quality for PNG. */
 export function normaliseTileOptions(partial: Partial<TileOptions> = {}): TileOptions {
-  const options = { ...DEFAULT_TILE_OPTIONS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) } as TileOptions;
+  const options = {
+    ...DEFAULT_TILE_OPTIONS,
+    ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)),
+  };
   const problems: string[] = [];
   if (!Number.isInteger(options.tileSize) || options.tileSize < TILE_SIZE_MIN || options.tileSize > TILE_SIZE_MAX) {
     problems.push(`tileSize must be a whole number from ${TILE_SIZE_MIN} to ${TILE_SIZE_MAX}`);
   }
   if (!TILE_FORMATS.includes(options.format)) problems.push(`format must be one of ${TILE_FORMATS.join(', ')}`);
-  if (!Number.isInteger(options.quality) || options.quality < 1 || options.quality > 100) problems.push('quality must be a whole number from 1 to 100');
+  if (!Number.isInteger(options.quality) || options.quality < 1 || options.quality > 100)
+    problems.push('quality must be a whole number from 1 to 100');
   if (!Number.isInteger(options.overlap) || options.overlap < 0 || options.overlap > TILE_OVERLAP_MAX) {
     problems.push(`overlap must be a whole number from 0 to ${TILE_OVERLAP_MAX}`);
   }

@@ -4,6 +4,28 @@ import type { TileFormat, TileOptions } from './tile-options.js';
 export const TILE_SET_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
 export type TileSetStatus = (typeof TILE_SET_STATUSES)[number];
 
+/**
+ * Every status change a tile set can go through, and from where. Repositories apply them
+ * as conditional updates (`... where status in from`), so a change that no longer applies
+ * (the tile set was deleted, finished meanwhile) changes nothing and says so.
+ *
+ *   queued --start--> processing --finish--> ready --requeue--> queued   (re-cut: damage found)
+ *                        |  ^ start (a retry restarts)   \--condemn--> failed (damage found)
+ *                        fail --> failed --start/requeue--> ...
+ */
+export const TILE_SET_TRANSITIONS = {
+  start: { from: ['queued', 'processing', 'failed'], to: 'processing' },
+  finish: { from: ['processing'], to: 'ready' },
+  fail: { from: ['queued', 'processing'], to: 'failed' },
+  requeue: { from: ['ready', 'failed'], to: 'queued' },
+  condemn: { from: ['ready'], to: 'failed' },
+} as const satisfies Record<string, { from: readonly TileSetStatus[]; to: TileSetStatus }>;
+export type TileSetTransition = keyof typeof TILE_SET_TRANSITIONS;
+
+/** Whether `transition` applies to a tile set in `status`. */
+export const canTransition = (status: TileSetStatus, transition: TileSetTransition): boolean =>
+  (TILE_SET_TRANSITIONS[transition].from as readonly TileSetStatus[]).includes(status);
+
 export interface TileSetProps {
   id: string;
   panoramaId: string;

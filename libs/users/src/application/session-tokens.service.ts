@@ -43,15 +43,24 @@ export class SessionTokens {
     return { plain, token };
   }
 
-  async pair(user: Pick<User, 'id' | 'role'>, refreshPlain: string): Promise<TokenPair> {
-    const access = await this.accessTokens.issue({ userId: user.id, role: user.role });
-    return { accessToken: access.token, refreshToken: refreshPlain, tokenType: 'Bearer', expiresIn: access.expiresInSeconds };
+  async pair(user: Pick<User, 'id' | 'role'>, refresh: { plain: string; token: RefreshToken }): Promise<TokenPair> {
+    const access = await this.accessTokens.issue({
+      userId: user.id,
+      role: user.role,
+      sessionId: refresh.token.familyId,
+    });
+    return {
+      accessToken: access.token,
+      refreshToken: refresh.plain,
+      tokenType: 'Bearer',
+      expiresIn: access.expiresInSeconds,
+    };
   }
 
   /** Starts a new session family (login). */
   async start(user: Pick<User, 'id' | 'role'>): Promise<TokenPair> {
-    const { plain, token } = this.mintRefreshToken(user.id, newId());
-    await this.refreshTokens.insert(token);
-    return this.pair(user, plain);
+    const refresh = this.mintRefreshToken(user.id, newId());
+    await this.refreshTokens.insert(refresh.token);
+    return this.pair(user, refresh);
   }
 }

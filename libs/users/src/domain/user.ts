@@ -8,6 +8,8 @@ export interface UserProps {
   /** Per-user quota overrides; null = the configured default. */
   quotaBytes: number | null;
   quotaPanoramas: number | null;
+  /** Access tokens issued before this are refused (set by a password reset); null: none. */
+  tokensValidAfter?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -20,11 +22,12 @@ export class User {
   role!: Role;
   quotaBytes!: number | null;
   quotaPanoramas!: number | null;
+  tokensValidAfter!: Date | null;
   createdAt!: Date;
   updatedAt!: Date;
 
   constructor(props: UserProps) {
-    Object.assign(this, props);
+    Object.assign(this, { tokensValidAfter: null, ...props });
   }
 
   static normaliseEmail(email: string): string {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '#config';
 import { AccessTokens, type IssuedAccessToken, type Principal } from '../application/ports/access-tokens.port.js';
+import type { AccessClaims } from '../domain/auth-state.js';
 import { ROLES, type Role } from '../domain/role.js';
 import { InvalidAccessTokenError } from '../domain/users.errors.js';
 
@@ -9,6 +10,8 @@ import { InvalidAccessTokenError } from '../domain/users.errors.js';
 export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 /** RFC 9068 media type of JWT access tokens; refresh tokens are opaque and never JWTs. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class JwtAccessTokens extends AccessTokens {
@@ -20,7 +23,7 @@ export class JwtAccessTokens extends AccessTokens {
 
   async issue(principal: Principal): Promise<IssuedAccessToken> {
     const token = await this.jwt.signAsync(
-      { role: principal.role },
+      { role: principal.role, ...(principal.sessionId ? { sid: principal.sessionId } : {}) },
       {
         secret: this.config.JWT_SECRET,
         algorithm: ACCESS_TOKEN_ALGORITHM,
@@ -34,7 +37,7 @@ export class JwtAccessTokens extends AccessTokens {
     return { token, expiresInSeconds: this.config.JWT_ACCESS_TTL_SECONDS };
   }
 
-  async verify(token: string): Promise<Principal> {
+  async verify(token: string): Promise<AccessClaims> {
     let payload: Record<string, unknown>;
     try {
       const decoded = this.jwt.decode<{ header?: { typ?: string } } | null>(token, { complete: true });
@@ -49,10 +52,17 @@ export class JwtAccessTokens extends AccessTokens {
       throw new InvalidAccessTokenError();
     }
     // jsonwebtoken checks exp only when present: require it (RFC 8725 §3.10).
-    const { sub, role, exp } = payload;
-    if (typeof exp !== 'number' || typeof sub !== 'string' || !ROLES.includes(role as Role)) {
+    const { sub, role, exp, iat, sid } = payload;
+    if (
+      typeof exp !== 'number' ||
+      typeof iat !== 'number' ||
+      typeof sub !== 'string' ||
+      !UUID.test(sub) ||
+      !ROLES.includes(role as Role) ||
+      (sid !== undefined && (typeof sid !== 'string' || !UUID.test(sid)))
+    ) {
       throw new InvalidAccessTokenError();
     }
-    return { userId: sub, role: role as Role };
+    return { userId: sub, role: role as Role, sessionId: sid, issuedAt: iat };
   }
 }

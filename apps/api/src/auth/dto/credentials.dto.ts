@@ -1,17 +1,20 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
-
-export const PASSWORD_MIN_LENGTH = 12;
-/** Capped so a megabyte "password" cannot make argon2 (or the parser) work for nothing. */
-export const PASSWORD_MAX_LENGTH = 128;
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#users';
+import { SingleLine } from '../../common/single-line.js';
 
 export class RegisterDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
   @IsEmail()
   @MaxLength(254)
+  @SingleLine()
   email!: string;
 
-  @ApiProperty({ example: 'correct horse battery staple', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
+  @ApiProperty({
+    example: 'correct horse battery staple',
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+  })
   @IsString()
   @MinLength(PASSWORD_MIN_LENGTH)
   @MaxLength(PASSWORD_MAX_LENGTH)
@@ -22,6 +25,7 @@ export class LoginDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
   @IsString()
   @MaxLength(254)
+  @SingleLine()
   email!: string;
 
   /** No minimum here: a short password is simply wrong, and must look like any wrong one. */

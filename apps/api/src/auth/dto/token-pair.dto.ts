@@ -10,6 +10,6 @@ export class TokenPairDto {
   @ApiProperty({ enum: ['Bearer'], example: 'Bearer' })
   tokenType!: 'Bearer';
 
-  @ApiProperty({ example: 900, description: 'Access token lifetime in seconds.' })
+  @ApiProperty({ type: 'integer', example: 900, description: 'Access token lifetime in seconds.' })
   expiresIn!: number;
 }

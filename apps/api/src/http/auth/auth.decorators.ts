@@ -16,7 +16,8 @@ export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiSec
 export const PUBLIC_SECURITY_MARKER = 'public';
 
 /** Restricts a route to the given roles (403 otherwise) and documents the 403. */
-export const Roles = (...roles: Role[]) => applyDecorators(SetMetadata(REQUIRED_ROLES, roles), ApiProblems(403));
+export const Roles = (...roles: Role[]) =>
+  applyDecorators(SetMetadata(REQUIRED_ROLES, roles), ApiProblems('FORBIDDEN'));
 
 export type AuthenticatedRequest = { principal?: Principal };
 

@@ -1,20 +1,20 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { AccessTokens, AuthenticationRequiredError, ForbiddenError, type Role } from '#users';
+import { AccessGate, AuthenticationRequiredError, ForbiddenError, type Role } from '#users';
 import { type AuthenticatedRequest, IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators.js';
 
 /**
  * Global, deny-by-default: every route needs a valid bearer access token unless it is
- * marked @Public(); @Roles(...) adds a role check. The token is verified
- * cryptographically only (no database round trip), so a role change takes effect when the
- * current access token expires (JWT_ACCESS_TTL_SECONDS, 15 minutes by default).
+ * marked @Public(); @Roles(...) adds a role check against the user's current role.
+ * AccessGate checks the token and the user's current state (cached per process, dropped
+ * on every change), so deletion, role changes, logout and password resets apply at once.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly accessTokens: AccessTokens,
+    private readonly accessGate: AccessGate,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,7 +24,7 @@ export class JwtAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
     const [scheme, token, ...rest] = (request.headers.authorization ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length > 0) throw new AuthenticationRequiredError();
-    request.principal = await this.accessTokens.verify(token);
+    request.principal = await this.accessGate.authenticate(token);
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (roles && !roles.includes(request.principal.role)) throw new ForbiddenError();

@@ -1,33 +1,33 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { STATUS_CODES } from 'node:http';
-import { PROBLEM_CONTENT_TYPE, ProblemDto } from './problem.dto.js';
+import type { ProblemCode } from './error-status.js';
 
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid request (malformed body, unknown or invalid fields, bad parameters).',
-  401: 'Missing, invalid or expired credentials.',
-  403: 'Authenticated, but the role does not allow this.',
-  404: 'No such resource (or not yours).',
-  409: 'Conflicts with the current state.',
-  413: 'Request body too large.',
-  415: 'Unsupported media type.',
-  422: 'Well-formed but unprocessable.',
-  429: 'Too many requests; retry after the number of seconds in Retry-After.',
-  503: 'A dependency is unavailable; retry later.',
-};
+/** operationId (= controller method name) -> the problem codes its route declares. */
+const declared = new Map<string, Set<ProblemCode>>();
 
-/** Documents problem+json responses for the given statuses (500 is documented globally). */
-export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
-  return applyDecorators(
-    ApiExtraModels(ProblemDto),
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: DESCRIPTIONS[status] ?? STATUS_CODES[status],
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
-        ...(status === 429 ? { headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } } : {}),
-        ...(status === 401 ? { headers: { 'WWW-Authenticate': { description: 'Bearer challenge.', schema: { type: 'string' } } } } : {}),
-      }),
-    ),
-  );
+/**
+ * Declares the problem codes an operation can answer with, beyond those every operation
+ * can (see implicitProblemCodes). buildOpenApiDocument turns them into one problem+json
+ * response per status, with `code` as an enum and an example per code; in tests, the
+ * problem filter flags any answer whose code an operation did not declare.
+ */
+export function ApiProblems(...codes: ProblemCode[]): MethodDecorator {
+  return (_target, key) => {
+    const codesOfOperation = declared.get(String(key)) ?? new Set<ProblemCode>();
+    for (const code of codes) codesOfOperation.add(code);
+    declared.set(String(key), codesOfOperation);
+  };
+}
+
+export function declaredProblemCodes(operationId: string): ReadonlySet<ProblemCode> {
+  return declared.get(operationId) ?? new Set();
+}
+
+/** Codes any operation can answer with: throttling, outages, bugs, credentials, bad JSON. */
+export function implicitProblemCodes(operation: { authenticated: boolean; jsonBody: boolean }): ProblemCode[] {
+  return [
+    'TOO_MANY_REQUESTS',
+    'INTERNAL_ERROR',
+    'DATABASE_UNAVAILABLE',
+    ...(operation.authenticated ? (['AUTHENTICATION_REQUIRED', 'INVALID_ACCESS_TOKEN'] as const) : []),
+    ...(operation.jsonBody ? (['MALFORMED_BODY', 'PAYLOAD_TOO_LARGE'] as const) : []),
+  ];
 }

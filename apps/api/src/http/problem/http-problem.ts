@@ -1,3 +1,5 @@
+import type { ProblemCode } from './error-status.js';
+
 /**
  * An error found by the HTTP edge itself (not a use case): malformed multipart, extra
  * parts... It carries its own status and stable code; ProblemDetailsFilter writes it.
@@ -5,7 +7,7 @@
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ProblemCode,
     detail: string,
   ) {
     super(detail);

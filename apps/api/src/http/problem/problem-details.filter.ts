@@ -1,9 +1,13 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { isDatabaseUnavailable } from '#persistence';
+import { DatabaseOutage, isDatabaseUnavailable } from '#persistence';
 import { DomainError } from '#shared-kernel';
-import { DOMAIN_ERROR_STATUS, HTTP_STATUS_CODE } from './error-status.js';
+import { AppConfig } from '#config';
+import { documentedProblemCodes } from '../../openapi/openapi-document.js';
+import { lingerIfUnread, type LingerLimits } from '../linger.js';
+import type { OperationRequest } from '../operation.guard.js';
+import { DOMAIN_ERROR_STATUS, HTTP_STATUS_CODE, type ProblemCode, problemType } from './error-status.js';
 import { HttpProblem } from './http-problem.js';
 import { PROBLEM_CONTENT_TYPE, type ProblemDto } from './problem.dto.js';
 import { RequestValidationError } from './request-validation.error.js';
@@ -14,7 +18,7 @@ interface BodyParserError extends Error {
   status: number;
 }
 
-const BODY_PARSER_CODES: Record<string, string> = {
+const BODY_PARSER_CODES: Record<string, ProblemCode> = {
   'entity.parse.failed': 'MALFORMED_BODY',
   'entity.too.large': 'PAYLOAD_TOO_LARGE',
   'entity.verify.failed': 'MALFORMED_BODY',
@@ -34,15 +38,15 @@ const BODY_PARSER_DETAIL: Record<string, string> = {
 };
 
 const isBodyParserError = (e: unknown): e is BodyParserError =>
-  e instanceof Error && typeof (e as BodyParserError).type === 'string' && typeof (e as BodyParserError).status === 'number';
+  e instanceof Error &&
+  typeof (e as BodyParserError).type === 'string' &&
+  typeof (e as BodyParserError).status === 'number';
 
 const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
 
-export const problemType = (code: string) => `urn:tessera:problem:${code.toLowerCase().replaceAll('_', '-')}`;
-
-interface Problem {
+export interface Problem {
   status: number;
-  code: string;
+  code: ProblemCode;
   detail: string;
   extensions?: Record<string, unknown>;
 }
@@ -54,79 +58,110 @@ interface Problem {
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
+  /** In tests: flag answers whose code the operation's OpenAPI document does not list. */
+  private readonly checkDocumentedCodes: boolean;
+  private readonly linger: LingerLimits;
+
+  constructor(
+    config: AppConfig,
+    private readonly outage: DatabaseOutage,
+  ) {
+    this.checkDocumentedCodes = config.NODE_ENV === 'test';
+    this.linger = { seconds: config.HTTP_LINGER_SECONDS, bytes: config.HTTP_LINGER_BYTES };
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request>();
+    const req = ctx.getRequest<Request & OperationRequest>();
     const res = ctx.getResponse<Response>();
-    const problem = this.toProblem(exception);
+    const problem = toProblem(exception);
+    if (this.checkDocumentedCodes && req.operationId) {
+      const documented = documentedProblemCodes(req.operationId);
+      if (documented && !documented.has(problem.code)) {
+        this.logger.error(`${req.operationId} answered ${problem.code}, which its OpenAPI document does not list`);
+        if (!res.headersSent) res.setHeader('X-Undocumented-Problem-Code', problem.code);
+      }
+    }
 
     if (problem.status === HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error({ err: exception, reqId: req.id }, `Unhandled error on ${req.method} ${req.originalUrl}`);
+    } else if (problem.code === 'DATABASE_UNAVAILABLE') {
+      this.outage.failed(exception); // one story per outage, not a line per request
     } else if (problem.status >= 500) {
-      this.logger.warn({ reqId: req.id, code: problem.code }, `${problem.status} on ${req.method} ${req.originalUrl}: ${problem.detail}`);
+      this.logger.warn(
+        { reqId: req.id, code: problem.code },
+        `${problem.status} on ${req.method} ${req.originalUrl}: ${problem.detail}`,
+      );
     }
     if (res.headersSent) {
       // A streamed body was already under way: the status line is gone, cut the connection.
       res.destroy();
       return;
     }
-    const body: ProblemDto = {
-      // Extension members first: they can never override a standard one.
-      ...problem.extensions,
-      type: problemType(problem.code),
-      title: STATUS_CODES[problem.status] ?? 'Error',
-      status: problem.status,
-      detail: problem.detail,
-      instance: req.originalUrl.split('?')[0] ?? req.originalUrl,
-      code: problem.code,
-      ...(req.id === undefined ? {} : { requestId: String(req.id) }),
-    };
-    // Answering before the request body was read (an upload refused half-way): close the
-    // connection rather than read, or leave in the socket, the rest of it.
-    if (!req.complete) res.setHeader('Connection', 'close');
-    if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
+    const body = problemDocument(
+      problem,
+      req.originalUrl.split('?')[0] ?? req.originalUrl,
+      req.id as string | undefined,
+    );
+    // Answering before the request body was read (an upload refused half-way).
+    lingerIfUnread(req, res, this.linger);
+    if (problem.status === HttpStatus.SERVICE_UNAVAILABLE)
+      res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
     if (problem.status === HttpStatus.UNAUTHORIZED) {
       const invalid = problem.code === 'INVALID_ACCESS_TOKEN' ? ', error="invalid_token"' : '';
       res.setHeader('WWW-Authenticate', `Bearer realm="tessera"${invalid}`);
     }
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
+}
 
-  private toProblem(exception: unknown): Problem {
-    if (exception instanceof RequestValidationError) {
-      return {
-        status: HttpStatus.BAD_REQUEST,
-        code: 'VALIDATION_FAILED',
-        detail: 'The request is invalid; see errors for each invalid field.',
-        extensions: { errors: exception.errors },
-      };
-    }
-    if (exception instanceof HttpProblem) return { status: exception.status, code: exception.code, detail: exception.message };
-    if (exception instanceof DomainError) {
-      const status = (DOMAIN_ERROR_STATUS as Record<string, number>)[exception.code];
-      if (status === undefined) return internal();
-      return { status, code: exception.code, detail: exception.message, extensions: exception.details };
-    }
-    // Nest wraps body-parser/http-errors failures in an HttpException with the original as cause.
-    const parserError = exception instanceof HttpException ? exception.cause : exception;
-    if (isBodyParserError(parserError) && parserError.status >= 400 && parserError.status < 500) {
-      const code = BODY_PARSER_CODES[parserError.type] ?? 'BAD_REQUEST';
-      return { status: parserError.status, code, detail: BODY_PARSER_DETAIL[code] ?? 'The request body was rejected.' };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      return { status, code: HTTP_STATUS_CODE[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'HTTP_ERROR'), detail: httpDetail(exception) };
-    }
-    if (isDatabaseUnavailable(exception)) {
-      return { status: HttpStatus.SERVICE_UNAVAILABLE, code: 'DATABASE_UNAVAILABLE', detail: 'The database is unavailable; retry shortly.' };
-    }
-    return internal();
+/** What any error means as a problem (status, code, detail, extension members). */
+export function toProblem(exception: unknown): Problem {
+  if (exception instanceof RequestValidationError) {
+    return {
+      status: HttpStatus.BAD_REQUEST,
+      code: 'VALIDATION_FAILED',
+      detail: exception.detail,
+      extensions: { errors: exception.errors },
+    };
   }
+  if (exception instanceof HttpProblem)
+    return { status: exception.status, code: exception.code, detail: exception.message };
+  if (exception instanceof DomainError) {
+    const status = (DOMAIN_ERROR_STATUS as Record<string, number>)[exception.code];
+    if (status === undefined) return internal();
+    return { status, code: exception.code as ProblemCode, detail: exception.message, extensions: exception.details };
+  }
+  // Nest wraps body-parser/http-errors failures in an HttpException with the original as cause.
+  const parserError = exception instanceof HttpException ? exception.cause : exception;
+  if (isBodyParserError(parserError) && parserError.status >= 400 && parserError.status < 500) {
+    const code = BODY_PARSER_CODES[parserError.type] ?? 'BAD_REQUEST';
+    return { status: parserError.status, code, detail: BODY_PARSER_DETAIL[code] ?? 'The request body was rejected.' };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return {
+      status,
+      code: HTTP_STATUS_CODE[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'HTTP_ERROR'),
+      detail: httpDetail(exception),
+    };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      code: 'DATABASE_UNAVAILABLE',
+      detail: 'The database is unavailable; retry shortly.',
+    };
+  }
+  return internal();
 }
 
 function internal(): Problem {
-  return { status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred. It has been logged; quote the requestId when reporting it.' };
+  return {
+    status: 500,
+    code: 'INTERNAL_ERROR',
+    detail: 'An unexpected error occurred. It has been logged; quote the requestId when reporting it.',
+  };
 }
 
 function httpDetail(exception: HttpException): string {
@@ -136,4 +171,19 @@ function httpDetail(exception: HttpException): string {
   if (typeof message === 'string') return message;
   if (Array.isArray(message)) return message.join('; ');
   return exception.message;
+}
+
+/** The RFC 9457 document of a problem. */
+export function problemDocument(problem: Problem, instance: string, requestId?: string): ProblemDto {
+  return {
+    // Extension members first: they can never override a standard one.
+    ...problem.extensions,
+    type: problemType(problem.code),
+    title: STATUS_CODES[problem.status] ?? 'Error',
+    status: problem.status,
+    detail: problem.detail,
+    instance,
+    code: problem.code,
+    ...(requestId === undefined ? {} : { requestId }),
+  };
 }

@@ -16,7 +16,7 @@ export class ProblemDto {
   @ApiProperty({ example: 'Bad Request', description: 'Short summary of the problem type.' })
   title!: string;
 
-  @ApiProperty({ example: 400, description: 'HTTP status code.' })
+  @ApiProperty({ type: 'integer', example: 400, description: 'HTTP status code.' })
   status!: number;
 
   @ApiProperty({ example: 'The request body is invalid.', description: 'Explanation of this occurrence.' })
@@ -28,7 +28,10 @@ export class ProblemDto {
   @ApiProperty({ example: 'VALIDATION_FAILED', description: 'Stable machine-readable error code.' })
   code!: string;
 
-  @ApiPropertyOptional({ example: '3f0c8a2e-6c61-4a0e-9a3e-0f6d0e1b2c3d', description: 'Request id, also in the X-Request-Id header and the logs.' })
+  @ApiPropertyOptional({
+    example: '3f0c8a2e-6c61-4a0e-9a3e-0f6d0e1b2c3d',
+    description: 'Request id, also in the X-Request-Id header and the logs.',
+  })
   requestId?: string;
 
   @ApiPropertyOptional({ type: [InvalidFieldDto], description: 'The invalid fields (validation errors only).' })

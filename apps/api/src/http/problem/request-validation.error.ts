@@ -7,8 +7,11 @@ export interface InvalidField {
 
 /** Thrown by the global ValidationPipe; becomes a 400 problem listing the invalid fields. */
 export class RequestValidationError extends Error {
-  constructor(readonly errors: InvalidField[]) {
-    super('The request is invalid.');
+  constructor(
+    readonly errors: InvalidField[],
+    readonly detail = 'The request is invalid; see errors for each invalid field.',
+  ) {
+    super(detail);
   }
 
   static fromValidationErrors(errors: ValidationError[]): RequestValidationError {

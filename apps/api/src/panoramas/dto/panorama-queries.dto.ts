@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/page-query.dto.js';
+import { SingleLine } from '../../common/single-line.js';
 
 export class ListPanoramasQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ maxLength: 200, description: 'Only panoramas whose title contains this (case-insensitive).' })
@@ -9,7 +10,10 @@ export class ListPanoramasQueryDto extends PageQueryDto {
   @MaxLength(200)
   title?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Admins: list this user\'s panoramas. Ignored for everyone else.' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "Admins: list this user's panoramas. Ignored for everyone else.",
+  })
   @IsOptional()
   @IsUUID()
   ownerId?: string;
@@ -21,6 +25,7 @@ export class UpdatePanoramaDto {
   @IsString()
   @MaxLength(200)
   @Matches(/\S/, { message: 'title must not be blank' })
+  @SingleLine()
   title?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000, description: 'null clears it.' })

@@ -1,5 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ProblemDto } from '../../http/problem/problem.dto.js';
 import { IMAGE_FORMATS, type ImageFormat, type PanoramaView } from '#panoramas';
+import type { Rendition } from '#renditions';
+import { RenditionDto } from '../../renditions/dto/rendition.dto.js';
 import { TILE_FORMATS, TILE_SET_STATUSES, type TileFormat, type TileSet, type TileSetStatus } from '#tiles';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -17,25 +20,25 @@ export class TileSetDto {
   @ApiProperty({ minimum: 0, maximum: 1, description: 'Tiles written / tiles expected.' })
   progress!: number;
 
-  @ApiProperty({ example: 256 })
+  @ApiProperty({ type: 'integer', example: 256 })
   tileSize!: number;
 
   @ApiProperty({ enum: TILE_FORMATS, enumName: 'TileFormat' })
   format!: TileFormat;
 
-  @ApiProperty({ example: 85 })
+  @ApiProperty({ type: 'integer', example: 85 })
   quality!: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   overlap!: number;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Pyramid levels, once known.' })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Pyramid levels, once known.' })
   levels!: number | null;
 
-  @ApiProperty({ type: Number, nullable: true })
+  @ApiProperty({ type: 'integer', nullable: true })
   tileCount!: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Total bytes of all tiles, once ready.' })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Total bytes of all tiles, once ready.' })
   bytes!: number | null;
 
   @ApiProperty({ type: String, nullable: true, description: 'Why it failed (status failed).' })
@@ -97,16 +100,19 @@ export class PanoramaDto {
   @ApiProperty({ enum: IMAGE_FORMATS, enumName: 'ImageFormat' })
   format!: ImageFormat;
 
-  @ApiProperty({ example: 314572800 })
+  @ApiProperty({ type: 'integer', example: 314572800 })
   bytes!: number;
 
-  @ApiProperty({ example: 40000 })
+  @ApiProperty({ type: 'integer', example: 40000 })
   width!: number;
 
-  @ApiProperty({ example: 10000 })
+  @ApiProperty({ type: 'integer', example: 10000 })
   height!: number;
 
-  @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', description: 'Hex SHA-256 of the original.' })
+  @ApiProperty({
+    example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    description: 'Hex SHA-256 of the original.',
+  })
   sha256!: string;
 
   @ApiProperty({ format: 'date-time' })
@@ -118,7 +124,13 @@ export class PanoramaDto {
   @ApiProperty({ type: [TileSetDto] })
   tileSets!: TileSetDto[];
 
-  static from({ panorama: p, tileSets }: PanoramaView): PanoramaDto {
+  @ApiProperty({
+    type: [RenditionDto],
+    description: 'Its renditions, oldest first: the presets made for every upload, and those asked for.',
+  })
+  renditions!: RenditionDto[];
+
+  static from({ panorama: p, tileSets }: PanoramaView, renditions: Rendition[]): PanoramaDto {
     return {
       id: p.id,
       ownerId: p.ownerId,
@@ -133,7 +145,8 @@ export class PanoramaDto {
       sha256: p.sha256,
       createdAt: p.createdAt.toISOString(),
       updatedAt: p.updatedAt.toISOString(),
-      tileSets: tileSets.map(TileSetDto.from),
+      tileSets: tileSets.map((t) => TileSetDto.from(t)),
+      renditions: renditions.map((r) => RenditionDto.from(r)),
     };
   }
 }
@@ -142,6 +155,39 @@ export class PanoramaPageDto {
   @ApiProperty({ type: [PanoramaDto] })
   items!: PanoramaDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+  })
   nextCursor!: string | null;
+}
+
+export class BatchItemDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'matterhorn.jpg',
+    description: "The file part's name; null for the outcome of the request itself.",
+  })
+  filename!: string | null;
+
+  @ApiProperty({
+    type: 'integer',
+    example: 202,
+    description:
+      "202 stored (tile set and presets queued), 200 the same bytes as one of your panoramas, else the problem's status.",
+  })
+  status!: number;
+
+  @ApiPropertyOptional({ type: PanoramaDto })
+  panorama?: PanoramaDto;
+
+  @ApiPropertyOptional({ type: ProblemDto })
+  problem?: ProblemDto;
+}
+
+export class BatchResultDto {
+  @ApiProperty({ type: [BatchItemDto], description: 'One per file part, in order.' })
+  items!: BatchItemDto[];
 }

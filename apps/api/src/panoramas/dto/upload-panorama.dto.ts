@@ -1,18 +1,28 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import type { TileFormat } from '#tiles';
+import { SingleLine } from '../../common/single-line.js';
 import { OverlapField, TileFormatField, TileQualityField, TileSizeField } from '../../common/tile-option-fields.js';
 
-/** The text fields of an upload (validated after the multipart body has been read). */
+/**
+ * The text fields of an upload (validated after the multipart body has been read). The
+ * optional text fields have an empty example: Swagger UI otherwise fills the form with the
+ * literal "string", which would be stored. An empty field counts as absent.
+ */
 export class UploadPanoramaFieldsDto {
-  @ApiPropertyOptional({ maxLength: 200, description: 'Defaults to the file name without its extension.' })
+  @ApiPropertyOptional({
+    maxLength: 200,
+    example: '',
+    description: 'Defaults to the file name without its extension. Empty = absent.',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @SingleLine()
   title?: string;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({ maxLength: 2000, example: '', description: 'Empty = absent.' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -29,10 +39,40 @@ export class UploadPanoramaFieldsDto {
 
   @OverlapField()
   overlap?: number;
+
+  @ApiPropertyOptional({
+    example: '',
+    maxLength: 1000,
+    description:
+      'Which rendition presets (RENDITION_PRESETS) to make: comma-separated names, or `none`. Absent or empty = all of them.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  @SingleLine()
+  presets?: string;
 }
 
 /** The whole multipart body, for the OpenAPI document. */
 export class UploadPanoramaDto extends UploadPanoramaFieldsDto {
-  @ApiProperty({ type: 'string', format: 'binary', description: 'JPEG, PNG, WebP or TIFF; judged by its bytes. Up to UPLOAD_MAX_BYTES (1 GiB by default).' })
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'JPEG, PNG, WebP or TIFF; judged by its bytes. Up to UPLOAD_MAX_BYTES (1 GiB by default).',
+  })
   file!: unknown;
+}
+
+/** A batch's text fields: those of an upload but the title (each file's comes from its name). */
+export class UploadPanoramasFieldsDto extends OmitType(UploadPanoramaFieldsDto, ['title'] as const) {}
+
+/** The whole multipart batch, for the OpenAPI document. */
+export class UploadPanoramasDto extends UploadPanoramasFieldsDto {
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', format: 'binary' },
+    description:
+      'Up to BATCH_MAX_FILES (20 by default) images, after the text fields; each as a single upload would be.',
+  })
+  files!: unknown[];
 }

@@ -4,35 +4,38 @@ import { IsBoolean, IsOptional } from 'class-validator';
 import { TILE_FORMATS, type TileFormat } from '#tiles';
 
 export class LevelDto {
-  @ApiProperty() level!: number;
-  @ApiProperty() width!: number;
-  @ApiProperty() height!: number;
-  @ApiProperty() cols!: number;
-  @ApiProperty() rows!: number;
+  @ApiProperty({ type: 'integer' }) level!: number;
+  @ApiProperty({ type: 'integer' }) width!: number;
+  @ApiProperty({ type: 'integer' }) height!: number;
+  @ApiProperty({ type: 'integer' }) cols!: number;
+  @ApiProperty({ type: 'integer' }) rows!: number;
 }
 
 export class ManifestTileDto {
   @ApiProperty({ example: '13/4_2.jpeg', description: '{level}/{col}_{row}.{format}' })
   path!: string;
 
-  @ApiProperty() bytes!: number;
+  @ApiProperty({ type: 'integer' }) bytes!: number;
 
-  @ApiProperty({ description: 'Hex SHA-256; also the tile\'s ETag.' })
+  @ApiProperty({ description: "Hex SHA-256; also the tile's ETag." })
   sha256!: string;
 }
 
 export class TileManifestDto {
   @ApiProperty({ format: 'uuid' }) tileSetId!: string;
-  @ApiProperty() width!: number;
-  @ApiProperty() height!: number;
-  @ApiProperty() tileSize!: number;
-  @ApiProperty() overlap!: number;
+  @ApiProperty({ type: 'integer' }) width!: number;
+  @ApiProperty({ type: 'integer' }) height!: number;
+  @ApiProperty({ type: 'integer' }) tileSize!: number;
+  @ApiProperty({ type: 'integer' }) overlap!: number;
   @ApiProperty({ enum: TILE_FORMATS, enumName: 'TileFormat' }) format!: TileFormat;
   @ApiProperty({ type: [LevelDto] }) levels!: LevelDto[];
-  @ApiProperty() tileCount!: number;
-  @ApiProperty({ description: 'Total bytes of all tiles.' }) bytes!: number;
+  @ApiProperty({ type: 'integer' }) tileCount!: number;
+  @ApiProperty({ type: 'integer', description: 'Total bytes of all tiles.' }) bytes!: number;
 
-  @ApiProperty({ example: '/v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg', description: 'Tile URL with {level}, {col}, {row} to fill in.' })
+  @ApiProperty({
+    example: '/v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg',
+    description: 'Tile URL with {level}, {col}, {row} to fill in.',
+  })
   tileUrlTemplate!: string;
 
   @ApiProperty({ example: '/v1/tilesets/{id}/image.dzi' })

@@ -9,14 +9,24 @@ export class UpdateUserDto {
   @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, description: 'Storage quota in bytes; null = the default.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    description: 'Storage quota in bytes; null = the default.',
+  })
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   quotaBytes?: number | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, description: 'Maximum number of panoramas; null = the default.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    description: 'Maximum number of panoramas; null = the default.',
+  })
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @IsInt()
   @Min(0)

@@ -48,7 +48,8 @@
     const response = await api('/v1/panoramas?limit=100');
     if (!response.ok) return;
     const page = await response.json();
-    if (page.items.length === 0) list.append(text('li', 'No panoramas yet: upload one through the API (Swagger UI at /docs).'));
+    if (page.items.length === 0)
+      list.append(text('li', 'No panoramas yet: upload one through the API (Swagger UI at /docs).'));
     for (const panorama of page.items) {
       const item = text('li', `${panorama.title} (${panorama.width}x${panorama.height})`);
       const sets = document.createElement('div');
@@ -103,7 +104,12 @@
   });
   $('sign-out').addEventListener('click', async () => {
     const tokens = session.get();
-    if (tokens) await api('/v1/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: tokens.refreshToken }) });
+    if (tokens)
+      await api('/v1/auth/logout', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: tokens.refreshToken }),
+      });
     session.clear();
     route();
   });

@@ -2,6 +2,7 @@ import type { ImageFormat } from '../../domain/image-format.js';
 
 export interface ImageInfo {
   format: ImageFormat;
+  /** As displayed: with its EXIF orientation applied (sides swapped for 5-8). */
   width: number;
   height: number;
   /** EXIF orientation 1..8, when present. */
@@ -17,5 +18,6 @@ export interface ImageInfo {
  * limits.
  */
 export abstract class ImageProcessor {
-  abstract probe(path: string): Promise<ImageInfo>;
+  /** `limits` replaces the configured IMAGE_MAX_PIXELS / IMAGE_MAX_SIDE (a smaller one: compress). */
+  abstract probe(path: string, limits?: { maxPixels: number; maxSide: number }): Promise<ImageInfo>;
 }

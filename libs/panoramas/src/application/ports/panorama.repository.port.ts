@@ -1,6 +1,7 @@
 import type { Page, PageRequest } from '#shared-kernel';
 import type { TileSet } from '#tiles';
 import type { Panorama } from '../../domain/panorama.js';
+import type { Quota, StorageUsage, Usage } from '../../domain/quota.js';
 
 export interface PanoramaListQuery extends PageRequest {
   ownerId: string;
@@ -21,11 +22,16 @@ export abstract class PanoramaRepository {
   abstract findByIdIncludingDeleted(id: string): Promise<Panorama | null>;
   abstract findByOwnerAndSha256(ownerId: string, sha256: string): Promise<Panorama | null>;
   /**
-   * Commits a new panorama and its first tile set in one transaction. Returns false when
-   * the owner already has a panorama with the same SHA-256 (a concurrent duplicate won).
+   * Commits a new panorama and its first tile set in one transaction that first locks the
+   * owner, so that one owner's uploads commit one after another and each is checked against
+   * `quota` with all those before it counted (assertWithinQuota). Returns false when the
+   * owner already has a panorama with the same SHA-256 (a concurrent duplicate won). Throws
+   * QuotaExceededError, or OwnerNotFoundError when the owner is gone.
    */
-  abstract insertWithTileSet(panorama: Panorama, tileSet: TileSet): Promise<boolean>;
+  abstract insertWithTileSet(panorama: Panorama, tileSet: TileSet, quota: Quota): Promise<boolean>;
   abstract list(query: PanoramaListQuery): Promise<Page<Panorama>>;
+  /** Live panoramas of every owner, by id, after `afterId` (for full scans). */
+  abstract scan(afterId: string | undefined, limit: number): Promise<Panorama[]>;
   abstract update(id: string, changes: PanoramaChanges): Promise<Panorama | null>;
   /** Hides the panorama from readers (first step of deletion). False if already gone. */
   abstract markDeleted(id: string, at: Date): Promise<boolean>;
@@ -33,6 +39,8 @@ export abstract class PanoramaRepository {
   abstract purge(id: string): Promise<void>;
   /** Panoramas whose deletion started but whose purge did not finish. */
   abstract findDeleted(limit: number): Promise<Panorama[]>;
-  /** What an owner uses: panoramas not yet purged and the bytes of their originals. */
-  abstract usage(ownerId: string): Promise<{ panoramas: number; bytes: number }>;
+  /** What counts against an owner's quota (see Usage). */
+  abstract usage(ownerId: string): Promise<Usage>;
+  /** Each owner's storage by kind (owners with nothing stored get zeros). */
+  abstract storageUsage(ownerIds: string[]): Promise<Map<string, StorageUsage>>;
 }

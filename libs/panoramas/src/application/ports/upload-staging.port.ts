@@ -17,6 +17,12 @@ export interface StagedUpload {
  */
 export abstract class UploadStaging {
   abstract stage(content: Readable, limits: { maxBytes: number; tooLarge: () => DomainError }): Promise<StagedUpload>;
-  /** Removes the temp file if it still exists. Never throws. */
-  abstract discard(staged: StagedUpload): Promise<void>;
+  /** Removes the temp file (a staged upload, or a scratchPath) if it still exists. Never throws. */
+  abstract discard(staged: Pick<StagedUpload, 'path'>): Promise<void>;
+  /**
+   * A fresh path (its directory exists, the file does not) beside the staged uploads for
+   * work output (a rendition being made): same filesystem as the storage root, and swept
+   * like a staged upload if its process dies.
+   */
+  abstract scratchPath(): Promise<string>;
 }

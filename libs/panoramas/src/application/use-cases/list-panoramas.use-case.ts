@@ -25,6 +25,9 @@ export class ListPanoramasUseCase {
     const ownerId = actor.role === 'admin' && input.ownerId ? input.ownerId : actor.userId;
     const page = await this.panoramas.list({ ownerId, limit: input.limit, cursor: input.cursor, title: input.title });
     const tileSets = await this.tileSets.findByPanoramas(page.items.map((p) => p.id));
-    return { items: page.items.map((panorama) => ({ panorama, tileSets: tileSets.get(panorama.id) ?? [] })), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((panorama) => ({ panorama, tileSets: tileSets.get(panorama.id) ?? [] })),
+      nextCursor: page.nextCursor,
+    };
   }
 }

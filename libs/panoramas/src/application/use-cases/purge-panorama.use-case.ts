@@ -20,7 +20,8 @@ export class PurgePanoramaUseCase {
     const panorama = await this.panoramas.findByIdIncludingDeleted(panoramaId);
     if (!panorama?.deletedAt) return; // gone already, or not being deleted
     await this.storage.deletePrefix(panorama.originalPrefix());
-    for (const tileSet of await this.tileSets.findByPanorama(panoramaId)) await this.storage.deletePrefix(tileSet.storagePrefix());
+    for (const tileSet of await this.tileSets.findByPanorama(panoramaId))
+      await this.storage.deletePrefix(tileSet.storagePrefix());
     await this.panoramas.purge(panoramaId);
   }
 }

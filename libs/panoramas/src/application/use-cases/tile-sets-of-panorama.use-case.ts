@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type TileOptions, type TileSet, TileSetRepository } from '#tiles';
+import { type TileOptions, type TileSet, TileSetRepository, TileSetRequests } from '#tiles';
 import type { Actor } from '../../domain/panorama.js';
 import { PanoramaAccess } from '../panorama-access.service.js';
-import { TileSetRequests } from '../tile-set-requests.service.js';
 
 /** Asks for a tile set with given options: the existing one (created false) or a new, queued one. */
 @Injectable()
@@ -12,9 +11,13 @@ export class RequestTileSetUseCase {
     private readonly requests: TileSetRequests,
   ) {}
 
-  async execute(actor: Actor, panoramaId: string, options: Partial<TileOptions>): Promise<{ tileSet: TileSet; created: boolean }> {
+  async execute(
+    actor: Actor,
+    panoramaId: string,
+    options: Partial<TileOptions>,
+  ): Promise<{ tileSet: TileSet; created: boolean }> {
     const panorama = await this.access.writable(actor, panoramaId);
-    return this.requests.ensure(panorama, options);
+    return this.requests.ensure(panorama.imageSource(), options);
   }
 }
 

@@ -10,18 +10,31 @@ import {
   PanoramaNotFoundError,
   PurgePanoramaUseCase,
   QuotaExceededError,
-  TileSetRequests,
   UploadPanoramaUseCase,
   type UploadSource,
   UploadTooLargeError,
 } from '#panoramas';
 import { FileSystemUploadStaging, LocalObjectStorage } from '#storage';
-import { FixedClock, FixedQuotas, InMemoryPanoramaRepository, InMemoryTileSetRepository, RecordingJobQueue } from '#testing';
+import {
+  FixedClock,
+  FixedQuotas,
+  InMemoryPanoramaRepository,
+  InMemoryTileSetRepository,
+  RecordingJobQueue,
+} from '#testing';
+import { TileSetRequests } from '#tiles';
 
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
 
 class FakeImages extends ImageProcessor {
-  info: ImageInfo = { format: 'jpeg', width: 4000, height: 2000, orientation: null, progressive: false, hasAlpha: false };
+  info: ImageInfo = {
+    format: 'jpeg',
+    width: 4000,
+    height: 2000,
+    orientation: null,
+    progressive: false,
+    hasAlpha: false,
+  };
   async probe() {
     return this.info;
   }
@@ -63,7 +76,17 @@ function setup(options: { maxUploadBytes?: number } = {}) {
     queue,
     storage,
     quotas,
-    upload: new UploadPanoramaUseCase(panoramas, tileSets, requests, staging, images, storage, quotas, { maxUploadBytes: options.maxUploadBytes ?? 1_000_000 }, clock),
+    upload: new UploadPanoramaUseCase(
+      panoramas,
+      tileSets,
+      requests,
+      staging,
+      images,
+      storage,
+      quotas,
+      { maxUploadBytes: options.maxUploadBytes ?? 1_000_000 },
+      clock,
+    ),
     remove: new DeletePanoramaUseCase(access, panoramas, purge, queue, clock),
     purge,
   };
@@ -76,7 +99,10 @@ const source = (data: Buffer, overrides: Partial<UploadSource> = {}): UploadSour
   ...overrides,
 });
 const owner = { userId: '11111111-1111-4111-8111-111111111111', role: 'user' as const };
-const files = async (path: string) => (await readdir(path, { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile()).map((e) => e.name);
+const files = async (path: string) =>
+  (await readdir(path, { recursive: true, withFileTypes: true }).catch(() => []))
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
 const bytes = (n: number) => Buffer.concat([JPEG_HEAD, Buffer.alloc(n - JPEG_HEAD.length, 7)]);
 
 describe('UploadPanoramaUseCase', () => {
@@ -86,7 +112,13 @@ describe('UploadPanoramaUseCase', () => {
     expect(result.created).toBe(true);
     expect(await files(join(dir, 'storage'))).toEqual(['original.jpg']);
     expect(t.panoramas.rows.size).toBe(1);
-    expect(t.queue.sent).toEqual([{ name: 'tiles.generate', payload: { tileSetId: result.tileSets[0]!.id }, options: { singletonKey: result.tileSets[0]!.id } }]);
+    expect(t.queue.sent).toEqual([
+      {
+        name: 'tiles.generate',
+        payload: { tileSetId: result.tileSets[0].id },
+        options: { singletonKey: result.tileSets[0].id },
+      },
+    ]);
     expect(await files(join(dir, 'tmp'))).toEqual([]);
   });
 
@@ -111,13 +143,17 @@ describe('UploadPanoramaUseCase', () => {
     const t = setup();
     t.quotas.quota = { maxBytes: 10_000, maxPanoramas: 0 };
     const content = Readable.from([bytes(1000)]);
-    await expect(t.upload.execute(owner.userId, source(bytes(1000), { content }))).rejects.toBeInstanceOf(QuotaExceededError);
+    await expect(t.upload.execute(owner.userId, source(bytes(1000), { content }))).rejects.toBeInstanceOf(
+      QuotaExceededError,
+    );
     expect(content.readableFlowing).toBeNull(); // never started reading
   });
 
   it('refuses from Content-Length alone, and stops streaming at the byte limit', async () => {
     const t = setup({ maxUploadBytes: 2000 });
-    await expect(t.upload.execute(owner.userId, source(bytes(1000), { declaredBytes: 5_000_000 }))).rejects.toBeInstanceOf(UploadTooLargeError);
+    await expect(
+      t.upload.execute(owner.userId, source(bytes(1000), { declaredBytes: 5_000_000 })),
+    ).rejects.toBeInstanceOf(UploadTooLargeError);
     await expect(t.upload.execute(owner.userId, source(bytes(2001)))).rejects.toBeInstanceOf(UploadTooLargeError);
     expect(await files(join(dir, 'tmp'))).toEqual([]);
     await expect(t.upload.execute(owner.userId, source(bytes(2000)))).resolves.toMatchObject({ created: true });
@@ -132,7 +168,9 @@ describe('UploadPanoramaUseCase', () => {
   it('discards the staged file when the text fields turn out invalid', async () => {
     const t = setup();
     const invalid = new Error('title must be shorter');
-    await expect(t.upload.execute(owner.userId, source(bytes(1000), { fields: () => Promise.reject(invalid) }))).rejects.toBe(invalid);
+    await expect(
+      t.upload.execute(owner.userId, source(bytes(1000), { fields: () => Promise.reject(invalid) })),
+    ).rejects.toBe(invalid);
     expect(await files(dir)).toEqual([]);
   });
 });
@@ -145,7 +183,11 @@ describe('DeletePanoramaUseCase', () => {
 
     await t.remove.execute(owner, panorama.id);
     expect(await t.panoramas.findById(panorama.id)).toBeNull();
-    expect(t.queue.sent.at(-1)).toEqual({ name: 'panoramas.purge', payload: { panoramaId: panorama.id }, options: { singletonKey: panorama.id } });
+    expect(t.queue.sent.at(-1)).toEqual({
+      name: 'panoramas.purge',
+      payload: { panoramaId: panorama.id },
+      options: { singletonKey: panorama.id },
+    });
     expect(await files(join(dir, 'storage'))).toEqual(['original.jpg']); // not yet purged
 
     await t.purge.execute(panorama.id); // the job runs (storage is back)
@@ -155,12 +197,16 @@ describe('DeletePanoramaUseCase', () => {
     await t.purge.execute(panorama.id); // and again: nothing to do, no error
   });
 
-  it('never purges a live panorama, and answers 404 for someone else\'s', async () => {
+  it("never purges a live panorama, and answers 404 for someone else's", async () => {
     const t = setup();
     const { panorama } = await t.upload.execute(owner.userId, source(bytes(1000)));
     await t.purge.execute(panorama.id);
     expect(t.panoramas.rows.size).toBe(1);
-    await expect(t.remove.execute({ userId: 'someone-else', role: 'user' }, panorama.id)).rejects.toBeInstanceOf(PanoramaNotFoundError);
-    await expect(t.remove.execute({ userId: 'an-admin', role: 'admin' }, panorama.id)).rejects.toBeInstanceOf(PanoramaNotFoundError);
+    await expect(t.remove.execute({ userId: 'someone-else', role: 'user' }, panorama.id)).rejects.toBeInstanceOf(
+      PanoramaNotFoundError,
+    );
+    await expect(t.remove.execute({ userId: 'an-admin', role: 'admin' }, panorama.id)).rejects.toBeInstanceOf(
+      PanoramaNotFoundError,
+    );
   });
 });

@@ -1,18 +1,23 @@
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock, newId, ObjectStorage } from '#shared-kernel';
-import { TileSetRepository, type TileOptions } from '#tiles';
+import { TileSetRepository, TileSetRequests, type TileOptions } from '#tiles';
 import { sanitiseFilename, titleFromFilename } from '../../domain/filename.js';
 import { sniffImageFormat } from '../../domain/image-format.js';
 import { originalKey, Panorama } from '../../domain/panorama.js';
-import { EmptyUploadError, QuotaExceededError, UnsupportedMediaTypeError, UploadTooLargeError } from '../../domain/panoramas.errors.js';
+import {
+  EmptyUploadError,
+  QuotaExceededError,
+  UnsupportedMediaTypeError,
+  UploadTooLargeError,
+} from '../../domain/panoramas.errors.js';
 import type { PanoramaView } from '../panorama-view.js';
 import { PanoramasSettings } from '../panoramas.settings.js';
 import { ImageProcessor } from '../ports/image-processor.port.js';
 import { PanoramaRepository } from '../ports/panorama.repository.port.js';
 import { type StagedUpload, UploadStaging } from '../ports/upload-staging.port.js';
+import type { Quota } from '../../domain/quota.js';
 import { UserQuotas } from '../ports/user-quotas.port.js';
-import { TileSetRequests } from '../tile-set-requests.service.js';
 
 export interface UploadFields {
   title?: string;
@@ -68,27 +73,40 @@ export class UploadPanoramaUseCase {
     const staged = await this.staging.stage(source.content, { maxBytes: allowance.limit, tooLarge: allowance.error });
     try {
       const fields = await source.fields();
-      return await this.accept(ownerId, staged, source.filename, fields);
+      return await this.accept(ownerId, staged, source.filename, fields, allowance.quota);
     } finally {
       await this.staging.discard(staged);
     }
   }
 
-  /** How many bytes this upload may have, and the error for going past them. */
+  /**
+   * How many bytes this upload may have, and the error for going past them: an early
+   * refusal from usage now. The binding check is at commit (insertWithTileSet), where
+   * uploads racing for the same quota are counted one after another.
+   */
   private async allowance(ownerId: string, declaredBytes: number | undefined) {
     const [quota, usage] = await Promise.all([this.quotas.forUser(ownerId), this.panoramas.usage(ownerId)]);
-    if (usage.panoramas >= quota.maxPanoramas) throw new QuotaExceededError('panoramas', quota.maxPanoramas, usage.panoramas);
+    if (usage.panoramas >= quota.maxPanoramas)
+      throw new QuotaExceededError('panoramas', quota.maxPanoramas, usage.panoramas);
     const remaining = Math.max(0, quota.maxBytes - usage.bytes);
     const byQuota = remaining < this.settings.maxUploadBytes;
     const limit = Math.min(remaining, this.settings.maxUploadBytes);
     const error = () =>
-      byQuota ? new QuotaExceededError('bytes', quota.maxBytes, usage.bytes) : new UploadTooLargeError(this.settings.maxUploadBytes);
+      byQuota
+        ? new QuotaExceededError('bytes', quota.maxBytes, usage.bytes)
+        : new UploadTooLargeError(this.settings.maxUploadBytes);
     // Refuse before reading the body when Content-Length alone proves it too big.
     if (declaredBytes !== undefined && declaredBytes > limit + MULTIPART_OVERHEAD_BYTES) throw error();
-    return { limit, error };
+    return { limit, error, quota };
   }
 
-  private async accept(ownerId: string, staged: StagedUpload, filename: string | undefined, fields: UploadFields): Promise<UploadResult> {
+  private async accept(
+    ownerId: string,
+    staged: StagedUpload,
+    filename: string | undefined,
+    fields: UploadFields,
+    quota: Quota,
+  ): Promise<UploadResult> {
     if (staged.bytes === 0) throw new EmptyUploadError();
     const sniffed = sniffImageFormat(staged.head);
     if (!sniffed) throw new UnsupportedMediaTypeError();
@@ -117,12 +135,15 @@ export class UploadPanoramaUseCase {
       updatedAt: now,
       deletedAt: null,
     });
-    const tileSet = this.tileSetRequests.build(panorama, fields.tileOptions);
+    const tileSet = this.tileSetRequests.build(panorama.imageSource(), fields.tileOptions);
 
-    await this.storage.importFile(panorama.originalKey, staged.path, { contentType: panorama.contentType(), sha256: staged.sha256 });
+    await this.storage.importFile(panorama.originalKey, staged.path, {
+      contentType: panorama.contentType(),
+      sha256: staged.sha256,
+    });
     let committed = false;
     try {
-      committed = await this.panoramas.insertWithTileSet(panorama, tileSet);
+      committed = await this.panoramas.insertWithTileSet(panorama, tileSet, quota);
     } finally {
       // Not committed (error, or a concurrent upload of the same bytes won): no orphan original.
       if (!committed) await this.storage.deletePrefix(panorama.originalPrefix());
@@ -134,16 +155,21 @@ export class UploadPanoramaUseCase {
     }
     // Committed. If the job cannot be sent now (or the process dies here), the tile set
     // stays queued and the reconciler sends its job later: the upload itself succeeded.
-    await this.tileSetRequests.enqueue(tileSet).catch((error: unknown) =>
-      this.logger.warn({ tileSetId: tileSet.id, err: error }, 'Enqueue failed; the reconciler will retry'),
+    await this.tileSetRequests
+      .enqueue(tileSet.id)
+      .catch((error: unknown) =>
+        this.logger.warn({ tileSetId: tileSet.id, err: error }, 'Enqueue failed; the reconciler will retry'),
+      );
+    this.logger.log(
+      { panoramaId: id, bytes: staged.bytes, width: info.width, height: info.height },
+      'Panorama uploaded',
     );
-    this.logger.log({ panoramaId: id, bytes: staged.bytes, width: info.width, height: info.height }, 'Panorama uploaded');
     return { panorama, tileSets: [tileSet], created: true };
   }
 
   /** Same bytes again: the existing panorama, plus a tile set for these options if new. */
   private async existing(panorama: Panorama, fields: UploadFields): Promise<UploadResult> {
-    await this.tileSetRequests.ensure(panorama, fields.tileOptions);
+    await this.tileSetRequests.ensure(panorama.imageSource(), fields.tileOptions);
     return { panorama, tileSets: await this.tileSets.findByPanorama(panorama.id), created: false };
   }
 }

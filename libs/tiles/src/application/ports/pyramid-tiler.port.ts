@@ -20,5 +20,9 @@ export interface CutPyramid {
  * other error may be transient and worth a retry.
  */
 export abstract class PyramidTiler {
-  abstract cut(source: TilerSource, options: TileOptions, onProgress: (tilesWritten: number) => void): Promise<CutPyramid>;
+  abstract cut(
+    source: TilerSource,
+    options: TileOptions,
+    onProgress: (tilesWritten: number) => void,
+  ): Promise<CutPyramid>;
 }

@@ -12,14 +12,29 @@ export abstract class TileSetRepository {
    * request won), returns that one instead and `created: false`.
    */
   abstract insertOrGet(tileSet: TileSet): Promise<{ tileSet: TileSet; created: boolean }>;
+  /** Up to `limit` ready tile sets picked at random (integrity samples). */
+  abstract sampleReady(limit: number): Promise<TileSet[]>;
   /** Tile sets still queued (for re-enqueueing after a crash between commit and enqueue). */
   abstract findQueued(limit: number): Promise<TileSet[]>;
-  /** queued|processing|failed -> processing (a retried job restarts from zero). False if gone or ready. */
+  /*
+   * Status changes follow TILE_SET_TRANSITIONS: each is applied only from the statuses it
+   * lists, and answers false (changing nothing) when it no longer applies.
+   */
+  /** `start`: -> processing (a retried job restarts from zero). */
   abstract markProcessing(id: string, at: Date): Promise<boolean>;
   abstract updateProgress(id: string, progress: number, at: Date): Promise<void>;
-  /** processing -> ready. False when the row is gone or no longer processing (deleted meanwhile). */
-  abstract markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date): Promise<boolean>;
-  abstract markFailed(id: string, errorCode: string, at: Date): Promise<void>;
+  /** `finish`: processing -> ready. */
+  abstract markReady(
+    id: string,
+    result: { levels: number; tileCount: number; bytes: number },
+    at: Date,
+  ): Promise<boolean>;
+  /** `fail`: queued|processing -> failed. */
+  abstract markFailed(id: string, errorCode: string, at: Date): Promise<boolean>;
+  /** `requeue`: ready|failed -> queued, to be cut again (damage was found). */
+  abstract requeue(id: string, at: Date): Promise<boolean>;
+  /** `condemn`: ready -> failed with `errorCode` (damage was found). */
+  abstract condemn(id: string, errorCode: string, at: Date): Promise<boolean>;
   /** Removes the row; false if it was already gone. */
   abstract delete(id: string): Promise<boolean>;
 }

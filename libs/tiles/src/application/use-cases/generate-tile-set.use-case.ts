@@ -57,7 +57,9 @@ export class GenerateTileSetUseCase {
 
       await this.storage.publishDirectory(prefix, cut.directory);
       const manifest = buildManifest(tileSetId, spec, tileSet.format, cut.tiles);
-      await this.storage.put(manifestKey(tileSetId), Readable.from([Buffer.from(JSON.stringify(manifest))]), { contentType: 'application/json' });
+      await this.storage.put(manifestKey(tileSetId), Readable.from([Buffer.from(JSON.stringify(manifest))]), {
+        contentType: 'application/json',
+      });
 
       const ready = await this.tileSets.markReady(
         tileSetId,
@@ -71,10 +73,16 @@ export class GenerateTileSetUseCase {
       }
       this.logger.log({ tileSetId, tiles: manifest.tileCount, bytes: manifest.bytes }, 'Tile set ready');
     } catch (error) {
-      await this.storage.deletePrefix(prefix).catch((cleanup: unknown) => this.logger.warn({ tileSetId, err: cleanup }, 'Could not remove partial tiles'));
+      await this.storage
+        .deletePrefix(prefix)
+        .catch((cleanup: unknown) => this.logger.warn({ tileSetId, err: cleanup }, 'Could not remove partial tiles'));
       const permanent = error instanceof DomainError && !error.retryable;
       if (permanent || attempt.isLastAttempt) {
-        await this.tileSets.markFailed(tileSetId, error instanceof DomainError ? error.code : 'TILING_FAILED', this.clock.now());
+        await this.tileSets.markFailed(
+          tileSetId,
+          error instanceof DomainError ? error.code : 'TILING_FAILED',
+          this.clock.now(),
+        );
       }
       throw error;
     } finally {
@@ -91,7 +99,9 @@ export class GenerateTileSetUseCase {
       lastWrite = now;
       // Never report 1 before the tile set is really ready.
       const progress = Math.min(0.99, written / expected);
-      pending = pending.then(() => this.tileSets.updateProgress(tileSetId, progress, this.clock.now())).catch(() => undefined);
+      pending = pending
+        .then(() => this.tileSets.updateProgress(tileSetId, progress, this.clock.now()))
+        .catch(() => undefined);
     };
   }
 }

@@ -35,7 +35,10 @@ export class ReadTileUseCase {
 
   async execute(actor: Actor, request: TileRequest): Promise<FoundTile> {
     const { tileSet, tiles } = await this.ready.forActor(actor, request.tileSetId);
-    if (request.extension !== tileSet.format || !isTileInPyramid(tileSet.spec(), request.level, request.col, request.row)) {
+    if (
+      request.extension !== tileSet.format ||
+      !isTileInPyramid(tileSet.spec(), request.level, request.col, request.row)
+    ) {
       throw new TileNotFoundError();
     }
     const path = tilePath(request.level, request.col, request.row, tileSet.format);

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { JobQueue } from '#shared-kernel';
-import { GENERATE_TILE_SET_JOB } from '../jobs.js';
 import { TileSetRepository } from '../ports/tile-set.repository.port.js';
+import { TileSetRequests } from '../tile-set-requests.service.js';
 
 /**
  * Start-up reconciliation: a tile set committed as queued whose job was never sent (the
@@ -12,13 +11,13 @@ import { TileSetRepository } from '../ports/tile-set.repository.port.js';
 export class RequeueQueuedTileSetsUseCase {
   constructor(
     private readonly tileSets: TileSetRepository,
-    private readonly queue: JobQueue,
+    private readonly requests: TileSetRequests,
   ) {}
 
   async execute(): Promise<number> {
     const queued = await this.tileSets.findQueued(10_000);
     for (const tileSet of queued) {
-      await this.queue.enqueue(GENERATE_TILE_SET_JOB, { tileSetId: tileSet.id }, { singletonKey: tileSet.id });
+      await this.requests.enqueue(tileSet.id);
     }
     return queued.length;
   }

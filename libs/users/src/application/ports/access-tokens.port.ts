@@ -1,9 +1,12 @@
+import type { AccessClaims } from '../../domain/auth-state.js';
 import type { Role } from '../../domain/role.js';
 
-/** Who a valid access token speaks for. */
+/** Who a request speaks for, once its access token passed every check. */
 export interface Principal {
   userId: string;
   role: Role;
+  /** The session (refresh family) of the token, if it names one. */
+  sessionId?: string;
 }
 
 export interface IssuedAccessToken {
@@ -14,6 +17,9 @@ export interface IssuedAccessToken {
 /** Signs and verifies short-lived access tokens (one pinned algorithm, iss/aud/exp). */
 export abstract class AccessTokens {
   abstract issue(principal: Principal): Promise<IssuedAccessToken>;
-  /** Returns the principal, or throws InvalidAccessTokenError for any defect. */
-  abstract verify(token: string): Promise<Principal>;
+  /**
+   * Returns the claims of a well-formed, correctly signed, unexpired token, or throws
+   * InvalidAccessTokenError for any defect. Cryptography only: revocation is AccessGate's.
+   */
+  abstract verify(token: string): Promise<AccessClaims>;
 }

@@ -11,4 +11,6 @@ export abstract class RefreshTokenRepository {
   abstract rotate(currentId: string, next: RefreshToken, at: Date): Promise<boolean>;
   /** Revokes every token of a family; returns how many were still live. */
   abstract revokeFamily(familyId: string, at: Date): Promise<number>;
+  /** Revokes every token of every session of a user; returns how many were still live. */
+  abstract revokeAllOfUser(userId: string, at: Date): Promise<number>;
 }

@@ -1,4 +1,5 @@
 import type { Page, PageRequest } from '#shared-kernel';
+import type { AuthState } from '../../domain/auth-state.js';
 import type { Role } from '../../domain/role.js';
 import type { User } from '../../domain/user.js';
 
@@ -21,6 +22,13 @@ export abstract class UserRepository {
    * Returns false when the user does not exist; throws LastAdminError.
    */
   abstract update(id: string, changes: UserChanges, at: Date): Promise<boolean>;
+  /**
+   * Replaces the password hash and refuses access tokens issued before `at` (whoever had
+   * the old password is signed out); false when the user does not exist.
+   */
+  abstract setPasswordHash(id: string, passwordHash: string, at: Date): Promise<boolean>;
+  /** The user's AuthState (sessions revoked after `revokedSince`), or null if there is no such user. */
+  abstract authState(id: string, revokedSince: Date): Promise<AuthState | null>;
   /** Deletes a user and their sessions; same last-admin rule as updateRole. */
   abstract delete(id: string): Promise<boolean>;
 }

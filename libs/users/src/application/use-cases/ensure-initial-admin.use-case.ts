@@ -9,13 +9,16 @@ import { UsersSettings } from '../users.settings.js';
 
 export type InitialAdminOutcome =
   | { action: 'none' }
+  /** An admin exists, and ADMIN_PASSWORD (set) is not ADMIN_EMAIL's password: it was not used. */
+  | { action: 'password-not-applied'; email: string }
   | { action: 'created'; email: string; generatedPassword?: string }
   | { action: 'promoted'; email: string };
 
 /**
  * Runs at start-up: when no admin exists, the configured ADMIN_EMAIL becomes one (created,
  * or promoted if that user already signed up). With no ADMIN_PASSWORD a strong one is
- * generated and returned so the caller can show it once.
+ * generated and returned so the caller can show it once. ADMIN_PASSWORD only ever sets the
+ * first admin's password; when it is set later, the outcome says it was not applied.
  */
 @Injectable()
 export class EnsureInitialAdminUseCase {
@@ -27,8 +30,14 @@ export class EnsureInitialAdminUseCase {
   ) {}
 
   async execute(): Promise<InitialAdminOutcome> {
-    if ((await this.users.countByRole('admin')) > 0) return { action: 'none' };
     const email = User.normaliseEmail(this.settings.initialAdminEmail);
+    if ((await this.users.countByRole('admin')) > 0) {
+      const password = this.settings.initialAdminPassword;
+      if (!password) return { action: 'none' };
+      const configured = await this.users.findByEmail(email);
+      const applies = configured !== null && (await this.hasher.verify(configured.passwordHash, password));
+      return applies ? { action: 'none' } : { action: 'password-not-applied', email };
+    }
     const now = this.clock.now();
 
     const existing = await this.users.findByEmail(email);

@@ -31,7 +31,7 @@ export class RefreshTokensUseCase {
 
     const next = this.sessions.mintRefreshToken(user.id, current.familyId);
     if (!(await this.tokens.rotate(current.id, next.token, now))) return this.revokeOnReuse(current.familyId, now);
-    return this.sessions.pair(user, next.plain);
+    return this.sessions.pair(user, next);
   }
 
   private async revokeOnReuse(familyId: string, now: Date): Promise<never> {

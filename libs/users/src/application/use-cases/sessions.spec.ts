@@ -21,7 +21,13 @@ function setup() {
   const tokens = new InMemoryRefreshTokenRepository();
   const hasher = new PlainTextPasswordHasher();
   const clock = new FixedClock();
-  const settings: UsersSettings = { refreshTokenTtlSeconds: TTL, initialAdminEmail: 'admin@x.test', initialAdminPassword: '' };
+  const settings: UsersSettings = {
+    refreshTokenTtlSeconds: TTL,
+    accessTokenTtlSeconds: 900,
+    authStateCacheSeconds: 10,
+    initialAdminEmail: 'admin@x.test',
+    initialAdminPassword: '',
+  };
   const accessTokens = new JwtAccessTokens(loadConfig({ JWT_SECRET: 's'.repeat(40) }));
   const sessions = new SessionTokens(accessTokens, tokens, settings, clock);
   return {
@@ -61,11 +67,11 @@ describe('login', () => {
     const pair = await t.login.execute({ email: 'ADA@example.com', password: 'a long password' });
 
     expect(pair.tokenType).toBe('Bearer');
-    await expect(t.accessTokens.verify(pair.accessToken)).resolves.toEqual({ userId: user.id, role: 'user' });
+    await expect(t.accessTokens.verify(pair.accessToken)).resolves.toMatchObject({ userId: user.id, role: 'user' });
     const stored = [...t.tokens.rows.values()];
     expect(stored).toHaveLength(1);
-    expect(stored[0]!.tokenHash).toBe(hashRefreshToken(pair.refreshToken));
-    expect(stored[0]!.expiresAt.getTime() - t.clock.now().getTime()).toBe(TTL * 1000);
+    expect(stored[0].tokenHash).toBe(hashRefreshToken(pair.refreshToken));
+    expect(stored[0].expiresAt.getTime() - t.clock.now().getTime()).toBe(TTL * 1000);
   });
 
   it('answers an unknown email exactly like a wrong password, after the same hash verification', async () => {
@@ -73,8 +79,12 @@ describe('login', () => {
     await t.register.execute({ email: 'ada@example.com', password: 'a long password' });
     t.login.onModuleInit();
 
-    const wrongPassword = await t.login.execute({ email: 'ada@example.com', password: 'wrong password!' }).catch((e: unknown) => e);
-    const unknownEmail = await t.login.execute({ email: 'bob@example.com', password: 'wrong password!' }).catch((e: unknown) => e);
+    const wrongPassword = await t.login
+      .execute({ email: 'ada@example.com', password: 'wrong password!' })
+      .catch((e: unknown) => e);
+    const unknownEmail = await t.login
+      .execute({ email: 'bob@example.com', password: 'wrong password!' })
+      .catch((e: unknown) => e);
 
     expect(wrongPassword).toBeInstanceOf(InvalidCredentialsError);
     expect(unknownEmail).toBeInstanceOf(InvalidCredentialsError);
@@ -102,9 +112,13 @@ describe('refresh', () => {
     const t = await loggedIn();
     const second = await t.refresh.execute({ refreshToken: t.pair.refreshToken });
 
-    await expect(t.refresh.execute({ refreshToken: t.pair.refreshToken })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+    await expect(t.refresh.execute({ refreshToken: t.pair.refreshToken })).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
     // The legitimate holder of the newest token is logged out too.
-    await expect(t.refresh.execute({ refreshToken: second.refreshToken })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+    await expect(t.refresh.execute({ refreshToken: second.refreshToken })).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
     expect([...t.tokens.rows.values()].every((row) => row.revokedAt)).toBe(true);
   });
 
@@ -112,13 +126,17 @@ describe('refresh', () => {
     const t = await loggedIn();
     await expect(t.refresh.execute({ refreshToken: 'not-a-token' })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
     t.clock.advance(TTL);
-    await expect(t.refresh.execute({ refreshToken: t.pair.refreshToken })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+    await expect(t.refresh.execute({ refreshToken: t.pair.refreshToken })).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
   });
 
   it('does not keep a session alive for a user that was deleted', async () => {
     const t = await loggedIn();
     t.users.rows.clear();
-    await expect(t.refresh.execute({ refreshToken: t.pair.refreshToken })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+    await expect(t.refresh.execute({ refreshToken: t.pair.refreshToken })).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
   });
 });
 
@@ -132,7 +150,9 @@ describe('logout', () => {
     const stillValid = await t.refresh.execute({ refreshToken: pair.refreshToken });
 
     await t.logout.execute({ refreshToken: stillValid.refreshToken, userId: ada.id });
-    await expect(t.refresh.execute({ refreshToken: stillValid.refreshToken })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+    await expect(t.refresh.execute({ refreshToken: stillValid.refreshToken })).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
   });
 
   it('is quiet about unknown tokens', async () => {

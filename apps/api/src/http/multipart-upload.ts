@@ -1,13 +1,24 @@
 import type { Request } from 'express';
 import busboy from 'busboy';
-import { MissingFileError, UploadAbortedError, type UploadFields, type UploadSource } from '#panoramas';
-import { HttpProblem } from '../http/problem/http-problem.js';
+import type { Readable } from 'node:stream';
+import { MissingFileError, UploadAbortedError } from '#panoramas';
+import { HttpProblem } from './problem/http-problem.js';
 
 export const MULTIPART_LIMITS = { fields: 10, fieldSizeBytes: 64 * 1024 } as const;
 
+/** The file part of a multipart request, handed over as soon as it starts. */
+export interface MultipartFile<F> {
+  filename: string | undefined;
+  content: Readable;
+  /** Upper bound from Content-Length, if the client sent one. */
+  declaredBytes?: number;
+  /** The text fields, parsed, once the whole body has been read. */
+  fields(): Promise<F>;
+}
+
 /**
  * Reads a `multipart/form-data` upload with exactly one part named `file` and up to ten
- * text fields, before or after it. As soon as the file part starts it is handed to
+ * text fields, before or after it (an empty text field counts as absent). As soon as the file part starts it is handed to
  * `start` as a stream (nothing is buffered here); the text fields reach it through
  * `source.fields()` once the whole body has been read and `parseFields` accepted them.
  *
@@ -15,10 +26,10 @@ export const MULTIPART_LIMITS = { fields: 10, fieldSizeBytes: 64 * 1024 } as con
  * large fields, the client going away) fails the upload with a problem; if the file is
  * already streaming, its stream is destroyed with that error so the use case cleans up.
  */
-export function readMultipartUpload<T>(
+export function readMultipartUpload<F, T>(
   req: Request,
-  parseFields: (raw: Record<string, string>) => Promise<UploadFields>,
-  start: (source: UploadSource) => Promise<T>,
+  parseFields: (raw: Record<string, string>) => Promise<F>,
+  start: (source: MultipartFile<F>) => Promise<T>,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -27,20 +38,28 @@ export function readMultipartUpload<T>(
         headers: req.headers,
         // Browsers and fetch send UTF-8 filenames; busboy's default would read them as latin1.
         defParamCharset: 'utf8',
-        limits: { files: 1, fields: MULTIPART_LIMITS.fields, parts: MULTIPART_LIMITS.fields + 1, fieldSize: MULTIPART_LIMITS.fieldSizeBytes, fieldNameSize: 100 },
+        limits: {
+          files: 1,
+          fields: MULTIPART_LIMITS.fields,
+          parts: MULTIPART_LIMITS.fields + 1,
+          fieldSize: MULTIPART_LIMITS.fieldSizeBytes,
+          fieldNameSize: 100,
+        },
       });
     } catch {
-      reject(new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the upload as multipart/form-data with a "file" part.'));
+      reject(
+        new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the upload as multipart/form-data with a "file" part.'),
+      );
       return;
     }
 
     // A Map, so that a field named __proto__ is just an (unknown, hence rejected) field.
     const raw = new Map<string, string>();
-    let file: NodeJS.ReadableStream & { destroy(error?: Error): void; readableEnded: boolean } | undefined;
+    let file: (NodeJS.ReadableStream & { destroy(error?: Error): void; readableEnded: boolean }) | undefined;
     let failure: Error | undefined;
-    let resolveFields!: (fields: UploadFields) => void;
+    let resolveFields!: (fields: F) => void;
     let rejectFields!: (error: Error) => void;
-    const fields = new Promise<UploadFields>((ok, ko) => ((resolveFields = ok), (rejectFields = ko)));
+    const fields = new Promise<F>((ok, ko) => ((resolveFields = ok), (rejectFields = ko)));
     fields.catch(() => undefined); // observed through source.fields(); avoid an unhandled rejection
 
     const fail = (error: Error) => {
@@ -57,9 +76,22 @@ export function readMultipartUpload<T>(
       // Errors are observed by the consumer (the staging pipeline) or by fail(); a late one,
       // after the consumer let go, must not become an unhandled 'error' event.
       stream.on('error', () => undefined);
+      // Busboy still parses what it was given before fail() unpiped it: a part that starts
+      // after the request was refused (and answered) must not start an upload that would
+      // wait forever for the rest of its bytes, holding a temp file.
+      if (failure) {
+        stream.resume();
+        return;
+      }
       if (name !== 'file' || file) {
         stream.resume();
-        fail(new HttpProblem(400, 'UNEXPECTED_FILE', `Only one file, in the part named "file", is accepted (got "${name.slice(0, 100)}").`));
+        fail(
+          new HttpProblem(
+            400,
+            'UNEXPECTED_FILE',
+            `Only one file, in the part named "file", is accepted (got "${name.slice(0, 100)}").`,
+          ),
+        );
         return;
       }
       file = stream;
@@ -69,14 +101,33 @@ export function readMultipartUpload<T>(
         content: stream,
         declaredBytes: Number.isFinite(declared) && declared > 0 ? declared : undefined,
         fields: () => fields,
-      }).then(resolve, (error: unknown) => reject(failure ?? error));
+      }).then(resolve, (error: unknown) =>
+        reject(failure ?? (error instanceof Error ? error : new Error(String(error)))),
+      );
     });
     parser.on('field', (name, value, info) => {
-      if (info.nameTruncated || info.valueTruncated) fail(new HttpProblem(400, 'FIELD_TOO_LARGE', `Text field "${name.slice(0, 100)}" is larger than ${MULTIPART_LIMITS.fieldSizeBytes} bytes.`));
-      else if (raw.has(name)) fail(new HttpProblem(400, 'DUPLICATE_FIELD', `Field "${name.slice(0, 100)}" is given twice.`));
-      else raw.set(name, value);
+      if (failure) return;
+      if (info.nameTruncated || info.valueTruncated)
+        fail(
+          new HttpProblem(
+            400,
+            'FIELD_TOO_LARGE',
+            `Text field "${name.slice(0, 100)}" is larger than ${MULTIPART_LIMITS.fieldSizeBytes} bytes.`,
+          ),
+        );
+      else if (raw.has(name))
+        fail(new HttpProblem(400, 'DUPLICATE_FIELD', `Field "${name.slice(0, 100)}" is given twice.`));
+      // An empty field is an absent one: forms (Swagger UI's too) send every input, filled or not.
+      else if (value !== '') raw.set(name, value);
     });
-    const tooMany = () => fail(new HttpProblem(400, 'TOO_MANY_PARTS', `At most one file and ${MULTIPART_LIMITS.fields} text fields are accepted.`));
+    const tooMany = () =>
+      fail(
+        new HttpProblem(
+          400,
+          'TOO_MANY_PARTS',
+          `At most one file and ${MULTIPART_LIMITS.fields} text fields are accepted.`,
+        ),
+      );
     parser.on('filesLimit', tooMany);
     parser.on('fieldsLimit', tooMany);
     parser.on('partsLimit', tooMany);

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { PanoramasModule } from '#panoramas';
+import { RenditionsModule } from '#renditions';
+import { TilesModule } from '#tiles';
+import { GenerateTileSetProcessor } from './generate-tile-set.processor.js';
+import { IntegritySampleProcessor } from './integrity-sample.processor.js';
+import { PurgePanoramaProcessor } from './purge-panorama.processor.js';
+import { Reconciler } from './reconciler.js';
+import { RenderRenditionProcessor } from './render-rendition.processor.js';
+
+/**
+ * The queue consumers: thin processors that call a use case (each job is declared, with its
+ * payload and queue policy, by the noun that owns it). Imported by the worker app, and by
+ * the API when WORKER_EMBEDDED=true.
+ */
+@Module({
+  imports: [PanoramasModule, TilesModule, RenditionsModule],
+  providers: [
+    GenerateTileSetProcessor,
+    RenderRenditionProcessor,
+    PurgePanoramaProcessor,
+    IntegritySampleProcessor,
+    Reconciler,
+  ],
+})
+export class ConsumersModule {}

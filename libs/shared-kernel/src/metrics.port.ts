@@ -1,0 +1,45 @@
+/**
+ * Operational measurements, named once here so that every adapter exposes the same set
+ * (Prometheus: `tessera_` + the name, counters with `_total`). Labels are low-cardinality
+ * words, never ids.
+ */
+export interface CounterLabels {
+  /** Tiles answered: `served` (bytes sent) or `not_modified` (304). */
+  tiles_served: { result: 'served' | 'not_modified' };
+  /** Lookups of the ready-tile-set cache on the tile path. */
+  tile_cache_lookups: { result: 'hit' | 'miss' };
+  /** Storage operations that failed for another reason than a missing object. */
+  storage_errors: { operation: string };
+  /** Bytes of uploads staged (before any check). */
+  upload_bytes: Record<string, never>;
+}
+
+export interface HistogramLabels {
+  /** HTTP requests by operation (operationId, or `unmatched`), method and status. */
+  http_request_duration_seconds: { operation: string; method: string; status: string };
+  /** Jobs by type and outcome. */
+  job_duration_seconds: { job: string; outcome: 'completed' | 'failed' | 'dead' };
+}
+
+export interface GaugeLabels {
+  /** Jobs in the queue by type and state, read when scraped. */
+  queue_jobs: { job: string; state: 'queued' | 'active' | 'failed' };
+}
+
+export type CounterName = keyof CounterLabels;
+export type HistogramName = keyof HistogramLabels;
+export type GaugeName = keyof GaugeLabels;
+
+export abstract class Metrics {
+  abstract count<N extends CounterName>(name: N, labels: CounterLabels[N], value?: number): void;
+  abstract observe<N extends HistogramName>(name: N, labels: HistogramLabels[N], seconds: number): void;
+  /** A gauge whose values are read by `read` whenever the metrics are collected. */
+  abstract gauge<N extends GaugeName>(name: N, read: () => Promise<{ labels: GaugeLabels[N]; value: number }[]>): void;
+}
+
+/** Metrics that go nowhere (unit tests, CLIs). */
+export class NoMetrics extends Metrics {
+  count(): void {}
+  observe(): void {}
+  gauge(): void {}
+}

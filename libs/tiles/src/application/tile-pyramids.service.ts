@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { ObjectStorage, type ReadablePyramid, ReadyPyramids } from '#shared-kernel';
+import { tileKey } from '../domain/manifest.js';
+import { levels, tileBounds, tilePath } from '../domain/pyramid.js';
+import type { TileSet } from '../domain/tile-set.js';
+import { TileSetRepository } from './ports/tile-set.repository.port.js';
+import { ReadyTileSets } from './ready-tile-sets.service.js';
+
+/** ReadyPyramids over the tile sets of a panorama. */
+@Injectable()
+export class TilePyramids extends ReadyPyramids {
+  constructor(
+    private readonly tileSets: TileSetRepository,
+    private readonly ready: ReadyTileSets,
+    private readonly storage: ObjectStorage,
+  ) {
+    super();
+  }
+
+  async bestOf(panoramaId: string): Promise<ReadablePyramid | null> {
+    const candidates = (await this.tileSets.findByPanorama(panoramaId))
+      .filter((t) => t.status === 'ready')
+      .sort((a, b) => rank(b) - rank(a));
+    for (const tileSet of candidates) {
+      // Manifest and all: a ready row whose objects are gone is passed over.
+      const found = await this.ready.get(tileSet.id).catch(() => null);
+      if (found) return this.view(found.tileSet);
+    }
+    return null;
+  }
+
+  private view(tileSet: TileSet): ReadablePyramid {
+    const spec = tileSet.spec();
+    return {
+      ...spec,
+      format: tileSet.format,
+      quality: tileSet.format === 'png' ? 100 : tileSet.quality,
+      levels: levels(spec),
+      tileBounds: (level, col, row) => tileBounds(spec, level, col, row),
+      readTile: async (level, col, row) => {
+        const { body } = await this.storage.get(tileKey(tileSet.id, tilePath(level, col, row, tileSet.format)));
+        const chunks: Buffer[] = [];
+        for await (const chunk of body) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks);
+      },
+    };
+  }
+}
+
+/** Lossless first, then by quality. */
+const rank = (tileSet: TileSet) => (tileSet.format === 'png' ? 1000 : tileSet.quality);

@@ -1,0 +1,7 @@
+import { chooseTestChromium, chooseTestDatabaseServer } from './test-services.mjs';
+
+/** Once per jest run, before any worker starts (see test-services.mjs). */
+export default async function globalSetup() {
+  await chooseTestDatabaseServer();
+  await chooseTestChromium();
+}

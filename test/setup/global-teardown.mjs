@@ -1,0 +1,5 @@
+import { stopTestDatabaseServer } from './test-services.mjs';
+
+export default async function globalTeardown() {
+  await stopTestDatabaseServer();
+}
