@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type JobResult, PgBoss, type Queue } from 'pg-boss';
 import { AppConfig } from '#config';
 import { DatabaseOutage, isDatabaseUnavailable } from '#persistence';
@@ -43,7 +43,7 @@ export function pgBossQueue(policy: JobPolicy, config: AppConfig): Omit<Queue, '
  * not get better); any other error is retried with backoff until JOB_RETRY_LIMIT.
  */
 @Injectable()
-export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicationShutdown {
+export class PgBossJobQueue extends JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(PgBossJobQueue.name);
   private readonly boss: PgBoss;
   private readonly createdQueues = new Set<string>();
@@ -87,7 +87,11 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, OnApplicat
     this.logger.log(`Job queue connected (schema "${this.config.QUEUE_SCHEMA}")`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before, not on, application shutdown: running handlers finish (up to the grace period)
+   * while the ORM they use is still open; it closes in onApplicationShutdown.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.boss.stop({ graceful: true, timeout: this.config.SHUTDOWN_GRACE_SECONDS * 1000 });
     this.logger.log('Job queue stopped');
   }

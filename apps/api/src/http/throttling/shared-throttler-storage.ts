@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { PgRateLimitCounters } from '#persistence';
 
@@ -32,7 +32,7 @@ interface LocalCount {
  * hot categories fall back to counting in this process alone.
  */
 @Injectable()
-export class SharedThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
+export class SharedThrottlerStorage implements ThrottlerStorage, OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('RateLimits');
   private readonly local = new Map<string, LocalCount>();
   private flushing?: NodeJS.Timeout;
@@ -40,12 +40,17 @@ export class SharedThrottlerStorage implements ThrottlerStorage, OnModuleInit, O
 
   constructor(private readonly counters: PgRateLimitCounters) {}
 
+  // Nest calls these hooks twice on this instance: as our provider and as ThrottlerModule's
+  // ThrottlerStorage (the factory's value). Both are idempotent, or the first timers leak and
+  // keep querying after the database connection closed (which silently reopens it).
   onModuleInit(): void {
+    if (this.flushing) return;
     this.flushing = setInterval(() => void this.flush(), FLUSH_MS).unref();
     this.sweeping = setInterval(() => void this.counters.sweep().catch(() => undefined), SWEEP_MS).unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before, not on, application shutdown: the last flush needs the ORM, which closes then. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.flushing);
     clearInterval(this.sweeping);
     await this.flush();
