@@ -31,7 +31,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await queue?.onApplicationShutdown();
+  await queue?.beforeApplicationShutdown();
   await db?.drop();
 });
 
