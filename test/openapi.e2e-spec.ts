@@ -94,8 +94,16 @@ describe('OpenAPI spec', () => {
       }
     }
     const publicOps = operations(spec)
-      .filter(({ op }) => Array.isArray(op.security) && op.security.length === 0)
+      .filter(({ op, path }) => Array.isArray(op.security) && op.security.length === 0 && !path.startsWith('/v1/s/'))
       .map(({ op }) => op.operationId);
     expect(publicOps.sort()).toEqual(['getLiveness', 'getReadiness', 'login', 'refreshTokens', 'register']);
+    // Share-link routes need no bearer token: the token in their path is the credential, so
+    // each documents the 403 of a bad, expired or revoked link instead of a 401.
+    const shared = operations(spec).filter(({ path }) => path.startsWith('/v1/s/{token}/'));
+    expect(shared.length).toBe(8);
+    for (const { op } of shared) {
+      expect(op.security).toEqual([]);
+      expect(op.responses['403']).toBeDefined();
+    }
   });
 });

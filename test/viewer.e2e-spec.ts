@@ -1,3 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { launchBrowser } from '#testing';
@@ -79,6 +84,8 @@ it('signs in, lists the panorama, and shows its mosaic at every zoom', async () 
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   page.on('requestfailed', (r) => problems.push(`failed: ${r.url()}`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${new URL(r.url()).pathname}`));
+  const tilePaths: string[] = [];
+  page.on('request', (r) => r.url().includes('/image_files/') && tilePaths.push(new URL(r.url()).pathname));
 
   await page.goto(`${api.baseUrl}/viewer`);
   await page.fill('input[name=email]', ADMIN_EMAIL);
@@ -87,6 +94,11 @@ it('signs in, lists the panorama, and shows its mosaic at every zoom', async () 
   await page.locator('#panoramas a', { hasText: '256px png: ready' }).click();
   await page.waitForURL(`**/viewer?tileset=${tileSetId}`);
   await fullyLoaded();
+  // Signed in: the form is gone (a display rule once beat `hidden`).
+  expect(await page.locator('#sign-in').isVisible()).toBe(false);
+  // Tiles come through a share link: no header, so an expiring access token cannot stop them.
+  expect(tilePaths.length).toBeGreaterThan(0);
+  expect(tilePaths.every((p) => p.startsWith('/v1/s/'))).toBe(true);
   await page.locator('#viewer').screenshot({ path: 'dist/viewer.png' });
 
   // Overview: the image fills the width, centred vertically (aspect 4:1).
@@ -123,4 +135,55 @@ it('signs in, lists the panorama, and shows its mosaic at every zoom', async () 
   expect(seamLeftR).toBeGreaterThan(150);
   expect(seamRightB).toBeGreaterThan(150);
   expect(problems).toEqual([]);
+});
+
+it('a stock OpenSeadragon page on another origin shows the mosaic from the IIIF share link alone', async () => {
+  const admin = await api.adminClient();
+  const { data } = await admin.POST('/v1/tilesets/{id}/share', { params: { path: { id: tileSetId } }, body: {} });
+  const osd = createRequire(import.meta.url).resolve('openseadragon/build/openseadragon/openseadragon.min.js');
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-osd-'));
+  const html = join(dir, 'index.html');
+  // A plain file: no Tessera code, no token, only the info.json URL. Its origin is "null", so
+  // the tiles are cross-origin: OpenSeadragon's usual setting for IIIF servers that send CORS.
+  await writeFile(
+    html,
+    `<!doctype html><html><body style="margin:0"><div id="viewer" style="width:1200px;height:700px;background:#000"></div>
+<script src="${pathToFileURL(osd).href}"></script>
+<script>window.viewer = OpenSeadragon({ id: 'viewer', tileSources: ${JSON.stringify(`${data!.iiifUrl}/info.json`)}, showNavigationControl: false, crossOriginPolicy: 'Anonymous' });</script>
+</body></html>`,
+  );
+  const stock = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+  const failures: string[] = [];
+  stock.on('response', (r) => r.status() >= 400 && failures.push(`${r.status()} ${r.url()}`));
+  stock.on('requestfailed', (r) => failures.push(`failed: ${r.url()}`));
+  stock.on('console', (m) => m.type() === 'error' && failures.push(m.text()));
+  const iiifImages: string[] = [];
+  stock.on('request', (r) => r.url().includes('/iiif/') && !r.url().endsWith('info.json') && iiifImages.push(r.url()));
+  try {
+    await stock.goto(pathToFileURL(html).href);
+    await stock.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as { viewer?: { world?: { getItemAt(i: number): { getFullyLoaded(): boolean } } } }
+        ).viewer?.world
+          ?.getItemAt(0)
+          ?.getFullyLoaded() === true,
+      undefined,
+      { timeout: 30_000 },
+    );
+    const shot = await stock.locator('#viewer').screenshot();
+    const { data: px, info } = await sharp(shot).raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => {
+      const i = (Math.round(y * info.height) * info.width + Math.round(x * info.width)) * info.channels;
+      return [px[i], px[i + 1], px[i + 2]];
+    };
+    expect(at(0.25, 0.42)[0]).toBeGreaterThan(150); // red half
+    expect(at(0.75, 0.42)[2]).toBeGreaterThan(150); // blue half
+    expect(at(0.5, 0.5)[1]).toBeGreaterThan(120); // green band
+    expect(iiifImages.length).toBeGreaterThan(0);
+    expect(failures).toEqual([]);
+  } finally {
+    await stock.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

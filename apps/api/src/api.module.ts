@@ -27,6 +27,11 @@ import { ThrottlingStorageModule } from './http/throttling/throttling-storage.mo
 import { PanoramasController } from './panoramas/panoramas.controller.js';
 import { RenditionsController } from './renditions/renditions.controller.js';
 import { TileSetsController } from './tilesets/tilesets.controller.js';
+import { TileSetResponses } from './tilesets/tile-set-responses.js';
+import { ShareLinks } from './share/share-links.js';
+import { ShareLinkGuard } from './share/share-link.guard.js';
+import { SharedTileSetsController } from './share/shared-tilesets.controller.js';
+import { SharedRenditionsController } from './share/shared-renditions.controller.js';
 import { ViewerController } from './viewer/viewer.controller.js';
 import { InitialAdmin } from './users/initial-admin.js';
 import { UsersController } from './users/users.controller.js';
@@ -79,6 +84,8 @@ export class ApiModule {
         PanoramasController,
         TileSetsController,
         RenditionsController,
+        SharedTileSetsController,
+        SharedRenditionsController,
         ImagesController,
         HealthController,
         ViewerController,
@@ -88,6 +95,9 @@ export class ApiModule {
       providers: [
         Lifecycle,
         InitialAdmin,
+        ShareLinks,
+        ShareLinkGuard,
+        TileSetResponses,
         // Order matters: the operation is known first; throttling counts every request,
         // authenticated or not.
         { provide: APP_GUARD, useClass: OperationGuard },

@@ -148,6 +148,45 @@ const schema = z
     COMPRESS_TIMEOUT_SECONDS: int(1, 3_600).default(60),
     // Files in one batch upload (POST /v1/panoramas/batch).
     BATCH_MAX_FILES: int(1, 1_000).default(20),
+    // Share links (capability URLs): signing keys as id:secret pairs, comma-separated; links
+    // are signed with the first and accepted with any (rotation). Empty: one key derived from
+    // JWT_SECRET (links then die with it). Ids: a-z, 0-9; secrets: at least 32 characters.
+    SHARE_KEYS: z
+      .string()
+      .transform((value, ctx) => {
+        const keys = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map((pair) => {
+            const at = pair.indexOf(':');
+            return { id: pair.slice(0, at), secret: pair.slice(at + 1) };
+          });
+        for (const key of keys) {
+          if (!/^[a-z0-9]{1,16}$/.test(key.id) || key.secret.length < 32) {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'must be id:secret pairs (id 1-16 of a-z0-9, secret at least 32 characters)',
+            });
+            return z.NEVER;
+          }
+        }
+        if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+          ctx.addIssue({ code: 'custom', message: 'must not repeat a key id' });
+          return z.NEVER;
+        }
+        return keys;
+      })
+      .prefault(''),
+    // Longest life of a share link, and the life of one created without ttlSeconds.
+    SHARE_MAX_TTL_SECONDS: int(60, 366 * DAY).default(30 * DAY),
+    SHARE_DEFAULT_TTL_SECONDS: int(60, 366 * DAY).default(7 * DAY),
+    // IIIF Image API: the largest image one request may ask for (pixels, and either side),
+    // the longest one render may take, and how many render at once per process.
+    IIIF_MAX_AREA: int(1, 100_000_000).default(4096 * 4096),
+    IIIF_MAX_SIDE: int(1, 65_500).default(8192),
+    IIIF_TIMEOUT_SECONDS: int(1, 600).default(30),
+    IIIF_CONCURRENCY: int(1, 64).default(2),
     WORKER_EMBEDDED: bool.default(true),
     QUEUE_SCHEMA: z
       .string()
@@ -166,6 +205,13 @@ const schema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    if (env.SHARE_DEFAULT_TTL_SECONDS > env.SHARE_MAX_TTL_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SHARE_DEFAULT_TTL_SECONDS'],
+        message: 'must not exceed SHARE_MAX_TTL_SECONDS',
+      });
     }
     if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) {
       ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required when STORAGE_DRIVER=s3' });

@@ -12,6 +12,7 @@ import {
 
 const HELP: Record<CounterName | HistogramName, string> = {
   tiles_served: 'Tiles answered, by result (served, not_modified).',
+  iiif_images: 'IIIF images answered, by result (stored_tile, rendered).',
   tile_cache_lookups: 'Ready-tile-set cache lookups on the tile path, by result (hit, miss).',
   storage_errors: 'Storage operations that failed (not counting missing objects), by operation.',
   upload_bytes: 'Bytes of uploads staged.',
@@ -20,6 +21,7 @@ const HELP: Record<CounterName | HistogramName, string> = {
 };
 const LABELS: Record<CounterName | HistogramName, string[]> = {
   tiles_served: ['result'],
+  iiif_images: ['result'],
   tile_cache_lookups: ['result'],
   storage_errors: ['operation'],
   upload_bytes: [],

@@ -1,9 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { ImageProcessor } from '#panoramas';
 import { RenditionRenderer } from '#renditions';
-import { PyramidTiler } from '#tiles';
+import { PyramidRegionRenderer, PyramidTiler } from '#tiles';
 import { SharpImageProcessor } from './sharp-image-processor.js';
 import { SharpPyramidTiler } from './sharp-pyramid-tiler.js';
+import { SharpRegionRenderer } from './sharp-region-renderer.js';
 import { SharpRenditionRenderer } from './sharp-rendition-renderer.js';
 
 /** Binds the image ports to sharp. */
@@ -13,7 +14,8 @@ import { SharpRenditionRenderer } from './sharp-rendition-renderer.js';
     { provide: ImageProcessor, useClass: SharpImageProcessor },
     { provide: PyramidTiler, useClass: SharpPyramidTiler },
     { provide: RenditionRenderer, useClass: SharpRenditionRenderer },
+    { provide: PyramidRegionRenderer, useClass: SharpRegionRenderer },
   ],
-  exports: [ImageProcessor, PyramidTiler, RenditionRenderer],
+  exports: [ImageProcessor, PyramidTiler, RenditionRenderer, PyramidRegionRenderer],
 })
 export class ImagingModule {}

@@ -3,3 +3,4 @@ export * from './imaging.module.js';
 export * from './sharp-pyramid-tiler.js';
 export * from './sharp-rendition-renderer.js';
 export * from './sharp-render.js';
+export * from './sharp-region-renderer.js';

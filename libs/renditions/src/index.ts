@@ -16,3 +16,4 @@ export * from './application/use-cases/check-renditions-integrity.use-case.js';
 export * from './renditions.module.js';
 export * from './application/use-cases/compress-image.use-case.js';
 export * from './application/use-cases/plan-archive.use-case.js';
+export * from './application/use-cases/rendition-shares.use-case.js';

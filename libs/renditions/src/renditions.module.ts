@@ -24,6 +24,7 @@ import { RequeueQueuedRenditionsUseCase } from './application/use-cases/requeue-
 
 /** Declares the renditions jobs' queue policies when the module is built. */
 const RENDITION_JOBS_DECLARED = Symbol('rendition jobs declared');
+import { RenditionSharesUseCase } from './application/use-cases/rendition-shares.use-case.js';
 
 const useCases = [
   CreateRenditionUseCase,
@@ -38,6 +39,7 @@ const useCases = [
   CompressImageUseCase,
   RenditionsOfPanoramasUseCase,
   PlanArchiveUseCase,
+  RenditionSharesUseCase,
 ];
 
 /**

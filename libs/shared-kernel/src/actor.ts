@@ -1,10 +1,62 @@
+import { DomainError } from './domain-error.js';
+
 /** Who acts: the caller's id and role, as the access token says. */
 export interface Actor {
   userId: string;
   role: 'user' | 'admin';
 }
 
+/**
+ * What a share link (capability URL) grants: read access to one tile set or one rendition,
+ * while the resource's share epoch is still the one the link was signed with (revoking
+ * every link of a resource raises its epoch).
+ */
+export interface ShareGrant {
+  share: 'tileset' | 'rendition';
+  id: string;
+  epoch: number;
+}
+
+/** Whoever reads: a signed-in actor, or the bearer of a share link. */
+export type Reader = Actor | ShareGrant;
+
+export const isShareGrant = (reader: Reader): reader is ShareGrant => 'share' in reader;
+
 /** Owners and admins may read; only owners may change. Others must not learn a thing exists. */
 export const canRead = (actor: Actor, resource: { ownerId: string }) =>
   actor.role === 'admin' || actor.userId === resource.ownerId;
 export const canWrite = (actor: Actor, resource: { ownerId: string }) => actor.userId === resource.ownerId;
+
+/** canRead, and for a share link: the very resource it was made for, not revoked since. */
+export const canReadShared = (
+  reader: Reader,
+  kind: ShareGrant['share'],
+  resource: { id: string; ownerId: string; shareEpoch: number },
+) =>
+  isShareGrant(reader)
+    ? reader.share === kind && reader.id === resource.id && reader.epoch === resource.shareEpoch
+    : canRead(reader, resource);
+
+/** A share link whose resource has revoked its links since it was made. */
+export class ShareLinkRevokedError extends DomainError {
+  readonly code = 'SHARE_LINK_REVOKED';
+  constructor() {
+    super('This share link has been revoked by the owner.');
+  }
+}
+
+/**
+ * Throws unless `reader` may read `resource`: a revoked share link is ShareLinkRevokedError
+ * (the link was valid: saying so is no leak); anything else is `notFound` (missing and
+ * someone else's look the same).
+ */
+export function assertReadable(
+  reader: Reader,
+  kind: ShareGrant['share'],
+  resource: { id: string; ownerId: string; shareEpoch: number },
+  notFound: () => Error,
+): void {
+  if (canReadShared(reader, kind, resource)) return;
+  if (isShareGrant(reader) && reader.share === kind && reader.id === resource.id) throw new ShareLinkRevokedError();
+  throw notFound();
+}

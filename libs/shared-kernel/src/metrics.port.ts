@@ -6,6 +6,8 @@
 export interface CounterLabels {
   /** Tiles answered: `served` (bytes sent) or `not_modified` (304). */
   tiles_served: { result: 'served' | 'not_modified' };
+  /** IIIF images answered: a `stored_tile` (the request was one) or `rendered` from the pyramid. */
+  iiif_images: { result: 'stored_tile' | 'rendered' };
   /** Lookups of the ready-tile-set cache on the tile path. */
   tile_cache_lookups: { result: 'hit' | 'miss' };
   /** Storage operations that failed for another reason than a missing object. */

@@ -216,6 +216,13 @@ export class InMemoryTileSetRepository extends TileSetRepository {
     return true;
   }
 
+  async raiseShareEpoch(id: string, at: Date) {
+    const t = this.rows.get(id);
+    if (!t) return false;
+    Object.assign(t, { shareEpoch: t.shareEpoch + 1, updatedAt: at });
+    return true;
+  }
+
   async delete(id: string) {
     return this.rows.delete(id);
   }

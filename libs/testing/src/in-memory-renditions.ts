@@ -88,6 +88,13 @@ export class InMemoryRenditionRepository extends RenditionRepository {
     return this.apply(id, 'retry', { errorCode: null, startedAt: null, completedAt: null, updatedAt: at });
   }
 
+  async raiseShareEpoch(id: string, at: Date) {
+    const r = this.rows.get(id);
+    if (!r) return false;
+    Object.assign(r, { shareEpoch: r.shareEpoch + 1, updatedAt: at });
+    return true;
+  }
+
   async delete(id: string) {
     return this.rows.delete(id);
   }

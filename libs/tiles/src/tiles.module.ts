@@ -15,6 +15,8 @@ import { SampleTileIntegrityUseCase } from './application/use-cases/sample-tile-
 import { VerifyTileSetUseCase } from './application/use-cases/verify-tile-set.use-case.js';
 import { RequeueQueuedTileSetsUseCase } from './application/use-cases/requeue-queued-tile-sets.use-case.js';
 import { GetTileManifestUseCase, GetTileSetUseCase } from './application/use-cases/tile-set-queries.use-case.js';
+import { IiifSettings, IiifUseCase } from './application/use-cases/iiif.use-case.js';
+import { TileSetSharesUseCase } from './application/use-cases/tile-set-shares.use-case.js';
 
 /** Declares the tiles jobs' queue policies when the module is built (before anything is sent). */
 const TILE_JOBS_DECLARED = Symbol('tile jobs declared');
@@ -29,6 +31,8 @@ const useCases = [
   VerifyTileSetUseCase,
   RepairTileSetUseCase,
   SampleTileIntegrityUseCase,
+  IiifUseCase,
+  TileSetSharesUseCase,
 ];
 
 /**
@@ -45,7 +49,17 @@ const useCases = [
     ReadyTileSets,
     TileSetWatch,
     TileSetRequests,
-    { provide: ReadyPyramids, useClass: TilePyramids },
+    TilePyramids,
+    { provide: ReadyPyramids, useExisting: TilePyramids },
+    {
+      provide: IiifSettings,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): IiifSettings => ({
+        limits: { maxArea: config.IIIF_MAX_AREA, maxSide: config.IIIF_MAX_SIDE },
+        timeoutSeconds: config.IIIF_TIMEOUT_SECONDS,
+        concurrency: config.IIIF_CONCURRENCY,
+      }),
+    },
     { provide: Clock, useClass: SystemClock },
     {
       provide: TILE_JOBS_DECLARED,
@@ -54,6 +68,6 @@ const useCases = [
         queue.declare(tileJobPolicies({ tilingTimeoutSeconds: config.TILING_TIMEOUT_SECONDS })),
     },
   ],
-  exports: [...useCases, TileSetWatch, TileSetRequests, ReadyPyramids],
+  exports: [...useCases, TileSetWatch, TileSetRequests, ReadyPyramids, IiifSettings],
 })
 export class TilesModule {}

@@ -341,9 +341,190 @@ export interface paths {
         };
         /**
          * Download the rendition
-         * @description The image, as an attachment named after the original (`matterhorn-thumb.webp`). Strong ETag (its SHA-256), immutable caching (a rendition never changes), If-None-Match, single byte ranges (Range, If-Range). Not ready yet: 409.
+         * @description The image, as an attachment named after the original (`matterhorn-thumb.webp`). Strong ETag (its SHA-256), immutable caching (a rendition never changes; under a share link: private, no longer than the link lives), If-None-Match, single byte ranges (Range, If-Range). Not ready yet: 409.
          */
         get: operations["downloadRendition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/renditions/{id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a share link: the rendition file, without a token, until it expires
+         * @description An absolute URL (PUBLIC_BASE_URL when set) usable in an <img> on any page. revokeRenditionShares ends every link. Owners only.
+         */
+        post: operations["shareRendition"];
+        /**
+         * Revoke every share link of this rendition
+         * @description Owners only.
+         */
+        delete: operations["revokeRenditionShares"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/s/{token}/renditions/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the rendition
+         * @description The image, as an attachment named after the original (`matterhorn-thumb.webp`). Strong ETag (its SHA-256), immutable caching (a rendition never changes; under a share link: private, no longer than the link lives), If-None-Match, single byte ranges (Range, If-Range). Not ready yet: 409.
+         */
+        get: operations["downloadSharedRendition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/s/{token}/tilesets/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole tile set as a zip (image.dzi + image_files/...)
+         * @description Streamed as it is read from storage: never built in memory or on disk. Tiles are stored uncompressed (they already are).
+         */
+        get: operations["downloadSharedTileArchive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/s/{token}/tilesets/{id}/iiif": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * IIIF Image API base URI: redirects to info.json
+         * @description A 303 to `{base}/info.json`, as the IIIF Image API 3.0 asks of a base URI.
+         */
+        get: operations["getSharedIiifBase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/s/{token}/tilesets/{id}/iiif/info.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * IIIF Image API 3.0 image information (info.json), compliance level 2
+         * @description Give this URL to any IIIF viewer. `id` is the base URI as reached (PUBLIC_BASE_URL when set). JSON-LD (`application/ld+json` with the IIIF context profile) when the Accept header asks for it.
+         */
+        get: operations["getSharedIiifInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/s/{token}/tilesets/{id}/iiif/{region}/{size}/{rotation}/{qualityFormat}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * IIIF Image API 3.0 image request: {region}/{size}/{rotation}/{quality}.{format}
+         * @description Rendered from the pyramid: the smallest level detailed enough, only the tiles covering the region. A request naming a stored tile exactly (tile sets without overlap) answers that tile (same bytes and ETag). Limits: maxWidth/maxHeight/maxArea of info.json (larger: 400), IIIF_TIMEOUT_SECONDS.
+         */
+        get: operations["getSharedIiifImage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/s/{token}/tilesets/{id}/image.dzi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Deep Zoom descriptor (DZI)
+         * @description Point a Deep Zoom viewer here; it finds the tiles at image_files/{level}/{col}_{row}.{format} beside it.
+         */
+        get: operations["getSharedDeepZoomDescriptor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/s/{token}/tilesets/{id}/image_files/{level}/{tile}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tile
+         * @description Strong ETag (the tile's SHA-256), immutable caching, 304 on If-None-Match. Coordinates outside the pyramid: a cacheable 404. A tile set not ready yet: 409.
+         */
+        get: operations["getSharedTile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/s/{token}/tilesets/{id}/manifest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Levels, sizes and tile URLs of a ready tile set (with ?tiles=true, every tile and its SHA-256) */
+        get: operations["getSharedTileManifest"];
         put?: never;
         post?: never;
         delete?: never;
@@ -410,6 +591,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tilesets/{id}/iiif": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * IIIF Image API base URI: redirects to info.json
+         * @description A 303 to `{base}/info.json`, as the IIIF Image API 3.0 asks of a base URI.
+         */
+        get: operations["getIiifBase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tilesets/{id}/iiif/info.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * IIIF Image API 3.0 image information (info.json), compliance level 2
+         * @description Give this URL to any IIIF viewer. `id` is the base URI as reached (PUBLIC_BASE_URL when set). JSON-LD (`application/ld+json` with the IIIF context profile) when the Accept header asks for it.
+         */
+        get: operations["getIiifInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tilesets/{id}/iiif/{region}/{size}/{rotation}/{qualityFormat}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * IIIF Image API 3.0 image request: {region}/{size}/{rotation}/{quality}.{format}
+         * @description Rendered from the pyramid: the smallest level detailed enough, only the tiles covering the region. A request naming a stored tile exactly (tile sets without overlap) answers that tile (same bytes and ETag). Limits: maxWidth/maxHeight/maxArea of info.json (larger: 400), IIIF_TIMEOUT_SECONDS.
+         */
+        get: operations["getIiifImage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tilesets/{id}/image.dzi": {
         parameters: {
             query?: never;
@@ -462,6 +703,30 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tilesets/{id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a share link: read access to this tile set, without a token, until it expires
+         * @description Answers absolute URLs (PUBLIC_BASE_URL when set) of the Deep Zoom descriptor, the IIIF base URI, the manifest and the archive under a signed path prefix that viewers keep when they derive tile URLs. Links cannot be listed; revokeTileSetShares ends all of them. Owners only.
+         */
+        post: operations["shareTileSet"];
+        /**
+         * Revoke every share link of this tile set
+         * @description Takes effect on every API instance within moments. Links made afterwards work. Owners only.
+         */
+        delete: operations["revokeTileSetShares"];
         options?: never;
         head?: never;
         patch?: never;
@@ -652,6 +917,13 @@ export interface components {
             /** @description Largest width in pixels. Give a width, a height or both: the aspect ratio is always kept, and nothing is enlarged. */
             width?: number;
         };
+        CreateShareDto: {
+            /**
+             * @description How long the link works, in seconds (default SHARE_DEFAULT_TTL_SECONDS, 7 days; capped by SHARE_MAX_TTL_SECONDS, 30 days: expiresAt says what was granted).
+             * @example 86400
+             */
+            ttlSeconds?: number;
+        };
         CreateTileSetDto: {
             /**
              * @default jpeg
@@ -708,6 +980,54 @@ export interface components {
              * @description Set for a tile set's objects.
              */
             tileSetId?: string;
+        };
+        IiifInfoDto: {
+            /** @example http://iiif.io/api/image/3/context.json */
+            "@context": string;
+            extraFeatures: string[];
+            /**
+             * @example [
+             *       "webp"
+             *     ]
+             */
+            extraFormats: string[];
+            extraQualities: string[];
+            height: number;
+            /** @description The base URI of this image service, as the client reached it. */
+            id: string;
+            /** @description Most pixels of one answer. */
+            maxArea: number;
+            /** @description Tallest answer this server renders. */
+            maxHeight: number;
+            /** @description Widest answer this server renders. */
+            maxWidth: number;
+            /** @enum {string} */
+            profile: "level2";
+            /** @enum {string} */
+            protocol: "http://iiif.io/api/image";
+            /** @description Whole-image sizes answered cheaply (pyramid levels). */
+            sizes: components["schemas"]["IiifSizeDto"][];
+            tiles: components["schemas"]["IiifTileDto"][];
+            /** @enum {string} */
+            type: "ImageService3";
+            width: number;
+        };
+        IiifSizeDto: {
+            height: number;
+            width: number;
+        };
+        IiifTileDto: {
+            height: number;
+            /**
+             * @example [
+             *       1,
+             *       2,
+             *       4,
+             *       8
+             *     ]
+             */
+            scaleFactors: number[];
+            width: number;
         };
         /** @enum {string} */
         ImageFormat: "jpeg" | "png" | "webp" | "tiff";
@@ -937,6 +1257,12 @@ export interface components {
          * @enum {string}
          */
         RenditionOutputFormat: "jpeg" | "png" | "webp" | "avif" | "original";
+        RenditionShareDto: {
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description The rendition file: usable in an <img> anywhere, no token needed. */
+            fileUrl: string;
+        };
         /** @enum {string} */
         RenditionStatus: "queued" | "processing" | "ready" | "failed";
         RepairDto: {
@@ -1011,6 +1337,18 @@ export interface components {
             tileSize: number;
             /** Format: date-time */
             updatedAt: string;
+        };
+        TileSetShareDto: {
+            /** @description The whole tile set as a zip. */
+            archiveUrl: string;
+            /** @description Deep Zoom descriptor: give it to OpenSeadragon (or any DZI viewer) as tileSources. */
+            dziUrl: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description IIIF Image API 3.0 base URI: `{iiifUrl}/info.json` opens in any IIIF viewer (Mirador, OpenSeadragon, UV). */
+            iiifUrl: string;
+            /** @description The JSON manifest (levels, tile URL template). */
+            manifestUrl: string;
         };
         /** @enum {string} */
         TileSetStatus: "queued" | "processing" | "ready" | "failed";
@@ -3768,6 +4106,1155 @@ export interface operations {
             };
         };
     };
+    shareRendition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateShareDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenditionShareDto"];
+                };
+            };
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: RENDITION_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    revokeRenditionShares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: RENDITION_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    downloadSharedRendition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The share token of the link (from shareRendition). */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image, in its format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/avif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description The requested byte range. */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/avif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified (If-None-Match). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
+                    };
+                };
+            };
+            /** @description Not Found: RENDITION_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: RENDITION_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_READY";
+                    };
+                };
+            };
+            /** @description Range Not Satisfiable: RANGE_NOT_SATISFIABLE. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RANGE_NOT_SATISFIABLE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    downloadSharedTileArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The share token of the link (from shareTileSet). */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description zip archive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: TILE_SET_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getSharedIiifBase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The share token of the link (from shareTileSet). */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See info.json. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getSharedIiifInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The share token of the link (from shareTileSet). */
+                token: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IiifInfoDto"];
+                    "application/ld+json": components["schemas"]["IiifInfoDto"];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: TILE_SET_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getSharedIiifImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The share token of the link (from shareTileSet). */
+                token: string;
+                id: string;
+                /** @description full | square | x,y,w,h | pct:x,y,w,h */
+                region: string;
+                /** @description max | w, | ,h | pct:n | w,h | !w,h, each optionally after ^ (upscaling) */
+                size: string;
+                /** @description Degrees clockwise (0-360), after ! to mirror first */
+                rotation: string;
+                /** @description {default|color|gray|bitonal}.{jpg|png|webp} */
+                qualityFormat: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: INVALID_IIIF_REQUEST, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INVALID_IIIF_REQUEST" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: TILE_SET_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getSharedDeepZoomDescriptor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The share token of the link (from shareTileSet). */
+                token: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DZI XML. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: TILE_SET_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getSharedTile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The share token of the link (from shareTileSet). */
+                token: string;
+                id: string;
+                /** @description Pyramid level; level 0 is one pixel. */
+                level: string;
+                /** @description {col}_{row}.{format}, as the DZI names tiles. */
+                tile: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tile. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_NOT_FOUND, TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_NOT_FOUND" | "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: TILE_SET_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getSharedTileManifest: {
+        parameters: {
+            query?: {
+                /** @description Include every tile with its size and SHA-256. */
+                tiles?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The share token of the link (from shareTileSet). */
+                token: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TileManifestDto"];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: TILE_SET_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
     getTileSet: {
         parameters: {
             query?: never;
@@ -4177,6 +5664,333 @@ export interface operations {
             };
         };
     };
+    getIiifBase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See info.json. */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getIiifInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IiifInfoDto"];
+                    "application/ld+json": components["schemas"]["IiifInfoDto"];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: TILE_SET_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getIiifImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description full | square | x,y,w,h | pct:x,y,w,h */
+                region: string;
+                /** @description max | w, | ,h | pct:n | w,h | !w,h, each optionally after ^ (upscaling) */
+                size: string;
+                /** @description Degrees clockwise (0-360), after ! to mirror first */
+                rotation: string;
+                /** @description {default|color|gray|bitonal}.{jpg|png|webp} */
+                qualityFormat: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: INVALID_IIIF_REQUEST, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INVALID_IIIF_REQUEST" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: TILE_SET_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_READY";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
     getDeepZoomDescriptor: {
         parameters: {
             query?: never;
@@ -4483,6 +6297,219 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code: "TILE_SET_NOT_READY";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    shareTileSet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateShareDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TileSetShareDto"];
+                };
+            };
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    revokeTileSetShares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
                     };
                 };
             };

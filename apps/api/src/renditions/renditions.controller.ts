@@ -11,14 +11,7 @@ import {
   Res,
   Sse,
 } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { distinctUntilChanged, map, Observable, takeWhile } from 'rxjs';
 import {
@@ -27,21 +20,20 @@ import {
   GetRenditionUseCase,
   ListRenditionsUseCase,
   ReadRenditionFileUseCase,
-  RENDITION_CONTENT_TYPES,
   type Rendition,
+  RenditionSharesUseCase,
   RenditionWatch,
 } from '#renditions';
+import { AppConfig } from '#config';
 import type { Principal } from '#users';
 import { SSE_SCHEMA } from '../common/sse.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
-import { sendStoredFile } from '../http/send-stored-file.js';
+import { ShareLinks } from '../share/share-links.js';
+import { CreateShareDto, RenditionShareDto } from '../tilesets/dto/iiif.dto.js';
 import { CreateRenditionDto, RenditionDto } from './dto/rendition.dto.js';
-
-const RENDITION_CONTENT = Object.fromEntries(
-  Object.values(RENDITION_CONTENT_TYPES).map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
-);
+import { DocRenditionFile, sendRendition } from './rendition-file.js';
 
 @ApiTags('renditions')
 @Controller()
@@ -53,6 +45,9 @@ export class RenditionsController {
     private readonly readFile: ReadRenditionFileUseCase,
     private readonly remove: DeleteRenditionUseCase,
     private readonly watch: RenditionWatch,
+    private readonly shares: RenditionSharesUseCase,
+    private readonly links: ShareLinks,
+    private readonly config: AppConfig,
   ) {}
 
   @Post('panoramas/:id/renditions')
@@ -141,41 +136,45 @@ export class RenditionsController {
   }
 
   @Get('renditions/:id/file')
-  @ApiOperation({
-    summary: 'Download the rendition',
-    description:
-      'The image, as an attachment named after the original (`matterhorn-thumb.webp`). Strong ETag (its SHA-256), immutable ' +
-      'caching (a rendition never changes), If-None-Match, single byte ranges (Range, If-Range). Not ready yet: 409.',
-  })
-  @ApiOkResponse({ description: 'The image, in its format.', content: RENDITION_CONTENT })
-  @ApiResponse({ status: 206, description: 'The requested byte range.', content: RENDITION_CONTENT })
-  @ApiResponse({ status: 304, description: 'Not modified (If-None-Match).' })
-  @ApiProblems(
-    'VALIDATION_FAILED',
-    'RENDITION_NOT_FOUND',
-    'RENDITION_NOT_READY',
-    'RANGE_NOT_SATISFIABLE',
-    'STORAGE_UNAVAILABLE',
-  )
-  async downloadRendition(
+  @DocRenditionFile()
+  downloadRendition(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const { rendition, filename } = await this.readFile.find(principal, id);
-    await sendStoredFile(
-      req,
-      res,
-      {
-        sha256: rendition.sha256!,
-        bytes: rendition.bytes!,
-        contentType: RENDITION_CONTENT_TYPES[rendition.format],
-        filename,
-        cacheControl: 'private, max-age=31536000, immutable',
-      },
-      (range) => this.readFile.open(rendition, range),
-    );
+    return sendRendition(this.readFile, principal, id, req, res, 'private, max-age=31536000, immutable');
+  }
+
+  @Post('renditions/:id/share')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Make a share link: the rendition file, without a token, until it expires',
+    description:
+      'An absolute URL (PUBLIC_BASE_URL when set) usable in an <img> on any page. revokeRenditionShares ends every link. ' +
+      'Owners only.',
+  })
+  @ApiOkResponse({ type: RenditionShareDto })
+  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND')
+  async shareRendition(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() body: CreateShareDto,
+    @Req() req: Request,
+  ): Promise<RenditionShareDto> {
+    const grant = await this.shares.grant(principal, id);
+    const { token, expiresAt } = this.links.sign(grant, body.ttlSeconds ?? this.config.SHARE_DEFAULT_TTL_SECONDS);
+    const origin = this.config.PUBLIC_BASE_URL || `${req.protocol}://${req.get('host')}`;
+    return { expiresAt: expiresAt.toISOString(), fileUrl: `${origin}/v1/s/${token}/renditions/${id}/file` };
+  }
+
+  @Delete('renditions/:id/share')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Revoke every share link of this rendition', description: 'Owners only.' })
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND')
+  async revokeRenditionShares(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
+    await this.shares.revokeAll(principal, id);
   }
 
   @Delete('renditions/:id')

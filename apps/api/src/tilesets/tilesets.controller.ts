@@ -1,71 +1,56 @@
-import { pipeline } from 'node:stream/promises';
 import {
+  Body,
   Controller,
   Delete,
   Get,
-  Header,
   HttpCode,
   HttpStatus,
-  Logger,
   type MessageEvent,
   Param,
+  Post,
   Query,
   Req,
   Res,
   Sse,
 } from '@nestjs/common';
-import {
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiProduces,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { distinctUntilChanged, map, Observable, takeWhile } from 'rxjs';
-import {
-  deepZoomDescriptor,
-  DeleteTileSetUseCase,
-  GetTileManifestUseCase,
-  GetTileSetUseCase,
-  ReadTileUseCase,
-  TILE_CONTENT_TYPES,
-  type TileSet,
-  TileSetWatch,
-  TileNotFoundError,
-  tileKey,
-} from '#tiles';
-import { Metrics, ObjectNotFoundError, ObjectStorage } from '#shared-kernel';
+import { AppConfig } from '#config';
+import { DeleteTileSetUseCase, GetTileSetUseCase, type TileSet, TileSetSharesUseCase, TileSetWatch } from '#tiles';
 import type { Principal } from '#users';
 import { SSE_SCHEMA } from '../common/sse.js';
 import { UuidParam } from '../common/uuid-param.js';
-import { ifNoneMatch } from '../http/conditional.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
-import { RequestValidationError } from '../http/problem/request-validation.error.js';
-import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { TileSetDto } from '../panoramas/dto/panorama.dto.js';
+import { ShareLinks } from '../share/share-links.js';
+import { CreateShareDto, TileSetShareDto } from './dto/iiif.dto.js';
 import { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
-import { sendZip } from '../http/zip-stream.js';
+import {
+  DocArchive,
+  DocDeepZoom,
+  DocIiifBase,
+  DocIiifImage,
+  DocIiifInfo,
+  DocManifest,
+  DocTile,
+} from './tile-set-docs.js';
+import { IMMUTABLE, type TileSetPlace, TileSetResponses } from './tile-set-responses.js';
 
-const IMMUTABLE = 'private, max-age=31536000, immutable';
-const TILE_NAME = /^(\d{1,7})_(\d{1,7})\.([a-z]{3,4})$/;
+const place = (id: string): TileSetPlace => ({ basePath: `/v1/tilesets/${id}`, cacheControl: IMMUTABLE });
 
 @ApiTags('tilesets')
 @Controller('tilesets')
 export class TileSetsController {
-  private readonly logger = new Logger(TileSetsController.name);
-
   constructor(
     private readonly getOne: GetTileSetUseCase,
-    private readonly getManifest: GetTileManifestUseCase,
-    private readonly readTile: ReadTileUseCase,
     private readonly remove: DeleteTileSetUseCase,
-    private readonly storage: ObjectStorage,
+    private readonly shares: TileSetSharesUseCase,
+    private readonly links: ShareLinks,
+    private readonly responses: TileSetResponses,
     private readonly watch: TileSetWatch,
-    private readonly metrics: Metrics,
+    private readonly config: AppConfig,
   ) {}
 
   @Get(':id')
@@ -108,150 +93,119 @@ export class TileSetsController {
   }
 
   @Get(':id/manifest')
-  @ApiOperation({
-    summary: 'Levels, sizes and tile URLs of a ready tile set (with ?tiles=true, every tile and its SHA-256)',
-  })
-  @ApiOkResponse({ type: TileManifestDto })
-  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY')
-  async getTileManifest(
+  @DocManifest()
+  getTileManifest(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @Query() query: ManifestQueryDto,
   ): Promise<TileManifestDto> {
-    const { manifest } = await this.getManifest.execute(principal, id);
-    const { tiles, ...rest } = manifest;
-    return {
-      ...rest,
-      tileUrlTemplate: `/v1/tilesets/${id}/image_files/{level}/{col}_{row}.${manifest.format}`,
-      deepZoomUrl: `/v1/tilesets/${id}/image.dzi`,
-      ...(query.tiles ? { tiles } : {}),
-    };
+    return this.responses.manifest(principal, id, query, place(id));
   }
 
   @Get(':id/image.dzi')
-  @ThrottleCategory('tiles')
-  @Header('Cache-Control', IMMUTABLE)
-  @ApiOperation({
-    summary: 'Deep Zoom descriptor (DZI)',
-    description:
-      'Point a Deep Zoom viewer here; it finds the tiles at image_files/{level}/{col}_{row}.{format} beside it.',
-  })
-  @ApiProduces('application/xml')
-  @ApiOkResponse({ description: 'DZI XML.', content: { 'application/xml': { schema: { type: 'string' } } } })
-  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY')
-  async getDeepZoomDescriptor(
+  @DocDeepZoom()
+  getDeepZoomDescriptor(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const { tileSet } = await this.getManifest.execute(principal, id);
-    res.type('application/xml').send(deepZoomDescriptor(tileSet.spec(), tileSet.format));
+    return this.responses.deepZoom(principal, id, res, place(id));
   }
 
   @Get(':id/image_files/:level/:tile')
-  @ThrottleCategory('tiles')
-  @ApiOperation({
-    summary: 'One tile',
-    description:
-      "Strong ETag (the tile's SHA-256), immutable caching, 304 on If-None-Match. Coordinates outside the pyramid: a cacheable 404. " +
-      'A tile set not ready yet: 409.',
-  })
-  @ApiParam({
-    name: 'level',
-    schema: { type: 'string', pattern: '^\\d{1,3}$' },
-    description: 'Pyramid level; level 0 is one pixel.',
-    example: '12',
-  })
-  @ApiParam({
-    name: 'tile',
-    schema: { type: 'string', pattern: '^\\d{1,7}_\\d{1,7}\\.(jpeg|png|webp)$' },
-    description: '{col}_{row}.{format}, as the DZI names tiles.',
-    example: '3_2.jpeg',
-  })
-  @ApiOkResponse({
-    description: 'The tile.',
-    content: Object.fromEntries(
-      Object.values(TILE_CONTENT_TYPES).map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
-    ),
-  })
-  @ApiResponse({ status: 304, description: 'Not modified.' })
-  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY', 'TILE_NOT_FOUND', 'STORAGE_UNAVAILABLE')
-  async getTile(
+  @DocTile()
+  getTile(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
-    @Param('level') levelParam: string,
-    @Param('tile') tileParam: string,
+    @Param('level') level: string,
+    @Param('tile') tile: string,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const match = TILE_NAME.exec(tileParam);
-    if (!/^\d{1,3}$/.test(levelParam) || !match) {
-      throw new RequestValidationError([
-        { field: 'tile', message: 'tile path must be image_files/{level}/{col}_{row}.{format}' },
-      ]);
-    }
-    let found;
-    try {
-      found = await this.readTile.execute(principal, {
-        tileSetId: id,
-        level: Number(levelParam),
-        col: Number(match[1]),
-        row: Number(match[2]),
-        extension: match[3],
-      });
-    } catch (error) {
-      // Outside the pyramid stays outside: let caches keep the answer a day.
-      if (error instanceof TileNotFoundError) res.setHeader('Cache-Control', 'private, max-age=86400');
-      throw error;
-    }
-    const etag = `"${found.tile.sha256}"`;
-    res.setHeader('ETag', etag);
-    res.setHeader('Cache-Control', IMMUTABLE);
-    if (ifNoneMatch(req.headers['if-none-match'], etag)) {
-      this.metrics.count('tiles_served', { result: 'not_modified' });
-      res.status(304).end();
-      return;
-    }
-    this.metrics.count('tiles_served', { result: 'served' });
-    const object = await found.open();
-    res.setHeader('Content-Type', TILE_CONTENT_TYPES[found.format]);
-    res.setHeader('Content-Length', String(object.bytes));
-    await pipeline(object.body, res).catch(() => undefined); // client gone: nothing to answer
+    return this.responses.tile(principal, id, { level, tile }, req, res, place(id));
   }
 
   @Get(':id/archive')
-  @ApiOperation({
-    summary: 'The whole tile set as a zip (image.dzi + image_files/...)',
-    description:
-      'Streamed as it is read from storage: never built in memory or on disk. Tiles are stored uncompressed (they already are).',
-  })
-  @ApiProduces('application/zip')
-  @ApiOkResponse({
-    description: 'zip archive.',
-    content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
-  })
-  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY', 'STORAGE_UNAVAILABLE')
-  async downloadTileArchive(
+  @DocArchive()
+  downloadTileArchive(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @Res() res: Response,
   ): Promise<void> {
-    const { tileSet, manifest } = await this.getManifest.execute(principal, id);
-    await sendZip(
-      res,
-      `tileset-${id}.zip`,
-      manifest.tiles.map((tile) => ({
-        name: `image_files/${tile.path}`,
-        bytes: tile.bytes,
-        open: () => this.storage.get(tileKey(id, tile.path)),
-      })),
-      (error, file) =>
-        this.logger.error(
-          { tileSetId: id, err: error },
-          `Archive: ${file.name} ${error instanceof ObjectNotFoundError ? 'is missing' : 'could not be read'}`,
-        ),
-      [{ name: 'image.dzi', content: deepZoomDescriptor(tileSet.spec(), tileSet.format) }],
-    );
+    return this.responses.archive(principal, id, res);
+  }
+
+  @Get(':id/iiif')
+  @DocIiifBase('VALIDATION_FAILED')
+  getIiifBase(@UuidParam('id') _id: string, @Req() req: Request, @Res() res: Response): void {
+    this.responses.iiifBase(req, res);
+  }
+
+  @Get(':id/iiif/info.json')
+  @DocIiifInfo()
+  getIiifInfo(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.responses.iiifInfo(principal, id, req, res, place(id));
+  }
+
+  @Get(':id/iiif/:region/:size/:rotation/:qualityFormat')
+  @DocIiifImage()
+  getIiifImage(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Param('region') region: string,
+    @Param('size') size: string,
+    @Param('rotation') rotation: string,
+    @Param('qualityFormat') qualityFormat: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.responses.iiifImage(principal, id, { region, size, rotation, qualityFormat }, req, res, place(id));
+  }
+
+  @Post(':id/share')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Make a share link: read access to this tile set, without a token, until it expires',
+    description:
+      'Answers absolute URLs (PUBLIC_BASE_URL when set) of the Deep Zoom descriptor, the IIIF base URI, the manifest and ' +
+      'the archive under a signed path prefix that viewers keep when they derive tile URLs. Links cannot be listed; ' +
+      'revokeTileSetShares ends all of them. Owners only.',
+  })
+  @ApiOkResponse({ type: TileSetShareDto })
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND')
+  async shareTileSet(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() body: CreateShareDto,
+    @Req() req: Request,
+  ): Promise<TileSetShareDto> {
+    const grant = await this.shares.grant(principal, id);
+    const { token, expiresAt } = this.links.sign(grant, body.ttlSeconds ?? this.config.SHARE_DEFAULT_TTL_SECONDS);
+    const base = this.responses.absolutePath(req, `/v1/s/${token}/tilesets/${id}`);
+    return {
+      expiresAt: expiresAt.toISOString(),
+      dziUrl: `${base}/image.dzi`,
+      iiifUrl: `${base}/iiif`,
+      manifestUrl: `${base}/manifest`,
+      archiveUrl: `${base}/archive`,
+    };
+  }
+
+  @Delete(':id/share')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Revoke every share link of this tile set',
+    description: 'Takes effect on every API instance within moments. Links made afterwards work. Owners only.',
+  })
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND')
+  async revokeTileSetShares(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
+    await this.shares.revokeAll(principal, id);
   }
 
   @Delete(':id')

@@ -1,4 +1,4 @@
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { assertWithinQuota, OwnerNotFoundError, type Quota } from '#panoramas';
 import {
@@ -133,6 +133,13 @@ export class MikroOrmRenditionRepository extends RenditionRepository {
   ): Promise<boolean> {
     const { from, to } = RENDITION_TRANSITIONS[transition];
     const changed = await em.nativeUpdate(Rendition, { id, status: { $in: [...from] } }, { ...changes, status: to });
+    return changed > 0;
+  }
+
+  async raiseShareEpoch(id: string, at: Date): Promise<boolean> {
+    const changed = await this.em
+      .fork()
+      .nativeUpdate(Rendition, { id }, { shareEpoch: raw('share_epoch + 1'), updatedAt: at });
     return changed > 0;
   }
 

@@ -1,4 +1,4 @@
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { TILE_SET_TRANSITIONS, type TileOptions, TileSet, TileSetRepository, type TileSetTransition } from '#tiles';
 
@@ -90,6 +90,13 @@ export class MikroOrmTileSetRepository extends TileSetRepository {
     const changed = await this.em
       .fork()
       .nativeUpdate(TileSet, { id, status: { $in: [...from] } }, { ...changes, status: to });
+    return changed > 0;
+  }
+
+  async raiseShareEpoch(id: string, at: Date): Promise<boolean> {
+    const changed = await this.em
+      .fork()
+      .nativeUpdate(TileSet, { id }, { shareEpoch: raw('share_epoch + 1'), updatedAt: at });
     return changed > 0;
   }
 

@@ -33,6 +33,7 @@ export const RenditionSchema = new EntitySchema<Rendition>({
     bytes: { type: new BigIntType('number'), nullable: true },
     sha256: { type: 'string', length: 64, nullable: true },
     errorCode: { type: 'string', length: 64, nullable: true },
+    shareEpoch: { type: 'integer', default: 0 },
     createdAt: { type: 'datetime' },
     updatedAt: { type: 'datetime' },
     startedAt: { type: 'datetime', nullable: true },

@@ -29,6 +29,7 @@ export const TileSetSchema = new EntitySchema<TileSet>({
     tileCount: { type: 'integer', nullable: true },
     bytes: { type: new BigIntType('number'), nullable: true },
     errorCode: { type: 'string', length: 64, nullable: true },
+    shareEpoch: { type: 'integer', default: 0 },
     createdAt: { type: 'datetime' },
     updatedAt: { type: 'datetime' },
     startedAt: { type: 'datetime', nullable: true },

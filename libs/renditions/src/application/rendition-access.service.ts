@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Panorama, PanoramaRepository } from '#panoramas';
-import { type Actor, canRead, canWrite } from '#shared-kernel';
+import { type Actor, assertReadable, canRead, canWrite, type Reader } from '#shared-kernel';
 import type { Rendition } from '../domain/rendition.js';
 import { RenditionNotFoundError } from '../domain/renditions.errors.js';
 import { RenditionRepository } from './ports/rendition.repository.port.js';
@@ -20,9 +20,12 @@ export class RenditionAccess {
     return (await this.load(id, (rendition) => canRead(actor, rendition))).rendition;
   }
 
-  /** The rendition and its panorama. */
-  readableWithPanorama(actor: Actor, id: string): Promise<{ rendition: Rendition; panorama: Panorama }> {
-    return this.load(id, (rendition) => canRead(actor, rendition));
+  /** The rendition and its panorama; a share link's reader gets ShareLinkRevokedError once revoked. */
+  readableWithPanorama(reader: Reader, id: string): Promise<{ rendition: Rendition; panorama: Panorama }> {
+    return this.load(id, (rendition) => {
+      assertReadable(reader, 'rendition', rendition, () => new RenditionNotFoundError());
+      return true;
+    });
   }
 
   async writable(actor: Actor, id: string): Promise<Rendition> {

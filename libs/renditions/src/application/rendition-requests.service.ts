@@ -48,6 +48,7 @@ export class RenditionRequests {
         bytes: null,
         sha256: null,
         errorCode: null,
+        shareEpoch: 0,
         createdAt: now,
         updatedAt: now,
         startedAt: null,

@@ -46,6 +46,8 @@ export interface RenditionProps {
   bytes: number | null;
   sha256: string | null;
   errorCode: string | null;
+  /** Raised to revoke every share link of this rendition at once (links carry the epoch). */
+  shareEpoch: number;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;
@@ -71,6 +73,7 @@ export class Rendition {
   bytes!: number | null;
   sha256!: string | null;
   errorCode!: string | null;
+  shareEpoch!: number;
   createdAt!: Date;
   updatedAt!: Date;
   startedAt!: Date | null;

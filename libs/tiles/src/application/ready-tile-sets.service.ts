@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { type Actor, canRead, ChangeFeed, Metrics, ObjectStorage } from '#shared-kernel';
+import { assertReadable, ChangeFeed, Metrics, ObjectStorage, type Reader } from '#shared-kernel';
 import type { ManifestTile, TileManifest } from '../domain/manifest.js';
 import type { TileSet } from '../domain/tile-set.js';
 import { TileSetNotFoundError, TileSetNotReadyError } from '../domain/tiles.errors.js';
@@ -45,10 +45,14 @@ export class ReadyTileSets implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe?.();
   }
 
-  /** The ready tile set if `actor` may read it; TileSetNotFoundError / TileSetNotReadyError otherwise. */
-  async forActor(actor: Actor, id: string): Promise<ReadyTileSet> {
+  /**
+   * The ready tile set if `reader` may read it; TileSetNotFoundError / TileSetNotReadyError /
+   * ShareLinkRevokedError otherwise. A share link's epoch is checked against the cached
+   * record, which every instance drops as soon as the epoch changes (change feed).
+   */
+  async forReader(reader: Reader, id: string): Promise<ReadyTileSet> {
     const ready = await this.get(id);
-    if (!canRead(actor, ready.tileSet)) throw new TileSetNotFoundError();
+    assertReadable(reader, 'tileset', ready.tileSet, () => new TileSetNotFoundError());
     return ready;
   }
 

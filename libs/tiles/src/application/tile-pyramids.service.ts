@@ -29,7 +29,8 @@ export class TilePyramids extends ReadyPyramids {
     return null;
   }
 
-  private view(tileSet: TileSet): ReadablePyramid {
+  /** A ready tile set as a readable pyramid. */
+  view(tileSet: TileSet): ReadablePyramid {
     const spec = tileSet.spec();
     return {
       ...spec,

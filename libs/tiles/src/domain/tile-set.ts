@@ -46,6 +46,8 @@ export interface TileSetProps {
   tileCount: number | null;
   bytes: number | null;
   errorCode: string | null;
+  /** Raised to revoke every share link of this tile set at once (links carry the epoch). */
+  shareEpoch: number;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;
@@ -70,6 +72,7 @@ export class TileSet {
   tileCount!: number | null;
   bytes!: number | null;
   errorCode!: string | null;
+  shareEpoch!: number;
   createdAt!: Date;
   updatedAt!: Date;
   startedAt!: Date | null;
@@ -104,6 +107,7 @@ export class TileSet {
       tileCount: null,
       bytes: null,
       errorCode: null,
+      shareEpoch: 0,
       createdAt: input.now,
       updatedAt: input.now,
       startedAt: null,

@@ -7,6 +7,7 @@ export const TILES_ERROR_CODES = [
   'TILE_NOT_FOUND',
   'CORRUPT_IMAGE',
   'TILING_INCOMPLETE',
+  'INVALID_IIIF_REQUEST',
 ] as const;
 export type TilesErrorCode = (typeof TILES_ERROR_CODES)[number];
 

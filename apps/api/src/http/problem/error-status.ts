@@ -5,7 +5,12 @@ import type { TilesErrorCode } from '#tiles';
 import type { UsersErrorCode } from '#users';
 
 type SharedKernelErrorCode =
-  'INVALID_CURSOR' | 'OBJECT_NOT_FOUND' | 'INVALID_STORAGE_KEY' | 'RANGE_NOT_SATISFIABLE' | 'STORAGE_UNAVAILABLE';
+  | 'INVALID_CURSOR'
+  | 'OBJECT_NOT_FOUND'
+  | 'INVALID_STORAGE_KEY'
+  | 'RANGE_NOT_SATISFIABLE'
+  | 'STORAGE_UNAVAILABLE'
+  | 'SHARE_LINK_REVOKED';
 
 /**
  * Domain error code -> HTTP status. Typed over every module's code list, so adding a code
@@ -37,6 +42,8 @@ export const DOMAIN_ERROR_STATUS: Record<
   TILE_NOT_FOUND: HttpStatus.NOT_FOUND,
   CORRUPT_IMAGE: HttpStatus.UNPROCESSABLE_ENTITY,
   TILING_INCOMPLETE: HttpStatus.INTERNAL_SERVER_ERROR,
+  INVALID_IIIF_REQUEST: HttpStatus.BAD_REQUEST,
+  SHARE_LINK_REVOKED: HttpStatus.FORBIDDEN,
   RENDITION_NOT_FOUND: HttpStatus.NOT_FOUND,
   INVALID_RENDITION_SPEC: HttpStatus.BAD_REQUEST,
   // The request is well-formed; the panorama's state refuses it (like QUOTA_EXCEEDED).
@@ -69,6 +76,9 @@ export const EDGE_ERROR_STATUS = {
   FIELD_AFTER_FILES: HttpStatus.BAD_REQUEST,
   REQUEST_ABORTED: HttpStatus.BAD_REQUEST,
   BAD_REQUEST: HttpStatus.BAD_REQUEST,
+  // A share link that is not one of ours (tampered, truncated, unknown key) or has expired.
+  SHARE_LINK_INVALID: HttpStatus.FORBIDDEN,
+  SHARE_LINK_EXPIRED: HttpStatus.FORBIDDEN,
   NOT_FOUND: HttpStatus.NOT_FOUND,
   METHOD_NOT_ALLOWED: HttpStatus.METHOD_NOT_ALLOWED,
   NOT_ACCEPTABLE: HttpStatus.NOT_ACCEPTABLE,

@@ -76,12 +76,24 @@
     }
     const tileSet = await response.json();
     $('caption').textContent = `${tileSet.tileCount} tiles, ${tileSet.levels} levels`;
+    // Tiles through a share link: no header, so nothing stops loading when the access token
+    // expires. Someone else's tile set (an admin looking) cannot be shared: bearer header then.
+    const shared = await api(`/v1/tilesets/${tileSetId}/share`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ttlSeconds: 12 * 3600 }),
+    });
+    const source = shared.ok
+      ? { tileSources: (await shared.json()).dziUrl }
+      : {
+          tileSources: `/v1/tilesets/${tileSetId}/image.dzi`,
+          loadTilesWithAjax: true,
+          ajaxHeaders: { Authorization: `Bearer ${session.get().accessToken}` },
+        };
     window.viewer = OpenSeadragon({
       id: 'viewer',
       prefixUrl: '/viewer/images/',
-      tileSources: `/v1/tilesets/${tileSetId}/image.dzi`,
-      loadTilesWithAjax: true,
-      ajaxHeaders: { Authorization: `Bearer ${session.get().accessToken}` },
+      ...source,
       showNavigator: true,
       maxZoomPixelRatio: 2,
     });

@@ -35,5 +35,7 @@ export abstract class RenditionRepository {
   /** `retry`: failed -> queued (its error cleared). */
   abstract requeue(id: string, at: Date): Promise<boolean>;
   /** Removes the row; false if it was already gone. */
+  /** Raises the share epoch (revokes every share link made before); false if there is no such rendition. */
+  abstract raiseShareEpoch(id: string, at: Date): Promise<boolean>;
   abstract delete(id: string): Promise<boolean>;
 }

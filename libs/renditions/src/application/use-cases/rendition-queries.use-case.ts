@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PanoramaAccess } from '#panoramas';
-import { type Actor, type ByteRange, type ObjectRead, ObjectStorage } from '#shared-kernel';
+import { type Actor, type ByteRange, type ObjectRead, ObjectStorage, type Reader } from '#shared-kernel';
 import { downloadName, type Rendition } from '../../domain/rendition.js';
 import { RenditionNotReadyError } from '../../domain/renditions.errors.js';
 import { RenditionRepository } from '../ports/rendition.repository.port.js';
@@ -41,7 +41,7 @@ export class ReadRenditionFileUseCase {
    * The rendition, if `actor` may read it and it is ready (else the matching error), with the
    * name to save it as.
    */
-  async find(actor: Actor, id: string): Promise<{ rendition: Rendition; filename: string }> {
+  async find(actor: Reader, id: string): Promise<{ rendition: Rendition; filename: string }> {
     const { rendition, panorama } = await this.access.readableWithPanorama(actor, id);
     if (rendition.status !== 'ready') throw new RenditionNotReadyError(rendition.status);
     return { rendition, filename: downloadName(panorama.originalFilename, rendition) };

@@ -35,6 +35,8 @@ export abstract class TileSetRepository {
   abstract requeue(id: string, at: Date): Promise<boolean>;
   /** `condemn`: ready -> failed with `errorCode` (damage was found). */
   abstract condemn(id: string, errorCode: string, at: Date): Promise<boolean>;
+  /** Raises the share epoch (revokes every share link made before); false if there is no such tile set. */
+  abstract raiseShareEpoch(id: string, at: Date): Promise<boolean>;
   /** Removes the row; false if it was already gone. */
   abstract delete(id: string): Promise<boolean>;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, ObjectNotFoundError, type ObjectRead, ObjectStorage } from '#shared-kernel';
+import { ObjectNotFoundError, type Reader, type ObjectRead, ObjectStorage } from '#shared-kernel';
 import { type ManifestTile, tileKey } from '../../domain/manifest.js';
 import { isTileInPyramid, tilePath } from '../../domain/pyramid.js';
 import type { TileFormat } from '../../domain/tile-options.js';
@@ -33,8 +33,8 @@ export class ReadTileUseCase {
     private readonly storage: ObjectStorage,
   ) {}
 
-  async execute(actor: Actor, request: TileRequest): Promise<FoundTile> {
-    const { tileSet, tiles } = await this.ready.forActor(actor, request.tileSetId);
+  async execute(actor: Reader, request: TileRequest): Promise<FoundTile> {
+    const { tileSet, tiles } = await this.ready.forReader(actor, request.tileSetId);
     if (
       request.extension !== tileSet.format ||
       !isTileInPyramid(tileSet.spec(), request.level, request.col, request.row)

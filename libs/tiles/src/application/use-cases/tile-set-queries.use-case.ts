@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '#shared-kernel';
+import type { Actor, Reader } from '#shared-kernel';
 import type { TileSet } from '../../domain/tile-set.js';
 import { type ReadyTileSet, ReadyTileSets } from '../ready-tile-sets.service.js';
 import { TileSetAccess } from '../tile-set-access.service.js';
@@ -19,7 +19,7 @@ export class GetTileSetUseCase {
 export class GetTileManifestUseCase {
   constructor(private readonly ready: ReadyTileSets) {}
 
-  execute(actor: Actor, id: string): Promise<ReadyTileSet> {
-    return this.ready.forActor(actor, id);
+  execute(actor: Reader, id: string): Promise<ReadyTileSet> {
+    return this.ready.forReader(actor, id);
   }
 }

@@ -1,0 +1,58 @@
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  Injectable,
+  SetMetadata,
+  applyDecorators,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import type { ShareGrant } from '#shared-kernel';
+import { Public } from '../http/auth/auth.decorators.js';
+import { ShareLinks } from './share-links.js';
+
+const SHARE_KIND = 'tessera:shareKind';
+
+export interface ShareAccess {
+  grant: ShareGrant;
+  expiresAt: Date;
+}
+type SharedRequest = Request & { shareAccess?: ShareAccess };
+
+/**
+ * The routes of a share-link controller (`/v1/s/{token}/{kind}s/{id}/...`): no bearer token;
+ * the path's token must grant the path's resource. Every answer, refusals included, carries
+ * `Access-Control-Allow-Origin: *` (viewers on any site read them).
+ */
+export const SharedResource = (kind: ShareGrant['share']) =>
+  applyDecorators(Public(), SetMetadata(SHARE_KIND, kind), UseGuards(ShareLinkGuard));
+
+@Injectable()
+export class ShareLinkGuard implements CanActivate {
+  constructor(
+    private readonly links: ShareLinks,
+    private readonly reflector: Reflector,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const http = context.switchToHttp();
+    const req = http.getRequest<SharedRequest>();
+    http.getResponse<Response>().setHeader('Access-Control-Allow-Origin', '*');
+    const kind = this.reflector.get<ShareGrant['share']>(SHARE_KIND, context.getClass());
+    req.shareAccess = this.links.verify(String(req.params.token), kind, String(req.params.id));
+    return true;
+  }
+}
+
+/** What the share link of this request grants (set by ShareLinkGuard). */
+export const CurrentShare = createParamDecorator((_: unknown, ctx: ExecutionContext): ShareAccess => {
+  const access = ctx.switchToHttp().getRequest<SharedRequest>().shareAccess;
+  if (!access) throw new Error('CurrentShare used outside a SharedResource controller');
+  return access;
+});
+
+/** Cache-Control for an answer under a share link: private, and no longer than the link lives. */
+export const shareCacheControl = (access: ShareAccess, now = Date.now()) =>
+  `private, max-age=${Math.max(0, Math.min(31_536_000, Math.floor((access.expiresAt.getTime() - now) / 1000)))}`;

@@ -1,0 +1,78 @@
+import { loadConfig } from '#config';
+import type { ShareGrant } from '#shared-kernel';
+import { HttpProblem } from '../http/problem/http-problem.js';
+import { ShareLinks } from './share-links.js';
+
+const JWT_SECRET = 'unit-secret-'.padEnd(48, 'x');
+const links = (SHARE_KEYS = '') => new ShareLinks(loadConfig({ NODE_ENV: 'test', JWT_SECRET, SHARE_KEYS }));
+const grant: ShareGrant = { share: 'tileset', id: '0e6f2d6c-7a6e-4d8e-9a43-0b4d3c1f2a10', epoch: 3 };
+const OLD = `old:${'o'.repeat(40)}`;
+const NEW = `new:${'n'.repeat(40)}`;
+
+function refusal(verify: () => unknown): string {
+  try {
+    verify();
+  } catch (error) {
+    if (error instanceof HttpProblem) return `${error.status} ${error.code}`;
+    throw error;
+  }
+  return 'accepted';
+}
+
+describe('ShareLinks', () => {
+  it('verifies its own token for the granted resource, with its epoch and expiry', () => {
+    const signer = links(OLD);
+    const { token, expiresAt } = signer.sign(grant, 600, 1_000_000_000_000);
+    expect(token).toMatch(/^old\.[0-9a-z]+\.3\.[A-Za-z0-9_-]{22}$/);
+    expect(signer.verify(token, 'tileset', grant.id, 1_000_000_000_000)).toEqual({ grant, expiresAt });
+  });
+
+  it('keeps old links working after a rotation (new key first), and signs with the new one', () => {
+    const before = links(OLD).sign(grant, 600).token;
+    const rotated = links(`${NEW},${OLD}`);
+    expect(rotated.verify(before, 'tileset', grant.id).grant).toEqual(grant);
+    expect(rotated.sign(grant, 600).token.startsWith('new.')).toBe(true);
+    // Once the old key is dropped, its links stop.
+    expect(refusal(() => links(NEW).verify(before, 'tileset', grant.id))).toBe('403 SHARE_LINK_INVALID');
+  });
+
+  it('refuses a token for anything else than what it was signed for', () => {
+    const signer = links();
+    const { token } = signer.sign(grant, 600);
+    const [kid, expiry, epoch, mac] = token.split('.');
+    const cases: [string, () => unknown][] = [
+      ['another id', () => signer.verify(token, 'tileset', grant.id.replace('0e6f', '0e6e'))],
+      ['another kind', () => signer.verify(token, 'rendition', grant.id)],
+      [
+        'a later expiry',
+        () => signer.verify([kid, (parseInt(expiry, 36) + 1).toString(36), epoch, mac].join('.'), 'tileset', grant.id),
+      ],
+      ['another epoch', () => signer.verify([kid, expiry, '4', mac].join('.'), 'tileset', grant.id)],
+      ['a truncated mac', () => signer.verify(token.slice(0, -1), 'tileset', grant.id)],
+      ['an unknown key', () => signer.verify(['k9', expiry, epoch, mac].join('.'), 'tileset', grant.id)],
+      ['another secret', () => links(NEW).verify(token, 'tileset', grant.id)],
+      ['garbage', () => signer.verify('..\u0000..', 'tileset', grant.id)],
+    ];
+    for (const [, verify] of cases) expect(refusal(verify)).toBe('403 SHARE_LINK_INVALID');
+  });
+
+  it('refuses an expired token, and caps a long life at SHARE_MAX_TTL_SECONDS', () => {
+    const signer = links();
+    const { token } = signer.sign(grant, 60, Date.now() - 61_000);
+    expect(refusal(() => signer.verify(token, 'tileset', grant.id))).toBe('403 SHARE_LINK_EXPIRED');
+    const { expiresAt } = signer.sign(grant, 10 ** 9, 0);
+    expect(expiresAt.getTime()).toBe(30 * 86_400_000);
+  });
+
+  it('derives its key from JWT_SECRET without SHARE_KEYS: another secret, another key', () => {
+    const { token } = links().sign(grant, 600);
+    const other = new ShareLinks(loadConfig({ NODE_ENV: 'test', JWT_SECRET: JWT_SECRET.replace('unit', 'test') }));
+    expect(refusal(() => other.verify(token, 'tileset', grant.id))).toBe('403 SHARE_LINK_INVALID');
+  });
+
+  it('refuses malformed SHARE_KEYS at start-up', () => {
+    expect(() => links('short:secret')).toThrow(/SHARE_KEYS/);
+    expect(() => links(`${OLD},${OLD}`)).toThrow(/SHARE_KEYS/);
+    expect(() => links(`UPPER:${'x'.repeat(40)}`)).toThrow(/SHARE_KEYS/);
+  });
+});

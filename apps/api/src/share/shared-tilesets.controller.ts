@@ -1,0 +1,125 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { UuidParam } from '../common/uuid-param.js';
+import { ManifestQueryDto, type TileManifestDto } from '../tilesets/dto/tile-manifest.dto.js';
+import {
+  DocArchive,
+  DocDeepZoom,
+  DocIiifBase,
+  DocIiifImage,
+  DocIiifInfo,
+  DocManifest,
+  DocTile,
+  SHARE_PROBLEMS,
+} from '../tilesets/tile-set-docs.js';
+import { type TileSetPlace, TileSetResponses } from '../tilesets/tile-set-responses.js';
+import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from './share-link.guard.js';
+
+const place = (token: string, id: string, access: ShareAccess): TileSetPlace => ({
+  basePath: `/v1/s/${token}/tilesets/${id}`,
+  cacheControl: shareCacheControl(access),
+});
+
+/**
+ * A tile set's read routes under a share link (see shareTileSet): the same answers as with
+ * a bearer token, for whoever holds the link, until it expires or is revoked.
+ */
+@ApiTags('shared')
+@ApiParam({
+  name: 'token',
+  description: 'The share token of the link (from shareTileSet).',
+  schema: { type: 'string' },
+})
+@SharedResource('tileset')
+@Controller('s/:token/tilesets')
+export class SharedTileSetsController {
+  constructor(private readonly responses: TileSetResponses) {}
+
+  @Get(':id/manifest')
+  @DocManifest(...SHARE_PROBLEMS)
+  getSharedTileManifest(
+    @CurrentShare() access: ShareAccess,
+    @Param('token') token: string,
+    @UuidParam('id') id: string,
+    @Query() query: ManifestQueryDto,
+  ): Promise<TileManifestDto> {
+    return this.responses.manifest(access.grant, id, query, place(token, id, access));
+  }
+
+  @Get(':id/image.dzi')
+  @DocDeepZoom(...SHARE_PROBLEMS)
+  getSharedDeepZoomDescriptor(
+    @CurrentShare() access: ShareAccess,
+    @Param('token') token: string,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.responses.deepZoom(access.grant, id, res, place(token, id, access));
+  }
+
+  @Get(':id/image_files/:level/:tile')
+  @DocTile(...SHARE_PROBLEMS)
+  getSharedTile(
+    @CurrentShare() access: ShareAccess,
+    @Param('token') token: string,
+    @UuidParam('id') id: string,
+    @Param('level') level: string,
+    @Param('tile') tile: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.responses.tile(access.grant, id, { level, tile }, req, res, place(token, id, access));
+  }
+
+  @Get(':id/archive')
+  @DocArchive(...SHARE_PROBLEMS)
+  downloadSharedTileArchive(
+    @CurrentShare() access: ShareAccess,
+    @UuidParam('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.responses.archive(access.grant, id, res);
+  }
+
+  @Get(':id/iiif')
+  @DocIiifBase('VALIDATION_FAILED', ...SHARE_PROBLEMS)
+  getSharedIiifBase(@UuidParam('id') _id: string, @Req() req: Request, @Res() res: Response): void {
+    this.responses.iiifBase(req, res);
+  }
+
+  @Get(':id/iiif/info.json')
+  @DocIiifInfo(...SHARE_PROBLEMS)
+  getSharedIiifInfo(
+    @CurrentShare() access: ShareAccess,
+    @Param('token') token: string,
+    @UuidParam('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.responses.iiifInfo(access.grant, id, req, res, place(token, id, access));
+  }
+
+  @Get(':id/iiif/:region/:size/:rotation/:qualityFormat')
+  @DocIiifImage(...SHARE_PROBLEMS)
+  getSharedIiifImage(
+    @CurrentShare() access: ShareAccess,
+    @Param('token') token: string,
+    @UuidParam('id') id: string,
+    @Param('region') region: string,
+    @Param('size') size: string,
+    @Param('rotation') rotation: string,
+    @Param('qualityFormat') qualityFormat: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.responses.iiifImage(
+      access.grant,
+      id,
+      { region, size, rotation, qualityFormat },
+      req,
+      res,
+      place(token, id, access),
+    );
+  }
+}

@@ -1,0 +1,157 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse } from '@nestjs/swagger';
+import { TILE_CONTENT_TYPES } from '#tiles';
+import { ApiProblems } from '../http/problem/api-problems.decorator.js';
+import type { ProblemCode } from '../http/problem/error-status.js';
+import { ThrottleCategory } from '../http/throttling/throttle-category.js';
+import { IiifInfoDto } from './dto/iiif.dto.js';
+import { TileManifestDto } from './dto/tile-manifest.dto.js';
+
+/*
+ * The documentation of each read route of a tile set, shared by its two ways in: bearer
+ * token (/v1/tilesets/{id}/...) and share link (/v1/s/{token}/tilesets/{id}/...), which adds
+ * its own problem codes.
+ */
+
+const READY = ['VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY'] as const;
+export const SHARE_PROBLEMS: ProblemCode[] = ['SHARE_LINK_INVALID', 'SHARE_LINK_EXPIRED', 'SHARE_LINK_REVOKED'];
+
+export const DocManifest = (...extra: ProblemCode[]) =>
+  applyDecorators(
+    ApiOperation({
+      summary: 'Levels, sizes and tile URLs of a ready tile set (with ?tiles=true, every tile and its SHA-256)',
+    }),
+    ApiOkResponse({ type: TileManifestDto }),
+    ApiProblems(...READY, ...extra),
+  );
+
+export const DocDeepZoom = (...extra: ProblemCode[]) =>
+  applyDecorators(
+    ThrottleCategory('tiles'),
+    ApiOperation({
+      summary: 'Deep Zoom descriptor (DZI)',
+      description:
+        'Point a Deep Zoom viewer here; it finds the tiles at image_files/{level}/{col}_{row}.{format} beside it.',
+    }),
+    ApiProduces('application/xml'),
+    ApiOkResponse({ description: 'DZI XML.', content: { 'application/xml': { schema: { type: 'string' } } } }),
+    ApiProblems(...READY, ...extra),
+  );
+
+export const DocTile = (...extra: ProblemCode[]) =>
+  applyDecorators(
+    ThrottleCategory('tiles'),
+    ApiOperation({
+      summary: 'One tile',
+      description:
+        "Strong ETag (the tile's SHA-256), immutable caching, 304 on If-None-Match. Coordinates outside the pyramid: a " +
+        'cacheable 404. A tile set not ready yet: 409.',
+    }),
+    ApiParam({
+      name: 'level',
+      schema: { type: 'string', pattern: '^\\d{1,3}$' },
+      description: 'Pyramid level; level 0 is one pixel.',
+      example: '12',
+    }),
+    ApiParam({
+      name: 'tile',
+      schema: { type: 'string', pattern: '^\\d{1,7}_\\d{1,7}\\.(jpeg|png|webp)$' },
+      description: '{col}_{row}.{format}, as the DZI names tiles.',
+      example: '3_2.jpeg',
+    }),
+    ApiOkResponse({
+      description: 'The tile.',
+      content: Object.fromEntries(
+        Object.values(TILE_CONTENT_TYPES).map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+      ),
+    }),
+    ApiResponse({ status: 304, description: 'Not modified.' }),
+    ApiProblems(...READY, 'TILE_NOT_FOUND', 'STORAGE_UNAVAILABLE', ...extra),
+  );
+
+export const DocArchive = (...extra: ProblemCode[]) =>
+  applyDecorators(
+    ApiOperation({
+      summary: 'The whole tile set as a zip (image.dzi + image_files/...)',
+      description:
+        'Streamed as it is read from storage: never built in memory or on disk. Tiles are stored uncompressed (they ' +
+        'already are).',
+    }),
+    ApiProduces('application/zip'),
+    ApiOkResponse({
+      description: 'zip archive.',
+      content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+    }),
+    ApiProblems(...READY, 'STORAGE_UNAVAILABLE', ...extra),
+  );
+
+export const DocIiifBase = (...extra: ProblemCode[]) =>
+  applyDecorators(
+    ApiOperation({
+      summary: 'IIIF Image API base URI: redirects to info.json',
+      description: 'A 303 to `{base}/info.json`, as the IIIF Image API 3.0 asks of a base URI.',
+    }),
+    ApiResponse({ status: 303, description: 'See info.json.' }),
+    ApiProblems(...extra),
+  );
+
+export const DocIiifInfo = (...extra: ProblemCode[]) =>
+  applyDecorators(
+    ThrottleCategory('tiles'),
+    ApiOperation({
+      summary: 'IIIF Image API 3.0 image information (info.json), compliance level 2',
+      description:
+        'Give this URL to any IIIF viewer. `id` is the base URI as reached (PUBLIC_BASE_URL when set). JSON-LD ' +
+        '(`application/ld+json` with the IIIF context profile) when the Accept header asks for it.',
+    }),
+    ApiProduces('application/json', 'application/ld+json'),
+    ApiOkResponse({ type: IiifInfoDto }),
+    ApiProblems(...READY, ...extra),
+  );
+
+export const DocIiifImage = (...extra: ProblemCode[]) =>
+  applyDecorators(
+    ThrottleCategory('tiles'),
+    ApiOperation({
+      summary: 'IIIF Image API 3.0 image request: {region}/{size}/{rotation}/{quality}.{format}',
+      description:
+        'Rendered from the pyramid: the smallest level detailed enough, only the tiles covering the region. A request ' +
+        'naming a stored tile exactly (tile sets without overlap) answers that tile (same bytes and ETag). Limits: ' +
+        'maxWidth/maxHeight/maxArea of info.json (larger: 400), IIIF_TIMEOUT_SECONDS.',
+    }),
+    ApiParam({
+      name: 'region',
+      schema: { type: 'string' },
+      description: 'full | square | x,y,w,h | pct:x,y,w,h',
+      example: 'full',
+    }),
+    ApiParam({
+      name: 'size',
+      schema: { type: 'string' },
+      description: 'max | w, | ,h | pct:n | w,h | !w,h, each optionally after ^ (upscaling)',
+      example: '512,',
+    }),
+    ApiParam({
+      name: 'rotation',
+      schema: { type: 'string' },
+      description: 'Degrees clockwise (0-360), after ! to mirror first',
+      example: '0',
+    }),
+    ApiParam({
+      name: 'qualityFormat',
+      schema: { type: 'string' },
+      description: '{default|color|gray|bitonal}.{jpg|png|webp}',
+      example: 'default.jpg',
+    }),
+    ApiOkResponse({
+      description: 'The image.',
+      content: Object.fromEntries(
+        ['image/jpeg', 'image/png', 'image/webp'].map((type) => [
+          type,
+          { schema: { type: 'string', format: 'binary' } },
+        ]),
+      ),
+    }),
+    ApiResponse({ status: 304, description: 'Not modified.' }),
+    ApiProblems(...READY, 'INVALID_IIIF_REQUEST', 'STORAGE_UNAVAILABLE', ...extra),
+  );

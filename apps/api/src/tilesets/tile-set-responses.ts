@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppConfig } from '#config';
+import { Metrics, ObjectNotFoundError, ObjectStorage, type Reader } from '#shared-kernel';
+import {
+  deepZoomDescriptor,
+  type FoundTile,
+  GetTileManifestUseCase,
+  IIIF_CONTEXT,
+  IIIF_PROFILE_URI,
+  IiifUseCase,
+  ReadTileUseCase,
+  TILE_CONTENT_TYPES,
+  TileNotFoundError,
+  tileKey,
+} from '#tiles';
+import { ifNoneMatch } from '../http/conditional.js';
+import { RequestValidationError } from '../http/problem/request-validation.error.js';
+import { sendZip } from '../http/zip-stream.js';
+import type { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
+
+export const IMMUTABLE = 'private, max-age=31536000, immutable';
+const TILE_NAME = /^(\d{1,7})_(\d{1,7})\.([a-z]{3,4})$/;
+const IIIF_IMAGE_TYPES = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' } as const;
+
+/** Where a tile set's answers are reached: its base path, and how long they may be cached. */
+export interface TileSetPlace {
+  /** `/v1/tilesets/{id}` or `/v1/s/{token}/tilesets/{id}`. */
+  basePath: string;
+  /** Cache-Control of immutable answers (tiles, descriptors): shorter under a share link. */
+  cacheControl: string;
+}
+
+/**
+ * The read answers of a ready tile set (descriptors, tiles, manifest, archive, IIIF), written
+ * once for both ways of reaching them: with a bearer token (TileSetsController) and through
+ * a share link (SharedTileSetsController). The reader decides what is visible.
+ */
+@Injectable()
+export class TileSetResponses {
+  private readonly logger = new Logger(TileSetResponses.name);
+
+  constructor(
+    private readonly getManifest: GetTileManifestUseCase,
+    private readonly readTile: ReadTileUseCase,
+    private readonly iiif: IiifUseCase,
+    private readonly storage: ObjectStorage,
+    private readonly metrics: Metrics,
+    private readonly config: AppConfig,
+  ) {}
+
+  async manifest(reader: Reader, id: string, query: ManifestQueryDto, place: TileSetPlace): Promise<TileManifestDto> {
+    const { manifest } = await this.getManifest.execute(reader, id);
+    const { tiles, ...rest } = manifest;
+    return {
+      ...rest,
+      tileUrlTemplate: `${place.basePath}/image_files/{level}/{col}_{row}.${manifest.format}`,
+      deepZoomUrl: `${place.basePath}/image.dzi`,
+      ...(query.tiles ? { tiles } : {}),
+    };
+  }
+
+  async deepZoom(reader: Reader, id: string, res: Response, place: TileSetPlace): Promise<void> {
+    const { tileSet } = await this.getManifest.execute(reader, id);
+    res.setHeader('Cache-Control', place.cacheControl);
+    res.type('application/xml').send(deepZoomDescriptor(tileSet.spec(), tileSet.format));
+  }
+
+  async tile(
+    reader: Reader,
+    id: string,
+    path: { level: string; tile: string },
+    req: Request,
+    res: Response,
+    place: TileSetPlace,
+  ): Promise<void> {
+    const match = TILE_NAME.exec(path.tile);
+    if (!/^\d{1,3}$/.test(path.level) || !match) {
+      throw new RequestValidationError([
+        { field: 'tile', message: 'tile path must be image_files/{level}/{col}_{row}.{format}' },
+      ]);
+    }
+    let found;
+    try {
+      found = await this.readTile.execute(reader, {
+        tileSetId: id,
+        level: Number(path.level),
+        col: Number(match[1]),
+        row: Number(match[2]),
+        extension: match[3],
+      });
+    } catch (error) {
+      // Outside the pyramid stays outside: let caches keep the answer a day.
+      if (error instanceof TileNotFoundError) res.setHeader('Cache-Control', 'private, max-age=86400');
+      throw error;
+    }
+    await this.sendTile(found, req, res, place);
+  }
+
+  async archive(reader: Reader, id: string, res: Response): Promise<void> {
+    const { tileSet, manifest } = await this.getManifest.execute(reader, id);
+    await sendZip(
+      res,
+      `tileset-${id}.zip`,
+      manifest.tiles.map((tile) => ({
+        name: `image_files/${tile.path}`,
+        bytes: tile.bytes,
+        open: () => this.storage.get(tileKey(id, tile.path)),
+      })),
+      (error, file) =>
+        this.logger.error(
+          { tileSetId: id, err: error },
+          `Archive: ${file.name} ${error instanceof ObjectNotFoundError ? 'is missing' : 'could not be read'}`,
+        ),
+      [{ name: 'image.dzi', content: deepZoomDescriptor(tileSet.spec(), tileSet.format) }],
+    );
+  }
+
+  /** The IIIF base URI redirects to its info.json (303), as the specification asks. */
+  iiifBase(req: Request, res: Response): void {
+    res.redirect(303, `${this.absolute(req).replace(/\/$/, '')}/info.json`);
+  }
+
+  async iiifInfo(reader: Reader, id: string, req: Request, res: Response, place: TileSetPlace): Promise<void> {
+    const baseUri = this.absolute(req).replace(/\/info\.json$/, '');
+    const info = await this.iiif.info(reader, id, baseUri);
+    const jsonLd = /application\/ld\+json/.test(req.headers.accept ?? '');
+    res.setHeader('Cache-Control', place.cacheControl);
+    res.setHeader('Link', `<${IIIF_PROFILE_URI}>;rel="profile"`);
+    // Written as is: Express' send would add a charset to the JSON-LD media type.
+    const body = Buffer.from(JSON.stringify(info));
+    res.setHeader('Content-Type', jsonLd ? `application/ld+json;profile="${IIIF_CONTEXT}"` : 'application/json');
+    res.setHeader('Content-Length', String(body.length));
+    res.end(body);
+  }
+
+  async iiifImage(
+    reader: Reader,
+    id: string,
+    segments: { region: string; size: string; rotation: string; qualityFormat: string },
+    req: Request,
+    res: Response,
+    place: TileSetPlace,
+  ): Promise<void> {
+    const answer = await this.iiif.image(reader, id, segments);
+    res.setHeader('Link', `<${IIIF_PROFILE_URI}>;rel="profile"`);
+    if (answer.kind === 'tile') {
+      this.metrics.count('iiif_images', { result: 'stored_tile' });
+      await this.sendTile(answer.tile, req, res, place);
+      return;
+    }
+    this.metrics.count('iiif_images', { result: 'rendered' });
+    const etag = `"${createHash('sha256').update(answer.bytes).digest('base64url')}"`;
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', place.cacheControl);
+    if (ifNoneMatch(req.headers['if-none-match'], etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.setHeader('Content-Type', IIIF_IMAGE_TYPES[answer.format]);
+    res.setHeader('Content-Length', String(answer.bytes.length));
+    res.end(answer.bytes);
+  }
+
+  private async sendTile(found: FoundTile, req: Request, res: Response, place: TileSetPlace): Promise<void> {
+    const etag = `"${found.tile.sha256}"`;
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', place.cacheControl);
+    if (ifNoneMatch(req.headers['if-none-match'], etag)) {
+      this.metrics.count('tiles_served', { result: 'not_modified' });
+      res.status(304).end();
+      return;
+    }
+    this.metrics.count('tiles_served', { result: 'served' });
+    const object = await found.open();
+    res.setHeader('Content-Type', TILE_CONTENT_TYPES[found.format]);
+    res.setHeader('Content-Length', String(object.bytes));
+    await pipeline(object.body, res).catch(() => undefined); // client gone: nothing to answer
+  }
+
+  /** This request's URL, absolute (PUBLIC_BASE_URL when set, else as the client reached us), without its query. */
+  absolute(req: Request): string {
+    const path = req.originalUrl.split('?')[0];
+    return `${this.config.PUBLIC_BASE_URL || `${req.protocol}://${req.get('host')}`}${path}`;
+  }
+
+  /** An absolute URL for a path of this API. */
+  absolutePath(req: Request, path: string): string {
+    return `${this.config.PUBLIC_BASE_URL || `${req.protocol}://${req.get('host')}`}${path}`;
+  }
+}
