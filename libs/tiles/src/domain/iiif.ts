@@ -111,7 +111,10 @@ export function parseSize(value: string, region: IiifRegion, limits: IiifLimits)
     if (confined) {
       if (w === undefined || h === undefined) throw bad('size !w,h needs both w and h');
       const factor = Math.min(w / rw, h / rh);
-      size = scaled(upscale ? factor : Math.min(1, factor));
+      // A box larger than the region asks for upscaling: refused without ^, as the official
+      // validator checks (a larger box with ^ scales up to fit it).
+      noUpscale(factor);
+      size = scaled(factor);
       size = { width: Math.min(size.width, w), height: Math.min(size.height, h) };
     } else if (w !== undefined && h !== undefined) {
       noUpscale(Math.max(w / rw, h / rh));
