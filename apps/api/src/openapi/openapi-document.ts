@@ -35,7 +35,8 @@ export function buildOpenApiDocument(app: INestApplication, config: Pick<AppConf
   const builder = new DocumentBuilder()
     .setTitle('Tessera API')
     .setDescription(
-      'Gigapixel panoramas: streamed uploads, tile pyramids cut in the background, Deep Zoom serving.\n\n' +
+      'Gigapixel panoramas: streamed uploads, tile pyramids cut in the background, Deep Zoom and IIIF Image API 3.0 ' +
+        'serving, share links that need no account, renditions.\n\n' +
         'Sign in with `POST /v1/auth/login`, then use **Authorize** with the access token. ' +
         'Every error is `application/problem+json` (RFC 9457) with a stable `code`; each operation lists its codes.',
     )
