@@ -350,6 +350,27 @@ const asProblem = (response: Response, body: Buffer) => ({
   body: JSON.parse(body.toString()) as unknown,
 });
 
+describe('share links under a low tile rate limit', () => {
+  let limited: ApiHarness;
+  beforeAll(async () => {
+    limited = await startApi({ THROTTLE_TILES_LIMIT: '5' });
+  });
+  afterAll(() => limited?.close());
+
+  it('are counted like tiles: of 12 requests released at once, 5 pass and 7 get a 429 problem', async () => {
+    const user = await limited.userClient();
+    const uploaded = await upload(user.client, await sharp(squares).resize(200).png().toBuffer(), {
+      fields: { presets: 'none' },
+    });
+    const id = uploaded.data!.tileSets[0].id;
+    await followEvents(`${limited.baseUrl}/v1/tilesets/${id}/events`, user.accessToken);
+    const { data } = await user.client.POST('/v1/tilesets/{id}/share', { params: { path: { id } }, body: {} });
+    const statuses = await Promise.all(Array.from({ length: 12 }, async () => (await fetch(data!.manifestUrl)).status));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+  });
+});
+
 /** The environment the harness's API was started with (to build a config with another key). */
 function envOf(harness: ApiHarness): Record<string, string> {
   return { JWT_SECRET: harness.config.JWT_SECRET, NODE_ENV: 'test' };

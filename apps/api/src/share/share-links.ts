@@ -62,8 +62,11 @@ export class ShareLinks {
     if (!match || !key) throw invalid();
     const expiry = parseInt(match[2], 36);
     const grant: ShareGrant = { share, id, epoch: parseInt(match[3], 36) };
-    const given = Buffer.from(match[4], 'base64url');
-    const expected = this.mac(key, grant, expiry);
+    // One spelling per token: no leading zeros, and the signature compared as text (decoding
+    // would ignore the last character's two spare bits, so four spellings would pass).
+    if (expiry.toString(36) !== match[2] || grant.epoch.toString(36) !== match[3]) throw invalid();
+    const given = Buffer.from(match[4]);
+    const expected = Buffer.from(this.mac(key, grant, expiry).toString('base64url'));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
     if (expiry * 1000 <= now) {
       throw new HttpProblem(403, 'SHARE_LINK_EXPIRED', 'This share link has expired; ask the owner for a new one.');

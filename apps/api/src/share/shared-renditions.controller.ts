@@ -3,6 +3,7 @@ import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ReadRenditionFileUseCase } from '#renditions';
 import { UuidParam } from '../common/uuid-param.js';
+import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { DocRenditionFile, sendRendition } from '../renditions/rendition-file.js';
 import { SHARE_PROBLEMS } from '../tilesets/tile-set-docs.js';
 import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from './share-link.guard.js';
@@ -15,6 +16,8 @@ import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } fro
   schema: { type: 'string' },
 })
 @SharedResource('rendition')
+// Anyone with the link: every route rate-limited like tiles, per client address.
+@ThrottleCategory('tiles')
 @Controller('s/:token/renditions')
 export class SharedRenditionsController {
   constructor(private readonly readFile: ReadRenditionFileUseCase) {}

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { UuidParam } from '../common/uuid-param.js';
+import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { ManifestQueryDto, type TileManifestDto } from '../tilesets/dto/tile-manifest.dto.js';
 import {
   DocArchive,
@@ -32,6 +33,8 @@ const place = (token: string, id: string, access: ShareAccess): TileSetPlace => 
   schema: { type: 'string' },
 })
 @SharedResource('tileset')
+// Anyone with the link: every route rate-limited like tiles, per client address.
+@ThrottleCategory('tiles')
 @Controller('s/:token/tilesets')
 export class SharedTileSetsController {
   constructor(private readonly responses: TileSetResponses) {}
