@@ -57,6 +57,7 @@ export async function startApi(
     STORAGE_LOCAL_ROOT: storageRoot,
     UPLOAD_TMP_DIR: uploadTmpDir,
     TILING_WORK_DIR: join(dataDir, 'tiling'),
+    UPLOAD_RESUMABLE_DIR: join(dataDir, 'resumable'),
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,

@@ -29,6 +29,9 @@ import { RenditionsController } from './renditions/renditions.controller.js';
 import { TileSetsController } from './tilesets/tilesets.controller.js';
 import { TileSetResponses } from './tilesets/tile-set-responses.js';
 import { ShareLinks } from './share/share-links.js';
+import { ResumableUploads } from './uploads/resumable-uploads.js';
+import { UploadsController } from './uploads/uploads.controller.js';
+import { UploadFieldsParser } from './panoramas/upload-fields.js';
 import { ShareLinkGuard } from './share/share-link.guard.js';
 import { SharedTileSetsController } from './share/shared-tilesets.controller.js';
 import { SharedRenditionsController } from './share/shared-renditions.controller.js';
@@ -82,6 +85,7 @@ export class ApiModule {
         AuthController,
         UsersController,
         PanoramasController,
+        UploadsController,
         TileSetsController,
         RenditionsController,
         SharedTileSetsController,
@@ -96,6 +100,8 @@ export class ApiModule {
         Lifecycle,
         InitialAdmin,
         ShareLinks,
+        ResumableUploads,
+        UploadFieldsParser,
         ShareLinkGuard,
         TileSetResponses,
         // Order matters: the operation is known first; throttling counts every request,

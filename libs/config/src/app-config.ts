@@ -148,6 +148,10 @@ const schema = z
     COMPRESS_TIMEOUT_SECONDS: int(1, 3_600).default(60),
     // Files in one batch upload (POST /v1/panoramas/batch).
     BATCH_MAX_FILES: int(1, 1_000).default(20),
+    // Resumable uploads (tus, /v1/uploads): where unfinished uploads are kept (not under
+    // UPLOAD_TMP_DIR, whose sweep would take them), and how long one may stay unfinished.
+    UPLOAD_RESUMABLE_DIR: z.string().min(1).default('./data/resumable'),
+    UPLOAD_RESUMABLE_EXPIRY_HOURS: int(1, 24 * 365).default(24),
     // Share links (capability URLs): signing keys as id:secret pairs, comma-separated; links
     // are signed with the first and accepted with any (rotation). Empty: one key derived from
     // JWT_SECRET (links then die with it). Ids: a-z, 0-9; secrets: at least 32 characters.

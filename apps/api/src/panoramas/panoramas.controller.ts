@@ -35,7 +35,6 @@ import {
   RequestTileSetUseCase,
   UpdatePanoramaUseCase,
   type PanoramaView,
-  type UploadFields,
   UploadPanoramaUseCase,
 } from '#panoramas';
 import {
@@ -43,15 +42,13 @@ import {
   PlanArchiveUseCase,
   type RenditionPreset,
   RenditionsOfPanoramasUseCase,
-  RenditionsSettings,
   RequestPresetRenditionsUseCase,
-  selectPresets,
 } from '#renditions';
 import type { Principal } from '#users';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
-import { validateDto } from '../http/problem/validation.js';
+import { UploadFieldsParser } from './upload-fields.js';
 import { BatchResultDto, PanoramaDto, PanoramaPageDto, TileSetDto } from './dto/panorama.dto.js';
 import { CreateTileSetDto } from './dto/create-tile-set.dto.js';
 import { ListPanoramasQueryDto, UpdatePanoramaDto } from './dto/panorama-queries.dto.js';
@@ -87,7 +84,7 @@ export class PanoramasController {
     private readonly listPanoramaTileSets: ListTileSetsUseCase,
     private readonly renditionsOf: RenditionsOfPanoramasUseCase,
     private readonly requestPresets: RequestPresetRenditionsUseCase,
-    private readonly renditionSettings: RenditionsSettings,
+    private readonly fields: UploadFieldsParser,
     private readonly planArchive: PlanArchiveUseCase,
     private readonly config: AppConfig,
   ) {}
@@ -101,26 +98,6 @@ export class PanoramasController {
   }
 
   /** An upload's text fields: validated, the tile options gathered, the presets picked. */
-  private async uploadFields(
-    dto: typeof UploadPanoramaFieldsDto | typeof UploadPanoramasFieldsDto,
-    raw: Record<string, string>,
-  ): Promise<{ upload: UploadFields; presets: RenditionPreset[] }> {
-    const fields: Partial<UploadPanoramaFieldsDto> = await validateDto(dto, raw);
-    return {
-      upload: {
-        title: fields.title,
-        description: fields.description,
-        tileOptions: {
-          tileSize: fields.tileSize,
-          format: fields.tileFormat,
-          quality: fields.tileQuality,
-          overlap: fields.overlap,
-        },
-      },
-      presets: selectPresets(this.renditionSettings.presets, fields.presets),
-    };
-  }
-
   @Post()
   @ApiOperation({
     summary: 'Upload a panorama (streamed; JPEG, PNG, WebP or TIFF)',
@@ -170,7 +147,7 @@ export class PanoramasController {
     const result = await readMultipartUpload(
       req,
       async (raw) => {
-        const fields = await this.uploadFields(UploadPanoramaFieldsDto, raw);
+        const fields = await this.fields.parse(raw, UploadPanoramaFieldsDto);
         presets = fields.presets;
         return fields.upload;
       },
@@ -215,7 +192,7 @@ export class PanoramasController {
   ): Promise<BatchResultDto> {
     const outcomes = await readMultipartBatch(
       req,
-      { maxFiles: this.config.BATCH_MAX_FILES, parseFields: (raw) => this.uploadFields(UploadPanoramasFieldsDto, raw) },
+      { maxFiles: this.config.BATCH_MAX_FILES, parseFields: (raw) => this.fields.parse(raw, UploadPanoramasFieldsDto) },
       async (part, fields) => {
         const result = await this.upload.execute(principal.userId, {
           filename: part.filename,

@@ -79,6 +79,9 @@ export const EDGE_ERROR_STATUS = {
   // A share link that is not one of ours (tampered, truncated, unknown key) or has expired.
   SHARE_LINK_INVALID: HttpStatus.FORBIDDEN,
   SHARE_LINK_EXPIRED: HttpStatus.FORBIDDEN,
+  // Resumable uploads (tus): an id that is not one of yours, or has expired or finished.
+  UPLOAD_NOT_FOUND: HttpStatus.NOT_FOUND,
+  PRECONDITION_FAILED: HttpStatus.PRECONDITION_FAILED,
   NOT_FOUND: HttpStatus.NOT_FOUND,
   METHOD_NOT_ALLOWED: HttpStatus.METHOD_NOT_ALLOWED,
   NOT_ACCEPTABLE: HttpStatus.NOT_ACCEPTABLE,

@@ -80,6 +80,15 @@ export class UploadPanoramaUseCase {
   }
 
   /**
+   * Refuses now (QuotaExceededError, UploadTooLargeError) an upload of `bytes` that could
+   * not be accepted: a resumable upload is checked at creation, and again at the end.
+   */
+  async checkAllowance(ownerId: string, bytes: number | undefined): Promise<void> {
+    const { limit, error } = await this.allowance(ownerId, bytes);
+    if (bytes !== undefined && bytes > limit) throw error();
+  }
+
+  /**
    * How many bytes this upload may have, and the error for going past them: an early
    * refusal from usage now. The binding check is at commit (insertWithTileSet), where
    * uploads racing for the same quota are counted one after another.

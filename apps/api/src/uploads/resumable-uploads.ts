@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { FileStore } from '@tus/file-store';
+import { Server, type Upload } from '@tus/server';
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import { AppConfig } from '#config';
+import { UploadPanoramaUseCase } from '#panoramas';
+import { RequestPresetRenditionsUseCase } from '#renditions';
+import type { Principal } from '#users';
+import { PROBLEM_STATUS, type ProblemCode } from '../http/problem/error-status.js';
+import { problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
+import { HttpProblem } from '../http/problem/http-problem.js';
+import { UploadFieldsParser } from '../panoramas/upload-fields.js';
+
+export const PANORAMA_ID_HEADER = 'Tessera-Panorama-Id';
+
+/** tus's own refusals (plain text) as our problem codes, by status. */
+const TUS_STATUS_CODES: Record<number, ProblemCode> = {
+  400: 'BAD_REQUEST',
+  403: 'FORBIDDEN',
+  404: 'UPLOAD_NOT_FOUND',
+  409: 'CONFLICT',
+  410: 'UPLOAD_NOT_FOUND',
+  412: 'PRECONDITION_FAILED',
+  413: 'UPLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+type TusRequest = Request & { runtime?: { node?: { req: ExpressRequest & { principal?: Principal } } } };
+
+/**
+ * Resumable uploads (tus 1.0) on @tus/server with its file store. Creation checks what a
+ * multipart upload checks before its body (size against UPLOAD_MAX_BYTES and the quota,
+ * the metadata as upload fields) and records the owner in the upload's metadata (whatever
+ * the client sent there); every later request on an upload must come from its owner
+ * (404 otherwise, like any other user's resource). When the last byte arrives, the file
+ * goes through the multipart upload's pipeline (type by its bytes, header probe,
+ * de-duplication, storage, tile set and presets queued), then leaves the store; the last
+ * PATCH answers with the panorama's id in `Tessera-Panorama-Id`. Unfinished uploads older
+ * than UPLOAD_RESUMABLE_EXPIRY_HOURS are removed by a sweep on every process.
+ *
+ * The store is this machine's disk (UPLOAD_RESUMABLE_DIR), with either storage driver: an
+ * upload's requests must reach the process that holds it.
+ */
+@Injectable()
+export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ResumableUploads.name);
+  private readonly directory: string;
+  private readonly store: FileStore;
+  private readonly server: Server;
+  private sweeping?: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly upload: UploadPanoramaUseCase,
+    private readonly requestPresets: RequestPresetRenditionsUseCase,
+    private readonly fields: UploadFieldsParser,
+  ) {
+    this.directory = resolve(config.UPLOAD_RESUMABLE_DIR);
+    this.store = new FileStore({
+      directory: this.directory,
+      expirationPeriodInMilliseconds: config.UPLOAD_RESUMABLE_EXPIRY_HOURS * 3_600_000,
+    });
+    this.server = new Server({
+      path: '/v1/uploads',
+      datastore: this.store,
+      maxSize: config.UPLOAD_MAX_BYTES,
+      relativeLocation: true,
+      exposedHeaders: [PANORAMA_ID_HEADER],
+      namingFunction: () => randomUUID(),
+      onUploadCreate: (req, upload) => this.created(req as TusRequest, upload),
+      onIncomingRequest: (req, id) => this.incoming(req as TusRequest, id),
+      onUploadFinish: (req, upload) => this.finished(req as TusRequest, upload),
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+    this.sweeping = setInterval(() => void this.sweep(), this.config.TEMP_SWEEP_INTERVAL_SECONDS * 1000).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweeping);
+  }
+
+  /** Removes unfinished uploads past their expiry; answers how many. */
+  async sweep(): Promise<number> {
+    try {
+      const removed = await this.server.cleanUpExpiredUploads();
+      if (removed > 0) this.logger.log(`Removed ${removed} expired unfinished upload(s)`);
+      return removed;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Sweeping expired uploads failed');
+      return 0;
+    }
+  }
+
+  /** Hands one HTTP request to tus; its refusals become problem+json. */
+  async handle(req: ExpressRequest, res: ExpressResponse): Promise<void> {
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const withBody = !['GET', 'HEAD', 'OPTIONS', 'DELETE'].includes(req.method);
+    const request = new Request(new URL(req.originalUrl, 'http://tessera.internal'), {
+      method: req.method,
+      headers,
+      body: withBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+      duplex: 'half',
+      signal: abort.signal,
+    });
+    // The hooks find the authenticated Express request here (as srvx's Node adapter has it).
+    Object.assign(request, { runtime: { name: 'node', node: { req, res } } });
+    const response = await this.server.handleWeb(request);
+    res.status(response.status);
+    response.headers.forEach((value, name) => res.setHeader(name, value));
+    if (response.status >= 400) {
+      res.type('application/problem+json').send(await this.problemBody(response, req));
+      return;
+    }
+    res.end(Buffer.from(await response.arrayBuffer()));
+  }
+
+  private async created(req: TusRequest, upload: Upload) {
+    const principal = this.principal(req);
+    const metadata = Object.fromEntries(
+      Object.entries(upload.metadata ?? {}).filter(([key]) => key !== 'owner' && key !== 'filename'),
+    ) as Record<string, string>;
+    await this.guard(async () => {
+      await this.fields.parse(metadata);
+      await this.upload.checkAllowance(principal.userId, upload.size);
+    });
+    return { metadata: { ...upload.metadata, owner: principal.userId } };
+  }
+
+  private async incoming(req: TusRequest, id: string): Promise<void> {
+    if (req.method === 'POST' || req.method === 'OPTIONS') return;
+    const principal = this.principal(req);
+    const upload = await this.store.getUpload(id).catch(() => null);
+    if (upload && upload.metadata?.owner !== principal.userId) {
+      throw tusError(new HttpProblem(404, 'UPLOAD_NOT_FOUND', 'No upload with this id exists.'));
+    }
+  }
+
+  private async finished(req: TusRequest, upload: Upload) {
+    const principal = this.principal(req);
+    const metadata = Object.fromEntries(
+      Object.entries(upload.metadata ?? {}).filter(([key]) => key !== 'owner' && key !== 'filename'),
+    ) as Record<string, string>;
+    try {
+      const result = await this.guard(async () => {
+        const { upload: fields, presets } = await this.fields.parse(metadata);
+        const stored = await this.upload.execute(principal.userId, {
+          filename: upload.metadata?.filename ?? undefined,
+          content: createReadStream(join(this.directory, upload.id)),
+          declaredBytes: upload.size,
+          fields: () => Promise.resolve(fields),
+        });
+        await this.requestPresets.execute(stored.panorama, presets);
+        return stored;
+      });
+      return {
+        headers: {
+          [PANORAMA_ID_HEADER]: result.panorama.id,
+          'Content-Location': `/v1/panoramas/${result.panorama.id}`,
+        },
+      };
+    } finally {
+      // Finished (stored or refused): the upload has nothing left to resume.
+      await this.store.remove(upload.id).catch(() => undefined);
+    }
+  }
+
+  private principal(req: TusRequest): Principal {
+    const principal = req.runtime?.node?.req.principal;
+    // The guard lets no request through without one; a route outside it would be a bug.
+    if (!principal) throw tusError(new HttpProblem(401, 'AUTHENTICATION_REQUIRED', 'Authentication required.'));
+    return principal;
+  }
+
+  /** Runs `work`; its errors become tus errors carrying our problem document. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const refusal = tusError(error);
+      if (refusal.status_code >= 500) this.logger.error({ err: error }, 'A resumable upload failed');
+      throw refusal;
+    }
+  }
+
+  private async problemBody(response: Response, req: ExpressRequest): Promise<string> {
+    const text = await response.text();
+    if (text.startsWith(PROBLEM_MARK)) return text.slice(PROBLEM_MARK.length);
+    const code = TUS_STATUS_CODES[response.status] ?? (response.status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
+    if (response.status >= 500) this.logger.error(`tus answered ${response.status}: ${text}`);
+    const detail = response.status >= 500 ? 'The upload could not be handled.' : text.trim() || 'Refused.';
+    return JSON.stringify(problemDocument({ status: response.status, code, detail }, req.originalUrl));
+  }
+}
+
+/** Marks a body that already is our problem document (written by a hook). */
+const PROBLEM_MARK = '\u0000problem:';
+
+/** A refusal in the shape tus reads from what a hook throws (`status_code`, `body`). */
+class TusRefusal extends Error {
+  constructor(
+    readonly status_code: number,
+    readonly body: string,
+  ) {
+    super(body);
+  }
+}
+
+function tusError(error: unknown): TusRefusal {
+  const problem = toProblem(error);
+  const status = PROBLEM_STATUS[problem.code] ?? problem.status;
+  return new TusRefusal(status, PROBLEM_MARK + JSON.stringify(problemDocument({ ...problem, status }, '/v1/uploads')));
+}

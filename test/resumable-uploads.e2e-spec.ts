@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeJpeg } from '#testing';
+import { ResumableUploads } from '../apps/api/src/uploads/resumable-uploads.js';
+import { type ApiHarness, expectProblem, startApi } from './support/api-harness.js';
+
+/**
+ * Resumable uploads over tus 1.0, spoken by hand with Node's fetch (what any tus client
+ * sends): interrupted and resumed, refused at creation, other users' ids, expiry.
+ */
+let api: ApiHarness;
+let owner: Awaited<ReturnType<ApiHarness['userClient']>>;
+let other: Awaited<ReturnType<ApiHarness['userClient']>>;
+const MAX = 4 * 1024 * 1024;
+
+beforeAll(async () => {
+  api = await startApi({ UPLOAD_MAX_BYTES: String(MAX) });
+  owner = await api.userClient();
+  other = await api.userClient();
+});
+afterAll(() => api?.close());
+
+const tus = (token: string | undefined, headers: Record<string, string> = {}) => ({
+  'tus-resumable': '1.0.0',
+  ...(token ? { authorization: `Bearer ${token}` } : {}),
+  ...headers,
+});
+const metadata = (fields: Record<string, string>) =>
+  Object.entries(fields)
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',');
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const problem = async (response: Response) => ({
+  status: response.status,
+  headers: response.headers,
+  body: await response.json(),
+});
+
+async function create(token: string, length: number, fields: Record<string, string> = {}) {
+  return fetch(`${api.baseUrl}/v1/uploads`, {
+    method: 'POST',
+    headers: tus(token, {
+      'upload-length': String(length),
+      ...(Object.keys(fields).length ? { 'upload-metadata': metadata(fields) } : {}),
+    }),
+  });
+}
+async function patch(token: string, url: string, offset: number, body: Buffer | ReadableStream, signal?: AbortSignal) {
+  return fetch(`${api.baseUrl}${url}`, {
+    method: 'PATCH',
+    headers: tus(token, { 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }),
+    body,
+    signal,
+    duplex: 'half',
+  });
+}
+const head = (token: string | undefined, url: string) =>
+  fetch(`${api.baseUrl}${url}`, { method: 'HEAD', headers: tus(token) });
+
+it('resumes an upload cut off in its second part, and stores exactly the bytes sent', async () => {
+  const image = await makeJpeg(1200, 600, 95);
+  const third = Math.ceil(image.length / 3);
+  const created = await create(owner.accessToken, image.length, { filename: 'resumed.jpg', title: 'Resumed' });
+  expect(created.status).toBe(201);
+  const url = created.headers.get('location')!;
+  expect(url).toMatch(/^\/v1\/uploads\/[0-9a-f-]{36}$/);
+
+  const first = await patch(owner.accessToken, url, 0, image.subarray(0, third));
+  expect(first.status).toBe(204);
+  expect(first.headers.get('upload-offset')).toBe(String(third));
+
+  // The second part: some bytes, then the connection is lost.
+  const abort = new AbortController();
+  let sent = 0;
+  const flaky = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= third / 2) {
+        setTimeout(() => abort.abort(), 200);
+        return new Promise(() => undefined); // never more: the line went quiet
+      }
+      const chunk = image.subarray(third + sent, third + sent + 1024);
+      sent += chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
+  await expect(patch(owner.accessToken, url, third, flaky, abort.signal)).rejects.toThrow();
+
+  // Where to go on from: what arrived, at least the first part.
+  let offset = 0;
+  for (let i = 0; i < 50; i++) {
+    const status = await head(owner.accessToken, url);
+    expect(status.status).toBe(200);
+    offset = Number(status.headers.get('upload-offset'));
+    if (offset > third) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(offset).toBeGreaterThanOrEqual(third);
+  expect(offset).toBeLessThan(image.length);
+
+  const rest = await patch(owner.accessToken, url, offset, image.subarray(offset));
+  expect(rest.status).toBe(204);
+  const panoramaId = rest.headers.get('tessera-panorama-id');
+  expect(panoramaId).toMatch(/^[0-9a-f-]{36}$/);
+
+  const { data } = await owner.client.GET('/v1/panoramas/{id}', { params: { path: { id: panoramaId! } } });
+  expect(data).toMatchObject({ title: 'Resumed', sha256: sha256(image), bytes: image.length });
+  const original = await fetch(`${api.baseUrl}/v1/panoramas/${panoramaId}/original`, {
+    headers: { authorization: `Bearer ${owner.accessToken}` },
+  });
+  expect(sha256(Buffer.from(await original.arrayBuffer()))).toBe(sha256(image));
+  // Finished: nothing left to resume, nothing left on disk.
+  const after = await head(owner.accessToken, url);
+  expect(after.status).toBe(404);
+  expect(await readdir(join(api.workerEnv.UPLOAD_TMP_DIR, '..', 'resumable'))).toEqual([]);
+});
+
+it('refuses at creation: too large (413), no token (401), bad metadata (400)', async () => {
+  expectProblem(await problem(await create(owner.accessToken, MAX + 1)), 413, 'UPLOAD_TOO_LARGE');
+  const anonymous = await fetch(`${api.baseUrl}/v1/uploads`, {
+    method: 'POST',
+    headers: tus(undefined, { 'upload-length': '10' }),
+  });
+  expectProblem(await problem(anonymous), 401, 'AUTHENTICATION_REQUIRED');
+  expectProblem(await problem(await create(owner.accessToken, 10, { tileSize: 'abc' })), 400, 'VALIDATION_FAILED');
+  expectProblem(await problem(await create(owner.accessToken, 10, { title: 'a\u0000b' })), 400, 'VALIDATION_FAILED');
+});
+
+it("answers 404 for someone else's upload, whatever they try", async () => {
+  const created = await create(owner.accessToken, 100, { filename: 'mine.jpg' });
+  const url = created.headers.get('location')!;
+  expect((await head(other.accessToken, url)).status).toBe(404); // HEAD: no body
+  expectProblem(await problem(await patch(other.accessToken, url, 0, Buffer.alloc(100))), 404, 'UPLOAD_NOT_FOUND');
+  const del = await fetch(`${api.baseUrl}${url}`, { method: 'DELETE', headers: tus(other.accessToken) });
+  expectProblem(await problem(del), 404, 'UPLOAD_NOT_FOUND');
+  expect((await head(owner.accessToken, url)).status).toBe(200); // still the owner's
+});
+
+it('refuses a finished upload that is no image (415), keeping nothing', async () => {
+  const bytes = Buffer.from('%PDF-1.7 not a panorama'.padEnd(2000, '.'));
+  const created = await create(owner.accessToken, bytes.length, { filename: 'doc.pdf' });
+  const url = created.headers.get('location')!;
+  expectProblem(await problem(await patch(owner.accessToken, url, 0, bytes)), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  expect((await head(owner.accessToken, url)).status).toBe(404);
+  const { data } = await owner.client.GET('/v1/panoramas', { params: { query: {} } });
+  expect(data!.items.map((p) => p.originalFilename)).not.toContain('doc.pdf');
+});
+
+it('removes unfinished uploads once expired', async () => {
+  const created = await create(owner.accessToken, 1000, { filename: 'abandoned.jpg' });
+  const url = created.headers.get('location')!;
+  const id = url.split('/').at(-1)!;
+  await patch(owner.accessToken, url, 0, Buffer.alloc(500, 1));
+  const dir = join(api.workerEnv.UPLOAD_TMP_DIR, '..', 'resumable');
+  // Two days old, as far as the store knows.
+  const info = JSON.parse(await readFile(join(dir, `${id}.json`), 'utf8'));
+  info.creation_date = new Date(Date.now() - 2 * 86_400_000).toISOString();
+  await writeFile(join(dir, `${id}.json`), JSON.stringify(info));
+  expect(await api.app.get(ResumableUploads).sweep()).toBe(1);
+  expect((await readdir(dir)).filter((f) => f.startsWith(id))).toEqual([]);
+  expect([404, 410]).toContain((await head(owner.accessToken, url)).status);
+});
+
+it('checks the quota at creation (422), as a multipart upload does', async () => {
+  const admin = await api.adminClient();
+  const limited = await api.userClient();
+  const set = await admin.PATCH('/v1/users/{id}', { params: { path: { id: limited.id } }, body: { quotaBytes: 1000 } });
+  expect(set.response.status).toBe(200);
+  expectProblem(await problem(await create(limited.accessToken, 5000, { filename: 'big.jpg' })), 422, 'QUOTA_EXCEEDED');
+});
