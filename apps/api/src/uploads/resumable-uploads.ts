@@ -129,11 +129,8 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
 
   private async created(req: TusRequest, upload: Upload) {
     const principal = this.principal(req);
-    const metadata = Object.fromEntries(
-      Object.entries(upload.metadata ?? {}).filter(([key]) => key !== 'owner' && key !== 'filename'),
-    ) as Record<string, string>;
     await this.guard(async () => {
-      await this.fields.parse(metadata);
+      await this.fields.parse(uploadFieldsOf(upload));
       await this.upload.checkAllowance(principal.userId, upload.size);
     });
     return { metadata: { ...upload.metadata, owner: principal.userId } };
@@ -150,14 +147,11 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
 
   private async finished(req: TusRequest, upload: Upload) {
     const principal = this.principal(req);
-    const metadata = Object.fromEntries(
-      Object.entries(upload.metadata ?? {}).filter(([key]) => key !== 'owner' && key !== 'filename'),
-    ) as Record<string, string>;
     try {
       const result = await this.guard(async () => {
-        const { upload: fields, presets } = await this.fields.parse(metadata);
+        const { upload: fields, presets } = await this.fields.parse(uploadFieldsOf(upload));
         const stored = await this.upload.execute(principal.userId, {
-          filename: upload.metadata?.filename ?? undefined,
+          filename: upload.metadata?.filename ?? upload.metadata?.name ?? undefined,
           content: createReadStream(join(this.directory, upload.id)),
           declaredBytes: upload.size,
           fields: () => Promise.resolve(fields),
@@ -204,6 +198,19 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     return JSON.stringify(problemDocument({ status: response.status, code, detail }, req.originalUrl));
   }
 }
+
+/**
+ * Metadata keys that are not upload fields: the owner we record, and what tus clients send
+ * on their own about the file (tus-js-client's examples and Uppy: name, type, filetype,
+ * relativePath). The file's name is `filename`, else `name`.
+ */
+const NOT_FIELDS = new Set(['owner', 'filename', 'name', 'type', 'filetype', 'relativePath']);
+
+/** The upload's metadata as upload fields (validated like a multipart upload's). */
+const uploadFieldsOf = (upload: Upload) =>
+  Object.fromEntries(
+    Object.entries(upload.metadata ?? {}).filter(([key, value]) => !NOT_FIELDS.has(key) && value !== null),
+  ) as Record<string, string>;
 
 /** Marks a body that already is our problem document (written by a hook). */
 const PROBLEM_MARK = '\u0000problem:';
