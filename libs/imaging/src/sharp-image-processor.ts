@@ -58,8 +58,16 @@ export class SharpImageProcessor extends ImageProcessor {
       orientation: metadata.orientation ?? null,
       progressive: metadata.isProgressive ?? false,
       hasAlpha: metadata.hasAlpha ?? false,
+      xmpProjection: gpanoProjection(metadata.xmp),
     };
   }
+}
+
+/** GPano:ProjectionType from an XMP packet, as an attribute or an element. */
+export function gpanoProjection(xmp: Buffer | undefined): string | null {
+  if (!xmp) return null;
+  const match = /GPano:ProjectionType(?:\s*=\s*["']|>)\s*([A-Za-z_-]{1,40})/.exec(xmp.toString('utf8'));
+  return match ? match[1].toLowerCase() : null;
 }
 
 function toImageFormat(format: string | undefined): ImageFormat | null {

@@ -1139,6 +1139,11 @@ export interface components {
             originalFilename: string;
             /** Format: uuid */
             ownerId: string;
+            /**
+             * @description flat, or equirectangular: a 360° sphere (detected at upload; updatePanorama corrects it).
+             * @enum {string}
+             */
+            projection: "flat" | "equirectangular";
             /** @description Its renditions, oldest first: the presets made for every upload, and those asked for. */
             renditions: components["schemas"]["RenditionDto"][];
             /**
@@ -1198,6 +1203,11 @@ export interface components {
              */
             type: string;
         };
+        /**
+         * @description flat, or equirectangular (a 360° sphere). Absent: detected (photo-sphere XMP `GPano:ProjectionType`, else an exact 2:1 image is equirectangular).
+         * @enum {string}
+         */
+        Projection: "flat" | "equirectangular";
         QuotaDto: {
             /**
              * @description Bytes of originals and renditions this user may store (their override, else QUOTA_BYTES_PER_USER).
@@ -1413,6 +1423,11 @@ export interface components {
         UpdatePanoramaDto: {
             /** @description null clears it. */
             description?: string | null;
+            /**
+             * @description Corrects what the upload detected.
+             * @enum {string}
+             */
+            projection?: "flat" | "equirectangular";
             title?: string;
         };
         UpdateUserDto: {
@@ -1443,6 +1458,11 @@ export interface components {
              * @example
              */
             presets?: string;
+            /**
+             * @description flat, or equirectangular (a 360° sphere). Absent: detected (photo-sphere XMP `GPano:ProjectionType`, else an exact 2:1 image is equirectangular).
+             * @enum {string}
+             */
+            projection?: "flat" | "equirectangular";
             /**
              * @default jpeg
              * @enum {string}
@@ -1482,6 +1502,11 @@ export interface components {
              * @example
              */
             presets?: string;
+            /**
+             * @description flat, or equirectangular (a 360° sphere). Absent: detected (photo-sphere XMP `GPano:ProjectionType`, else an exact 2:1 image is equirectangular).
+             * @enum {string}
+             */
+            projection?: "flat" | "equirectangular";
             /**
              * @default jpeg
              * @enum {string}

@@ -21,6 +21,7 @@ export class UploadFieldsParser {
       upload: {
         title: fields.title,
         description: fields.description,
+        projection: fields.projection,
         tileOptions: {
           tileSize: fields.tileSize,
           format: fields.tileFormat,

@@ -3,3 +3,4 @@ export * from './filename.js';
 export * from './panorama.js';
 export * from './panoramas.errors.js';
 export * from './quota.js';
+export * from './projection.js';

@@ -1,4 +1,5 @@
 import { CONTENT_TYPES, EXTENSIONS, type ImageFormat } from './image-format.js';
+import type { Projection } from './projection.js';
 
 export interface PanoramaProps {
   id: string;
@@ -11,6 +12,8 @@ export interface PanoramaProps {
   bytes: number;
   width: number;
   height: number;
+  /** Flat, or a 360° sphere (detected at upload, see detectProjection; owners may correct it). */
+  projection: Projection;
   /** Hex SHA-256 of the original's bytes; also its ETag and the de-duplication key per owner. */
   sha256: string;
   originalKey: string;
@@ -31,6 +34,7 @@ export class Panorama {
   bytes!: number;
   width!: number;
   height!: number;
+  projection!: Projection;
   sha256!: string;
   originalKey!: string;
   createdAt!: Date;

@@ -4,7 +4,7 @@ import { Migration20261121092515_Panoramas } from './Migration20261121092515_Pan
 import { Migration20261122070000_ChangeFeed } from './Migration20261122070000_ChangeFeed.js';
 import { Migration20261122090000_RateLimits } from './Migration20261122090000_RateLimits.js';
 import { Migration20261122120000_Renditions } from './Migration20261122120000_Renditions.js';
-import { Migration20261122150000_ShareEpochs } from './Migration20261122150000_ShareEpochs.js';
+import { Migration20261122150000_SharesAndProjection } from './Migration20261122150000_SharesAndProjection.js';
 
 type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -19,5 +19,5 @@ export const MIGRATIONS: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261122070000_ChangeFeed', class: Migration20261122070000_ChangeFeed },
   { name: 'Migration20261122090000_RateLimits', class: Migration20261122090000_RateLimits },
   { name: 'Migration20261122120000_Renditions', class: Migration20261122120000_Renditions },
-  { name: 'Migration20261122150000_ShareEpochs', class: Migration20261122150000_ShareEpochs },
+  { name: 'Migration20261122150000_SharesAndProjection', class: Migration20261122150000_SharesAndProjection },
 ];

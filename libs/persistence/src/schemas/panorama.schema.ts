@@ -1,5 +1,5 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { IMAGE_FORMATS, Panorama } from '#panoramas';
+import { IMAGE_FORMATS, Panorama, PROJECTIONS } from '#panoramas';
 import { User } from '#users';
 
 /**
@@ -26,6 +26,7 @@ export const PanoramaSchema = new EntitySchema<Panorama>({
     bytes: { type: new BigIntType('number') },
     width: { type: 'integer' },
     height: { type: 'integer' },
+    projection: { enum: true, items: [...PROJECTIONS], default: 'flat' },
     sha256: { type: 'string', length: 64 },
     originalKey: { type: 'string', length: 512 },
     createdAt: { type: 'datetime' },

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { PROJECTIONS, type Projection } from '#panoramas';
 import { PageQueryDto } from '../../common/page-query.dto.js';
 import { SingleLine } from '../../common/single-line.js';
 
@@ -33,4 +34,9 @@ export class UpdatePanoramaDto {
   @IsString()
   @MaxLength(2000)
   description?: string | null;
+
+  @ApiPropertyOptional({ enum: PROJECTIONS, enumName: 'Projection', description: 'Corrects what the upload detected.' })
+  @IsOptional()
+  @IsIn(PROJECTIONS)
+  projection?: Projection;
 }

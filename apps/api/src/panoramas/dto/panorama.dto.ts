@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ProblemDto } from '../../http/problem/problem.dto.js';
-import { IMAGE_FORMATS, type ImageFormat, type PanoramaView } from '#panoramas';
+import { IMAGE_FORMATS, type ImageFormat, type PanoramaView, PROJECTIONS, type Projection } from '#panoramas';
 import type { Rendition } from '#renditions';
 import { RenditionDto } from '../../renditions/dto/rendition.dto.js';
 import { TILE_FORMATS, TILE_SET_STATUSES, type TileFormat, type TileSet, type TileSetStatus } from '#tiles';
@@ -110,6 +110,13 @@ export class PanoramaDto {
   height!: number;
 
   @ApiProperty({
+    enum: PROJECTIONS,
+    enumName: 'Projection',
+    description: 'flat, or equirectangular: a 360° sphere (detected at upload; updatePanorama corrects it).',
+  })
+  projection!: Projection;
+
+  @ApiProperty({
     example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
     description: 'Hex SHA-256 of the original.',
   })
@@ -142,6 +149,7 @@ export class PanoramaDto {
       bytes: p.bytes,
       width: p.width,
       height: p.height,
+      projection: p.projection,
       sha256: p.sha256,
       createdAt: p.createdAt.toISOString(),
       updatedAt: p.updatedAt.toISOString(),

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PROJECTIONS, type Projection } from '#panoramas';
 import type { TileFormat } from '#tiles';
 import { SingleLine } from '../../common/single-line.js';
 import { OverlapField, TileFormatField, TileQualityField, TileSizeField } from '../../common/tile-option-fields.js';
@@ -39,6 +40,16 @@ export class UploadPanoramaFieldsDto {
 
   @OverlapField()
   overlap?: number;
+
+  @ApiPropertyOptional({
+    enum: PROJECTIONS,
+    enumName: 'Projection',
+    description:
+      'flat, or equirectangular (a 360° sphere). Absent: detected (photo-sphere XMP `GPano:ProjectionType`, else an exact 2:1 image is equirectangular).',
+  })
+  @IsOptional()
+  @IsIn(PROJECTIONS)
+  projection?: Projection;
 
   @ApiPropertyOptional({
     example: '',

@@ -9,6 +9,8 @@ export interface ImageInfo {
   orientation: number | null;
   progressive: boolean;
   hasAlpha: boolean;
+  /** `GPano:ProjectionType` of its XMP (photo spheres say `equirectangular`), when present. */
+  xmpProjection: string | null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Page, PageRequest } from '#shared-kernel';
 import type { TileSet } from '#tiles';
 import type { Panorama } from '../../domain/panorama.js';
+import type { Projection } from '../../domain/projection.js';
 import type { Quota, StorageUsage, Usage } from '../../domain/quota.js';
 
 export interface PanoramaListQuery extends PageRequest {
@@ -12,6 +13,7 @@ export interface PanoramaListQuery extends PageRequest {
 export interface PanoramaChanges {
   title?: string;
   description?: string | null;
+  projection?: Projection;
   updatedAt: Date;
 }
 

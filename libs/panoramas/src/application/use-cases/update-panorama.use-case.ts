@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '#shared-kernel';
 import { TileSetRepository } from '#tiles';
 import type { Actor } from '../../domain/panorama.js';
+import type { Projection } from '../../domain/projection.js';
 import { PanoramaNotFoundError } from '../../domain/panoramas.errors.js';
 import { PanoramaAccess } from '../panorama-access.service.js';
 import type { PanoramaView } from '../panorama-view.js';
@@ -11,6 +12,8 @@ export interface UpdatePanoramaInput {
   title?: string;
   /** null clears it. */
   description?: string | null;
+  /** Corrects what the upload detected. */
+  projection?: Projection;
 }
 
 @Injectable()
@@ -27,6 +30,7 @@ export class UpdatePanoramaUseCase {
     const updated = await this.panoramas.update(id, {
       ...(input.title === undefined ? {} : { title: input.title.trim() }),
       ...(input.description === undefined ? {} : { description: input.description }),
+      ...(input.projection === undefined ? {} : { projection: input.projection }),
       updatedAt: this.clock.now(),
     });
     if (!updated) throw new PanoramaNotFoundError();

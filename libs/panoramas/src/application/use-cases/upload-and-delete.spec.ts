@@ -34,6 +34,7 @@ class FakeImages extends ImageProcessor {
     orientation: null,
     progressive: false,
     hasAlpha: false,
+    xmpProjection: null,
   };
   async probe() {
     return this.info;

@@ -5,6 +5,7 @@ import { TileSetRepository, TileSetRequests, type TileOptions } from '#tiles';
 import { sanitiseFilename, titleFromFilename } from '../../domain/filename.js';
 import { sniffImageFormat } from '../../domain/image-format.js';
 import { originalKey, Panorama } from '../../domain/panorama.js';
+import { detectProjection, type Projection } from '../../domain/projection.js';
 import {
   EmptyUploadError,
   QuotaExceededError,
@@ -22,6 +23,8 @@ import { UserQuotas } from '../ports/user-quotas.port.js';
 export interface UploadFields {
   title?: string;
   description?: string;
+  /** Overrides what the image says of itself (see detectProjection). */
+  projection?: Projection;
   tileOptions: Partial<TileOptions>;
 }
 
@@ -138,6 +141,7 @@ export class UploadPanoramaUseCase {
       bytes: staged.bytes,
       width: info.width,
       height: info.height,
+      projection: detectProjection({ ...info, requested: fields.projection }),
       sha256: staged.sha256,
       originalKey: originalKey(ownerId, id, info.format),
       createdAt: now,

@@ -102,6 +102,7 @@ async function setup(options: { limit?: number } = {}) {
     bytes: 5_000,
     width: 8000,
     height: 4000,
+    projection: 'equirectangular',
     sha256: 'b'.repeat(64),
     originalKey: 'originals/22222222-2222-4222-8222-222222222222/11111111-1111-4111-8111-111111111111/original.jpg',
     createdAt: now,
