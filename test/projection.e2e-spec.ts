@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { makeJpeg } from '#testing';
 import { type ApiHarness, startApi } from './support/api-harness.js';
+import { followEvents } from './support/tiles.js';
 import { upload } from './support/uploads.js';
 
 /** 360° detection at upload: the photo-sphere XMP, the 2:1 shape, the uploader's word; corrected later. */
@@ -24,9 +25,8 @@ async function projectionOf(image: Buffer, fields: Record<string, string> = {}) 
   return uploaded.data!.projection;
 }
 
-it('reads the photo-sphere XMP, else the 2:1 shape, and lets the uploader decide', async () => {
-  expect(await projectionOf(await makeJpeg(1600, 800))).toBe('equirectangular');
-  expect(await projectionOf(await makeJpeg(1601, 800))).toBe('equirectangular'); // odd widths round
+it('reads the photo-sphere XMP and lets the uploader decide; the 2:1 shape alone stays flat', async () => {
+  expect(await projectionOf(await makeJpeg(1600, 800))).toBe('flat');
   expect(await projectionOf(await makeJpeg(1500, 800))).toBe('flat');
   const tagged = await sharp(await makeJpeg(1400, 900))
     .withXmp(photoSphere('equirectangular'))
@@ -47,11 +47,61 @@ it('refuses an unknown projection, and lets the owner correct it', async () => {
   expect(refused.response.status).toBe(400);
   const uploaded = await upload(owner.client, await makeJpeg(700, 350));
   const id = uploaded.data!.id;
+  expect(uploaded.data!.tileSets.map((t) => t.layout)).toEqual(['deepzoom']);
   const { data } = await owner.client.PATCH('/v1/panoramas/{id}', {
     params: { path: { id } },
-    body: { projection: 'flat' },
+    body: { projection: 'equirectangular' },
   });
-  expect(data!.projection).toBe('flat');
+  // Now a sphere: the tile set 360° viewers read is queued too.
+  expect(data!.projection).toBe('equirectangular');
+  expect(data!.tileSets.map((t) => t.layout).sort()).toEqual(['deepzoom', 'sphere']);
   const again = await owner.client.GET('/v1/panoramas/{id}', { params: { path: { id } } });
-  expect(again.data!.projection).toBe('flat');
+  expect(again.data!.projection).toBe('equirectangular');
+});
+
+describe('the sphere tile set of a 360° panorama', () => {
+  it('is cut to whole square tiles, two columns per row, and described for Photo Sphere Viewer', async () => {
+    // 3000x1500: left half red, right half blue. Scaled to 2048x1024 for the sphere.
+    const [w, h] = [3000, 1500];
+    const pixels = Buffer.alloc(w * h * 3);
+    for (let i = 0; i < w * h; i++) pixels[i * 3 + (i % w < w / 2 ? 0 : 2)] = 230;
+    const image = await sharp(pixels, { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toBuffer();
+    const uploaded = await upload(owner.client, image, {
+      fields: { tileFormat: 'png', projection: 'equirectangular' },
+    });
+    expect(uploaded.data!.projection).toBe('equirectangular');
+    const [flat, sphere] = uploaded.data!.tileSets;
+    expect([flat.layout, sphere.layout, sphere.tileSize, sphere.overlap]).toEqual(['deepzoom', 'sphere', 512, 0]);
+    for (const id of [flat.id, sphere.id])
+      expect((await followEvents(`${api.baseUrl}/v1/tilesets/${id}/events`, owner.accessToken)).at(-1)?.event).toBe(
+        'ready',
+      );
+
+    const { data } = await owner.client.GET('/v1/tilesets/{id}/sphere', { params: { path: { id: sphere.id } } });
+    expect(data!.levels).toEqual([
+      { width: 1024, cols: 2, rows: 1, level: 10 },
+      { width: 2048, cols: 4, rows: 2, level: 11 },
+    ]);
+    const auth = { authorization: `Bearer ${owner.accessToken}` };
+    const tileUrl = (level: number, col: number, row: number) =>
+      `${api.baseUrl}${data!.tileUrlTemplate.replace('{level}', String(level)).replace('{col}', String(col)).replace('{row}', String(row))}`;
+    for (const [col, row, channel] of [
+      [0, 1, 0],
+      [3, 0, 2],
+    ] as const) {
+      const tile = Buffer.from(await (await fetch(tileUrl(11, col, row), { headers: auth })).arrayBuffer());
+      const { data: px, info } = await sharp(tile).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([512, 512]);
+      expect(px[(256 * 512 + 256) * info.channels + channel]).toBeGreaterThan(200);
+    }
+    const base = await fetch(`${api.baseUrl}${data!.baseUrl}`, { headers: auth });
+    expect(base.status).toBe(200);
+    expect((await sharp(Buffer.from(await base.arrayBuffer())).metadata()).width).toBe(2048);
+
+    const notSphere = await owner.client.GET('/v1/tilesets/{id}/sphere', { params: { path: { id: flat.id } } });
+    expect(notSphere.response.status).toBe(409);
+    expect(notSphere.error).toMatchObject({ code: 'NOT_A_SPHERE' });
+  });
 });

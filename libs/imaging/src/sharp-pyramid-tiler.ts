@@ -75,6 +75,7 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
     source: TilerSource,
     options: TileOptions,
     onProgress: (tilesWritten: number) => void,
+    size?: { width: number; height: number },
   ): Promise<CutPyramid> {
     await mkdir(this.config.TILING_WORK_DIR, { recursive: true });
     const work = await mkdtemp(join(this.config.TILING_WORK_DIR, 'cut-'));
@@ -89,16 +90,16 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
       const directory = join(work, 'image_files');
       const poll = setInterval(() => void countFiles(directory).then(onProgress, () => undefined), PROGRESS_POLL_MS);
       try {
-        await this.encoder(
-          sharp(path, {
-            limitInputPixels: this.config.IMAGE_MAX_PIXELS,
-            failOn: 'warning',
-            sequentialRead: true,
-            // Upright, like every rendition and the probed size (EXIF orientation).
-            autoOrient: true,
-          }),
-          options,
-        )
+        let image = sharp(path, {
+          limitInputPixels: this.config.IMAGE_MAX_PIXELS,
+          failOn: 'warning',
+          sequentialRead: true,
+          // Upright, like every rendition and the probed size (EXIF orientation).
+          autoOrient: true,
+        });
+        // A sphere layout cuts the image scaled to exactly its grid (see TILE_LAYOUTS).
+        if (options.layout === 'sphere' && size) image = image.resize(size.width, size.height, { fit: 'fill' });
+        await this.encoder(image, options)
           .tile({ size: options.tileSize, overlap: options.overlap, layout: 'dz', depth: 'onepixel', container: 'fs' })
           .timeout({ seconds: this.config.TILING_TIMEOUT_SECONDS })
           .toFile(join(work, 'image.dz'));

@@ -533,6 +533,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/s/{token}/tilesets/{id}/sphere": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sphere descriptor: the levels Photo Sphere Viewer (equirectangular tiles adapter) reads
+         * @description For the tile set of layout `sphere` that every 360° panorama gets. Give `levels` and `baseUrl` to the adapter, and `tileUrl: (col, row, i) => tileUrlTemplate` filled with `levels[i].level`, col and row. Any other tile set: 409 NOT_A_SPHERE.
+         */
+        get: operations["getSharedSphereDescriptor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tilesets/{id}": {
         parameters: {
             query?: never;
@@ -727,6 +747,26 @@ export interface paths {
          * @description Takes effect on every API instance within moments. Links made afterwards work. Owners only.
          */
         delete: operations["revokeTileSetShares"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tilesets/{id}/sphere": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sphere descriptor: the levels Photo Sphere Viewer (equirectangular tiles adapter) reads
+         * @description For the tile set of layout `sphere` that every 360° panorama gets. Give `levels` and `baseUrl` to the adapter, and `tileUrl: (col, row, i) => tileUrlTemplate` filled with `levels[i].level`, col and row. Any other tile set: 409 NOT_A_SPHERE.
+         */
+        get: operations["getSphereDescriptor"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1335,8 +1375,30 @@ export interface components {
         };
         /** @enum {string} */
         Role: "user" | "admin";
+        SphereDescriptorDto: {
+            /** @description A small image of the whole sphere, shown while the tiles load. */
+            baseUrl: string;
+            /** @description Smallest first. */
+            levels: components["schemas"]["SphereLevelDto"][];
+            tileSize: number;
+            /** @example /v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg */
+            tileUrlTemplate: string;
+        };
+        SphereLevelDto: {
+            cols: number;
+            /** @description The Deep Zoom level to put in tileUrlTemplate. */
+            level: number;
+            rows: number;
+            /** @description Width of the whole sphere at this level (pixels). */
+            width: number;
+        };
         /** @enum {string} */
         TileFormat: "jpeg" | "png" | "webp";
+        /**
+         * @description deepzoom: the image as uploaded. sphere: made for 360° viewers from an equirectangular panorama (scaled to a grid of whole tiles, 2:1; see getSphereDescriptor).
+         * @enum {string}
+         */
+        TileLayout: "deepzoom" | "sphere";
         TileManifestDto: {
             /** @description Total bytes of all tiles. */
             bytes: number;
@@ -1371,6 +1433,11 @@ export interface components {
             format: components["schemas"]["TileFormat"];
             /** Format: uuid */
             id: string;
+            /**
+             * @description deepzoom: the image as uploaded. sphere: made for 360° viewers from an equirectangular panorama (scaled to a grid of whole tiles, 2:1; see getSphereDescriptor).
+             * @enum {string}
+             */
+            layout: "deepzoom" | "sphere";
             /** @description Pyramid levels, once known. */
             levels: number | null;
             /** @example 1 */
@@ -5322,6 +5389,117 @@ export interface operations {
             };
         };
     };
+    getSharedSphereDescriptor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The share token of the link (from shareTileSet). */
+                token: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SphereDescriptorDto"];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: NOT_A_SPHERE, TILE_SET_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "NOT_A_SPHERE" | "TILE_SET_NOT_READY";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
     getTileSet: {
         parameters: {
             query?: never;
@@ -6577,6 +6755,117 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getSphereDescriptor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SphereDescriptorDto"];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Conflict: NOT_A_SPHERE, TILE_SET_NOT_READY. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "NOT_A_SPHERE" | "TILE_SET_NOT_READY";
                     };
                 };
             };

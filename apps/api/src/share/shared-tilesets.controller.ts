@@ -3,6 +3,7 @@ import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { UuidParam } from '../common/uuid-param.js';
 import { ThrottleCategory } from '../http/throttling/throttle-category.js';
+import type { SphereDescriptorDto } from '../tilesets/dto/iiif.dto.js';
 import { ManifestQueryDto, type TileManifestDto } from '../tilesets/dto/tile-manifest.dto.js';
 import {
   DocArchive,
@@ -11,6 +12,7 @@ import {
   DocIiifImage,
   DocIiifInfo,
   DocManifest,
+  DocSphere,
   DocTile,
   SHARE_PROBLEMS,
 } from '../tilesets/tile-set-docs.js';
@@ -48,6 +50,16 @@ export class SharedTileSetsController {
     @Query() query: ManifestQueryDto,
   ): Promise<TileManifestDto> {
     return this.responses.manifest(access.grant, id, query, place(token, id, access));
+  }
+
+  @Get(':id/sphere')
+  @DocSphere(...SHARE_PROBLEMS)
+  getSharedSphereDescriptor(
+    @CurrentShare() access: ShareAccess,
+    @Param('token') token: string,
+    @UuidParam('id') id: string,
+  ): Promise<SphereDescriptorDto> {
+    return this.responses.sphere(access.grant, id, place(token, id, access));
   }
 
   @Get(':id/image.dzi')

@@ -4,7 +4,7 @@ import { TILE_CONTENT_TYPES } from '#tiles';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import type { ProblemCode } from '../http/problem/error-status.js';
 import { ThrottleCategory } from '../http/throttling/throttle-category.js';
-import { IiifInfoDto } from './dto/iiif.dto.js';
+import { IiifInfoDto, SphereDescriptorDto } from './dto/iiif.dto.js';
 import { TileManifestDto } from './dto/tile-manifest.dto.js';
 
 /*
@@ -23,6 +23,19 @@ export const DocManifest = (...extra: ProblemCode[]) =>
     }),
     ApiOkResponse({ type: TileManifestDto }),
     ApiProblems(...READY, ...extra),
+  );
+
+export const DocSphere = (...extra: ProblemCode[]) =>
+  applyDecorators(
+    ApiOperation({
+      summary: 'Sphere descriptor: the levels Photo Sphere Viewer (equirectangular tiles adapter) reads',
+      description:
+        'For the tile set of layout `sphere` that every 360° panorama gets. Give `levels` and `baseUrl` to the adapter, ' +
+        'and `tileUrl: (col, row, i) => tileUrlTemplate` filled with `levels[i].level`, col and row. Any other tile ' +
+        'set: 409 NOT_A_SPHERE.',
+    }),
+    ApiOkResponse({ type: SphereDescriptorDto }),
+    ApiProblems(...READY, 'NOT_A_SPHERE', ...extra),
   );
 
 export const DocDeepZoom = (...extra: ProblemCode[]) =>

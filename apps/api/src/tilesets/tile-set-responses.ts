@@ -11,6 +11,8 @@ import {
   IIIF_CONTEXT,
   IIIF_PROFILE_URI,
   IiifUseCase,
+  NotASphereError,
+  sphereLevels,
   ReadTileUseCase,
   TILE_CONTENT_TYPES,
   TileNotFoundError,
@@ -19,6 +21,7 @@ import {
 import { ifNoneMatch } from '../http/conditional.js';
 import { RequestValidationError } from '../http/problem/request-validation.error.js';
 import { sendZip } from '../http/zip-stream.js';
+import type { SphereDescriptorDto } from './dto/iiif.dto.js';
 import type { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
 
 export const IMMUTABLE = 'private, max-age=31536000, immutable';
@@ -59,6 +62,19 @@ export class TileSetResponses {
       tileUrlTemplate: `${place.basePath}/image_files/{level}/{col}_{row}.${manifest.format}`,
       deepZoomUrl: `${place.basePath}/image.dzi`,
       ...(query.tiles ? { tiles } : {}),
+    };
+  }
+
+  /** The sphere-layout tile set as Photo Sphere Viewer's tiles adapter reads it. */
+  async sphere(reader: Reader, id: string, place: TileSetPlace): Promise<SphereDescriptorDto> {
+    const { tileSet } = await this.getManifest.execute(reader, id);
+    if (tileSet.layout !== 'sphere') throw new NotASphereError();
+    const spec = tileSet.spec();
+    return {
+      tileSize: spec.tileSize,
+      levels: sphereLevels(spec).map(({ width, cols, rows, level }) => ({ width, cols, rows, level })),
+      tileUrlTemplate: `${place.basePath}/image_files/{level}/{col}_{row}.${tileSet.format}`,
+      baseUrl: `${place.basePath}/iiif/full/${Math.min(2048, spec.width)},/0/default.jpg`,
     };
   }
 

@@ -25,7 +25,7 @@ import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { TileSetDto } from '../panoramas/dto/panorama.dto.js';
 import { ShareLinks } from '../share/share-links.js';
-import { CreateShareDto, TileSetShareDto } from './dto/iiif.dto.js';
+import { CreateShareDto, type SphereDescriptorDto, TileSetShareDto } from './dto/iiif.dto.js';
 import { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
 import {
   DocArchive,
@@ -34,6 +34,7 @@ import {
   DocIiifImage,
   DocIiifInfo,
   DocManifest,
+  DocSphere,
   DocTile,
 } from './tile-set-docs.js';
 import { IMMUTABLE, type TileSetPlace, TileSetResponses } from './tile-set-responses.js';
@@ -100,6 +101,15 @@ export class TileSetsController {
     @Query() query: ManifestQueryDto,
   ): Promise<TileManifestDto> {
     return this.responses.manifest(principal, id, query, place(id));
+  }
+
+  @Get(':id/sphere')
+  @DocSphere()
+  getSphereDescriptor(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<SphereDescriptorDto> {
+    return this.responses.sphere(principal, id, place(id));
   }
 
   @Get(':id/image.dzi')

@@ -7,17 +7,16 @@ export type Projection = (typeof PROJECTIONS)[number];
 
 /**
  * The projection of a new upload: what the uploader said, else what the image says of
- * itself (Google's photo sphere XMP, `GPano:ProjectionType`), else its shape (exactly 2:1,
- * to a pixel, is how equirectangular images are made).
+ * itself (Google's photo-sphere XMP, `GPano:ProjectionType`, written by 360° cameras and
+ * phones), else flat. The shape alone does not decide: flat panoramas cropped to 2:1 are
+ * common, and showing one as a sphere is worse than showing a sphere flat until its owner
+ * says otherwise (`projection` at upload, or updatePanorama).
  */
 export function detectProjection(image: {
-  width: number;
-  height: number;
   /** GPano:ProjectionType from the image's XMP, when present. */
   xmpProjection: string | null;
   requested?: Projection;
 }): Projection {
   if (image.requested) return image.requested;
-  if (image.xmpProjection !== null) return image.xmpProjection === 'equirectangular' ? 'equirectangular' : 'flat';
-  return Math.abs(image.width - 2 * image.height) <= 1 ? 'equirectangular' : 'flat';
+  return image.xmpProjection === 'equirectangular' ? 'equirectangular' : 'flat';
 }

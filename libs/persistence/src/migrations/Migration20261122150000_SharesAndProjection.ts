@@ -16,9 +16,25 @@ export class Migration20261122150000_SharesAndProjection extends Migration {
       `alter table "panoramas" add "projection" text not null default 'flat', ` +
         `add constraint "panoramas_projection_check" check ("projection" in ('flat', 'equirectangular'));`,
     );
+    this.addSql(
+      `alter table "tile_sets" add "layout" text not null default 'deepzoom', ` +
+        `add constraint "tile_sets_layout_check" check ("layout" in ('deepzoom', 'sphere'));`,
+    );
+    this.addSql(`alter table "tile_sets" drop constraint "tile_sets_panorama_options_unique";`);
+    this.addSql(
+      `alter table "tile_sets" add constraint "tile_sets_panorama_options_unique" ` +
+        `unique ("panorama_id", "tile_size", "format", "quality", "overlap", "layout");`,
+    );
   }
 
   override down(): void | Promise<void> {
+    this.addSql(`delete from "tile_sets" where "layout" <> 'deepzoom';`);
+    this.addSql(`alter table "tile_sets" drop constraint "tile_sets_panorama_options_unique";`);
+    this.addSql(`alter table "tile_sets" drop column "layout";`);
+    this.addSql(
+      `alter table "tile_sets" add constraint "tile_sets_panorama_options_unique" ` +
+        `unique ("panorama_id", "tile_size", "format", "quality", "overlap");`,
+    );
     this.addSql(`alter table "panoramas" drop column "projection";`);
     this.addSql(`alter table "tile_sets" drop column "share_epoch";`);
     this.addSql(`alter table "renditions" drop column "share_epoch";`);

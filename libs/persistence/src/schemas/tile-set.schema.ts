@@ -1,6 +1,6 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import { Panorama } from '#panoramas';
-import { TILE_FORMATS, TILE_SET_STATUSES, TileSet } from '#tiles';
+import { TILE_FORMATS, TILE_LAYOUTS, TILE_SET_STATUSES, TileSet } from '#tiles';
 
 /** Table `tile_sets`; rows go with their panorama (its purge removes the objects first). */
 export const TileSetSchema = new EntitySchema<TileSet>({
@@ -23,6 +23,7 @@ export const TileSetSchema = new EntitySchema<TileSet>({
     format: { enum: true, items: [...TILE_FORMATS] },
     quality: { type: 'smallint' },
     overlap: { type: 'smallint' },
+    layout: { enum: true, items: [...TILE_LAYOUTS], default: 'deepzoom' },
     status: { enum: true, items: [...TILE_SET_STATUSES], index: 'tile_sets_status_index' },
     progress: { type: 'double' },
     levels: { type: 'smallint', nullable: true },
@@ -38,7 +39,7 @@ export const TileSetSchema = new EntitySchema<TileSet>({
   uniques: [
     {
       name: 'tile_sets_panorama_options_unique',
-      properties: ['panoramaId', 'tileSize', 'format', 'quality', 'overlap'],
+      properties: ['panoramaId', 'tileSize', 'format', 'quality', 'overlap', 'layout'],
     },
   ],
 });

@@ -19,7 +19,8 @@ export class TilePyramids extends ReadyPyramids {
 
   async bestOf(panoramaId: string): Promise<ReadablePyramid | null> {
     const candidates = (await this.tileSets.findByPanorama(panoramaId))
-      .filter((t) => t.status === 'ready')
+      // The image as uploaded: a sphere layout is a rescaled copy (see TILE_LAYOUTS).
+      .filter((t) => t.status === 'ready' && t.layout === 'deepzoom')
       .sort((a, b) => rank(b) - rank(a));
     for (const tileSet of candidates) {
       // Manifest and all: a ready row whose objects are gone is passed over.

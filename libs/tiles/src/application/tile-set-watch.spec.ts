@@ -26,7 +26,7 @@ function setup() {
       sourceKey: 'k',
       sourceWidth: 100,
       sourceHeight: 50,
-      options: { tileSize: 256, format: 'jpeg', quality: 85, overlap: 1 },
+      options: { tileSize: 256, format: 'jpeg', quality: 85, overlap: 1, layout: 'deepzoom' },
       now,
     }),
   );

@@ -74,6 +74,14 @@ export function isTileInPyramid(spec: PyramidSpec, level: number, col: number, r
   return isTileInLevel(levelGeometry(spec, level), col, row);
 }
 
+/**
+ * The levels a spherical viewer reads from a sphere-layout pyramid (see TILE_LAYOUTS): those
+ * at least two tiles wide, each a whole grid of square tiles, two columns per row.
+ */
+export function sphereLevels(spec: PyramidSpec): LevelGeometry[] {
+  return levels(spec).filter((l) => l.cols >= 2 && l.width === l.cols * spec.tileSize && l.cols === 2 * l.rows);
+}
+
 /** How many tiles the whole pyramid has. */
 export function expectedTileCount(spec: PyramidSpec): number {
   return levels(spec).reduce((sum, l) => sum + l.cols * l.rows, 0);

@@ -1,5 +1,5 @@
 import type { PyramidSpec } from './pyramid.js';
-import type { TileFormat, TileOptions } from './tile-options.js';
+import { layoutSize, type TileFormat, type TileLayout, type TileOptions } from './tile-options.js';
 
 export const TILE_SET_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
 export type TileSetStatus = (typeof TILE_SET_STATUSES)[number];
@@ -39,6 +39,7 @@ export interface TileSetProps {
   format: TileFormat;
   quality: number;
   overlap: number;
+  layout: TileLayout;
   status: TileSetStatus;
   /** Tiles written / tiles expected, 0..1. */
   progress: number;
@@ -66,6 +67,7 @@ export class TileSet {
   format!: TileFormat;
   quality!: number;
   overlap!: number;
+  layout!: TileLayout;
   status!: TileSetStatus;
   progress!: number;
   levels!: number | null;
@@ -116,7 +118,13 @@ export class TileSet {
   }
 
   options(): TileOptions {
-    return { tileSize: this.tileSize, format: this.format, quality: this.quality, overlap: this.overlap };
+    return {
+      tileSize: this.tileSize,
+      format: this.format,
+      quality: this.quality,
+      overlap: this.overlap,
+      layout: this.layout,
+    };
   }
 
   /** Storage prefix of everything this tile set publishes. */
@@ -124,9 +132,10 @@ export class TileSet {
     return tileSetPrefix(this.id);
   }
 
-  /** The pyramid this tile set cuts. */
+  /** The pyramid this tile set cuts (of the original, or of its resized copy: see TILE_LAYOUTS). */
   spec(): PyramidSpec {
-    return { width: this.sourceWidth, height: this.sourceHeight, tileSize: this.tileSize, overlap: this.overlap };
+    const size = layoutSize(this.layout, this.tileSize, { width: this.sourceWidth, height: this.sourceHeight });
+    return { ...size, tileSize: this.tileSize, overlap: this.overlap };
   }
 
   isFinished(): boolean {

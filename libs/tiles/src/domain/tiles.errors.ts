@@ -8,6 +8,7 @@ export const TILES_ERROR_CODES = [
   'CORRUPT_IMAGE',
   'TILING_INCOMPLETE',
   'INVALID_IIIF_REQUEST',
+  'NOT_A_SPHERE',
 ] as const;
 export type TilesErrorCode = (typeof TILES_ERROR_CODES)[number];
 
@@ -52,5 +53,13 @@ export class TilingIncompleteError extends DomainError {
   readonly code = 'TILING_INCOMPLETE';
   constructor(expected: number, found: number) {
     super(`Expected ${expected} tiles, found ${found}.`, { expected, found });
+  }
+}
+
+/** A sphere descriptor asked of a tile set not cut for 360° viewers. */
+export class NotASphereError extends DomainError {
+  readonly code = 'NOT_A_SPHERE';
+  constructor() {
+    super("This tile set is not cut for 360° viewers; use the panorama's tile set whose layout is sphere.");
   }
 }

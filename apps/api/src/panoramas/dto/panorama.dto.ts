@@ -3,7 +3,15 @@ import { ProblemDto } from '../../http/problem/problem.dto.js';
 import { IMAGE_FORMATS, type ImageFormat, type PanoramaView, PROJECTIONS, type Projection } from '#panoramas';
 import type { Rendition } from '#renditions';
 import { RenditionDto } from '../../renditions/dto/rendition.dto.js';
-import { TILE_FORMATS, TILE_SET_STATUSES, type TileFormat, type TileSet, type TileSetStatus } from '#tiles';
+import {
+  TILE_FORMATS,
+  TILE_LAYOUTS,
+  TILE_SET_STATUSES,
+  type TileFormat,
+  type TileLayout,
+  type TileSet,
+  type TileSetStatus,
+} from '#tiles';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -31,6 +39,15 @@ export class TileSetDto {
 
   @ApiProperty({ type: 'integer', example: 1 })
   overlap!: number;
+
+  @ApiProperty({
+    enum: TILE_LAYOUTS,
+    enumName: 'TileLayout',
+    description:
+      'deepzoom: the image as uploaded. sphere: made for 360° viewers from an equirectangular panorama (scaled to a ' +
+      'grid of whole tiles, 2:1; see getSphereDescriptor).',
+  })
+  layout!: TileLayout;
 
   @ApiProperty({ type: 'integer', nullable: true, description: 'Pyramid levels, once known.' })
   levels!: number | null;
@@ -66,6 +83,7 @@ export class TileSetDto {
       format: t.format,
       quality: t.quality,
       overlap: t.overlap,
+      layout: t.layout,
       levels: t.levels,
       tileCount: t.tileCount,
       bytes: t.bytes,

@@ -70,3 +70,21 @@ export class RenditionShareDto {
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
   @ApiProperty({ description: 'The rendition file: usable in an <img> anywhere, no token needed.' }) fileUrl!: string;
 }
+
+class SphereLevelDto {
+  @ApiProperty({ type: 'integer', description: 'Width of the whole sphere at this level (pixels).' }) width!: number;
+  @ApiProperty({ type: 'integer' }) cols!: number;
+  @ApiProperty({ type: 'integer' }) rows!: number;
+  @ApiProperty({ type: 'integer', description: 'The Deep Zoom level to put in tileUrlTemplate.' }) level!: number;
+}
+
+/**
+ * What Photo Sphere Viewer's equirectangular tiles adapter needs, as it asks for it:
+ * `panorama: { levels, baseUrl, tileUrl: (col, row, i) => template with levels[i].level }`.
+ */
+export class SphereDescriptorDto {
+  @ApiProperty({ type: 'integer' }) tileSize!: number;
+  @ApiProperty({ type: SphereLevelDto, isArray: true, description: 'Smallest first.' }) levels!: SphereLevelDto[];
+  @ApiProperty({ example: '/v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg' }) tileUrlTemplate!: string;
+  @ApiProperty({ description: 'A small image of the whole sphere, shown while the tiles load.' }) baseUrl!: string;
+}

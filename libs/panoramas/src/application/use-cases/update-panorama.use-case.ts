@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#shared-kernel';
-import { TileSetRepository } from '#tiles';
+import { SPHERE_TILE_OPTIONS, TileSetRepository, TileSetRequests } from '#tiles';
 import type { Actor } from '../../domain/panorama.js';
 import type { Projection } from '../../domain/projection.js';
 import { PanoramaNotFoundError } from '../../domain/panoramas.errors.js';
@@ -22,6 +22,7 @@ export class UpdatePanoramaUseCase {
     private readonly access: PanoramaAccess,
     private readonly panoramas: PanoramaRepository,
     private readonly tileSets: TileSetRepository,
+    private readonly tileSetRequests: TileSetRequests,
     private readonly clock: Clock,
   ) {}
 
@@ -34,6 +35,9 @@ export class UpdatePanoramaUseCase {
       updatedAt: this.clock.now(),
     });
     if (!updated) throw new PanoramaNotFoundError();
+    // Now a sphere: the tile set 360° viewers read (kept if it turns flat again: it is cheap to keep).
+    if (updated.projection === 'equirectangular')
+      await this.tileSetRequests.ensure(updated.imageSource(), SPHERE_TILE_OPTIONS);
     return { panorama: updated, tileSets: await this.tileSets.findByPanorama(id) };
   }
 }

@@ -73,6 +73,7 @@ function setup(options: { maxUploadBytes?: number } = {}) {
   const purge = new PurgePanoramaUseCase(panoramas, tileSets, storage);
   return {
     tileSets,
+    images,
     panoramas,
     queue,
     storage,
@@ -121,6 +122,18 @@ describe('UploadPanoramaUseCase', () => {
       },
     ]);
     expect(await files(join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('queues a sphere tile set too for a 360° panorama (photo-sphere XMP), and sends both jobs', async () => {
+    const t = setup();
+    t.images.info = { ...t.images.info, xmpProjection: 'equirectangular' };
+    const result = await t.upload.execute(owner.userId, source(bytes(1000)));
+    expect(result.panorama.projection).toBe('equirectangular');
+    expect(result.tileSets.map((s) => [s.layout, s.tileSize, s.overlap, s.spec().width, s.spec().height])).toEqual([
+      ['deepzoom', 256, 1, 4000, 2000],
+      ['sphere', 512, 0, 2048, 1024],
+    ]);
+    expect(t.queue.sent.map((j) => j.payload)).toEqual(result.tileSets.map((s) => ({ tileSetId: s.id })));
   });
 
   it('removes the stored original when the commit fails: no file without a row', async () => {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock, newId, ObjectStorage } from '#shared-kernel';
-import { TileSetRepository, TileSetRequests, type TileOptions } from '#tiles';
+import { SPHERE_TILE_OPTIONS, type TileOptions, type TileSet, TileSetRepository, TileSetRequests } from '#tiles';
 import { sanitiseFilename, titleFromFilename } from '../../domain/filename.js';
 import { sniffImageFormat } from '../../domain/image-format.js';
 import { originalKey, Panorama } from '../../domain/panorama.js';
@@ -177,12 +177,29 @@ export class UploadPanoramaUseCase {
       { panoramaId: id, bytes: staged.bytes, width: info.width, height: info.height },
       'Panorama uploaded',
     );
-    return { panorama, tileSets: [tileSet], created: true };
+    const sphere = await this.sphereTileSet(panorama);
+    return { panorama, tileSets: sphere ? [tileSet, sphere] : [tileSet], created: true };
+  }
+
+  /**
+   * A 360° panorama also gets the tile set spherical viewers read (SPHERE_TILE_OPTIONS).
+   * After the commit: should this fail, the panorama stands and its flat tile set is cut;
+   * updatePanorama (or uploading the same bytes again) asks for it again.
+   */
+  private async sphereTileSet(panorama: Panorama): Promise<TileSet | null> {
+    if (panorama.projection !== 'equirectangular') return null;
+    try {
+      return (await this.tileSetRequests.ensure(panorama.imageSource(), SPHERE_TILE_OPTIONS)).tileSet;
+    } catch (error) {
+      this.logger.warn({ panoramaId: panorama.id, err: error }, 'Could not queue the sphere tile set');
+      return null;
+    }
   }
 
   /** Same bytes again: the existing panorama, plus a tile set for these options if new. */
   private async existing(panorama: Panorama, fields: UploadFields): Promise<UploadResult> {
     await this.tileSetRequests.ensure(panorama.imageSource(), fields.tileOptions);
+    await this.sphereTileSet(panorama);
     return { panorama, tileSets: await this.tileSets.findByPanorama(panorama.id), created: false };
   }
 }

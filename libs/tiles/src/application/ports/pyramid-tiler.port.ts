@@ -20,9 +20,11 @@ export interface CutPyramid {
  * other error may be transient and worth a retry.
  */
 export abstract class PyramidTiler {
+  /** `size`: the image to cut, when the layout scales the original to it first (sphere). */
   abstract cut(
     source: TilerSource,
     options: TileOptions,
     onProgress: (tilesWritten: number) => void,
+    size?: { width: number; height: number },
   ): Promise<CutPyramid>;
 }

@@ -52,7 +52,7 @@ export class GenerateTileSetUseCase {
 
       const local = this.storage.localPath(tileSet.sourceKey);
       const source = local ? { path: local } : { stream: (await this.storage.get(tileSet.sourceKey)).body };
-      cut = await this.tiler.cut(source, tileSet.options(), this.progressReporter(tileSetId, expected));
+      cut = await this.tiler.cut(source, tileSet.options(), this.progressReporter(tileSetId, expected), spec);
       if (cut.tiles.length !== expected) throw new TilingIncompleteError(expected, cut.tiles.length);
 
       await this.storage.publishDirectory(prefix, cut.directory);

@@ -32,7 +32,7 @@ async function publishReadyTileSet(repository: InMemoryTileSetRepository, id: st
     sourceKey: 'k',
     sourceWidth: 32,
     sourceHeight: 1,
-    options: { tileSize: 1, format: 'png', quality: 85, overlap: 0 },
+    options: { tileSize: 1, format: 'png', quality: 85, overlap: 0, layout: 'deepzoom' },
     now: new Date(),
   });
   repository.rows.set(id, Object.assign(tileSet, { status: 'ready' }));
