@@ -179,3 +179,25 @@ it('checks the quota at creation (422), as a multipart upload does', async () =>
   expect(set.response.status).toBe(200);
   expectProblem(await problem(await create(limited.accessToken, 5000, { filename: 'big.jpg' })), 422, 'QUOTA_EXCEEDED');
 });
+
+it('lets one of two uploads finishing at once into the last quota place (422 for the other, nothing kept)', async () => {
+  const admin = await api.adminClient();
+  const racer = await api.userClient();
+  await admin.PATCH('/v1/users/{id}', { params: { path: { id: racer.id } }, body: { quotaPanoramas: 1 } });
+  const images = await Promise.all([makeJpeg(900, 500), makeJpeg(901, 500)]);
+  // Both pass the check at creation (nothing stored yet); the binding one is at the end.
+  const urls = await Promise.all(
+    images.map(async (image, i) => {
+      const created = await create(racer.accessToken, image.length, { filename: `race${i}.jpg` });
+      expect(created.status).toBe(201);
+      return created.headers.get('location')!;
+    }),
+  );
+  const finished = await Promise.all(urls.map((url, i) => patch(racer.accessToken, url, 0, images[i])));
+  expect(finished.map((r) => r.status).sort()).toEqual([204, 422]);
+  const loser = finished.find((r) => r.status === 422)!;
+  expectProblem(await problem(loser), 422, 'QUOTA_EXCEEDED');
+  const { data } = await racer.client.GET('/v1/panoramas', { params: { query: {} } });
+  expect(data!.items).toHaveLength(1);
+  for (const url of urls) expect((await head(racer.accessToken, url)).status).toBe(404);
+});
