@@ -2,7 +2,7 @@ import http from 'node:http';
 import { FOREIGN_FILES, makeJpeg, makeWebp } from '#testing';
 import { type ApiHarness, expectProblem, fromClient, rawFetch, startApi } from './support/api-harness.js';
 import { followEvents, unzip } from './support/tiles.js';
-import { filesIn, multipartBody, rawRequest, rowsOf, sha256 } from './support/uploads.js';
+import { multipartBody, rawRequest, rowsOf, sha256, tempFilesIn } from './support/uploads.js';
 
 /** Many at once: a batch upload answered per file, and many panoramas downloaded as one zip. */
 let api: ApiHarness;
@@ -57,7 +57,7 @@ describe('POST /v1/panoramas/batch', () => {
       instance: '/v1/panoramas/batch',
     });
     expect(await rowsOf(api.db.url, user.id)).toEqual({ panoramas: 2, tileSets: 2 });
-    expect(await filesIn(api.uploadTmpDir)).toEqual([]);
+    expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
   });
 
   it('refuses files past BATCH_MAX_FILES one by one, after storing those within it', async () => {
@@ -84,7 +84,7 @@ describe('POST /v1/panoramas/batch', () => {
     );
     expectProblem(await batch(user, { presets: 'none' }, []), 400, 'MISSING_FILE');
     expect(await rowsOf(api.db.url, user.id)).toEqual({ panoramas: 0, tileSets: 0 });
-    expect(await filesIn(api.uploadTmpDir)).toEqual([]);
+    expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
   });
 
   it('ends the batch at a field sent after a file: what came before stands, a last item says why', async () => {
@@ -130,7 +130,7 @@ describe('POST /v1/panoramas/batch', () => {
       await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 300));
     expect((await rowsOf(api.db.url, user.id)).panoramas).toBe(1);
-    expect(await filesIn(api.uploadTmpDir)).toEqual([]);
+    expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
   });
 
   it('refuses a part not named files, and counts each outcome against the quota in turn', async () => {

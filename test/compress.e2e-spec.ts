@@ -3,7 +3,7 @@ import http from 'node:http';
 import sharp from 'sharp';
 import { FOREIGN_FILES, makeJpeg, makeNoisyJpeg, pngClaiming } from '#testing';
 import { type ApiHarness, expectProblem, rawFetch, startApi } from './support/api-harness.js';
-import { filesIn, multipartBody, rowsOf } from './support/uploads.js';
+import { filesIn, multipartBody, rowsOf, tempFilesIn } from './support/uploads.js';
 
 /**
  * POST /v1/images/compress: the image back in the response, nothing stored, the upload's
@@ -83,7 +83,7 @@ describe('POST /v1/images/compress', () => {
   it('stores nothing: no object, no row, no temp file', async () => {
     await compress(await makeJpeg(600, 400), { width: '300', format: 'png' });
     expect(await filesIn(api.storageRoot)).toEqual([]);
-    expect(await filesIn(api.uploadTmpDir)).toEqual([]);
+    expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
     expect(await rowsOf(api.db.url, user.id)).toEqual({ panoramas: 0, tileSets: 0 });
   });
 
@@ -112,7 +112,7 @@ describe('POST /v1/images/compress', () => {
     );
     expectProblem(await compress(await makeJpeg(200, 100), { width: 'wide' }), 400, 'VALIDATION_FAILED');
     expectProblem(await compress(await makeJpeg(200, 100), { width: '10', format: 'gif' }), 400, 'VALIDATION_FAILED');
-    expect(await filesIn(api.uploadTmpDir)).toEqual([]);
+    expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
   });
 
   it('stops the work when the client goes away: the render process is killed and no file stays', async () => {
@@ -135,9 +135,9 @@ describe('POST /v1/images/compress', () => {
     request.destroy();
     for (let i = 0; i < 50 && renderChildren() > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(renderChildren()).toBe(0);
-    for (let i = 0; i < 50 && (await filesIn(api.uploadTmpDir)).length > 0; i++)
+    for (let i = 0; i < 50 && (await tempFilesIn(api.uploadTmpDir)).length > 0; i++)
       await new Promise((r) => setTimeout(r, 100));
-    expect(await filesIn(api.uploadTmpDir)).toEqual([]);
+    expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
   });
 
   it('needs a token', async () => {

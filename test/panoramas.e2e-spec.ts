@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { TesseraClient } from '#client';
 import { makeJpeg, makePngWithAlpha, makeTiff, makeWebp } from '#testing';
 import { type ApiHarness, expectProblem, fromClient, rawFetch, startApi } from './support/api-harness.js';
-import { filesIn, rowsOf, sha256, upload } from './support/uploads.js';
+import { filesIn, rowsOf, sha256, tempFilesIn, upload } from './support/uploads.js';
 
 let api: ApiHarness;
 let jpeg: Buffer;
@@ -58,7 +58,7 @@ describe('upload, read, download, rename, delete', () => {
     // Stored under a key built from ids, byte for byte; the temp file is gone.
     const stored = join(api.storageRoot, 'originals', user.id, id, 'original.jpg');
     expect((await readFile(stored)).equals(jpeg)).toBe(true);
-    expect(await filesIn(api.uploadTmpDir)).toEqual([]);
+    expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
   });
 
   it('lists it (own items, newest first) and filters by title', async () => {

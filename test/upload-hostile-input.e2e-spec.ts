@@ -1,7 +1,16 @@
 import { join } from 'node:path';
 import { FOREIGN_FILES, jpegClaiming, makeJpeg, makePngWithAlpha, pngBomb, pngClaiming } from '#testing';
 import { type ApiHarness, expectProblem, fromClient, startApi } from './support/api-harness.js';
-import { abortedUpload, filesIn, multipartBody, type Part, rawRequest, rowsOf, upload } from './support/uploads.js';
+import {
+  abortedUpload,
+  filesIn,
+  multipartBody,
+  rawRequest,
+  rowsOf,
+  tempFilesIn,
+  type Part,
+  upload,
+} from './support/uploads.js';
 
 /**
  * SECURITY.md items 1-11 against the upload route: every bad input gets a clear problem,
@@ -21,7 +30,7 @@ afterAll(() => api?.close());
 
 async function expectNothingStored() {
   expect(await filesIn(join(api.storageRoot, 'originals'))).toEqual([]);
-  expect(await filesIn(api.uploadTmpDir)).toEqual([]);
+  expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
   expect(await rowsOf(api.db.url, user.id)).toEqual({ panoramas: 0, tileSets: 0 });
 }
 
@@ -237,7 +246,7 @@ describe('a client that disconnects mid-upload (item 7)', () => {
     ]);
     await abortedUpload(api.baseUrl, user.accessToken, body, contentType, Math.floor(body.length / 2));
     // The server notices the reset asynchronously; give it a moment, then check everything.
-    for (let i = 0; i < 50 && (await filesIn(api.uploadTmpDir)).length > 0; i++)
+    for (let i = 0; i < 50 && (await tempFilesIn(api.uploadTmpDir)).length > 0; i++)
       await new Promise((r) => setTimeout(r, 100));
     await expectNothingStored();
     // And the service is fine afterwards.
@@ -264,7 +273,7 @@ describe('size limit (item 6)', () => {
     const response = await upload(limitedUser.client, oneOver, { fields: { title: 'different bytes' } });
     const problem = expectProblem(fromClient(response), 413, 'UPLOAD_TOO_LARGE');
     expect(problem.limitBytes).toBe(jpeg.length);
-    expect(await filesIn(limited.uploadTmpDir)).toEqual([]);
+    expect(await tempFilesIn(limited.uploadTmpDir)).toEqual([]);
     expect(await rowsOf(limited.db.url, limitedUser.id)).toEqual({ panoramas: 1, tileSets: 1 });
   });
 
@@ -276,7 +285,7 @@ describe('size limit (item 6)', () => {
       body,
     });
     expectProblem(response, 413, 'UPLOAD_TOO_LARGE');
-    expect(await filesIn(limited.uploadTmpDir)).toEqual([]);
+    expect(await tempFilesIn(limited.uploadTmpDir)).toEqual([]);
   });
 });
 
@@ -303,7 +312,7 @@ describe('quotas', () => {
       limit: jpeg.length + 100,
     });
     expect(await rowsOf(api.db.url, someone.id)).toEqual({ panoramas: 1, tileSets: 1 });
-    expect(await filesIn(api.uploadTmpDir)).toEqual([]);
+    expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
 
     const me = await admin.GET('/v1/users', { params: { query: { limit: 100 } } });
     expect(me.data!.items.find((u) => u.id === someone.id)).toMatchObject({
@@ -339,6 +348,6 @@ describe('quotas', () => {
     expect(pair.map((r) => r.response.status).sort()).toEqual([202, 422]);
     expect(await rowsOf(api.db.url, bytesRacer.id)).toEqual({ panoramas: 1, tileSets: 1 });
     expect(await filesIn(join(api.storageRoot, 'originals', bytesRacer.id))).toHaveLength(1);
-    expect(await filesIn(api.uploadTmpDir)).toEqual([]);
+    expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
   });
 });

@@ -130,6 +130,15 @@ export async function filesIn(dir: string): Promise<string[]> {
   }
 }
 
+/**
+ * What requests left in the upload temp directory: staged uploads and the compress route's
+ * scratch. Not the scratch of rendition jobs running in the background (presets of earlier
+ * uploads), which is named `rendition-*` and removed by the job itself.
+ */
+export async function tempFilesIn(dir: string): Promise<string[]> {
+  return (await filesIn(dir)).filter((name) => !name.startsWith('rendition-'));
+}
+
 /** Row counts of one owner's panoramas and tile sets, straight from PostgreSQL. */
 export async function rowsOf(databaseUrl: string, ownerId: string): Promise<{ panoramas: number; tileSets: number }> {
   const client = new pg.Client({ connectionString: databaseUrl });

@@ -61,9 +61,9 @@ export class FileSystemUploadStaging extends UploadStaging {
     return { path, bytes, sha256: hash.digest('hex'), head: Buffer.concat(head) };
   }
 
-  async scratchPath(): Promise<string> {
+  async scratchPath(purpose: 'rendition' | 'compress'): Promise<string> {
     await mkdir(this.directory, { recursive: true });
-    return join(this.directory, `${newId()}.upload`);
+    return join(this.directory, `${purpose}-${newId()}.upload`);
   }
 
   async discard(staged: Pick<StagedUpload, 'path'>): Promise<void> {

@@ -22,7 +22,8 @@ export abstract class UploadStaging {
   /**
    * A fresh path (its directory exists, the file does not) beside the staged uploads for
    * work output (a rendition being made): same filesystem as the storage root, and swept
-   * like a staged upload if its process dies.
+   * like a staged upload if its process dies. Its name starts with `purpose`, so that what
+   * a background job holds is told apart from what a request holds.
    */
-  abstract scratchPath(): Promise<string>;
+  abstract scratchPath(purpose: 'rendition' | 'compress'): Promise<string>;
 }

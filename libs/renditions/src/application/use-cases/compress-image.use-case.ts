@@ -66,7 +66,7 @@ export class CompressImageUseCase {
     const staged = await this.staging.stage(source.content, { maxBytes, tooLarge });
     let out: string | undefined;
     try {
-      out = await this.staging.scratchPath();
+      out = await this.staging.scratchPath('compress');
       const request = await source.request();
       if (staged.bytes === 0) throw new EmptyUploadError();
       const sniffed = sniffImageFormat(staged.head);

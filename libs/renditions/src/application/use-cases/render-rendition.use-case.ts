@@ -51,7 +51,7 @@ export class RenderRenditionUseCase {
     if (!panorama) return; // being deleted: the purge removes the row
     if (!(await this.renditions.markProcessing(renditionId, this.clock.now()))) return;
 
-    const out = await this.staging.scratchPath();
+    const out = await this.staging.scratchPath('rendition');
     try {
       const file = await this.render(panorama, rendition.spec(), out);
       await this.storage.importFile(rendition.key, out, {
