@@ -2,7 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { Request } from 'express';
 import busboy from 'busboy';
 import { UploadAbortedError } from '#panoramas';
-import { MULTIPART_LIMITS } from './multipart-upload.js';
+import { acceptField, MULTIPART_LIMITS } from './multipart-upload.js';
 import { HttpProblem } from './problem/http-problem.js';
 
 /** One file part of a batch, handed to the handler in turn. */
@@ -146,17 +146,10 @@ export function readMultipartBatch<F, R>(
             `Text fields go before the files (got "${name.slice(0, 100)}" after one).`,
           ),
         );
-      else if (info.nameTruncated || info.valueTruncated)
-        fail(
-          new HttpProblem(
-            400,
-            'FIELD_TOO_LARGE',
-            `Text field "${name.slice(0, 100)}" is larger than ${MULTIPART_LIMITS.fieldSizeBytes} bytes.`,
-          ),
-        );
-      else if (raw.has(name))
-        fail(new HttpProblem(400, 'DUPLICATE_FIELD', `Field "${name.slice(0, 100)}" is given twice.`));
-      else if (value !== '') raw.set(name, value);
+      else {
+        const problem = acceptField(raw, name, value, info);
+        if (problem) fail(problem);
+      }
     });
     const tooMany = () =>
       fail(

@@ -107,18 +107,8 @@ export function readMultipartUpload<F, T>(
     });
     parser.on('field', (name, value, info) => {
       if (failure) return;
-      if (info.nameTruncated || info.valueTruncated)
-        fail(
-          new HttpProblem(
-            400,
-            'FIELD_TOO_LARGE',
-            `Text field "${name.slice(0, 100)}" is larger than ${MULTIPART_LIMITS.fieldSizeBytes} bytes.`,
-          ),
-        );
-      else if (raw.has(name))
-        fail(new HttpProblem(400, 'DUPLICATE_FIELD', `Field "${name.slice(0, 100)}" is given twice.`));
-      // An empty field is an absent one: forms (Swagger UI's too) send every input, filled or not.
-      else if (value !== '') raw.set(name, value);
+      const problem = acceptField(raw, name, value, info);
+      if (problem) fail(problem);
     });
     const tooMany = () =>
       fail(
@@ -142,4 +132,26 @@ export function readMultipartUpload<F, T>(
     });
     req.pipe(parser);
   });
+}
+
+/**
+ * Records one text field of a multipart body in `raw`, or answers why it is refused: cut
+ * off by the size limit, or given twice. An empty field is an absent one: forms (Swagger
+ * UI's too) send every input, filled or not.
+ */
+export function acceptField(
+  raw: Map<string, string>,
+  name: string,
+  value: string,
+  info: { nameTruncated: boolean; valueTruncated: boolean },
+): HttpProblem | null {
+  if (info.nameTruncated || info.valueTruncated)
+    return new HttpProblem(
+      400,
+      'FIELD_TOO_LARGE',
+      `Text field "${name.slice(0, 100)}" is larger than ${MULTIPART_LIMITS.fieldSizeBytes} bytes.`,
+    );
+  if (raw.has(name)) return new HttpProblem(400, 'DUPLICATE_FIELD', `Field "${name.slice(0, 100)}" is given twice.`);
+  if (value !== '') raw.set(name, value);
+  return null;
 }

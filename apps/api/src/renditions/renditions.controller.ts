@@ -13,7 +13,6 @@ import {
 } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { distinctUntilChanged, map, Observable, takeWhile } from 'rxjs';
 import {
   CreateRenditionUseCase,
   DeleteRenditionUseCase,
@@ -26,7 +25,8 @@ import {
 } from '#renditions';
 import { AppConfig } from '#config';
 import type { Principal } from '#users';
-import { SSE_SCHEMA } from '../common/sse.js';
+import type { Observable } from 'rxjs';
+import { SSE_SCHEMA, statusEvents } from '../common/sse.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
@@ -118,20 +118,10 @@ export class RenditionsController {
     @UuidParam('id') id: string,
   ): Promise<Observable<MessageEvent>> {
     await this.getOne.execute(principal, id); // 404 (and access) as a problem before the stream starts
-    const changes = new Observable<Rendition>((subscriber) =>
-      this.watch.watch(id, {
-        next: (rendition) => subscriber.next(rendition),
-        gone: () => subscriber.complete(),
-        error: (error) => subscriber.error(error),
-      }),
-    );
-    return changes.pipe(
-      distinctUntilChanged((a, b) => a.status === b.status),
-      takeWhile((rendition) => !rendition.isFinished(), true),
-      map((rendition) => ({
-        type: rendition.isFinished() ? rendition.status : 'progress',
-        data: RenditionDto.from(rendition),
-      })),
+    return statusEvents<Rendition>(
+      (observer) => this.watch.watch(id, observer),
+      (a, b) => a.status === b.status,
+      (rendition) => RenditionDto.from(rendition),
     );
   }
 

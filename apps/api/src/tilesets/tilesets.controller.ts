@@ -15,11 +15,11 @@ import {
 } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { distinctUntilChanged, map, Observable, takeWhile } from 'rxjs';
 import { AppConfig } from '#config';
 import { DeleteTileSetUseCase, GetTileSetUseCase, type TileSet, TileSetSharesUseCase, TileSetWatch } from '#tiles';
 import type { Principal } from '#users';
-import { SSE_SCHEMA } from '../common/sse.js';
+import type { Observable } from 'rxjs';
+import { SSE_SCHEMA, statusEvents } from '../common/sse.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
@@ -79,17 +79,10 @@ export class TileSetsController {
     @UuidParam('id') id: string,
   ): Promise<Observable<MessageEvent>> {
     await this.getOne.execute(principal, id); // 404 (and access) as a problem before the stream starts
-    const changes = new Observable<TileSet>((subscriber) =>
-      this.watch.watch(id, {
-        next: (tileSet) => subscriber.next(tileSet),
-        gone: () => subscriber.complete(),
-        error: (error) => subscriber.error(error),
-      }),
-    );
-    return changes.pipe(
-      distinctUntilChanged((a, b) => a.status === b.status && a.progress === b.progress),
-      takeWhile((tileSet) => !tileSet.isFinished(), true),
-      map((tileSet) => ({ type: tileSet.isFinished() ? tileSet.status : 'progress', data: TileSetDto.from(tileSet) })),
+    return statusEvents<TileSet>(
+      (observer) => this.watch.watch(id, observer),
+      (a, b) => a.status === b.status && a.progress === b.progress,
+      (tileSet) => TileSetDto.from(tileSet),
     );
   }
 
