@@ -18,6 +18,41 @@ class CountingCounters {
   }
 }
 
+/** One shared total per key, answered a moment later, as a database would. */
+class SlowSharedCounters {
+  readonly totals = new Map<string, number>();
+  async add(additions: CounterAdd[]) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return new Map(
+      additions.map((a) => {
+        const hits = (this.totals.get(a.key) ?? 0) + a.hits;
+        this.totals.set(a.key, hits);
+        return [a.key, { hits, windowEndsAt: Date.now() + a.windowMs }];
+      }),
+    );
+  }
+  async sweep() {}
+}
+
+describe('SharedThrottlerStorage', () => {
+  it('lets exactly the limit through when hits arrive while the window is being opened', async () => {
+    const counters = new SlowSharedCounters();
+    const storage = new SharedThrottlerStorage(counters as unknown as PgRateLimitCounters);
+    // Staggered by a millisecond, the way requests released at once reach a server: some
+    // arrive before the first hit's round trip returned, some after.
+    const records = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, i));
+        return storage.increment('k', 60_000, 5, 0, 'tiles');
+      }),
+    );
+    expect(records.filter((r) => !r.isBlocked)).toHaveLength(5);
+    expect(records.map((r) => r.totalHits).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    await storage.beforeApplicationShutdown();
+    expect(counters.totals.get('k')).toBe(12);
+  });
+});
+
 describe('SharedThrottlerStorage in a Nest app', () => {
   afterEach(() => jest.useRealTimers());
 

@@ -35,6 +35,8 @@ interface LocalCount {
 export class SharedThrottlerStorage implements ThrottlerStorage, OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('RateLimits');
   private readonly local = new Map<string, LocalCount>();
+  /** Windows being opened: hits that arrive meanwhile wait for it instead of opening another. */
+  private readonly opening = new Map<string, Promise<LocalCount>>();
   private flushing?: NodeJS.Timeout;
   private sweeping?: NodeJS.Timeout;
 
@@ -69,12 +71,20 @@ export class SharedThrottlerStorage implements ThrottlerStorage, OnModuleInit, B
       return record(state.hits, limit, state.windowEndsAt - now);
     }
     let count = this.local.get(key);
-    if (!count || count.windowEndsAt <= now) {
-      count = await this.startWindow(key, ttlMs, now);
-    } else {
+    if (count && count.windowEndsAt > now) {
       count.pending++;
+    } else {
+      const opening = this.opening.get(key);
+      if (opening) {
+        count = await opening;
+        count.pending++;
+      } else {
+        const started = this.startWindow(key, ttlMs, now).finally(() => this.opening.delete(key));
+        this.opening.set(key, started);
+        count = await started;
+      }
     }
-    return record(count.shared + count.pending, limit, count.windowEndsAt - now);
+    return record(count.shared + count.pending, limit, count.windowEndsAt - Date.now());
   }
 
   private async startWindow(key: string, windowMs: number, now: number): Promise<LocalCount> {
