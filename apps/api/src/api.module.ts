@@ -36,6 +36,7 @@ import { ShareLinkGuard } from './share/share-link.guard.js';
 import { SharedTileSetsController } from './share/shared-tilesets.controller.js';
 import { SharedRenditionsController } from './share/shared-renditions.controller.js';
 import { ViewerController } from './viewer/viewer.controller.js';
+import { WebController } from './web/web.controller.js';
 import { InitialAdmin } from './users/initial-admin.js';
 import { UsersController } from './users/users.controller.js';
 
@@ -93,6 +94,7 @@ export class ApiModule {
         ImagesController,
         HealthController,
         ViewerController,
+        WebController,
         IntegrityController,
         MetricsController,
       ],

@@ -1,0 +1,773 @@
+// Tessera web app: sign in, upload (tus, resumable), the library with live status, a
+// panorama's page (2D or 360° viewer, share links, downloads, renditions). Plain modules, no
+// build step: the libraries are the npm packages' own browser builds, served by the API.
+import { Problem, accessToken, api, apiJson, follow, register, session, signIn, signOut } from '/app/session.js';
+import { flatViewer, sphereViewer } from '/app/viewers.js';
+
+const $ = (id) => document.getElementById(id);
+const PAGE_SIZE = 24;
+const CHUNK_BYTES = 32 * 1024 * 1024;
+const VIEW_LINK_SECONDS = 12 * 3600;
+
+// ---- small helpers --------------------------------------------------------------------
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (key in node) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+function bytes(n) {
+  if (!Number.isFinite(n)) return '?';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${n >= 100 || i === 0 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
+}
+
+function duration(seconds) {
+  if (!Number.isFinite(seconds)) return '…';
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
+function message(text, kind = 'error') {
+  $('message').textContent = text;
+  $('message').className = kind;
+  $('message').hidden = !text;
+}
+
+/** Runs an action from a button or form, showing its Problem (the server's detail) if it fails. */
+async function attempt(action) {
+  try {
+    return await action();
+  } catch (error) {
+    if (error?.name === 'AbortError') return undefined;
+    message(error instanceof Problem ? error.message : `Something went wrong: ${error?.message ?? error}`);
+    return undefined;
+  }
+}
+
+/** Saves a response's body as a file (for downloads that need the bearer header). */
+async function save(path, fallbackName) {
+  const response = await api(path);
+  if (!response.ok) throw await Problem.of(response);
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const name = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  const link = el('a', {
+    href: URL.createObjectURL(await response.blob()),
+    download: name ? decodeURIComponent(name) : fallbackName,
+  });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
+
+/** An image the API serves only with the bearer header, as an object URL. */
+async function imageUrl(path) {
+  const response = await api(path);
+  if (!response.ok) throw await Problem.of(response);
+  return URL.createObjectURL(await response.blob());
+}
+
+/**
+ * Live status streams, at most MAX_STREAMS at once: each holds one of the browser's six
+ * connections to this origin, and the page still needs the others.
+ */
+const MAX_STREAMS = 3;
+const streams = { running: 0, waiting: [] };
+function watch(path, onEvent, signal) {
+  const run = async () => {
+    streams.running++;
+    try {
+      await follow(path, onEvent, signal, (name) => name === 'ready' || name === 'failed');
+    } finally {
+      streams.running--;
+      streams.waiting.shift()?.();
+    }
+  };
+  if (streams.running < MAX_STREAMS) void run();
+  else streams.waiting.push(() => void (signal.aborted ? streams.waiting.shift()?.() : run()));
+}
+
+// ---- views and routing ----------------------------------------------------------------
+
+let me = null;
+let viewAbort = new AbortController();
+
+function show(view) {
+  for (const id of ['auth-view', 'library-view', 'panorama-view']) $(id).hidden = id !== view;
+  $('sign-out').hidden = view === 'auth-view';
+}
+
+async function route() {
+  viewAbort.abort();
+  viewAbort = new AbortController();
+  message('');
+  if (!session.get()) {
+    me = null;
+    $('who').textContent = '';
+    return show('auth-view');
+  }
+  if (!me) {
+    const response = await api('/v1/users/me');
+    if (!response.ok) {
+      session.clear();
+      return show('auth-view');
+    }
+    me = await response.json();
+    $('who').textContent = me.email;
+    void offerUnfinishedUploads();
+  }
+  const [, kind, id] = location.hash.split('/');
+  if (kind === 'p' && id) return panoramaView(decodeURIComponent(id), viewAbort.signal);
+  return libraryView(viewAbort.signal);
+}
+
+addEventListener('hashchange', () => void route());
+addEventListener('tessera:signed-out', () => {
+  me = null;
+  message('Your session ended: please sign in again.', 'info');
+  show('auth-view');
+});
+
+// ---- sign in, register, sign out ------------------------------------------------------
+
+$('sign-in').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  void attempt(async () => {
+    await signIn(form.get('email'), form.get('password'));
+    event.target.reset();
+    await route();
+  });
+});
+$('register').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  void attempt(async () => {
+    await register(form.get('email'), form.get('password'));
+    event.target.reset();
+    $('register').hidden = true;
+    $('sign-in').hidden = false;
+    await route();
+  });
+});
+$('show-register').addEventListener('click', () => {
+  $('sign-in').hidden = true;
+  $('register').hidden = false;
+  $('register').querySelector('input').focus();
+});
+$('show-sign-in').addEventListener('click', () => {
+  $('register').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-in').querySelector('input').focus();
+});
+$('sign-out').addEventListener('click', async () => {
+  for (const item of uploads) item.upload.abort();
+  await signOut();
+  me = null;
+  location.hash = '#/';
+  await route();
+});
+
+// ---- uploads (tus) --------------------------------------------------------------------
+
+const uploads = new Set();
+
+$('choose').addEventListener('click', () => $('files').click());
+$('files').addEventListener('change', (event) => {
+  for (const file of event.target.files) startUpload(file);
+  event.target.value = '';
+});
+const drop = $('drop');
+drop.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  for (const file of event.dataTransfer.files) startUpload(file);
+});
+
+/** The user's own resumable uploads only: the fingerprint names the account. */
+const fingerprint = (file) =>
+  Promise.resolve(['tessera', me?.id, file.name, file.type, file.size, file.lastModified].join(':'));
+
+function startUpload(file) {
+  const node = $('upload-item').content.firstElementChild.cloneNode(true);
+  const [name, state, bar, stats, pause, cancel] = ['.name', '.state', 'progress', '.stats', '.pause', '.cancel'].map(
+    (s) => node.querySelector(s),
+  );
+  name.textContent = file.name;
+  state.textContent = 'starting';
+  $('uploads').prepend(node);
+
+  const projection = $('projection').value;
+  const speed = { at: performance.now(), sent: 0, rate: 0 };
+  const item = {};
+  const upload = new globalThis.tus.Upload(file, {
+    endpoint: '/v1/uploads',
+    chunkSize: CHUNK_BYTES,
+    retryDelays: [0, 1000, 3000, 5000, 10_000, 20_000],
+    metadata: {
+      filename: file.name,
+      filetype: file.type || 'application/octet-stream',
+      ...(projection ? { projection } : {}),
+    },
+    fingerprint,
+    removeFingerprintOnSuccess: true,
+    async onBeforeRequest(request) {
+      const token = await accessToken();
+      if (token) request.setHeader('Authorization', `Bearer ${token}`);
+    },
+    onShouldRetry(error, _attempt, options) {
+      const status = error?.originalResponse?.getStatus?.() ?? 0;
+      if (status === 401) return session.get() !== null; // onBeforeRequest refreshes the token
+      if (status === 409 || status === 423 || status === 429) return true;
+      return status === 0 || status >= 500 || !options;
+    },
+    onProgress(sent, total) {
+      const now = performance.now();
+      if (now - speed.at >= 1000) {
+        const rate = ((sent - speed.sent) * 1000) / (now - speed.at);
+        speed.rate = speed.rate ? speed.rate * 0.6 + rate * 0.4 : rate;
+        speed.at = now;
+        speed.sent = sent;
+      }
+      bar.value = total ? sent / total : 0;
+      state.textContent = `${Math.floor((bar.value || 0) * 100)}%`;
+      const left = speed.rate > 0 ? (total - sent) / speed.rate : NaN;
+      stats.textContent = `${bytes(sent)} of ${bytes(total)} · ${speed.rate ? `${bytes(speed.rate)}/s` : '…'} · ${
+        speed.rate ? `${duration(left)} left` : 'estimating'
+      }`;
+    },
+    onSuccess({ lastResponse }) {
+      uploads.delete(item);
+      const id = lastResponse.getHeader('Tessera-Panorama-Id');
+      bar.value = 1;
+      state.textContent = 'uploaded';
+      stats.replaceChildren('Cutting tiles in the background. ', id ? el('a', { href: `#/p/${id}` }, 'Open') : null);
+      pause.remove();
+      cancel.textContent = 'Dismiss';
+      if (!$('library-view').hidden) void libraryView(viewAbort.signal);
+    },
+    onError(error) {
+      uploads.delete(item);
+      state.textContent = 'failed';
+      pause.remove();
+      cancel.textContent = 'Dismiss';
+      let detail = error.message;
+      try {
+        const body = JSON.parse(error.originalResponse?.getBody?.() ?? '');
+        detail = body.detail || body.title || detail;
+      } catch {
+        // not problem+json: the client's own message
+      }
+      stats.textContent = detail;
+      node.classList.add('failed');
+    },
+  });
+  Object.assign(item, { upload, file });
+  uploads.add(item);
+
+  let paused = false;
+  pause.addEventListener('click', () => {
+    paused = !paused;
+    if (paused) {
+      void upload.abort();
+      state.textContent = `paused at ${Math.floor((bar.value || 0) * 100)}%`;
+      pause.textContent = 'Resume';
+    } else {
+      speed.at = performance.now();
+      speed.rate = 0;
+      upload.start();
+      pause.textContent = 'Pause';
+    }
+  });
+  cancel.addEventListener('click', () => {
+    if (uploads.has(item)) {
+      uploads.delete(item);
+      void upload.abort(true).catch(() => undefined); // terminate: the server drops the bytes
+    }
+    node.remove();
+  });
+
+  void upload.findPreviousUploads().then((previous) => {
+    if (previous.length > 0) {
+      upload.resumeFromPreviousUpload(previous[0]);
+      state.textContent = 'resuming';
+    }
+    upload.start();
+  });
+}
+
+/** Unfinished uploads from an earlier visit: choose the same file to resume, or discard. */
+async function offerUnfinishedUploads() {
+  const storage = globalThis.tus.defaultOptions.urlStorage;
+  const previous = (await storage.findAllUploads()).filter((p) => p.urlStorageKey.includes(`tessera:${me.id}:`));
+  for (const entry of previous) {
+    if ([...$('uploads').children].some((li) => li.dataset.key === entry.urlStorageKey)) continue;
+    const head = await api(entry.uploadUrl, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } }).catch(
+      () => null,
+    );
+    if (!head?.ok) {
+      await storage.removeUpload(entry.urlStorageKey); // expired or finished elsewhere
+      continue;
+    }
+    const offset = Number(head.headers.get('upload-offset'));
+    const name = entry.metadata?.filename ?? 'an earlier file';
+    const node = el(
+      'li',
+      { class: 'upload card' },
+      el(
+        'div',
+        { class: 'row' },
+        el('strong', {}, name),
+        el('span', { class: 'spacer' }),
+        el('span', { class: 'muted' }, 'unfinished'),
+      ),
+      el('progress', { max: 1, value: entry.size ? offset / entry.size : 0 }),
+      el(
+        'div',
+        { class: 'row wrap' },
+        el(
+          'span',
+          { class: 'muted' },
+          `${bytes(offset)} of ${bytes(entry.size)} sent. Choose the same file to resume.`,
+        ),
+        el('span', { class: 'spacer' }),
+        el('button', { type: 'button', onclick: () => $('files').click() }, 'Choose file'),
+        el(
+          'button',
+          {
+            type: 'button',
+            onclick: async () => {
+              await api(entry.uploadUrl, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } }).catch(() => null);
+              await storage.removeUpload(entry.urlStorageKey);
+              node.remove();
+            },
+          },
+          'Discard',
+        ),
+      ),
+    );
+    node.dataset.key = entry.urlStorageKey;
+    node.classList.add('unfinished');
+    $('uploads').append(node);
+  }
+}
+// A resumed upload replaces its "unfinished" entry.
+$('files').addEventListener('change', () => {
+  for (const node of document.querySelectorAll('#uploads li.unfinished')) node.remove();
+});
+
+// ---- the library ----------------------------------------------------------------------
+
+const library = { title: '', cursor: null };
+
+$('search').addEventListener('submit', (event) => {
+  event.preventDefault();
+  library.title = new FormData(event.target).get('title').trim();
+  void libraryView(viewAbort.signal);
+});
+$('more').addEventListener('click', () => void attempt(() => loadPage(viewAbort.signal, true)));
+
+async function libraryView(signal) {
+  show('library-view');
+  library.cursor = null;
+  $('panoramas').replaceChildren();
+  await attempt(() => loadPage(signal, false));
+}
+
+async function loadPage(signal, more) {
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (library.title) query.set('title', library.title);
+  if (more && library.cursor) query.set('cursor', library.cursor);
+  const page = await apiJson(`/v1/panoramas?${query}`, { signal });
+  if (!more) $('panoramas').replaceChildren();
+  for (const panorama of page.items) $('panoramas').append(card(panorama, signal));
+  library.cursor = page.nextCursor ?? null;
+  $('more').hidden = !library.cursor;
+  $('empty').hidden = $('panoramas').children.length > 0;
+  $('empty').textContent = library.title
+    ? `No panorama has "${library.title}" in its title.`
+    : 'No panoramas yet: drop one above.';
+}
+
+function card(panorama, signal) {
+  const thumb = el('a', { class: 'thumb', href: `#/p/${panorama.id}`, 'aria-label': `Open ${panorama.title}` });
+  const statuses = el('div', { class: 'sets' });
+  const node = el(
+    'li',
+    { 'data-id': panorama.id },
+    thumb,
+    el(
+      'div',
+      { class: 'body' },
+      el('a', { class: 'title', href: `#/p/${panorama.id}` }, panorama.title),
+      el(
+        'span',
+        { class: 'muted' },
+        `${panorama.width}×${panorama.height} · ${bytes(panorama.bytes)} `,
+        panorama.projection === 'equirectangular' ? el('span', { class: 'badge' }, '360°') : null,
+      ),
+      statuses,
+    ),
+  );
+  for (const set of panorama.tileSets) statuses.append(tileSetStatus(set, signal));
+  showThumbnail(panorama, thumb, signal);
+  return node;
+}
+
+/** One tile set's status line, kept live over SSE while it is queued or cutting. */
+function tileSetStatus(set, signal, onReady) {
+  const label = el('span', { class: 'label' });
+  const bar = el('progress', { max: 1 });
+  const line = el('div', { class: 'tileset', 'data-tileset': set.id, 'data-status': set.status }, label, bar);
+  const render = (s) => {
+    line.dataset.status = s.status;
+    const kind = set.layout === 'sphere' ? '360° tiles' : 'tiles';
+    label.textContent =
+      s.status === 'processing'
+        ? `${kind}: cutting ${Math.round((s.progress ?? 0) * 100)}%`
+        : `${kind}: ${s.status}${s.status === 'failed' && s.errorCode ? ` (${s.errorCode})` : ''}`;
+    bar.hidden = s.status !== 'processing' && s.status !== 'queued';
+    if (s.status === 'processing') bar.value = s.progress ?? 0;
+    else bar.removeAttribute('value'); // indeterminate while queued
+  };
+  render(set);
+  if (set.status === 'queued' || set.status === 'processing')
+    watch(
+      `/v1/tilesets/${set.id}/events`,
+      (_name, data) => {
+        render(data);
+        if (data.status === 'ready') onReady?.();
+      },
+      signal,
+    );
+  return line;
+}
+
+function showThumbnail(panorama, container, signal) {
+  const thumb = panorama.renditions?.find((r) => r.name === 'thumb') ?? panorama.renditions?.[0];
+  if (!thumb) return;
+  const load = () =>
+    imageUrl(thumb.links.file)
+      .then((src) => container.replaceChildren(el('img', { src, alt: '', loading: 'lazy' })))
+      .catch(() => undefined);
+  if (thumb.status === 'ready') void load();
+  else if (thumb.status !== 'failed') watch(thumb.links.events, (name) => name === 'ready' && void load(), signal);
+}
+
+// ---- a panorama's page ----------------------------------------------------------------
+
+const current = { panorama: null, shown: null, viewer: null, links: new Map() };
+
+/** A share link for a tile set (kept for the page's life): the viewers load tiles through it. */
+async function viewLink(tileSetId) {
+  if (!current.links.has(tileSetId))
+    current.links.set(
+      tileSetId,
+      await apiJson(`/v1/tilesets/${tileSetId}/share`, { method: 'POST', json: { ttlSeconds: VIEW_LINK_SECONDS } }),
+    );
+  return current.links.get(tileSetId);
+}
+
+async function panoramaView(id, signal) {
+  show('panorama-view');
+  destroyViewer();
+  $('compare').hidden = true;
+  $('share-result').hidden = true;
+  $('rename-form').hidden = true;
+  const panorama = await attempt(() => apiJson(`/v1/panoramas/${encodeURIComponent(id)}`, { signal }));
+  if (!panorama) return;
+  current.panorama = panorama;
+  current.links.clear();
+  $('p-title').textContent = panorama.title;
+  $('p-facts').textContent = [
+    `${panorama.width}×${panorama.height} px`,
+    bytes(panorama.bytes),
+    panorama.format.toUpperCase(),
+    panorama.projection === 'equirectangular' ? '360° equirectangular' : 'flat',
+    `uploaded ${new Date(panorama.createdAt).toLocaleString()}`,
+  ].join(' · ');
+  $('tilesets').replaceChildren(
+    ...panorama.tileSets.map((set) =>
+      el(
+        'li',
+        {},
+        tileSetStatus(set, signal, () => {
+          set.status = 'ready';
+          if (!current.viewer) void showBest(signal);
+          updateModes();
+        }),
+        el('span', { class: 'muted' }, `${set.tileSize} px ${set.format}`),
+      ),
+    ),
+  );
+  renderRenditions(panorama, signal);
+  updateModes();
+  await showBest(signal);
+}
+
+const readySet = (layout) =>
+  current.panorama?.tileSets.find((s) => s.status === 'ready' && (s.layout ?? 'deepzoom') === layout);
+
+function updateModes() {
+  $('mode-flat').disabled = !readySet('deepzoom');
+  $('mode-sphere').disabled = !readySet('sphere');
+  $('mode-sphere').hidden = current.panorama?.projection !== 'equirectangular' && !readySet('sphere');
+  $('mode-flat').setAttribute('aria-pressed', String(current.shown === 'deepzoom'));
+  $('mode-sphere').setAttribute('aria-pressed', String(current.shown === 'sphere'));
+  const waiting = current.panorama?.tileSets.some((s) => s.status === 'queued' || s.status === 'processing');
+  $('stage-status').textContent = current.shown
+    ? ''
+    : waiting
+      ? 'The tiles are being cut; the view opens when they are ready.'
+      : '';
+}
+
+async function showBest(signal) {
+  const preferSphere = current.panorama.projection === 'equirectangular' && readySet('sphere');
+  const layout = preferSphere ? 'sphere' : readySet('deepzoom') ? 'deepzoom' : readySet('sphere') ? 'sphere' : null;
+  if (layout) await showLayout(layout, signal);
+}
+
+function destroyViewer() {
+  current.viewer?.destroy?.();
+  current.viewer = null;
+  current.shown = null;
+  window.viewer = undefined;
+  $('stage').replaceChildren();
+}
+
+async function showLayout(layout, signal) {
+  const set = readySet(layout);
+  if (!set) return;
+  await attempt(async () => {
+    const link = await viewLink(set.id);
+    if (signal.aborted) return;
+    destroyViewer();
+    const holder = el('div', { style: 'width:100%;height:100%' });
+    $('stage').append(holder);
+    if (layout === 'sphere') {
+      const descriptor = await fetch(link.dziUrl.replace(/\/image\.dzi$/, '/sphere')).then((r) =>
+        r.ok ? r.json() : Problem.of(r).then((p) => Promise.reject(p)),
+      );
+      current.viewer = await sphereViewer(holder, descriptor);
+    } else {
+      current.viewer = flatViewer(holder, link.dziUrl);
+    }
+    current.shown = layout;
+    window.viewer = current.viewer; // for the browser tests and the curious
+  });
+  updateModes();
+}
+
+$('mode-flat').addEventListener('click', () => void showLayout('deepzoom', viewAbort.signal));
+$('mode-sphere').addEventListener('click', () => void showLayout('sphere', viewAbort.signal));
+
+$('rename').addEventListener('click', () => {
+  $('rename-form').hidden = false;
+  $('rename-form').title.value = current.panorama.title;
+  $('rename-form').title.focus();
+});
+$('rename-cancel').addEventListener('click', () => ($('rename-form').hidden = true));
+$('rename-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void attempt(async () => {
+    const title = event.target.title.value.trim();
+    const updated = await apiJson(`/v1/panoramas/${current.panorama.id}`, { method: 'PATCH', json: { title } });
+    current.panorama.title = updated.title;
+    $('p-title').textContent = updated.title;
+    $('rename-form').hidden = true;
+  });
+});
+
+$('delete').addEventListener('click', () => {
+  const { id, title } = current.panorama;
+  if (!confirm(`Delete "${title}" with its tiles and renditions? This cannot be undone.`)) return;
+  void attempt(async () => {
+    const response = await api(`/v1/panoramas/${id}`, { method: 'DELETE' });
+    if (!response.ok) throw await Problem.of(response);
+    destroyViewer();
+    location.hash = '#/';
+    message(`Deleted "${title}".`, 'info');
+  });
+});
+
+// Share: the tile set on screen (the sphere's when viewing 360°).
+$('share-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const set = readySet(current.shown ?? 'deepzoom') ?? readySet('sphere');
+  if (!set) return message('There is nothing to share until the tiles are ready.');
+  void attempt(async () => {
+    const ttlSeconds = Number(new FormData(event.target).get('ttl'));
+    const link = await apiJson(`/v1/tilesets/${set.id}/share`, { method: 'POST', json: { ttlSeconds } });
+    const viewer = new URL(link.dziUrl);
+    viewer.pathname = viewer.pathname.replace(/^\/v1\/s\//, '/s/').replace(/\/image\.dzi$/, '');
+    $('share-viewer').value = viewer.href;
+    $('share-iiif').value = link.iiifUrl;
+    $('share-embed').value =
+      `<iframe src="${viewer.href}" width="960" height="540" allowfullscreen style="border:0"></iframe>`;
+    $('share-expiry').textContent =
+      `Anyone with these links can view the panorama until ${new Date(link.expiresAt).toLocaleString()}.`;
+    $('share-result').hidden = false;
+  });
+});
+$('revoke').addEventListener('click', () => {
+  const sets = current.panorama.tileSets.filter((s) => s.status === 'ready');
+  if (!confirm('Stop every link to this panorama (including the ones you sent)?')) return;
+  void attempt(async () => {
+    for (const set of sets) await apiJson(`/v1/tilesets/${set.id}/share`, { method: 'DELETE' });
+    current.links.clear();
+    $('share-result').hidden = true;
+    message('Every share link of this panorama stopped working.', 'info');
+    if (current.shown) await showLayout(current.shown, viewAbort.signal); // our own view needs a new one
+  });
+});
+for (const button of document.querySelectorAll('[data-copy]'))
+  button.addEventListener('click', async () => {
+    const input = $(button.dataset.copy);
+    input.select();
+    try {
+      await navigator.clipboard.writeText(input.value);
+      button.textContent = 'Copied';
+    } catch {
+      button.textContent = 'Press Ctrl+C'; // no clipboard on plain http: the text is selected
+    }
+    setTimeout(() => (button.textContent = 'Copy'), 2000);
+  });
+
+$('download-original').addEventListener('click', () =>
+  attempt(() => save(`/v1/panoramas/${current.panorama.id}/original`, current.panorama.originalFilename)),
+);
+$('download-archive').addEventListener('click', () =>
+  attempt(async () => {
+    const set = readySet(current.shown ?? 'deepzoom') ?? readySet('deepzoom');
+    if (!set) throw new Problem(409, { detail: 'The tiles are not ready yet.' });
+    // Through a share link: the browser downloads it straight to disk, however large.
+    const link = await viewLink(set.id);
+    const a = el('a', { href: link.archiveUrl, download: '' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }),
+);
+
+// Renditions: list, make (resize, compress, convert), compare with the original.
+function renderRenditions(panorama, signal) {
+  $('renditions').replaceChildren(...(panorama.renditions ?? []).map((r) => renditionLine(r, signal)));
+}
+
+function renditionLine(rendition, signal) {
+  const info = el('span', {});
+  const line = el(
+    'li',
+    { 'data-rendition': rendition.id },
+    info,
+    el('span', { class: 'spacer' }),
+    el('button', { type: 'button', onclick: () => attempt(() => compare(rendition)) }, 'Compare'),
+    el(
+      'button',
+      {
+        type: 'button',
+        onclick: () =>
+          attempt(() => save(rendition.links.file, `${rendition.name ?? 'rendition'}.${rendition.format}`)),
+      },
+      'Download',
+    ),
+    el(
+      'button',
+      {
+        type: 'button',
+        class: 'danger',
+        onclick: () =>
+          attempt(async () => {
+            const response = await api(rendition.links.self, { method: 'DELETE' });
+            if (!response.ok) throw await Problem.of(response);
+            line.remove();
+          }),
+      },
+      'Delete',
+    ),
+  );
+  const render = (r) => {
+    Object.assign(rendition, r);
+    line.dataset.status = rendition.status;
+    const size = rendition.width ? `${rendition.width}×${rendition.height}` : '';
+    info.textContent = [
+      rendition.name ?? 'custom',
+      size,
+      rendition.format,
+      rendition.status === 'ready' ? bytes(rendition.bytes) : rendition.status,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+  };
+  render(rendition);
+  if (rendition.status === 'queued' || rendition.status === 'processing')
+    watch(
+      rendition.links.events,
+      (_name, data) => {
+        render(data);
+        if (data.status === 'ready' && line.dataset.compare === 'yes') void attempt(() => compare(rendition));
+      },
+      signal,
+    );
+  return line;
+}
+
+$('rendition-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const spec = { format: form.get('format'), quality: Number(form.get('quality')) };
+  if (form.get('width')) spec.width = Number(form.get('width'));
+  if (form.get('height')) spec.height = Number(form.get('height'));
+  void attempt(async () => {
+    const rendition = await apiJson(`/v1/panoramas/${current.panorama.id}/renditions`, { method: 'POST', json: spec });
+    let line = $('renditions').querySelector(`[data-rendition="${rendition.id}"]`);
+    if (!line) {
+      line = renditionLine(rendition, viewAbort.signal);
+      $('renditions').append(line);
+    }
+    line.dataset.compare = 'yes';
+    if (rendition.status === 'ready') await compare(rendition);
+  });
+});
+
+/** Before (the original, drawn from its pyramid at the same size) and after, with their bytes. */
+async function compare(rendition) {
+  if (rendition.status !== 'ready') return;
+  const panorama = current.panorama;
+  const after = await imageUrl(rendition.links.file);
+  $('compare-after').src = after;
+  $('compare-after-caption').textContent = `${rendition.width}×${rendition.height} ${rendition.format}, ${bytes(
+    rendition.bytes,
+  )} (${((100 * rendition.bytes) / panorama.bytes).toFixed(1)}% of the original)`;
+  const set = readySet('deepzoom');
+  if (set) {
+    const width = Math.min(rendition.width, 1600);
+    $('compare-before').src = await imageUrl(`/v1/tilesets/${set.id}/iiif/full/${width},/0/default.png`);
+  } else $('compare-before').removeAttribute('src');
+  $('compare-before-caption').textContent = `original: ${panorama.width}×${panorama.height} ${panorama.format}, ${bytes(
+    panorama.bytes,
+  )}`;
+  $('compare').hidden = false;
+}
+
+void route();

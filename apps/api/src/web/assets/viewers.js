@@ -1,0 +1,44 @@
+// The two viewers, shared by the app and the public share page: OpenSeadragon for a flat
+// pyramid (Deep Zoom), Photo Sphere Viewer's equirectangular tiles adapter for a sphere.
+// Both load tiles through a share link, so no header is needed and nothing stops when an
+// access token expires.
+
+/** OpenSeadragon on `element`, showing the Deep Zoom descriptor at `dziUrl`. */
+export function flatViewer(element, dziUrl) {
+  return globalThis.OpenSeadragon({
+    element,
+    prefixUrl: '/viewer/images/',
+    tileSources: dziUrl,
+    showNavigator: true,
+    maxZoomPixelRatio: 2,
+    gestureSettingsMouse: { clickToZoom: false },
+  });
+}
+
+/**
+ * Photo Sphere Viewer on `container`, from a sphere descriptor (GET .../sphere): the levels as
+ * the adapter wants them, a small base image shown while the tiles load. The libraries (three.js
+ * is large) load only when a sphere is first shown.
+ */
+export async function sphereViewer(container, descriptor) {
+  const [{ Viewer }, { EquirectangularTilesAdapter }] = await Promise.all([
+    import('@photo-sphere-viewer/core'),
+    import('@photo-sphere-viewer/equirectangular-tiles-adapter'),
+  ]);
+  const levels = descriptor.levels;
+  return new Viewer({
+    container,
+    adapter: EquirectangularTilesAdapter,
+    panorama: {
+      baseUrl: descriptor.baseUrl,
+      levels: levels.map(({ width, cols, rows }) => ({ width, cols, rows })),
+      tileUrl: (col, row, index) =>
+        descriptor.tileUrlTemplate
+          .replace('{level}', String(levels[index].level))
+          .replace('{col}', String(col))
+          .replace('{row}', String(row)),
+    },
+    navbar: ['zoom', 'move', 'fullscreen'],
+    loadingTxt: 'Loading…',
+  });
+}
