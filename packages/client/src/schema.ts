@@ -1406,6 +1406,11 @@ export interface components {
             deepZoomUrl: string;
             format: components["schemas"]["TileFormat"];
             height: number;
+            /**
+             * @description sphere: a 360° panorama, read it with getSphereDescriptor (or its shared twin).
+             * @enum {string}
+             */
+            layout: "deepzoom" | "sphere";
             levels: components["schemas"]["LevelDto"][];
             overlap: number;
             tileCount: number;

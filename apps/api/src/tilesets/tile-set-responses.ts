@@ -55,10 +55,11 @@ export class TileSetResponses {
   ) {}
 
   async manifest(reader: Reader, id: string, query: ManifestQueryDto, place: TileSetPlace): Promise<TileManifestDto> {
-    const { manifest } = await this.getManifest.execute(reader, id);
+    const { manifest, tileSet } = await this.getManifest.execute(reader, id);
     const { tiles, ...rest } = manifest;
     return {
       ...rest,
+      layout: tileSet.layout,
       tileUrlTemplate: `${place.basePath}/image_files/{level}/{col}_{row}.${manifest.format}`,
       deepZoomUrl: `${place.basePath}/image.dzi`,
       ...(query.tiles ? { tiles } : {}),

@@ -13,7 +13,15 @@ import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 /** The pages and their scripts sit next to this file (copied into dist by the build script). */
 const ASSETS = join(dirname(fileURLToPath(import.meta.url)), 'assets');
 const resolve = (specifier: string) => createRequire(import.meta.url).resolve(specifier);
-const packageFile = (pkg: string, file: string) => join(dirname(resolve(`${pkg}/package.json`)), file);
+/** A file of an installed package (found from its entry point: not every package exports package.json). */
+function packageFile(pkg: string, file: string): string {
+  let dir = dirname(resolve(pkg));
+  while (!dir.endsWith(join('node_modules', pkg))) {
+    if (dirname(dir) === dir) throw new Error(`${pkg} is not installed under node_modules`);
+    dir = dirname(dir);
+  }
+  return join(dir, file);
+}
 
 const JS = 'text/javascript';
 const CSS = 'text/css';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
-import { TILE_FORMATS, type TileFormat } from '#tiles';
+import { TILE_FORMATS, TILE_LAYOUTS, type TileFormat, type TileLayout } from '#tiles';
 
 export class LevelDto {
   @ApiProperty({ type: 'integer' }) level!: number;
@@ -28,6 +28,12 @@ export class TileManifestDto {
   @ApiProperty({ type: 'integer' }) tileSize!: number;
   @ApiProperty({ type: 'integer' }) overlap!: number;
   @ApiProperty({ enum: TILE_FORMATS, enumName: 'TileFormat' }) format!: TileFormat;
+  @ApiProperty({
+    enum: TILE_LAYOUTS,
+    enumName: 'TileLayout',
+    description: 'sphere: a 360° panorama, read it with getSphereDescriptor (or its shared twin).',
+  })
+  layout!: TileLayout;
   @ApiProperty({ type: [LevelDto] }) levels!: LevelDto[];
   @ApiProperty({ type: 'integer' }) tileCount!: number;
   @ApiProperty({ type: 'integer', description: 'Total bytes of all tiles.' }) bytes!: number;

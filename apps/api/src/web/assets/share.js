@@ -17,15 +17,16 @@ async function show() {
   const expires = parseInt(token.split('.')[1] ?? '', 36);
   if (Number.isFinite(expires))
     $('expiry').textContent = `link valid until ${new Date(expires * 1000).toLocaleString()}`;
-  const sphere = await fetch(`${base}/sphere`);
-  if (sphere.ok) {
+  const manifest = await fetch(`${base}/manifest`);
+  if (!manifest.ok) {
+    const problem = await manifest.json().catch(() => null);
+    return fail(problem?.detail || `This link does not work (${manifest.status}).`);
+  }
+  if ((await manifest.json()).layout === 'sphere') {
+    const sphere = await fetch(`${base}/sphere`);
+    if (!sphere.ok) return fail(`The panorama cannot be shown (${sphere.status}).`);
     window.viewer = await sphereViewer($('stage'), await sphere.json());
   } else {
-    const probe = await fetch(`${base}/image.dzi`);
-    if (!probe.ok) {
-      const problem = await probe.json().catch(() => null);
-      return fail(problem?.detail || `This link does not work (${probe.status}).`);
-    }
     window.viewer = flatViewer($('stage'), `${base}/image.dzi`);
   }
   $('iiif').href = `${base}/iiif/info.json`;

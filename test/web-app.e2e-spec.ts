@@ -1,0 +1,333 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { launchBrowser } from '#testing';
+import { type ApiHarness, startApi } from './support/api-harness.js';
+import { followEvents } from './support/tiles.js';
+import { upload } from './support/uploads.js';
+
+/**
+ * The web app at /app in real Chromium, used as a person would: sign in, upload through the
+ * page (tus) with a progress bar, watch the tiles being cut, look at a flat panorama in
+ * OpenSeadragon and a 360° one in Photo Sphere Viewer (colours checked on screen), share and
+ * open the public page in a fresh browser, close the page mid-upload and resume it.
+ * On failure, a screenshot of the page is kept in test-artifacts/.
+ */
+let api: ApiHarness;
+let browser: Browser;
+let scratch: string;
+const ARTIFACTS = 'test-artifacts';
+
+beforeAll(async () => {
+  api = await startApi({ RENDITION_PRESETS: 'thumb:320:webp' });
+  browser = await launchBrowser();
+  scratch = await mkdtemp(join(tmpdir(), 'tessera-web-'));
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** A page that records what went wrong in it (console errors, failed requests, 4xx/5xx). */
+async function openPage(context?: BrowserContext, size = { width: 1200, height: 800 }) {
+  const page = await (context ?? (await browser.newContext({ viewport: size }))).newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${new URL(r.url()).pathname}`));
+  return { page, problems };
+}
+
+/** Runs a step, keeping a screenshot of the page when it fails. */
+async function step<T>(page: Page, name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    await page.screenshot({ path: join(ARTIFACTS, `web-app-${name}.png`), fullPage: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto(`${api.baseUrl}/`);
+  await page.waitForURL('**/app');
+  await page.fill('#sign-in input[name=email]', email);
+  await page.fill('#sign-in input[name=password]', password);
+  await page.click('#sign-in button[type=submit]');
+  await page.locator('#library-view').waitFor();
+}
+
+/** The colour at a fraction of an element's box, from a real screenshot. */
+async function colourAt(page: Page, selector: string, x: number, y: number) {
+  const shot = await page.locator(selector).screenshot();
+  const { data, info } = await sharp(shot).raw().toBuffer({ resolveWithObject: true });
+  const i = (Math.round(y * (info.height - 1)) * info.width + Math.round(x * (info.width - 1))) * info.channels;
+  return { r: data[i], g: data[i + 1], b: data[i + 2] };
+}
+
+/** Polls until the colour at (x, y) satisfies `ok` (tiles arrive over time). */
+async function waitForColour(
+  page: Page,
+  selector: string,
+  x: number,
+  y: number,
+  ok: (c: { r: number; g: number; b: number }) => boolean,
+  timeoutMs = 30_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let last = await colourAt(page, selector, x, y);
+  while (!ok(last)) {
+    if (Date.now() > deadline) throw new Error(`colour at ${x},${y} stayed ${JSON.stringify(last)}`);
+    await page.waitForTimeout(250);
+    last = await colourAt(page, selector, x, y);
+  }
+  return last;
+}
+
+const red = (c: { r: number; g: number; b: number }) => c.r > 150 && c.g < 90 && c.b < 90;
+const blue = (c: { r: number; g: number; b: number }) => c.b > 150 && c.r < 90 && c.g < 90;
+
+/** width x height, red on the left half and blue on the right, as PNG. */
+function halves(width: number, height: number) {
+  const left = { create: { width: width / 2, height, channels: 3 as const, background: '#dc1e1e' } };
+  return sharp({ create: { width, height, channels: 3, background: '#1e1edc' } })
+    .composite([{ input: left, left: 0, top: 0 }])
+    .png()
+    .toBuffer();
+}
+
+const flatOsdLoaded = (page: Page) =>
+  page.waitForFunction(
+    () => {
+      const v = (globalThis as { viewer?: { world?: { getItemAt(i: number): { getFullyLoaded(): boolean } } } }).viewer;
+      return v?.world?.getItemAt(0)?.getFullyLoaded() === true;
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
+
+describe('a flat panorama', () => {
+  it('is uploaded from the page with progress, cut with live status, shown and zoomed in OpenSeadragon', async () => {
+    const user = await api.userClient();
+    const { page, problems } = await openPage();
+    const file = join(scratch, 'halves.png');
+    await writeFile(file, await halves(3000, 1000));
+
+    await step(page, 'upload', async () => {
+      await signIn(page, user.email, user.password);
+      await page.locator('#empty').waitFor(); // an empty library says so
+      await page.setInputFiles('#files', file);
+      const item = page.locator('#uploads li').first();
+      await item.locator('.state', { hasText: 'uploaded' }).waitFor({ timeout: 30_000 });
+      expect(await item.locator('progress').evaluate((p) => (p as unknown as { value: number }).value)).toBe(1);
+      expect(await item.locator('.name').textContent()).toBe('halves.png');
+    });
+
+    // The library shows the new panorama; its tile set's line follows the cutting live.
+    const card = page.locator('#panoramas li').first();
+    await step(page, 'library', async () => {
+      await card.locator('.title', { hasText: 'halves' }).waitFor();
+      await card.locator('.tileset[data-status=ready]').waitFor({ timeout: 60_000 });
+      await card.locator('.thumb img').waitFor({ timeout: 60_000 }); // the thumb preset, once made
+    });
+
+    await step(page, 'viewer', async () => {
+      await card.locator('.title').click();
+      await page.locator('#panorama-view').waitFor();
+      await flatOsdLoaded(page);
+      expect(await page.locator('#mode-flat').getAttribute('aria-pressed')).toBe('true');
+      // Aspect 3:1 in a 1200-wide stage: the image fills the width, centred vertically.
+      expect(red(await colourAt(page, '#stage', 0.25, 0.5))).toBe(true);
+      expect(blue(await colourAt(page, '#stage', 0.75, 0.5))).toBe(true);
+      // Zoomed to full resolution at the seam: still red left of it, blue right of it.
+      await page.evaluate(() => {
+        const v = (
+          globalThis as unknown as {
+            viewer: { viewport: { zoomTo(z: number, p?: unknown, i?: boolean): void; getMaxZoom(): number } };
+          }
+        ).viewer;
+        v.viewport.zoomTo(v.viewport.getMaxZoom(), undefined, true);
+      });
+      await flatOsdLoaded(page);
+      expect(red(await colourAt(page, '#stage', 0.4, 0.5))).toBe(true);
+      expect(blue(await colourAt(page, '#stage', 0.6, 0.5))).toBe(true);
+    });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 180_000);
+});
+
+describe('sharing', () => {
+  it('makes a link that a fresh browser opens without an account, and revoking it ends it', async () => {
+    const user = await api.userClient();
+    const uploaded = await upload(user.client, await halves(2000, 1000), {
+      filename: 'to-share.png',
+      fields: { title: 'To share', projection: 'flat', presets: 'none' },
+    });
+    const panorama = uploaded.data!;
+    await followEvents(`${api.baseUrl}/v1/tilesets/${panorama.tileSets[0].id}/events`, user.accessToken);
+    const { page } = await openPage();
+    const viewerLink = await step(page, 'share', async () => {
+      await signIn(page, user.email, user.password);
+      await page.goto(`${api.baseUrl}/app#/p/${panorama.id}`);
+      await flatOsdLoaded(page);
+      await page.click('#share-panel summary');
+      await page.selectOption('#share-form select[name=ttl]', '3600');
+      await page.click('#share-form button[type=submit]');
+      await page.locator('#share-result').waitFor();
+      expect(await page.inputValue('#share-iiif')).toMatch(/\/v1\/s\/[^/]+\/tilesets\/[^/]+\/iiif$/);
+      expect(await page.inputValue('#share-embed')).toContain('<iframe src="');
+      return page.inputValue('#share-viewer');
+    });
+    expect(viewerLink).toMatch(new RegExp(`^${api.baseUrl}/s/[^/]+/tilesets/${panorama.tileSets[0].id}$`));
+
+    // A colleague: another browser context, no session, a phone-sized screen.
+    const colleague = await openPage(undefined, { width: 390, height: 844 });
+    await step(colleague.page, 'public-page', async () => {
+      await colleague.page.goto(viewerLink);
+      await flatOsdLoaded(colleague.page);
+      expect(await colleague.page.evaluate(() => localStorage.length)).toBe(0);
+      expect(red(await colourAt(colleague.page, '#stage', 0.3, 0.5))).toBe(true);
+      expect(blue(await colourAt(colleague.page, '#stage', 0.7, 0.5))).toBe(true);
+      expect(await colleague.page.locator('#expiry').textContent()).toMatch(/valid until/);
+    });
+    expect(colleague.problems).toEqual([]);
+
+    // Revoked from the owner's page: the colleague's next visit says so.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#revoke');
+    await page.locator('#message', { hasText: 'stopped working' }).waitFor();
+    const later = await openPage();
+    await step(later.page, 'revoked', async () => {
+      await later.page.goto(viewerLink);
+      await later.page.locator('#message', { hasText: /revoked/i }).waitFor();
+    });
+    await Promise.all([page.context().close(), colleague.page.context().close(), later.page.context().close()]);
+  }, 120_000);
+});
+
+describe('a 360° panorama', () => {
+  it('opens as a sphere in Photo Sphere Viewer from its tiles, with the right colours at known yaws', async () => {
+    const user = await api.userClient();
+    // 4096x2048 equirectangular: red everywhere but a blue band of longitudes around the
+    // centre of the image, which is where the camera looks at yaw 0.
+    const [w, h] = [4096, 2048];
+    const band = { create: { width: w / 4, height: h, channels: 3 as const, background: '#1e1edc' } };
+    const sphere = await sharp({ create: { width: w, height: h, channels: 3, background: '#dc1e1e' } })
+      .composite([{ input: band, left: (3 * w) / 8, top: 0 }])
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const uploaded = await upload(user.client, sphere, {
+      filename: 'sphere.jpg',
+      fields: { title: 'Sphere', projection: 'equirectangular', presets: 'none' },
+    });
+    const panorama = uploaded.data!;
+    for (const set of panorama.tileSets)
+      await followEvents(`${api.baseUrl}/v1/tilesets/${set.id}/events`, user.accessToken, 120_000);
+    const sphereSet = panorama.tileSets.find((s) => s.layout === 'sphere')!;
+    expect(sphereSet).toBeDefined();
+
+    const { page, problems } = await openPage();
+    const tiles: string[] = [];
+    page.on('request', (r) => r.url().includes(`/tilesets/${sphereSet.id}/image_files/`) && tiles.push(r.url()));
+    await step(page, 'sphere', async () => {
+      await signIn(page, user.email, user.password);
+      await page.goto(`${api.baseUrl}/app#/p/${panorama.id}`);
+      await page.locator('#mode-sphere[aria-pressed=true]').waitFor({ timeout: 30_000 });
+      await page.locator('#stage canvas').waitFor();
+      await waitForColour(page, '#stage', 0.5, 0.5, blue);
+      await page.evaluate(() =>
+        (globalThis as unknown as { viewer: { rotate(p: { yaw: number; pitch: number }): void } }).viewer.rotate({
+          yaw: Math.PI,
+          pitch: 0,
+        }),
+      );
+      await waitForColour(page, '#stage', 0.5, 0.5, red);
+      await page.waitForFunction((n) => n > 0, tiles.length, { timeout: 30_000 }).catch(() => undefined);
+      expect(tiles.length).toBeGreaterThan(0); // drawn from the sphere's tiles, not only the base image
+      // Switchable: the same panorama flat in OpenSeadragon.
+      await page.click('#mode-flat');
+      await flatOsdLoaded(page);
+      expect(blue(await colourAt(page, '#stage', 0.5, 0.5))).toBe(true);
+    });
+    expect(problems).toEqual([]);
+    await page.context().close();
+
+    // Its public page shows the sphere too, to someone with no account.
+    const { data: link } = await user.client.POST('/v1/tilesets/{id}/share', {
+      params: { path: { id: sphereSet.id } },
+      body: {},
+    });
+    const shared = await openPage();
+    await step(shared.page, 'sphere-public', async () => {
+      await shared.page.goto(link!.dziUrl.replace('/v1/s/', '/s/').replace(/\/image\.dzi$/, ''));
+      await shared.page.locator('#stage canvas').waitFor();
+      await waitForColour(shared.page, '#stage', 0.5, 0.5, blue);
+    });
+    expect(shared.problems).toEqual([]);
+    await shared.page.context().close();
+  }, 240_000);
+});
+
+describe('a resumable upload', () => {
+  it('survives closing the page half-way: reopened, the same file resumes and lands whole', async () => {
+    const user = await api.userClient();
+    // About 12 MB of noise (JPEG cannot squeeze it), sent at 1.5 MB/s: a few seconds to stop it in.
+    const noise = Buffer.alloc(2400 * 1800 * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const bytes = await sharp(noise, { raw: { width: 2400, height: 1800, channels: 3 } })
+      .jpeg({ quality: 100, chromaSubsampling: '4:4:4' })
+      .toBuffer();
+    const file = join(scratch, 'noise.jpg');
+    await writeFile(file, bytes);
+
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const { page } = await openPage(context);
+    await signIn(page, user.email, user.password);
+    const throttle = async () => {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: 1_500_000,
+      });
+    };
+    await throttle();
+    const patches: string[] = [];
+    page.on('request', (r) => r.method() === 'PATCH' && patches.push(r.headers()['upload-offset'] ?? '?'));
+
+    await step(page, 'resumable-first-half', async () => {
+      await page.setInputFiles('#files', file);
+      await page.waitForFunction("(document.querySelector('#uploads progress')?.value ?? 0) > 0.15", undefined, {
+        timeout: 30_000,
+      });
+      expect(await page.locator('#uploads .stats').first().textContent()).toMatch(/ of .* · .*\/s · .* left/);
+    });
+    // The tab goes away mid-upload; the user comes back later.
+    await page.reload();
+    await page.locator('#library-view').waitFor();
+    const unfinished = page.locator('#uploads li.unfinished');
+    await step(page, 'resumable-unfinished', async () => {
+      await unfinished.waitFor();
+      expect(await unfinished.textContent()).toMatch(/noise\.jpg.*sent\. Choose the same file to resume/s);
+    });
+    patches.length = 0;
+    await step(page, 'resumable-second-half', async () => {
+      await page.setInputFiles('#files', file);
+      const item = page.locator('#uploads li').first();
+      await item.locator('.state', { hasText: 'uploaded' }).waitFor({ timeout: 60_000 });
+    });
+    // It resumed: the first PATCH after the reload started past zero.
+    expect(Number(patches[0])).toBeGreaterThan(0);
+    const list = await user.client.GET('/v1/panoramas', { params: { query: {} } });
+    const landed = list.data!.items.find((p) => p.originalFilename === 'noise.jpg');
+    expect(landed?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    await context.close();
+  }, 180_000);
+});
