@@ -331,3 +331,113 @@ describe('a resumable upload', () => {
     await context.close();
   }, 180_000);
 });
+
+describe('managing panoramas', () => {
+  it('on a phone-sized screen: pages, searches, renames, compresses, downloads and deletes; errors say why', async () => {
+    const user = await api.userClient();
+    for (let i = 0; i < 24; i++)
+      expect(
+        (
+          await upload(user.client, await halves(64 + 2 * i, 32), {
+            filename: `f${i}.png`,
+            fields: { title: `Filler ${i}`, presets: 'none' },
+          })
+        ).response.status,
+      ).toBe(202);
+    const needleBytes = await halves(1200, 600);
+    const needle = (
+      await upload(user.client, needleBytes, {
+        filename: 'needle.png',
+        fields: { title: 'Needle', projection: 'flat', presets: 'none' },
+      })
+    ).data!;
+    await followEvents(`${api.baseUrl}/v1/tilesets/${needle.tileSets[0].id}/events`, user.accessToken);
+
+    const { page, problems } = await openPage(undefined, { width: 390, height: 844 });
+    await step(page, 'manage-library', async () => {
+      await signIn(page, user.email, user.password);
+      const cards = page.locator('#panoramas > li');
+      await page.locator('#more').waitFor();
+      expect(await cards.count()).toBe(24);
+      await page.click('#more');
+      await page.waitForFunction('document.querySelectorAll("#panoramas > li").length === 25');
+      expect(await page.locator('#more').isHidden()).toBe(true);
+      // Nothing wider than the phone.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await page.fill('#search input[name=title]', 'needl');
+      await page.press('#search input[name=title]', 'Enter');
+      await page.waitForFunction('document.querySelectorAll("#panoramas > li").length === 1');
+      expect(await cards.first().locator('.title').textContent()).toBe('Needle');
+    });
+
+    await step(page, 'manage-keyboard-upload-error', async () => {
+      // By keyboard: the "choose files" button opens the picker; a file that is no image is
+      // refused, and the page shows the server's own explanation.
+      await page.focus('#choose');
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+      await chooser.setFiles({
+        name: 'notes.jpg',
+        mimeType: 'image/jpeg',
+        buffer: Buffer.from('not an image at all\n'),
+      });
+      const item = page.locator('#uploads li', { hasText: 'notes.jpg' });
+      await item.locator('.state', { hasText: 'failed' }).waitFor({ timeout: 30_000 });
+      const detail = await item.locator('.stats').textContent();
+      expect(detail).not.toMatch(/^tus:/);
+      expect(detail).toMatch(/image|format|type/i);
+    });
+    problems.length = 0; // that refusal is logged by the browser as a failed request
+
+    await step(page, 'manage-rename', async () => {
+      await page.locator('#panoramas .title', { hasText: 'Needle' }).click();
+      await page.locator('#panorama-view').waitFor();
+      await page.click('#rename');
+      await page.fill('#rename-form input[name=title]', 'Needle, renamed');
+      await page.press('#rename-form input[name=title]', 'Enter');
+      await page.locator('#p-title', { hasText: 'Needle, renamed' }).waitFor();
+      const stored = await user.client.GET('/v1/panoramas/{id}', { params: { path: { id: needle.id } } });
+      expect(stored.data!.title).toBe('Needle, renamed');
+    });
+
+    await step(page, 'manage-compress', async () => {
+      await page.click('#renditions-panel summary');
+      await page.fill('#rendition-form input[name=width]', '300');
+      await page.selectOption('#rendition-form select[name=format]', 'webp');
+      await page.fill('#rendition-form input[name=quality]', '60');
+      await page.click('#rendition-form button[type=submit]');
+      await page.locator('#compare').waitFor({ timeout: 30_000 });
+      await page.waitForFunction(
+        'document.querySelector("#compare-after").naturalWidth === 300 && document.querySelector("#compare-before").naturalWidth > 0',
+      );
+      expect(await page.locator('#compare-after-caption').textContent()).toMatch(
+        /^300×150 webp, .* of the original\)$/,
+      );
+      expect(await page.locator('#renditions li[data-status=ready]').count()).toBe(1);
+    });
+
+    await step(page, 'manage-download', async () => {
+      await page.click('#download-panel summary');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-original')]);
+      const saved = join(scratch, 'downloaded.png');
+      await download.saveAs(saved);
+      const { readFile } = await import('node:fs/promises');
+      expect(
+        createHash('sha256')
+          .update(await readFile(saved))
+          .digest('hex'),
+      ).toBe(createHash('sha256').update(needleBytes).digest('hex'));
+      expect(download.suggestedFilename()).toBe('needle.png');
+    });
+
+    await step(page, 'manage-delete', async () => {
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.click('#delete');
+      await page.locator('#message', { hasText: 'Deleted "Needle, renamed"' }).waitFor();
+      await page.locator('#library-view').waitFor();
+      const gone = await user.client.GET('/v1/panoramas/{id}', { params: { path: { id: needle.id } } });
+      expect(gone.response.status).toBe(404);
+    });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 180_000);
+});
