@@ -441,3 +441,59 @@ describe('managing panoramas', () => {
     await page.context().close();
   }, 180_000);
 });
+
+describe('the session', () => {
+  it('refreshes once for two tabs at once, recovers from a refused token, and signing out ends it', async () => {
+    const user = await api.userClient();
+    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+    const refreshes: string[] = [];
+    context.on('request', (r) => r.url().endsWith('/v1/auth/refresh') && refreshes.push(r.url()));
+    const a = await openPage(context);
+    await signIn(a.page, user.email, user.password);
+    const b = await openPage(context);
+    await b.page.goto(`${api.baseUrl}/app`);
+    await b.page.locator('#library-view').waitFor(); // the same session, from storage
+    const stored = () =>
+      a.page.evaluate('JSON.parse(localStorage.getItem("tessera.session"))') as Promise<{
+        accessToken: string;
+        refreshToken: string;
+        expiresAt: number;
+      }>;
+    const first = await stored();
+
+    await step(a.page, 'session-two-tabs', async () => {
+      // Both tabs find the access token about to expire and load at the same moment. Refresh
+      // tokens rotate and a reused one ends the session: only one tab may refresh.
+      await a.page.evaluate(
+        'localStorage.setItem("tessera.session", JSON.stringify({...JSON.parse(localStorage.getItem("tessera.session")), expiresAt: Date.now()}))',
+      );
+      await Promise.all([a.page.reload(), b.page.reload()]);
+      await Promise.all([a.page.locator('#library-view').waitFor(), b.page.locator('#library-view').waitFor()]);
+      expect(refreshes).toHaveLength(1);
+      expect((await stored()).refreshToken).not.toBe(first.refreshToken);
+    });
+
+    await step(a.page, 'session-refused-token', async () => {
+      // A token the server refuses (expired, or the user's tokens were revoked): refreshed once.
+      await a.page.evaluate(
+        'localStorage.setItem("tessera.session", JSON.stringify({...JSON.parse(localStorage.getItem("tessera.session")), accessToken: "not.a.token"}))',
+      );
+      await a.page.reload();
+      await a.page.locator('#library-view').waitFor();
+      expect(await a.page.locator('#who').textContent()).toBe(user.email);
+      expect(refreshes).toHaveLength(2);
+    });
+
+    const last = await stored();
+    await a.page.click('#sign-out');
+    await a.page.locator('#auth-view').waitFor();
+    expect(await a.page.evaluate('localStorage.getItem("tessera.session")')).toBeNull();
+    const reuse = await fetch(`${api.baseUrl}/v1/auth/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: last.refreshToken }),
+    });
+    expect(reuse.status).toBe(401);
+    await context.close();
+  }, 60_000);
+});

@@ -145,15 +145,14 @@ export async function register(email, password) {
   await signIn(email, password);
 }
 
+/** Ends the session on the server (its whole refresh-token family), then here. */
 export async function signOut() {
   const current = session.get();
-  session.clear();
   if (current)
-    await fetch('/v1/auth/logout', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refreshToken: current.refreshToken }),
-    }).catch(() => undefined);
+    await api('/v1/auth/logout', { method: 'POST', json: { refreshToken: current.refreshToken } }).catch(
+      () => undefined,
+    );
+  session.clear();
 }
 
 /**
