@@ -454,11 +454,9 @@ describe('the session', () => {
     await b.page.goto(`${api.baseUrl}/app`);
     await b.page.locator('#library-view').waitFor(); // the same session, from storage
     const stored = () =>
-      a.page.evaluate('JSON.parse(localStorage.getItem("tessera.session"))') as Promise<{
-        accessToken: string;
-        refreshToken: string;
-        expiresAt: number;
-      }>;
+      a.page.evaluate<{ accessToken: string; refreshToken: string; expiresAt: number }>(
+        'JSON.parse(localStorage.getItem("tessera.session"))',
+      );
     const first = await stored();
 
     await step(a.page, 'session-two-tabs', async () => {
