@@ -111,6 +111,26 @@ const flatOsdLoaded = (page: Page) =>
     { timeout: 30_000 },
   );
 
+/** The first upload's progress bar value, evaluated in the page (no DOM types here). */
+const firstProgressAbove = (page: Page, above: number) =>
+  page.waitForFunction(
+    (min) =>
+      ((
+        globalThis as unknown as { document: { querySelector(s: string): { value: number } | null } }
+      ).document.querySelector('#uploads progress')?.value ?? 0) > min,
+    above,
+    { timeout: 30_000 },
+  );
+
+/** Polls `check` until it holds (the page changes over time); fails after `timeoutMs`. */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`still not: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('a flat panorama', () => {
   it('is uploaded from the page with progress, cut with live status, shown and zoomed in OpenSeadragon', async () => {
     const user = await api.userClient();
@@ -304,10 +324,17 @@ describe('a resumable upload', () => {
 
     await step(page, 'resumable-first-half', async () => {
       await page.setInputFiles('#files', file);
-      await page.waitForFunction("(document.querySelector('#uploads progress')?.value ?? 0) > 0.15", undefined, {
-        timeout: 30_000,
-      });
+      await firstProgressAbove(page, 0.15);
       expect(await page.locator('#uploads .stats').first().textContent()).toMatch(/ of .* · .*\/s · .* left/);
+      // Paused, nothing moves; resumed, it goes on from there.
+      const item = page.locator('#uploads li').first();
+      await item.locator('.pause').click();
+      await item.locator('.state', { hasText: 'paused at' }).waitFor();
+      const pausedAt = await item.locator('progress').evaluate((p) => (p as unknown as { value: number }).value);
+      await page.waitForTimeout(1000);
+      expect(await item.locator('progress').evaluate((p) => (p as unknown as { value: number }).value)).toBe(pausedAt);
+      await item.locator('.pause', { hasText: 'Resume' }).click();
+      await firstProgressAbove(page, pausedAt + 0.1);
     });
     // The tab goes away mid-upload; the user comes back later.
     await page.reload();
@@ -360,22 +387,32 @@ describe('managing panoramas', () => {
       await page.locator('#more').waitFor();
       expect(await cards.count()).toBe(24);
       await page.click('#more');
-      await page.waitForFunction('document.querySelectorAll("#panoramas > li").length === 25');
+      await until('25 cards', async () => (await cards.count()) === 25);
       expect(await page.locator('#more').isHidden()).toBe(true);
       // Nothing wider than the phone.
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       await page.fill('#search input[name=title]', 'needl');
       await page.press('#search input[name=title]', 'Enter');
-      await page.waitForFunction('document.querySelectorAll("#panoramas > li").length === 1');
+      await until('1 card', async () => (await cards.count()) === 1);
       expect(await cards.first().locator('.title').textContent()).toBe('Needle');
     });
 
     await step(page, 'manage-keyboard-upload-error', async () => {
       // By keyboard: the "choose files" button opens the picker; a file that is no image is
       // refused, and the page shows the server's own explanation.
+      // (Whether the picker opens is seen from a click on the hidden input: Playwright's
+      // filechooser event can miss a picker opened before its interception is in place.)
+      await page.locator('#files').evaluate((input) =>
+        (
+          input as unknown as { addEventListener(t: string, f: () => void): void; dataset: Record<string, string> }
+        ).addEventListener('click', function (this: { dataset: Record<string, string> }) {
+          this.dataset.opened = 'yes';
+        }),
+      );
       await page.focus('#choose');
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
-      await chooser.setFiles({
+      await page.keyboard.press('Enter');
+      await page.locator('#files[data-opened=yes]').waitFor({ state: 'attached' });
+      await page.setInputFiles('#files', {
         name: 'notes.jpg',
         mimeType: 'image/jpeg',
         buffer: Buffer.from('not an image at all\n'),
@@ -406,9 +443,10 @@ describe('managing panoramas', () => {
       await page.fill('#rendition-form input[name=quality]', '60');
       await page.click('#rendition-form button[type=submit]');
       await page.locator('#compare').waitFor({ timeout: 30_000 });
-      await page.waitForFunction(
-        'document.querySelector("#compare-after").naturalWidth === 300 && document.querySelector("#compare-before").naturalWidth > 0',
-      );
+      const naturalWidth = (selector: string) =>
+        page.locator(selector).evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+      await until('both images shown', async () => (await naturalWidth('#compare-after')) === 300);
+      await until('the original shown', async () => (await naturalWidth('#compare-before')) > 0);
       expect(await page.locator('#compare-after-caption').textContent()).toMatch(
         /^300×150 webp, .* of the original\)$/,
       );
