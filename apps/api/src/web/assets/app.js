@@ -47,6 +47,9 @@ function message(text, kind = 'error') {
   $('message').hidden = !text;
 }
 
+/** A message for the next view (routing clears the current one). */
+let flash = null;
+
 /** Runs an action from a button or form, showing its Problem (the server's detail) if it fails. */
 async function attempt(action) {
   try {
@@ -114,7 +117,8 @@ function show(view) {
 async function route() {
   viewAbort.abort();
   viewAbort = new AbortController();
-  message('');
+  message(flash?.text ?? '', flash?.kind);
+  flash = null;
   if (!session.get()) {
     me = null;
     $('who').textContent = '';
@@ -605,8 +609,8 @@ $('delete').addEventListener('click', () => {
     const response = await api(`/v1/panoramas/${id}`, { method: 'DELETE' });
     if (!response.ok) throw await Problem.of(response);
     destroyViewer();
+    flash = { text: `Deleted "${title}".`, kind: 'info' };
     location.hash = '#/';
-    message(`Deleted "${title}".`, 'info');
   });
 });
 
