@@ -139,7 +139,7 @@ async function route() {
   return libraryView(viewAbort.signal);
 }
 
-addEventListener('hashchange', () => void route());
+addEventListener('hashchange', () => void attempt(route));
 addEventListener('tessera:signed-out', () => {
   me = null;
   message('Your session ended: please sign in again.', 'info');
@@ -221,7 +221,8 @@ function startUpload(file) {
   $('uploads').prepend(node);
 
   const projection = $('projection').value;
-  const speed = { at: performance.now(), sent: 0, rate: 0 };
+  // Speed from the bytes sent since the last reading (null: none yet, e.g. after resuming).
+  const speed = { at: 0, sent: null, rate: 0 };
   const item = {};
   const upload = new globalThis.tus.Upload(file, {
     endpoint: '/v1/uploads',
@@ -238,15 +239,18 @@ function startUpload(file) {
       const token = await accessToken();
       if (token) request.setHeader('Authorization', `Bearer ${token}`);
     },
-    onShouldRetry(error, _attempt, options) {
+    onShouldRetry(error) {
       const status = error?.originalResponse?.getStatus?.() ?? 0;
       if (status === 401) return session.get() !== null; // onBeforeRequest refreshes the token
-      if (status === 409 || status === 423 || status === 429) return true;
-      return status === 0 || status >= 500 || !options;
+      // Conflicts (a stale offset), locks, rate limits and outages pass; refusals do not.
+      return status === 0 || status === 409 || status === 423 || status === 429 || status >= 500;
     },
     onProgress(sent, total) {
       const now = performance.now();
-      if (now - speed.at >= 1000) {
+      if (speed.sent === null) {
+        speed.at = now;
+        speed.sent = sent;
+      } else if (now - speed.at >= 1000) {
         const rate = ((sent - speed.sent) * 1000) / (now - speed.at);
         speed.rate = speed.rate ? speed.rate * 0.6 + rate * 0.4 : rate;
         speed.at = now;
@@ -296,7 +300,7 @@ function startUpload(file) {
       state.textContent = `paused at ${Math.floor((bar.value || 0) * 100)}%`;
       pause.textContent = 'Resume';
     } else {
-      speed.at = performance.now();
+      speed.sent = null;
       speed.rate = 0;
       upload.start();
       pause.textContent = 'Pause';
@@ -381,20 +385,24 @@ $('files').addEventListener('change', () => {
 
 // ---- the library ----------------------------------------------------------------------
 
-const library = { title: '', cursor: null };
+const library = { title: '', cursor: null, signal: null, abort: new AbortController() };
 
 $('search').addEventListener('submit', (event) => {
   event.preventDefault();
   library.title = new FormData(event.target).get('title').trim();
   void libraryView(viewAbort.signal);
 });
-$('more').addEventListener('click', () => void attempt(() => loadPage(viewAbort.signal, true)));
+$('more').addEventListener('click', () => void attempt(() => loadPage(library.signal, true)));
 
+/** The library's first page; the cards it replaces stop following their streams. */
 async function libraryView(signal) {
   show('library-view');
+  library.abort.abort();
+  library.abort = new AbortController();
+  library.signal = AbortSignal.any([signal, library.abort.signal]);
   library.cursor = null;
   $('panoramas').replaceChildren();
-  await attempt(() => loadPage(signal, false));
+  await attempt(() => loadPage(library.signal, false));
 }
 
 async function loadPage(signal, more) {
@@ -467,7 +475,10 @@ function tileSetStatus(set, signal, onReady) {
 }
 
 function showThumbnail(panorama, container, signal) {
-  const thumb = panorama.renditions?.find((r) => r.name === 'thumb') ?? panorama.renditions?.[0];
+  // The thumb preset, else the smallest rendition there is (never a large one for a card).
+  const thumb =
+    panorama.renditions?.find((r) => r.name === 'thumb') ??
+    [...(panorama.renditions ?? [])].filter((r) => r.width && r.width <= 1024).sort((a, b) => a.width - b.width)[0];
   if (!thumb) return;
   const load = () =>
     imageUrl(thumb.links.file)
@@ -485,7 +496,7 @@ const current = { panorama: null, shown: null, viewer: null, links: new Map() };
 async function viewLink(tileSetId) {
   if (!current.links.has(tileSetId))
     current.links.set(
-      tileSetId,
+      tileSetId, // (the server caps the lifetime at its SHARE_MAX_TTL_SECONDS)
       await apiJson(`/v1/tilesets/${tileSetId}/share`, { method: 'POST', json: { ttlSeconds: VIEW_LINK_SECONDS } }),
     );
   return current.links.get(tileSetId);
@@ -774,4 +785,4 @@ async function compare(rendition) {
   $('compare').hidden = false;
 }
 
-void route();
+void attempt(route);
