@@ -1,0 +1,276 @@
+/**
+ * npm run bench:serving — tile GETs against one API process, side by side with nginx (one
+ * worker) serving the same tile files from disk when nginx is installed. Load from
+ * autocannon (npm), 64 connections, BENCH_SECONDS each (default 10), one tile URL per case:
+ *
+ * - bearer: GET /v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg with the header
+ * - 304:    the same with If-None-Match (a viewer revalidating)
+ * - share:  the same tile under a capability URL (/v1/s/{token}/...)
+ * - nginx:  the tile file, `worker_processes 1`, `sendfile on`, the same machine
+ *
+ * Prints req/s, p50/p99 latency and each case's ratio to nginx. Needs `npm run build` and a
+ * PostgreSQL (TEST_DATABASE_URL, else 127.0.0.1:5432); uses wrk when installed (autocannon,
+ * in Node on the same cores, caps the numbers), BENCH_PROFILE=dir writes the API's CPU profile. The load generator runs on the same
+ * cores as the server: compare the ratios, not the absolute numbers, across machines.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// @ts-expect-error autocannon ships no types (its @types lag two majors behind): the shape used is declared below
+import autocannonModule from 'autocannon';
+import pg from 'pg';
+import sharp from 'sharp';
+
+interface LoadResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  statusCodeStats: Record<string, { count: number }>;
+}
+const autocannon = autocannonModule as unknown as (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  headers?: Record<string, string>;
+}) => Promise<LoadResult>;
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 64;
+const serverUrl = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+
+async function admin(sql: string): Promise<void> {
+  const url = new URL(serverUrl);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+function waitForOutput(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(text)) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited (${code}):\n${output}`)));
+  });
+}
+
+const json = async (response: Response) => {
+  if (!response.ok) throw new Error(`${response.url} answered ${response.status}: ${await response.text()}`);
+  return response.json() as Promise<Record<string, unknown>>;
+};
+
+async function loadWithAutocannon(url: string, headers?: Record<string, string>) {
+  await autocannon({ url, connections: CONNECTIONS, duration: 2, headers }); // warm-up
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
+  const statuses = Object.entries(result.statusCodeStats).map(([code, { count }]) => `${code}:${count}`);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    other: `${statuses.join(' ')}${result.errors ? ` errors:${result.errors}` : ''}`,
+  };
+}
+
+function loadWithWrk(wrk: string, url: string, headers: Record<string, string> = {}) {
+  const args = (seconds: number) => [
+    '-t2',
+    `-c${CONNECTIONS}`,
+    `-d${seconds}s`,
+    '--latency',
+    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+    url,
+  ];
+  spawnSync(wrk, args(2)); // warm-up
+  const out = spawnSync(wrk, args(SECONDS), { encoding: 'utf8' }).stdout;
+  const ms = (label: string) => {
+    const m = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    if (!m) return NaN;
+    return Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[m[2]];
+  };
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
+  const errors = /Socket errors: (.*)/.exec(out)?.[1];
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
+    p50: Math.round(ms('50') * 10) / 10,
+    p99: Math.round(ms('99') * 10) / 10,
+    other: [non2xx ? `non-2xx/3xx:${non2xx}` : 'all 2xx/3xx', errors ? `socket errors: ${errors}` : ''].join(' '),
+  };
+}
+
+const work = await mkdtemp(join(tmpdir(), 'tessera-serving-bench-'));
+const database = `tessera_bench_${randomBytes(4).toString('hex')}_test`;
+const children: ChildProcess[] = [];
+try {
+  await admin(`create database "${database}"`);
+  const dbUrl = new URL(serverUrl);
+  dbUrl.pathname = `/${database}`;
+  const port = 39_000 + Math.floor(Math.random() * 1000);
+  const storage = join(work, 'storage');
+  // BENCH_PROFILE=dir: a CPU profile of the API for the whole run (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const api = spawn(process.execPath, [...profile, 'dist/apps/api/src/main.js'], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: dbUrl.toString(),
+      STORAGE_LOCAL_ROOT: storage,
+      UPLOAD_TMP_DIR: join(work, 'tmp'),
+      TILING_WORK_DIR: join(work, 'tiling'),
+      UPLOAD_RESUMABLE_DIR: join(work, 'resumable'),
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      ADMIN_EMAIL: 'bench@example.com',
+      ADMIN_PASSWORD: 'bench admin password',
+      SHARE_KEYS: `k0:${randomBytes(32).toString('base64url')}`,
+      THROTTLE_TILES_LIMIT: '10000000',
+      RENDITION_PRESETS: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(api);
+  await waitForOutput(api, 'listening');
+  const base = `http://127.0.0.1:${port}`;
+
+  const login = await json(
+    await fetch(`${base}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bench@example.com', password: 'bench admin password' }),
+    }),
+  );
+  const auth = { authorization: `Bearer ${String(login.accessToken)}` };
+  const image = await sharp({
+    create: {
+      width: 4096,
+      height: 2048,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
+  })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(image)], { type: 'image/jpeg' }), 'bench.jpg');
+  form.append('presets', 'none');
+  const panorama = await json(await fetch(`${base}/v1/panoramas`, { method: 'POST', headers: auth, body: form }));
+  const tileSetId = (panorama.tileSets as { id: string }[])[0].id;
+  for (;;) {
+    const status = (await json(await fetch(`${base}/v1/tilesets/${tileSetId}`, { headers: auth }))).status;
+    if (status === 'ready') break;
+    if (status === 'failed') throw new Error('tiling failed');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const tilePath = 'image_files/12/3_2.jpeg'; // an inner tile of full resolution (258 px with overlap)
+  const tileUrl = `${base}/v1/tilesets/${tileSetId}/${tilePath}`;
+  const first = await fetch(tileUrl, { headers: auth });
+  if (first.status !== 200) throw new Error(`tile answered ${first.status}`);
+  const etag = first.headers.get('etag')!;
+  const bytes = (await first.arrayBuffer()).byteLength;
+  const share = await json(
+    await fetch(`${base}/v1/tilesets/${tileSetId}/share`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{}',
+    }),
+  );
+  const sharedUrl = String(share.dziUrl).replace(/image\.dzi$/, tilePath);
+
+  const cases: { name: string; url: string; headers?: Record<string, string> }[] = [
+    { name: 'bearer tile (200)', url: tileUrl, headers: auth },
+    { name: 'bearer tile (304)', url: tileUrl, headers: { ...auth, 'if-none-match': etag } },
+    { name: 'share-link tile (200)', url: sharedUrl },
+  ];
+
+  const nginx = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).stdout.trim();
+  if (nginx) {
+    const nginxPort = port + 1;
+    const root = join(storage, 'tilesets', tileSetId);
+    await chmod(work, 0o755); // nginx's workers run as another user (mkdtemp makes it 0700)
+    const conf = join(work, 'nginx.conf');
+    await mkdir(join(work, 'nginx'), { recursive: true });
+    await writeFile(
+      conf,
+      `worker_processes 1;
+daemon off;
+pid ${join(work, 'nginx', 'nginx.pid')};
+error_log ${join(work, 'nginx', 'error.log')};
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  keepalive_requests 100000;
+  client_body_temp_path ${join(work, 'nginx')};
+  proxy_temp_path ${join(work, 'nginx')};
+  fastcgi_temp_path ${join(work, 'nginx')};
+  uwsgi_temp_path ${join(work, 'nginx')};
+  scgi_temp_path ${join(work, 'nginx')};
+  server { listen 127.0.0.1:${nginxPort}; root ${root}; }
+}
+`,
+    );
+    const server = spawn(nginx, ['-c', conf, '-p', work], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(server);
+    let nginxErrors = '';
+    server.stderr.on('data', (chunk: Buffer) => (nginxErrors += chunk.toString()));
+    for (let i = 0; ; i++) {
+      const up = await fetch(`http://127.0.0.1:${nginxPort}/`).then(
+        () => true,
+        () => false,
+      );
+      if (up) break;
+      if (i === 50) throw new Error(`nginx did not start: ${nginxErrors}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // Stored under tilesets/{id}/{level}/{col}_{row}.{format} (no image_files/ folder).
+    cases.unshift({
+      name: 'nginx, 1 worker (200)',
+      url: `http://127.0.0.1:${nginxPort}/${tilePath.replace(/^image_files\//, '')}`,
+    });
+  } else {
+    console.log('nginx is not installed: no reference row (apt-get install nginx-light)');
+  }
+
+  // wrk (C) when installed: autocannon runs in Node on the same two cores and tops out near
+  // 2,000 tiles/s here, below what nginx serves. Otherwise autocannon, and say so.
+  const wrk = spawnSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).stdout.trim();
+  console.log(
+    `tile of ${bytes} bytes; ${CONNECTIONS} connections, ${SECONDS} s each, load from ${wrk ? 'wrk, 2 threads' : 'autocannon (install wrk for a load generator that does not cap the numbers)'}; node ${process.version}`,
+  );
+  const rows: { name: string; rps: number; p50: number; p99: number; other: string }[] = [];
+  for (const c of cases) {
+    // (Twice if need be: a kept-alive connection may have been closed while idle.)
+    const probe = await fetch(c.url, { headers: c.headers })
+      .catch(() => fetch(c.url, { headers: c.headers }))
+      .catch((error: Error) => {
+        throw new Error(`${c.name}: ${c.url}: ${String(error.cause ?? error)}`);
+      });
+    if (probe.status !== 200 && probe.status !== 304) throw new Error(`${c.name}: ${c.url} answered ${probe.status}`);
+    rows.push({
+      name: c.name,
+      ...(wrk ? loadWithWrk(wrk, c.url, c.headers) : await loadWithAutocannon(c.url, c.headers)),
+    });
+  }
+  const reference = rows.find((r) => r.name.startsWith('nginx'));
+  console.log('\n| case | req/s | p50 ms | p99 ms | vs nginx | statuses |\n|---|---|---|---|---|---|');
+  for (const r of rows)
+    console.log(
+      `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${reference ? `${(r.rps / reference.rps).toFixed(3)}x` : '-'} | ${r.other} |`,
+    );
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await admin(`drop database if exists "${database}" with (force)`).catch(() => undefined);
+  await rm(work, { recursive: true, force: true });
+}
