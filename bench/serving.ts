@@ -254,7 +254,7 @@ http {
     const probe = await fetch(c.url, { headers: c.headers })
       .catch(() => fetch(c.url, { headers: c.headers }))
       .catch((error: Error) => {
-        throw new Error(`${c.name}: ${c.url}: ${String(error.cause ?? error)}`);
+        throw new Error(`${c.name}: ${c.url}`, { cause: error });
       });
     if (probe.status !== 200 && probe.status !== 304) throw new Error(`${c.name}: ${c.url} answered ${probe.status}`);
     rows.push({
