@@ -14,6 +14,7 @@ export * from './application/tile-set-watch.service.js';
 export * from './application/tile-set-requests.service.js';
 export * from './application/use-cases/tile-set-queries.use-case.js';
 export * from './application/use-cases/read-tile.use-case.js';
+export { MAX_CACHED_TILE_BYTES, TileBytesCache } from './application/tile-bytes-cache.js';
 export * from './application/use-cases/delete-tile-set.use-case.js';
 export * from './application/use-cases/verify-tile-set.use-case.js';
 export * from './application/use-cases/repair-tile-set.use-case.js';

@@ -4,6 +4,7 @@ import { Clock, JobQueue, ReadyPyramids, SystemClock } from '#shared-kernel';
 import { TilePyramids } from './application/tile-pyramids.service.js';
 import { tileJobPolicies } from './application/jobs.js';
 import { ReadyTileSets } from './application/ready-tile-sets.service.js';
+import { TileBytesCache } from './application/tile-bytes-cache.js';
 import { TileSetAccess } from './application/tile-set-access.service.js';
 import { TileSetRequests } from './application/tile-set-requests.service.js';
 import { TileSetWatch } from './application/tile-set-watch.service.js';
@@ -47,6 +48,7 @@ const useCases = [
     ...useCases,
     TileSetAccess,
     ReadyTileSets,
+    TileBytesCache,
     TileSetWatch,
     TileSetRequests,
     TilePyramids,

@@ -11,6 +11,7 @@ import {
   IIIF_CONTEXT,
   IIIF_PROFILE_URI,
   IiifUseCase,
+  MAX_CACHED_TILE_BYTES,
   NotASphereError,
   sphereLevels,
   ReadTileUseCase,
@@ -191,6 +192,13 @@ export class TileSetResponses {
       return;
     }
     this.metrics.count('tiles_served', { result: 'served' });
+    if (found.tile.bytes <= MAX_CACHED_TILE_BYTES) {
+      const bytes = await found.load(); // from memory when it was served lately
+      res.setHeader('Content-Type', TILE_CONTENT_TYPES[found.format]);
+      res.setHeader('Content-Length', String(bytes.length));
+      res.end(bytes);
+      return;
+    }
     const object = await found.open();
     res.setHeader('Content-Type', TILE_CONTENT_TYPES[found.format]);
     res.setHeader('Content-Length', String(object.bytes));

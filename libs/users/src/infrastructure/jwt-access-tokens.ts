@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '#config';
@@ -16,9 +17,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class JwtAccessTokens extends AccessTokens {
   private readonly jwt = new JwtService();
+  /**
+   * The secret as a key object, made once: given a string, jsonwebtoken first tries to parse
+   * it as a public key on every verification (and fails), ~6% of a tile request's CPU.
+   */
+  private readonly key: KeyObject;
 
   constructor(private readonly config: AppConfig) {
     super();
+    this.key = createSecretKey(Buffer.from(config.JWT_SECRET));
   }
 
   async issue(principal: Principal): Promise<IssuedAccessToken> {
@@ -43,7 +50,7 @@ export class JwtAccessTokens extends AccessTokens {
       const decoded = this.jwt.decode<{ header?: { typ?: string } } | null>(token, { complete: true });
       if (decoded?.header?.typ !== ACCESS_TOKEN_TYPE) throw new InvalidAccessTokenError();
       payload = await this.jwt.verifyAsync(token, {
-        secret: this.config.JWT_SECRET,
+        secret: this.key as unknown as Buffer, // typed string | Buffer; jsonwebtoken takes a KeyObject
         algorithms: [ACCESS_TOKEN_ALGORITHM],
         issuer: this.config.JWT_ISSUER,
         audience: this.config.JWT_AUDIENCE,

@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import { Injectable } from '@nestjs/common';
 import { ObjectNotFoundError, type Reader, type ObjectRead, ObjectStorage } from '#shared-kernel';
 import { type ManifestTile, tileKey } from '../../domain/manifest.js';
@@ -5,6 +6,7 @@ import { isTileInPyramid, tilePath } from '../../domain/pyramid.js';
 import type { TileFormat } from '../../domain/tile-options.js';
 import { TileNotFoundError } from '../../domain/tiles.errors.js';
 import { ReadyTileSets } from '../ready-tile-sets.service.js';
+import { TileBytesCache } from '../tile-bytes-cache.js';
 
 export interface TileRequest {
   tileSetId: string;
@@ -19,6 +21,8 @@ export interface FoundTile {
   format: TileFormat;
   /** Opens the bytes; call only when the client needs them (not for a 304). */
   open(): Promise<ObjectRead>;
+  /** The bytes in memory, from the tile cache when there (for tiles up to MAX_CACHED_TILE_BYTES). */
+  load(): Promise<Buffer>;
 }
 
 /**
@@ -31,6 +35,7 @@ export class ReadTileUseCase {
   constructor(
     private readonly ready: ReadyTileSets,
     private readonly storage: ObjectStorage,
+    private readonly cache: TileBytesCache,
   ) {}
 
   async execute(actor: Reader, request: TileRequest): Promise<FoundTile> {
@@ -44,16 +49,25 @@ export class ReadTileUseCase {
     const path = tilePath(request.level, request.col, request.row, tileSet.format);
     const tile = tiles.get(path);
     if (!tile) throw new TileNotFoundError();
+    const open = async () => {
+      try {
+        return await this.storage.get(tileKey(tileSet.id, path));
+      } catch (error) {
+        if (error instanceof ObjectNotFoundError) throw new TileNotFoundError();
+        throw error;
+      }
+    };
+    const cacheKey = `${tileSet.id}/${path}#${tile.sha256}`;
     return {
       tile,
       format: tileSet.format,
-      open: async () => {
-        try {
-          return await this.storage.get(tileKey(tileSet.id, path));
-        } catch (error) {
-          if (error instanceof ObjectNotFoundError) throw new TileNotFoundError();
-          throw error;
-        }
+      open,
+      load: async () => {
+        const hit = this.cache.get(cacheKey);
+        if (hit) return hit;
+        const bytes = await buffer((await open()).body);
+        this.cache.set(cacheKey, bytes);
+        return bytes;
       },
     };
   }
