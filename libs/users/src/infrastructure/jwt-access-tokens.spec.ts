@@ -22,6 +22,19 @@ const valid = () => ({
 });
 
 describe('JwtAccessTokens', () => {
+  it('remembers a verified token until it expires, and refuses it from then on', async () => {
+    const own = new JwtAccessTokens(config);
+    const token = forgeJwt({ payload: { ...valid(), exp: nowSeconds() + 2 }, secret: SECRET });
+    const first = await own.verify(token);
+    expect(await own.verify(token)).toBe(first); // the same claims object: no second verification
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await expect(own.verify(token)).rejects.toThrow(InvalidAccessTokenError);
+    // A tampered copy of a remembered token is still checked in full.
+    const other = forgeJwt({ payload: valid(), secret: SECRET });
+    await own.verify(other);
+    await expect(own.verify(tamperJwt(other, { role: 'admin' }))).rejects.toThrow(InvalidAccessTokenError);
+  });
+
   it('round-trips a principal with iss, aud, exp and typ at+jwt', async () => {
     const issued = await tokens.issue({ userId: USER, role: 'admin', sessionId: SESSION });
     expect(issued.expiresInSeconds).toBe(900);

@@ -12,6 +12,9 @@ export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 /** RFC 9068 media type of JWT access tokens; refresh tokens are opaque and never JWTs. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
+/** Verified tokens remembered (a viewer sends one token with every tile). */
+const VERIFIED_CAPACITY = 10_000;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
@@ -22,6 +25,12 @@ export class JwtAccessTokens extends AccessTokens {
    * it as a public key on every verification (and fails), ~6% of a tile request's CPU.
    */
   private readonly key: KeyObject;
+  /**
+   * Tokens already verified, by their exact text (same text, same signature), with their
+   * expiry; an entry is used only before that. Oldest out first. What a token may do now
+   * (revocation, roles) is the access gate's business, after this, on every request.
+   */
+  private readonly verified = new Map<string, { claims: AccessClaims; exp: number }>();
 
   constructor(private readonly config: AppConfig) {
     super();
@@ -45,6 +54,10 @@ export class JwtAccessTokens extends AccessTokens {
   }
 
   async verify(token: string): Promise<AccessClaims> {
+    const known = this.verified.get(token);
+    // jsonwebtoken's rule: expired once the current second reaches exp.
+    if (known && Math.floor(Date.now() / 1000) < known.exp) return known.claims;
+    if (known) this.verified.delete(token);
     let payload: Record<string, unknown>;
     try {
       const decoded = this.jwt.decode<{ header?: { typ?: string } } | null>(token, { complete: true });
@@ -70,6 +83,9 @@ export class JwtAccessTokens extends AccessTokens {
     ) {
       throw new InvalidAccessTokenError();
     }
-    return { userId: sub, role: role as Role, sessionId: sid, issuedAt: iat };
+    const claims: AccessClaims = { userId: sub, role: role as Role, sessionId: sid, issuedAt: iat };
+    if (this.verified.size >= VERIFIED_CAPACITY) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { claims, exp });
+    return claims;
   }
 }
