@@ -22,6 +22,8 @@ beforeAll(async () => {
     ...s3.env(`tessera-e2e-${randomBytes(3).toString('hex')}`),
     JOB_RETRY_DELAY_SECONDS: '1',
     JOB_RETRY_LIMIT: '5',
+    // Every tile from S3, none from the tile cache: the outage tests must meet the outage.
+    TILE_CACHE_BYTES: '0',
   };
   api = await startApi(env);
   bucket = new S3ObjectStorage(s3Settings(loadConfig(env)));
