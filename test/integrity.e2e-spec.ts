@@ -76,6 +76,20 @@ it('finds a deleted tile and an overwritten one by their keys, and a damaged ori
   const everything = await check({});
   expect((everything.body.damaged as unknown[]).length).toBeGreaterThanOrEqual(3);
 
+  // Damaged bytes served are never kept in the tile cache: once the file is right again (as
+  // a repair makes it), the right bytes are served at once.
+  const tile = () =>
+    fetch(`${api.baseUrl}/v1/tilesets/${tileSetId}/image_files/11/1_0.png`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    }).then(async (r) => Buffer.from(await r.arrayBuffer()));
+  expect((await tile()).equals(overwritten)).toBe(true);
+  expect((await tile()).equals(overwritten)).toBe(true);
+  const mended = Buffer.from(overwritten);
+  mended[mended.length - 20] ^= 0xff;
+  await writeFile(file('11/1_0.png'), mended);
+  expect((await tile()).equals(mended)).toBe(true);
+  await writeFile(file('11/1_0.png'), overwritten); // damaged again for the checks below
+
   // The archive stops at the missing tile instead of sending a short, valid zip.
   const archive = await fetch(`${api.baseUrl}/v1/tilesets/${tileSetId}/archive`, {
     headers: { authorization: `Bearer ${adminToken}` },

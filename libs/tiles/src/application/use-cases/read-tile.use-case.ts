@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { Injectable } from '@nestjs/common';
 import { ObjectNotFoundError, type Reader, type ObjectRead, ObjectStorage } from '#shared-kernel';
@@ -66,7 +67,9 @@ export class ReadTileUseCase {
         const hit = this.cache.get(cacheKey);
         if (hit) return hit;
         const bytes = await buffer((await open()).body);
-        this.cache.set(cacheKey, bytes);
+        // Kept only when they are the manifest's bytes: damage is served as found (the
+        // integrity check reports it), never remembered past a repair.
+        if (createHash('sha256').update(bytes).digest('hex') === tile.sha256) this.cache.set(cacheKey, bytes);
         return bytes;
       },
     };
