@@ -533,3 +533,27 @@ describe('the session', () => {
     await context.close();
   }, 60_000);
 });
+
+describe('registering', () => {
+  it('creates an account from the page and signs in with it; a taken address is explained', async () => {
+    const { page } = await openPage();
+    const email = `page-${Date.now()}@example.com`;
+    await step(page, 'register', async () => {
+      await page.goto(`${api.baseUrl}/app`);
+      await page.click('#show-register');
+      await page.fill('#register input[name=email]', email);
+      await page.fill('#register input[name=password]', 'a page password 123');
+      await page.click('#register button[type=submit]');
+      await page.locator('#library-view').waitFor();
+      expect(await page.locator('#who').textContent()).toBe(email);
+      await page.click('#sign-out');
+      await page.click('#show-register');
+      await page.fill('#register input[name=email]', email);
+      await page.fill('#register input[name=password]', 'a page password 123');
+      await page.click('#register button[type=submit]');
+      await page.locator('#message:not([hidden])').waitFor();
+      expect(await page.locator('#message').textContent()).toMatch(/already|exists|taken|registered/i);
+    });
+    await page.context().close();
+  }, 60_000);
+});

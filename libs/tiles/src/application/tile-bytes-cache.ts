@@ -29,8 +29,13 @@ export class TileBytesCache {
     return hit;
   }
 
+  /** Whether bytes of this size would be kept (callers skip work for those that would not). */
+  accepts(bytes: number): boolean {
+    return bytes <= MAX_CACHED_TILE_BYTES && bytes <= this.capacity;
+  }
+
   set(key: string, value: Buffer): void {
-    if (value.length > MAX_CACHED_TILE_BYTES || value.length > this.capacity || this.entries.has(key)) return;
+    if (!this.accepts(value.length) || this.entries.has(key)) return;
     this.entries.set(key, value);
     this.bytes += value.length;
     for (const [oldest, buffer] of this.entries) {

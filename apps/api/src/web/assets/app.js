@@ -148,26 +148,22 @@ addEventListener('tessera:signed-out', () => {
 
 // ---- sign in, register, sign out ------------------------------------------------------
 
-$('sign-in').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  void attempt(async () => {
-    await signIn(form.get('email'), form.get('password'));
-    event.target.reset();
-    await route();
+/** Both forms: send the credentials, then show the library (the sign-in form again next time). */
+for (const [id, send] of [
+  ['sign-in', signIn],
+  ['register', register],
+])
+  $(id).addEventListener('submit', (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    void attempt(async () => {
+      await send(form.get('email'), form.get('password'));
+      event.target.reset();
+      $('register').hidden = true;
+      $('sign-in').hidden = false;
+      await route();
+    });
   });
-});
-$('register').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  void attempt(async () => {
-    await register(form.get('email'), form.get('password'));
-    event.target.reset();
-    $('register').hidden = true;
-    $('sign-in').hidden = false;
-    await route();
-  });
-});
 $('show-register').addEventListener('click', () => {
   $('sign-in').hidden = true;
   $('register').hidden = false;

@@ -125,23 +125,23 @@ export async function apiJson(path, init) {
   return response.status === 204 ? null : response.json();
 }
 
-export async function signIn(email, password) {
-  const response = await fetch('/v1/auth/login', {
+/** POSTs credentials without a session; anything but 2xx throws its Problem. */
+async function sendCredentials(path, email, password) {
+  const response = await fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, password }),
   });
   if (!response.ok) throw await Problem.of(response);
-  session.set(await response.json());
+  return response.json();
+}
+
+export async function signIn(email, password) {
+  session.set(await sendCredentials('/v1/auth/login', email, password));
 }
 
 export async function register(email, password) {
-  const response = await fetch('/v1/auth/register', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  if (!response.ok) throw await Problem.of(response);
+  await sendCredentials('/v1/auth/register', email, password);
   await signIn(email, password);
 }
 

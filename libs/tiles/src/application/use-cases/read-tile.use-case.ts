@@ -69,7 +69,8 @@ export class ReadTileUseCase {
         const bytes = await buffer((await open()).body);
         // Kept only when they are the manifest's bytes: damage is served as found (the
         // integrity check reports it), never remembered past a repair.
-        if (createHash('sha256').update(bytes).digest('hex') === tile.sha256) this.cache.set(cacheKey, bytes);
+        if (this.cache.accepts(bytes.length) && createHash('sha256').update(bytes).digest('hex') === tile.sha256)
+          this.cache.set(cacheKey, bytes);
         return bytes;
       },
     };
