@@ -3,6 +3,7 @@ import sharp, { type Sharp } from 'sharp';
 import { loadConfig } from '#config';
 import { maxLevel } from '#tiles';
 import { ShareLinks } from '../apps/api/src/share/share-links.js';
+import { TileFastPath } from '../apps/api/src/tilesets/tile-fast-path.js';
 import { type ApiHarness, expectProblem, startApi } from './support/api-harness.js';
 import { followEvents, sha256Hex, unzip } from './support/tiles.js';
 import { upload } from './support/uploads.js';
@@ -368,6 +369,44 @@ describe('share links under a low tile rate limit', () => {
     const statuses = await Promise.all(Array.from({ length: 12 }, async () => (await fetch(data!.manifestUrl)).status));
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+  });
+
+  it('counts tiles (answered by the tile fast path or not) once each, with a bearer token or a link', async () => {
+    const fastPath = limited.app.get(TileFastPath).counts;
+    const user = await limited.userClient();
+    const uploaded = await upload(user.client, await sharp(squares).resize(300).png().toBuffer(), {
+      fields: { presets: 'none' },
+    });
+    const id = uploaded.data!.tileSets[0].id;
+    await followEvents(`${limited.baseUrl}/v1/tilesets/${id}/events`, user.accessToken);
+    const { data } = await user.client.POST('/v1/tilesets/{id}/share', { params: { path: { id } }, body: {} });
+    const tilePaths = ['0/0_0.jpeg', '9/0_0.jpeg', '9/1_0.jpeg'];
+    for (const [url, headers] of [
+      [`${limited.baseUrl}/v1/tilesets/${id}/image_files`, { authorization: `Bearer ${user.accessToken}` }],
+      [data!.dziUrl.replace(/\/image\.dzi$/, '/image_files'), {}],
+    ] as const) {
+      // Two tiles outside the pyramid first: the fast path counts them and leaves the 404 to
+      // the route, which must not count them again.
+      for (const outside of ['9/7_7.jpeg', '9/8_8.jpeg'])
+        expect((await fetch(`${url}/${outside}`, { headers })).status).toBe(404);
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => fetch(`${url}/${tilePaths[i % 3]}`, { headers })),
+      );
+      expect(answers.filter((r) => r.status === 200)).toHaveLength(3);
+      const refused = answers.filter((r) => r.status === 429);
+      expect(refused).toHaveLength(9);
+      const first = refused[0];
+      expectProblem(
+        { status: first.status, headers: first.headers, body: await first.json() },
+        429,
+        'TOO_MANY_REQUESTS',
+      );
+      expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    // The passes were the fast path's own.
+    const counts = limited.app.get(TileFastPath).counts;
+    expect(counts.bearer - fastPath.bearer).toBe(3);
+    expect(counts.shared - fastPath.shared).toBe(3);
   });
 });
 

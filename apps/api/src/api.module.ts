@@ -21,6 +21,7 @@ import { JwtAuthGuard } from './http/auth/jwt-auth.guard.js';
 import { OperationGuard } from './http/operation.guard.js';
 import { ProblemDetailsFilter } from './http/problem/problem-details.filter.js';
 import { createValidationPipe } from './http/problem/validation.js';
+import { TileFastPath } from './tilesets/tile-fast-path.js';
 import { SharedThrottlerStorage } from './http/throttling/shared-throttler-storage.js';
 import { CategoryThrottlerGuard } from './http/throttling/throttle-category.js';
 import { ThrottlingStorageModule } from './http/throttling/throttling-storage.module.js';
@@ -109,8 +110,11 @@ export class ApiModule {
         // Order matters: the operation is known first; throttling counts every request,
         // authenticated or not.
         { provide: APP_GUARD, useClass: OperationGuard },
-        { provide: APP_GUARD, useClass: CategoryThrottlerGuard },
-        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useExisting: CategoryThrottlerGuard },
+        { provide: APP_GUARD, useExisting: JwtAuthGuard },
+        CategoryThrottlerGuard,
+        JwtAuthGuard,
+        TileFastPath,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useValue: createValidationPipe() },
       ],

@@ -11,6 +11,7 @@ import { Metrics } from '#shared-kernel';
 import { ApiModule } from './api.module.js';
 import type { OperationRequest } from './http/operation.guard.js';
 import { configureHttpServer, TimelyExpressAdapter } from './http/http-server.js';
+import { TileFastPath } from './tilesets/tile-fast-path.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { COMPRESS_HEADERS } from './images/images.controller.js';
 
@@ -86,6 +87,8 @@ export async function createApiApp(
       maxAge: 600,
     });
   }
+  // Tile GETs: the routes' own guards and answers without the router's per-request machinery.
+  if (!preview) app.use(app.get(TileFastPath).middleware);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
 
   if (config.SWAGGER_ENABLED) {

@@ -64,6 +64,25 @@ describe('ShareLinks', () => {
     for (const [label, verify] of cases) expect([label, refusal(verify)]).toEqual([label, '403 SHARE_LINK_INVALID']);
   });
 
+  it('remembers a verified token without letting anything else through', () => {
+    const signer = links(OLD);
+    const now = 1_000_000_000_000;
+    const { token } = signer.sign(grant, 600, now);
+    expect(signer.verify(token, 'tileset', grant.id, now).grant).toEqual(grant);
+    // Once remembered: the same token still expires, and its variants are still refused.
+    const [kid, expiry, epoch, mac] = token.split('.') as [string, string, string, string];
+    const flipped = `${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`;
+    expect(refusal(() => signer.verify(`${kid}.${expiry}.${epoch}.${flipped}`, 'tileset', grant.id, now))).toBe(
+      '403 SHARE_LINK_INVALID',
+    );
+    expect(refusal(() => signer.verify(token, 'rendition', grant.id, now))).toBe('403 SHARE_LINK_INVALID');
+    expect(refusal(() => signer.verify(token, 'tileset', grant.id.replace(/.$/, '1'), now))).toBe(
+      '403 SHARE_LINK_INVALID',
+    );
+    expect(signer.verify(token, 'tileset', grant.id, now + 599_000).grant).toEqual(grant);
+    expect(refusal(() => signer.verify(token, 'tileset', grant.id, now + 600_000))).toBe('403 SHARE_LINK_EXPIRED');
+  });
+
   it('refuses an expired token, and caps a long life at SHARE_MAX_TTL_SECONDS', () => {
     const signer = links();
     const { token } = signer.sign(grant, 60, Date.now() - 61_000);

@@ -19,7 +19,8 @@ import {
 import { type TileSetPlace, TileSetResponses } from '../tilesets/tile-set-responses.js';
 import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from './share-link.guard.js';
 
-const place = (token: string, id: string, access: ShareAccess): TileSetPlace => ({
+/** Where a tile set's answers are reached through a share link. */
+export const sharedTileSetPlace = (token: string, id: string, access: ShareAccess): TileSetPlace => ({
   basePath: `/v1/s/${token}/tilesets/${id}`,
   cacheControl: shareCacheControl(access),
 });
@@ -49,7 +50,7 @@ export class SharedTileSetsController {
     @UuidParam('id') id: string,
     @Query() query: ManifestQueryDto,
   ): Promise<TileManifestDto> {
-    return this.responses.manifest(access.grant, id, query, place(token, id, access));
+    return this.responses.manifest(access.grant, id, query, sharedTileSetPlace(token, id, access));
   }
 
   @Get(':id/sphere')
@@ -59,7 +60,7 @@ export class SharedTileSetsController {
     @Param('token') token: string,
     @UuidParam('id') id: string,
   ): Promise<SphereDescriptorDto> {
-    return this.responses.sphere(access.grant, id, place(token, id, access));
+    return this.responses.sphere(access.grant, id, sharedTileSetPlace(token, id, access));
   }
 
   @Get(':id/image.dzi')
@@ -70,12 +71,12 @@ export class SharedTileSetsController {
     @UuidParam('id') id: string,
     @Res() res: Response,
   ): Promise<void> {
-    return this.responses.deepZoom(access.grant, id, res, place(token, id, access));
+    return this.responses.deepZoom(access.grant, id, res, sharedTileSetPlace(token, id, access));
   }
 
   @Get(':id/image_files/:level/:tile')
   @DocTile(...SHARE_PROBLEMS)
-  getSharedTile(
+  async getSharedTile(
     @CurrentShare() access: ShareAccess,
     @Param('token') token: string,
     @UuidParam('id') id: string,
@@ -84,7 +85,7 @@ export class SharedTileSetsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    return this.responses.tile(access.grant, id, { level, tile }, req, res, place(token, id, access));
+    await this.responses.tile(access.grant, id, { level, tile }, req, res, sharedTileSetPlace(token, id, access));
   }
 
   @Get(':id/archive')
@@ -112,7 +113,7 @@ export class SharedTileSetsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    return this.responses.iiifInfo(access.grant, id, req, res, place(token, id, access));
+    return this.responses.iiifInfo(access.grant, id, req, res, sharedTileSetPlace(token, id, access));
   }
 
   @Get(':id/iiif/:region/:size/:rotation/:qualityFormat')
@@ -134,7 +135,7 @@ export class SharedTileSetsController {
       { region, size, rotation, qualityFormat },
       req,
       res,
-      place(token, id, access),
+      sharedTileSetPlace(token, id, access),
     );
   }
 }

@@ -93,7 +93,7 @@ export class TileSetResponses {
     req: Request,
     res: Response,
     place: TileSetPlace,
-  ): Promise<void> {
+  ): Promise<'served' | 'not_modified'> {
     const match = TILE_NAME.exec(path.tile);
     if (!/^\d{1,3}$/.test(path.level) || !match) {
       throw new RequestValidationError([
@@ -114,7 +114,7 @@ export class TileSetResponses {
       if (error instanceof TileNotFoundError) res.setHeader('Cache-Control', 'private, max-age=86400');
       throw error;
     }
-    await this.sendTile(found, req, res, place);
+    return this.sendTile(found, req, res, place);
   }
 
   async archive(reader: Reader, id: string, res: Response): Promise<void> {
@@ -182,27 +182,34 @@ export class TileSetResponses {
     res.end(answer.bytes);
   }
 
-  private async sendTile(found: FoundTile, req: Request, res: Response, place: TileSetPlace): Promise<void> {
+  private async sendTile(
+    found: FoundTile,
+    req: Request,
+    res: Response,
+    place: TileSetPlace,
+  ): Promise<'served' | 'not_modified'> {
     const etag = `"${found.tile.sha256}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', place.cacheControl);
     if (ifNoneMatch(req.headers['if-none-match'], etag)) {
       this.metrics.count('tiles_served', { result: 'not_modified' });
       res.status(304).end();
-      return;
+      return 'not_modified';
     }
-    this.metrics.count('tiles_served', { result: 'served' });
     if (found.tile.bytes <= MAX_CACHED_TILE_BYTES) {
       const bytes = await found.load(); // from memory when it was served lately
+      this.metrics.count('tiles_served', { result: 'served' });
       res.setHeader('Content-Type', TILE_CONTENT_TYPES[found.format]);
       res.setHeader('Content-Length', String(bytes.length));
       res.end(bytes);
-      return;
+      return 'served';
     }
     const object = await found.open();
+    this.metrics.count('tiles_served', { result: 'served' });
     res.setHeader('Content-Type', TILE_CONTENT_TYPES[found.format]);
     res.setHeader('Content-Length', String(object.bytes));
     await pipeline(object.body, res).catch(() => undefined); // client gone: nothing to answer
+    return 'served';
   }
 
   /** This request's URL, absolute (PUBLIC_BASE_URL when set, else as the client reached us), without its query. */

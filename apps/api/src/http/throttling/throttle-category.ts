@@ -6,6 +6,9 @@ import {
   type ThrottlerRequest,
 } from '@nestjs/throttler';
 
+/** A request the rate limits have counted and let through. */
+export type RateLimitedRequest = { rateLimitCounted?: boolean };
+
 /** Rate-limit categories; each is one named throttler with its own limit and window. */
 export type ThrottleCategory = 'default' | 'auth' | 'tiles';
 export const THROTTLE_CATEGORY = 'tessera:throttleCategory';
@@ -32,6 +35,18 @@ function accountOf(req: Record<string, unknown>): Promise<string> {
  */
 @Injectable()
 export class CategoryThrottlerGuard extends ThrottlerGuard {
+  /**
+   * Counts the request, unless it was counted already (and let through) by the tile fast
+   * path, which then left it to the route.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RateLimitedRequest>();
+    if (request.rateLimitCounted) return true;
+    const allowed = await super.canActivate(context);
+    request.rateLimitCounted = allowed;
+    return allowed;
+  }
+
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
     if (request.throttler.name === 'account') {
       if (!this.reflector.get<boolean | undefined>(THROTTLE_ACCOUNT, request.context.getHandler())) return true;
