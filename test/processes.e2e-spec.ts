@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,4 +126,68 @@ describe('API process', () => {
       await db2.drop();
     }
   });
+
+  it('runs as a cluster with API_PROCESSES=2: one port, one generated JWT secret, a killed process replaced, one clean stop', async () => {
+    const db3 = await createTestDatabase('tessera_proc');
+    try {
+      const api = run(API, {
+        ...base(),
+        DATABASE_URL: db3.url,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        API_PROCESSES: '2',
+        ADMIN_PASSWORD: 'cluster test admin pw',
+        LOG_LEVEL: 'debug', // a line per request, with the pid that answered it
+      });
+      await waitFor(api, 'Tessera API: 2 processes listening on');
+      const port = listeningPort(api);
+      const login = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@tessera.local', password: 'cluster test admin pw' }),
+      });
+      expect(login.status).toBe(200);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      // A new connection each: the primary hands connections out in turn, so both processes
+      // answer, and each accepts the token (JWT_SECRET was generated once, by the primary).
+      const statuses = await Promise.all(Array.from({ length: 8 }, () => statusOn(port, '/v1/users/me', accessToken)));
+      expect(statuses).toEqual(Array.from({ length: 8 }, () => 200));
+      const pids = new Set(
+        api
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('"url":"/v1/users/me"') && line.includes('"statusCode":200'))
+          .map((line) => (JSON.parse(line) as { pid: number }).pid),
+      );
+      expect(pids.size).toBe(2);
+
+      const [victim] = [...pids];
+      process.kill(victim, 'SIGKILL');
+      await waitFor(api, /exited \(SIGKILL\); starting another in 1 s/);
+      await waitFor(api, /(2 processes listening on[\s\S]*){2}/);
+      expect(await statusOn(port, '/v1/users/me', accessToken)).toBe(200);
+
+      api.child.kill('SIGTERM');
+      expect(await api.exited).toEqual({ code: 0, signal: null });
+      expect(api.output()).toContain('stopping 2 API processes gracefully');
+      for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    } finally {
+      await db3.drop();
+    }
+  });
 });
+
+/** The status of a GET on a connection of its own. */
+function statusOn(port: number, path: string, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, agent: false, headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}

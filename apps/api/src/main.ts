@@ -1,35 +1,44 @@
 import '#supported-node';
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { asNestLogger, createBootstrapLogger, loadConfigOrExit, loadEnvFile, stopGracefullyOnSignals } from '#config';
 import { openDatabaseOrExit } from '#persistence';
 import { createApiApp } from './app.factory.js';
+import { apiProcessCount, superviseApiCluster } from './cluster.js';
 import { InitialAdmin } from './users/initial-admin.js';
 
 loadEnvFile();
 const settings = loadConfigOrExit();
 const bootstrapLog = createBootstrapLogger(settings);
-// Until the application's logger takes over: migrations log through Nest's static Logger.
-NestLogger.overrideLogger(asNestLogger(bootstrapLog));
-const database = await openDatabaseOrExit(settings, bootstrapLog);
-const config = database.config;
-const app = await createApiApp(config).catch(async (error: unknown) => {
-  await database.close();
-  throw error;
-});
-const logger = app.get(Logger);
-stopGracefullyOnSignals(app, logger, () => database.close());
-await app.listen(config.PORT, config.HOST);
+const processes = apiProcessCount(settings);
+if (cluster.isPrimary && processes > 1) await superviseApiCluster(settings, processes, bootstrapLog);
+else await serve();
 
-const { port } = app.getHttpServer().address() as AddressInfo; // the real one, also when PORT=0
-const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
-logger.log(
-  `Tessera API listening on ${url}${config.SWAGGER_ENABLED ? `; Swagger UI at ${url}/docs` : ''}`,
-  'Bootstrap',
-);
-if (config.JWT_SECRET_GENERATED) {
-  logger.warn('JWT_SECRET is not set: a random secret is used, so tokens do not survive a restart.', 'Bootstrap');
+/** One API process (alone, or one of a cluster's). */
+async function serve(): Promise<void> {
+  // Until the application's logger takes over: migrations log through Nest's static Logger.
+  NestLogger.overrideLogger(asNestLogger(bootstrapLog));
+  const database = await openDatabaseOrExit(settings, bootstrapLog);
+  const config = database.config;
+  const app = await createApiApp(config).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
+  const logger = app.get(Logger);
+  stopGracefullyOnSignals(app, logger, () => database.close());
+  await app.listen(config.PORT, config.HOST);
+
+  const { port } = app.getHttpServer().address() as AddressInfo; // the real one, also when PORT=0
+  const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
+  logger.log(
+    `Tessera API listening on ${url}${config.SWAGGER_ENABLED ? `; Swagger UI at ${url}/docs` : ''}`,
+    'Bootstrap',
+  );
+  if (config.JWT_SECRET_GENERATED) {
+    logger.warn('JWT_SECRET is not set: a random secret is used, so tokens do not survive a restart.', 'Bootstrap');
+  }
+  app.get(InitialAdmin).printBanner(url);
 }
-app.get(InitialAdmin).printBanner(url);

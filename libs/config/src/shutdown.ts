@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 
 /**
@@ -14,9 +15,13 @@ export function stopGracefullyOnSignals(
   logger: LoggerService,
   afterClose: () => Promise<void> = async () => undefined,
 ): void {
+  // In a cluster the primary decides: it sends SHUTDOWN_MESSAGE (a terminal's Ctrl-C reaches
+  // every process of the group as well), and it is the one that gives up on a second signal.
+  const supervised = cluster.isWorker;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
+      if (supervised) return;
       logger.warn(`${signal} again: exiting immediately`, 'Shutdown');
       process.exit(1);
     }
@@ -34,4 +39,8 @@ export function stopGracefullyOnSignals(
       );
   };
   process.on('SIGTERM', stop).on('SIGINT', stop);
+  if (supervised) process.on('message', (message) => message === SHUTDOWN_MESSAGE && stop('SIGTERM'));
 }
+
+/** What a cluster's primary sends its API processes to stop them gracefully. */
+export const SHUTDOWN_MESSAGE = 'tessera:shutdown';
