@@ -7,6 +7,7 @@
  * - 304:    the same with If-None-Match (a viewer revalidating)
  * - share:  the same tile under a capability URL (/v1/s/{token}/...)
  * - nginx:  the tile file, `worker_processes 1`, `sendfile on`, the same machine
+ * - then bearer again, from the API restarted as a cluster of two processes (API_PROCESSES=2)
  *
  * Prints req/s, p50/p99 latency and each case's ratio to nginx. Needs `npm run build` and a
  * PostgreSQL (TEST_DATABASE_URL, else 127.0.0.1:5432); uses wrk when installed (autocannon,
@@ -117,29 +118,36 @@ try {
   const storage = join(work, 'storage');
   // BENCH_PROFILE=dir: a CPU profile of the API for the whole run (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const api = spawn(process.execPath, [...profile, 'dist/apps/api/src/main.js'], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: dbUrl.toString(),
-      STORAGE_LOCAL_ROOT: storage,
-      UPLOAD_TMP_DIR: join(work, 'tmp'),
-      TILING_WORK_DIR: join(work, 'tiling'),
-      UPLOAD_RESUMABLE_DIR: join(work, 'resumable'),
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      ADMIN_EMAIL: 'bench@example.com',
-      ADMIN_PASSWORD: 'bench admin password',
-      SHARE_KEYS: `k0:${randomBytes(32).toString('base64url')}`,
-      THROTTLE_TILES_LIMIT: '10000000',
-      RENDITION_PRESETS: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(api);
-  await waitForOutput(api, 'listening');
+  const jwtSecret = randomBytes(32).toString('hex');
+  const shareKeys = `k0:${randomBytes(32).toString('base64url')}`;
+  const startApi = async (processes: number) => {
+    const child = spawn(process.execPath, [...profile, 'dist/apps/api/src/main.js'], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        API_PROCESSES: String(processes),
+        DATABASE_URL: dbUrl.toString(),
+        STORAGE_LOCAL_ROOT: storage,
+        UPLOAD_TMP_DIR: join(work, 'tmp'),
+        TILING_WORK_DIR: join(work, 'tiling'),
+        UPLOAD_RESUMABLE_DIR: join(work, 'resumable'),
+        JWT_SECRET: jwtSecret,
+        ADMIN_EMAIL: 'bench@example.com',
+        ADMIN_PASSWORD: 'bench admin password',
+        SHARE_KEYS: shareKeys,
+        THROTTLE_TILES_LIMIT: '10000000',
+        RENDITION_PRESETS: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    await waitForOutput(child, processes > 1 ? `${processes} processes listening` : 'listening');
+    return child;
+  };
+  let api = await startApi(1);
   const base = `http://127.0.0.1:${port}`;
 
   const login = await json(
@@ -262,6 +270,18 @@ http {
       ...(wrk ? loadWithWrk(wrk, c.url, c.headers) : await loadWithAutocannon(c.url, c.headers)),
     });
   }
+  // The same bearer tile from a cluster of two API processes (API_PROCESSES=2).
+  const stopped = new Promise((resolve) => api.once('exit', resolve));
+  api.kill('SIGTERM');
+  await stopped;
+  api = await startApi(2);
+  const bearer = cases.find((c) => c.name === 'bearer tile (200)')!;
+  await fetch(bearer.url, { headers: bearer.headers }).then((r) => r.arrayBuffer());
+  rows.push({
+    name: 'bearer tile (200), API_PROCESSES=2',
+    ...(wrk ? loadWithWrk(wrk, bearer.url, bearer.headers) : await loadWithAutocannon(bearer.url, bearer.headers)),
+  });
+
   const reference = rows.find((r) => r.name.startsWith('nginx'));
   console.log('\n| case | req/s | p50 ms | p99 ms | vs nginx | statuses |\n|---|---|---|---|---|---|');
   for (const r of rows)
