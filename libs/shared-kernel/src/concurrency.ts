@@ -1,17 +1,29 @@
-/** Runs `work` over `items` with at most `limit` at a time; rejects on the first failure. */
+/**
+ * Runs `work` over `items` with at most `limit` at a time. On the first failure no new item
+ * is started; the work under way is waited for, then the first failure is thrown (so that a
+ * caller cleaning up after a failure never races work still reading what it removes).
+ */
 export async function forEachLimited<T>(
   items: readonly T[],
   limit: number,
   work: (item: T, index: number) => Promise<void>,
 ): Promise<void> {
   let next = 0;
+  let failed = false;
   const lane = async () => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const index = next++;
-      await work(items[index], index);
+      try {
+        await work(items[index], index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  const failure = lanes.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** At most `limit` tasks run at once; the others wait their turn, first come first served. */

@@ -134,17 +134,25 @@ export class S3ObjectStorage extends ObjectStorage {
     assertStoragePrefix(prefix);
     const plan = await publishPlan(prefix, directory);
     await forEachLimited(plan, this.settings.publishConcurrency, async ({ file, key, bytes }) => {
-      await this.call(() =>
-        this.client.send(
-          new PutObjectCommand({
-            Bucket: this.settings.bucket,
-            Key: this.fullKey(key),
-            Body: createReadStream(file),
-            ContentLength: bytes,
-            ContentType: contentTypeOf(key),
-          }),
-        ),
-      );
+      const body = createReadStream(file);
+      // The SDK reads the file and reports its errors; a body it never read (the request
+      // failed first) must not turn an open error into an uncaught exception.
+      body.on('error', () => undefined);
+      try {
+        await this.call(() =>
+          this.client.send(
+            new PutObjectCommand({
+              Bucket: this.settings.bucket,
+              Key: this.fullKey(key),
+              Body: body,
+              ContentLength: bytes,
+              ContentType: contentTypeOf(key),
+            }),
+          ),
+        );
+      } finally {
+        body.destroy();
+      }
     });
     await rm(directory, { recursive: true, force: true });
     return plan.map(({ key, bytes }) => ({ key, bytes }));
