@@ -256,6 +256,8 @@ http {
   console.log(
     `tile of ${bytes} bytes; ${CONNECTIONS} connections, ${SECONDS} s each, load from ${wrk ? 'wrk, 2 threads' : 'autocannon (install wrk for a load generator that does not cap the numbers)'}; node ${process.version}`,
   );
+  const load = async (url: string, headers?: Record<string, string>) =>
+    wrk ? loadWithWrk(wrk, url, headers) : loadWithAutocannon(url, headers);
   const rows: { name: string; rps: number; p50: number; p99: number; other: string }[] = [];
   for (const c of cases) {
     // (Twice if need be: a kept-alive connection may have been closed while idle.)
@@ -267,7 +269,7 @@ http {
     if (probe.status !== 200 && probe.status !== 304) throw new Error(`${c.name}: ${c.url} answered ${probe.status}`);
     rows.push({
       name: c.name,
-      ...(wrk ? loadWithWrk(wrk, c.url, c.headers) : await loadWithAutocannon(c.url, c.headers)),
+      ...(await load(c.url, c.headers)),
     });
   }
   // The same bearer tile from a cluster of two API processes (API_PROCESSES=2).
@@ -279,7 +281,7 @@ http {
   await fetch(bearer.url, { headers: bearer.headers }).then((r) => r.arrayBuffer());
   rows.push({
     name: 'bearer tile (200), API_PROCESSES=2',
-    ...(wrk ? loadWithWrk(wrk, bearer.url, bearer.headers) : await loadWithAutocannon(bearer.url, bearer.headers)),
+    ...(await load(bearer.url, bearer.headers)),
   });
 
   const reference = rows.find((r) => r.name.startsWith('nginx'));

@@ -88,7 +88,7 @@ export async function createApiApp(
     });
   }
   // Tile GETs: the routes' own guards and answers without the router's per-request machinery.
-  if (!preview) app.use(app.get(TileFastPath).middleware);
+  if (!preview && config.TILE_FAST_PATH) app.use(app.get(TileFastPath).middleware);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
 
   if (config.SWAGGER_ENABLED) {

@@ -10,6 +10,13 @@ export function apiProcessCount(config: AppConfig): number {
   return config.NODE_ENV === 'production' ? availableParallelism() : 1;
 }
 
+/** The URL to print for a server bound to `host` (a wildcard address prints as localhost). */
+export const listeningUrl = (host: string, port: number) =>
+  `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
+
+export const GENERATED_SECRET_WARNING =
+  'JWT_SECRET is not set: a random secret is used, so tokens do not survive a restart.';
+
 /** A crashed API process is started again after 1 s, doubling up to this while it keeps crashing. */
 const MAX_RESTART_DELAY_MS = 30_000;
 /** An API process that ran this long before it exited starts the delays over. */
@@ -41,7 +48,7 @@ export async function superviseApiCluster(settings: AppConfig, count: number, lo
     if (applied.length) logger.info(`Migrations applied: ${applied.join(', ')}`);
   }
   if (config.JWT_SECRET_GENERATED) {
-    logger.warn('JWT_SECRET is not set: a random secret is used, so tokens do not survive a restart.');
+    logger.warn(GENERATED_SECRET_WARNING);
   }
   const env = (index: number) => ({
     DATABASE_URL: config.DATABASE_URL,
@@ -71,8 +78,7 @@ export async function superviseApiCluster(settings: AppConfig, count: number, lo
   cluster.on('listening', (worker, address) => {
     listening.add(worker.id);
     if (listening.size !== count) return;
-    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-    logger.info(`Tessera API: ${count} processes listening on http://${host}:${address.port}`);
+    logger.info(`Tessera API: ${count} processes listening on ${listeningUrl(config.HOST, address.port)}`);
   });
   cluster.on('exit', (worker) => listening.delete(worker.id));
 

@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { asNestLogger, createBootstrapLogger, loadConfigOrExit, loadEnvFile, stopGracefullyOnSignals } from '#config';
 import { openDatabaseOrExit } from '#persistence';
 import { createApiApp } from './app.factory.js';
-import { apiProcessCount, superviseApiCluster } from './cluster.js';
+import { apiProcessCount, GENERATED_SECRET_WARNING, listeningUrl, superviseApiCluster } from './cluster.js';
 import { InitialAdmin } from './users/initial-admin.js';
 
 loadEnvFile();
@@ -32,13 +32,13 @@ async function serve(): Promise<void> {
   await app.listen(config.PORT, config.HOST);
 
   const { port } = app.getHttpServer().address() as AddressInfo; // the real one, also when PORT=0
-  const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
+  const url = listeningUrl(config.HOST, port);
   logger.log(
     `Tessera API listening on ${url}${config.SWAGGER_ENABLED ? `; Swagger UI at ${url}/docs` : ''}`,
     'Bootstrap',
   );
   if (config.JWT_SECRET_GENERATED) {
-    logger.warn('JWT_SECRET is not set: a random secret is used, so tokens do not survive a restart.', 'Bootstrap');
+    logger.warn(GENERATED_SECRET_WARNING, 'Bootstrap');
   }
   app.get(InitialAdmin).printBanner(url);
 }

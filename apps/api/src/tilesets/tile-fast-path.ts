@@ -1,7 +1,6 @@
 import { type CanActivate, Injectable, Logger, type OnModuleDestroy, type Type } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { NextFunction, Request, Response } from 'express';
-import { AppConfig } from '#config';
 import type { Reader } from '#shared-kernel';
 import { JwtAuthGuard } from '../http/auth/jwt-auth.guard.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.decorators.js';
@@ -74,7 +73,6 @@ export class TileFastPath implements OnModuleDestroy {
     throttler: CategoryThrottlerGuard,
     auth: JwtAuthGuard,
     share: ShareLinkGuard,
-    private readonly config: AppConfig,
   ) {
     // The global guards' order (see ApiModule): throttling, then authentication.
     this.bearer = {
@@ -103,9 +101,9 @@ export class TileFastPath implements OnModuleDestroy {
     this.logSummary();
   }
 
-  /** Express middleware, mounted before Nest's router. */
+  /** Express middleware, mounted before Nest's router (when TILE_FAST_PATH is true). */
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method !== 'GET' || !this.config.TILE_FAST_PATH) return next();
+    if (req.method !== 'GET') return next();
     const target = tileTarget(req.path);
     if (!target) return next();
     void this.serve(req as TileRequest, res, next, target);
