@@ -8,33 +8,25 @@
  * Needs `npm run build`. BENCH_WIDTH / BENCH_HEIGHT change the size (default 20000x10000).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadConfig } from '#config';
 import { SharpPyramidTiler } from '#imaging';
 import { DEFAULT_TILE_OPTIONS } from '#tiles';
+import { makeBusyJpeg, sampleMemory } from './support.ts';
 
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 20_000);
 const HEIGHT = Number(process.env.BENCH_HEIGHT ?? 10_000);
 
-async function measure(
-  child: ChildProcess,
-): Promise<{ ms: number; peakMiB: number; stdout: string; code: number | null }> {
-  let peakKiB = 0;
+async function measure(child: ChildProcess): Promise<{ peakMiB: number; stdout: string; code: number | null }> {
+  const memory = sampleMemory(child.pid!, 20);
   let stdout = '';
   child.stdout?.on('data', (c) => (stdout += c));
   child.stderr?.on('data', (c) => process.stderr.write(c));
-  const sample = setInterval(() => {
-    readFile(`/proc/${child.pid}/status`, 'utf8').then(
-      (status) => (peakKiB = Math.max(peakKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))),
-      () => undefined,
-    );
-  }, 20);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  clearInterval(sample);
-  return { ms: 0, peakMiB: peakKiB / 1024, stdout, code };
+  return { peakMiB: (await memory.stop()) / 1024, stdout, code };
 }
 
 const run = async (mode: string, image: string, tiles: string, width: number, format: string) => {
@@ -52,21 +44,7 @@ const work = await mkdtemp(join(tmpdir(), 'tessera-renditions-bench-'));
 try {
   const image = join(work, 'source.jpg');
   process.stdout.write(`making a ${WIDTH}x${HEIGHT} JPEG... `);
-  const small = await sharp({
-    create: {
-      width: Math.ceil(WIDTH / 4),
-      height: Math.ceil(HEIGHT / 4),
-      channels: 3,
-      background: '#808080',
-      noise: { type: 'gaussian', mean: 128, sigma: 50 },
-    },
-  })
-    .png()
-    .toBuffer();
-  await sharp(small, { limitInputPixels: false })
-    .resize(WIDTH, HEIGHT, { kernel: 'nearest' })
-    .jpeg({ quality: 90 })
-    .toFile(image);
+  await makeBusyJpeg(image, WIDTH, HEIGHT);
   process.stdout.write('cutting its tile set... ');
   const tiler = new SharpPyramidTiler(
     loadConfig({ TILING_WORK_DIR: join(work, 'tiling'), IMAGE_MAX_PIXELS: String(WIDTH * HEIGHT) }),

@@ -21,8 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error autocannon ships no types (its @types lag two majors behind): the shape used is declared below
 import autocannonModule from 'autocannon';
-import pg from 'pg';
 import sharp from 'sharp';
+import { login, report, startBuilt, stop, thousands, throwawayDatabase, waitForOutput, whenReady } from './support.ts';
 
 interface LoadResult {
   requests: { average: number };
@@ -40,30 +40,6 @@ const autocannon = autocannonModule as unknown as (options: {
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 64;
-const serverUrl = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-
-async function admin(sql: string): Promise<void> {
-  const url = new URL(serverUrl);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
-
-function waitForOutput(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(text)) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited (${code}):\n${output}`)));
-  });
-}
-
 const json = async (response: Response) => {
   if (!response.ok) throw new Error(`${response.url} answered ${response.status}: ${await response.text()}`);
   return response.json() as Promise<Record<string, unknown>>;
@@ -108,12 +84,9 @@ function loadWithWrk(wrk: string, url: string, headers: Record<string, string> =
 }
 
 const work = await mkdtemp(join(tmpdir(), 'tessera-serving-bench-'));
-const database = `tessera_bench_${randomBytes(4).toString('hex')}_test`;
+const database = await throwawayDatabase();
 const children: ChildProcess[] = [];
 try {
-  await admin(`create database "${database}"`);
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${database}`;
   const port = 39_000 + Math.floor(Math.random() * 1000);
   const storage = join(work, 'storage');
   // BENCH_PROFILE=dir: a CPU profile of the API for the whole run (open it in Chrome DevTools).
@@ -121,15 +94,13 @@ try {
   const jwtSecret = randomBytes(32).toString('hex');
   const shareKeys = `k0:${randomBytes(32).toString('base64url')}`;
   const startApi = async (processes: number) => {
-    const child = spawn(process.execPath, [...profile, 'dist/apps/api/src/main.js'], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'info',
+    const child = startBuilt(
+      'dist/apps/api/src/main.js',
+      {
         PORT: String(port),
         HOST: '127.0.0.1',
         API_PROCESSES: String(processes),
-        DATABASE_URL: dbUrl.toString(),
+        DATABASE_URL: database.url,
         STORAGE_LOCAL_ROOT: storage,
         UPLOAD_TMP_DIR: join(work, 'tmp'),
         TILING_WORK_DIR: join(work, 'tiling'),
@@ -141,8 +112,8 @@ try {
         THROTTLE_TILES_LIMIT: '10000000',
         RENDITION_PRESETS: '',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+      profile,
+    );
     children.push(child);
     await waitForOutput(child, processes > 1 ? `${processes} processes listening` : 'listening');
     return child;
@@ -150,14 +121,7 @@ try {
   let api = await startApi(1);
   const base = `http://127.0.0.1:${port}`;
 
-  const login = await json(
-    await fetch(`${base}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'bench@example.com', password: 'bench admin password' }),
-    }),
-  );
-  const auth = { authorization: `Bearer ${String(login.accessToken)}` };
+  const auth = await login(base, 'bench@example.com', 'bench admin password');
   const image = await sharp({
     create: {
       width: 4096,
@@ -174,12 +138,7 @@ try {
   form.append('presets', 'none');
   const panorama = await json(await fetch(`${base}/v1/panoramas`, { method: 'POST', headers: auth, body: form }));
   const tileSetId = (panorama.tileSets as { id: string }[])[0].id;
-  for (;;) {
-    const status = (await json(await fetch(`${base}/v1/tilesets/${tileSetId}`, { headers: auth }))).status;
-    if (status === 'ready') break;
-    if (status === 'failed') throw new Error('tiling failed');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await whenReady(base, auth, tileSetId);
   const tilePath = 'image_files/12/3_2.jpeg'; // an inner tile of full resolution (258 px with overlap)
   const tileUrl = `${base}/v1/tilesets/${tileSetId}/${tilePath}`;
   const first = await fetch(tileUrl, { headers: auth });
@@ -273,9 +232,7 @@ http {
     });
   }
   // The same bearer tile from a cluster of two API processes (API_PROCESSES=2).
-  const stopped = new Promise((resolve) => api.once('exit', resolve));
-  api.kill('SIGTERM');
-  await stopped;
+  await stop(api);
   api = await startApi(2);
   const bearer = cases.find((c) => c.name === 'bearer tile (200)')!;
   await fetch(bearer.url, { headers: bearer.headers }).then((r) => r.arrayBuffer());
@@ -290,9 +247,46 @@ http {
     console.log(
       `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${reference ? `${(r.rps / reference.rps).toFixed(3)}x` : '-'} | ${r.other} |`,
     );
+
+  const row = (name: string) => rows.find((r) => r.name === name)!;
+  const [ok, revalidated, shared, cluster] = [
+    'bearer tile (200)',
+    'bearer tile (304)',
+    'share-link tile (200)',
+    'bearer tile (200), API_PROCESSES=2',
+  ].map(row);
+  const measured = (r: (typeof rows)[number]) => `${thousands(r.rps)} req/s, p99 ${r.p99} ms`;
+  const nearNginx = (r: (typeof rows)[number]) => ({
+    value: measured(r),
+    reference: reference ? `nginx ${measured(reference)}` : undefined,
+    ratio: reference ? r.rps / reference.rps : undefined,
+    goal: '>= 0.2x nginx, p99 <= 50 ms',
+    met: reference ? r.rps / reference.rps >= 0.2 && r.p99 <= 50 : undefined,
+  });
+  report([
+    { bench: 'serving', what: 'tile GET, bearer token', ...nearNginx(ok) },
+    {
+      bench: 'serving',
+      what: 'tile GET, bearer token, 304',
+      value: measured(revalidated),
+      reference: `the 200: ${thousands(ok.rps)} req/s`,
+      ratio: revalidated.rps / ok.rps,
+      goal: 'faster than the 200',
+      met: revalidated.rps > ok.rps,
+    },
+    { bench: 'serving', what: 'tile GET, share link', ...nearNginx(shared) },
+    {
+      bench: 'serving',
+      what: 'tile GET, bearer, API_PROCESSES=2',
+      value: measured(cluster),
+      reference: `one process: ${thousands(ok.rps)} req/s`,
+      ratio: cluster.rps / ok.rps,
+      goal: 'more than one process (wrk shares the cores)',
+      met: cluster.rps > ok.rps,
+    },
+  ]);
 } finally {
-  for (const child of children) child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  await admin(`drop database if exists "${database}" with (force)`).catch(() => undefined);
+  await Promise.all(children.map(stop));
+  await database.drop();
   await rm(work, { recursive: true, force: true });
 }

@@ -1,23 +1,35 @@
 /**
- * npm run bench:tiling — the service's tiling path against `vips dzsave`, same image, one run.
+ * npm run bench:tiling — the service's tiling against `vips dzsave`, same image, one run.
  *
  * Makes a 20000x10000 JPEG that tiles like a busy photo (upscaled noise), then cuts it
- * 256 px / overlap 1 / JPEG Q85 with (a) the service's path (bench/tiling-run.ts: libvips
- * via sharp, SHA-256 of every tile, publish into local storage) and (b) Debian's
- * `vips dzsave` CLI. Each runs in its own process; RSS is sampled from /proc every 50 ms.
- * Prints both times, peak memory and the ratios.
+ * 256 px / overlap 1 / JPEG Q85 three ways, each in its own process with its RSS sampled
+ * from /proc every 50 ms:
  *
- * Needs: `npm run build`, and `vips` (apt-get install libvips-tools). BENCH_WIDTH /
- * BENCH_HEIGHT change the size; BENCH_THREADS sets IMAGE_THREADS for our run.
+ * - `vips dzsave` (Debian's libvips CLI): the reference.
+ * - cut only (bench/tiling-run.ts): the worker's tiling code called directly (libvips via
+ *   sharp, SHA-256 of every tile, publish into local storage), no database, no queue.
+ * - end to end: the built API and a built worker, as deployed, on a throwaway database;
+ *   the file is uploaded through POST /v1/panoramas and timed from the upload's answer
+ *   (upload complete) to the tile set's `ready` event on GET /v1/tilesets/{id}/events, so
+ *   the queue's pick-up, progress writes, checksums, publishing and the manifest all count.
+ *   The peak RSS is the worker's.
+ *
+ * Prints times, peak memory and the ratios to dzsave. BENCH_RUNS repeats the three (default
+ * 1); BENCH_WIDTH / BENCH_HEIGHT change the size; BENCH_THREADS sets IMAGE_THREADS for ours.
+ * Needs `npm run build`, `vips` (apt-get install libvips-tools) and a PostgreSQL
+ * (TEST_DATABASE_URL, else 127.0.0.1:5432).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { makeBusyJpeg, MiB, report, sampleMemory, startDeployment, uploadForTiling, whenReady } from './support.ts';
 
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 20_000);
 const HEIGHT = Number(process.env.BENCH_HEIGHT ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 1);
+const THREADS = process.env.BENCH_THREADS ?? '0';
 
 function vipsVersion(): string | null {
   try {
@@ -27,32 +39,84 @@ function vipsVersion(): string | null {
   }
 }
 
-async function measure(
-  child: ChildProcess,
-): Promise<{ ms: number; peakMiB: number; stdout: string; code: number | null }> {
+interface Row {
+  name: string;
+  ms: number;
+  peakMiB: number;
+  tiles: number;
+  detail?: string;
+}
+
+async function measure(child: ChildProcess): Promise<{ ms: number; peakMiB: number; stdout: string }> {
   const started = performance.now();
-  let peakKiB = 0;
+  const memory = sampleMemory(child.pid!);
   let stdout = '';
   child.stdout?.on('data', (c) => (stdout += c));
   child.stderr?.on('data', (c) => process.stderr.write(c));
-  const sample = setInterval(() => {
-    readFile(`/proc/${child.pid}/status`, 'utf8').then(
-      (status) =>
-        (peakKiB = Math.max(
-          peakKiB,
-          Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0),
-          Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0),
-        )),
-      () => undefined,
-    );
-  }, 50);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  clearInterval(sample);
-  return { ms: performance.now() - started, peakMiB: peakKiB / 1024, stdout, code };
+  const ms = performance.now() - started;
+  const peakMiB = (await memory.stop()) / 1024;
+  if (code !== 0) throw new Error(`${child.spawnargs.join(' ')} exited with ${code}`);
+  return { ms, peakMiB, stdout };
 }
 
 const countFiles = async (dir: string) =>
   (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+
+async function dzsave(image: string, work: string): Promise<Row> {
+  const out = join(work, 'vips');
+  const run = await measure(
+    spawn(
+      'vips',
+      ['dzsave', image, join(out, 'image'), '--tile-size', '256', '--overlap', '1', '--suffix', '.jpeg[Q=85]'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
+  );
+  await rm(join(out, 'image_files', 'vips-properties.xml'), { force: true });
+  const tiles = await countFiles(join(out, 'image_files'));
+  await rm(out, { recursive: true, force: true });
+  return { name: 'vips dzsave', ms: run.ms, peakMiB: run.peakMiB, tiles };
+}
+
+async function cutOnly(image: string, work: string): Promise<Row> {
+  const out = join(work, 'ours');
+  const run = await measure(
+    spawn(process.execPath, ['bench/tiling-run.ts', image, out], {
+      env: { ...process.env, IMAGE_THREADS: THREADS, IMAGE_MAX_PIXELS: String(WIDTH * HEIGHT) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  await rm(out, { recursive: true, force: true });
+  const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { tiles: number; cutMs: number };
+  return {
+    name: 'tessera, cut only (no queue)',
+    ms: run.ms,
+    peakMiB: run.peakMiB,
+    tiles: result.tiles,
+    detail: `${(result.cutMs / 1000).toFixed(2)} s of it in libvips`,
+  };
+}
+
+/** The built API (no embedded worker) and one built worker on a throwaway database. */
+async function endToEnd(image: string, work: string): Promise<Row> {
+  const deployment = await startDeployment(join(work, 'e2e'), { IMAGE_THREADS: THREADS });
+  try {
+    const { base, auth } = deployment;
+    const worker = deployment.worker();
+    await worker.ready;
+    const memory = sampleMemory(worker.child.pid!);
+    const tileSetId = await uploadForTiling(base, auth, image);
+    const uploaded = performance.now();
+    const ready = await whenReady(base, auth, tileSetId);
+    const peakMiB = (await memory.stop()) / 1024;
+    const details = (await (await fetch(`${base}/v1/tilesets/${tileSetId}`, { headers: auth })).json()) as {
+      tileCount: number;
+    };
+    return { name: 'tessera, end to end (worker)', ms: ready - uploaded, peakMiB, tiles: details.tileCount };
+  } finally {
+    await deployment.close();
+  }
+}
 
 const vips = vipsVersion();
 if (!vips) {
@@ -63,57 +127,54 @@ const work = await mkdtemp(join(tmpdir(), 'tessera-tiling-bench-'));
 try {
   const image = join(work, 'source.jpg');
   process.stdout.write(`making a ${WIDTH}x${HEIGHT} JPEG... `);
-  const small = await sharp({
-    create: {
-      width: Math.ceil(WIDTH / 4),
-      height: Math.ceil(HEIGHT / 4),
-      channels: 3,
-      background: '#808080',
-      noise: { type: 'gaussian', mean: 128, sigma: 50 },
-    },
-  })
-    .png()
-    .toBuffer();
-  await sharp(small, { limitInputPixels: false })
-    .resize(WIDTH, HEIGHT, { kernel: 'nearest' })
-    .jpeg({ quality: 90 })
-    .toFile(image);
-  console.log('done');
-
-  const ours = await measure(
-    spawn(process.execPath, ['bench/tiling-run.ts', image, join(work, 'ours')], {
-      env: {
-        ...process.env,
-        IMAGE_THREADS: process.env.BENCH_THREADS ?? '0',
-        IMAGE_MAX_PIXELS: String(WIDTH * HEIGHT),
+  await makeBusyJpeg(image, WIDTH, HEIGHT);
+  console.log(`${((await stat(image)).size / MiB).toFixed(0)} MiB`);
+  console.log(
+    `${WIDTH}x${HEIGHT}, 256 px tiles, overlap 1, JPEG Q85; ours: libvips ${sharp.versions.vips} via sharp ${sharp.versions.sharp}, IMAGE_THREADS=${THREADS}; ${vips}`,
+  );
+  const row = (r: Row, reference: Row) =>
+    `${r.name.padEnd(30)} ${(r.ms / 1000).toFixed(2).padStart(6)} s ${r.peakMiB.toFixed(0).padStart(5)} MiB ${String(r.tiles).padStart(6)} tiles` +
+    (r === reference
+      ? ''
+      : `   time ${(r.ms / reference.ms).toFixed(2)}x, memory ${(r.peakMiB / reference.peakMiB).toFixed(2)}x`) +
+    (r.detail ? `   (${r.detail})` : '');
+  for (let run = 1; run <= RUNS; run++) {
+    const reference = await dzsave(image, work);
+    const rows = [reference, await cutOnly(image, work), await endToEnd(image, work)];
+    console.log(`\nrun ${run} of ${RUNS}`);
+    for (const r of rows) console.log(row(r, reference));
+    const [, cut, e2e] = rows;
+    const suffix = RUNS > 1 ? ` (run ${run})` : '';
+    const seconds = (r: Row) => `${(r.ms / 1000).toFixed(2)} s`;
+    const mib = (r: Row) => `${r.peakMiB.toFixed(0)} MiB`;
+    report([
+      {
+        bench: 'tiling',
+        what: `200 MP JPEG, upload done -> ready${suffix}`,
+        value: seconds(e2e),
+        reference: `vips dzsave ${seconds(reference)}`,
+        ratio: e2e.ms / reference.ms,
+        goal: '<= 1.1x dzsave',
+        met: e2e.ms / reference.ms <= 1.1,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  if (ours.code !== 0) throw new Error('our tiling run failed');
-  const result = JSON.parse(ours.stdout.trim().split('\n').at(-1)!) as { tiles: number; bytes: number; cutMs: number };
-
-  const theirs = await measure(
-    spawn(
-      'vips',
-      ['dzsave', image, join(work, 'vips', 'image'), '--tile-size', '256', '--overlap', '1', '--suffix', '.jpeg[Q=85]'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    ),
-  );
-  await rm(join(work, 'vips', 'image_files', 'vips-properties.xml'), { force: true });
-  const vipsTiles = await countFiles(join(work, 'vips', 'image_files'));
-
-  const row = (name: string, ms: number, mib: number, tiles: number) =>
-    `${name.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(7)} s ${mib.toFixed(0).padStart(6)} MiB ${String(tiles).padStart(7)} tiles`;
-  console.log(
-    `\n${WIDTH}x${HEIGHT}, 256 px tiles, overlap 1, JPEG Q85 (our libvips ${sharp.versions.vips} via sharp ${sharp.versions.sharp}; ${vips})`,
-  );
-  console.log(row('tessera (cut + SHA-256 + publish)', ours.ms, ours.peakMiB, result.tiles));
-  console.log(`${''.padEnd(34)} ${(result.cutMs / 1000).toFixed(2).padStart(7)} s of it cutting`);
-  console.log(row('vips dzsave', theirs.ms, theirs.peakMiB, vipsTiles));
-  console.log(
-    `ratio tessera / vips dzsave: time ${(ours.ms / theirs.ms).toFixed(2)}x, peak memory ${(ours.peakMiB / theirs.peakMiB).toFixed(2)}x`,
-  );
+      {
+        bench: 'tiling',
+        what: `same, worker's peak RSS${suffix}`,
+        value: mib(e2e),
+        reference: `vips dzsave ${mib(reference)}`,
+        ratio: e2e.peakMiB / reference.peakMiB,
+        goal: '<= 2x dzsave',
+        met: e2e.peakMiB / reference.peakMiB <= 2,
+      },
+      {
+        bench: 'tiling',
+        what: `cut only, no queue or database${suffix}`,
+        value: `${seconds(cut)}, ${mib(cut)}`,
+        reference: `vips dzsave ${seconds(reference)}, ${mib(reference)}`,
+        ratio: cut.ms / reference.ms,
+      },
+    ]);
+  }
 } finally {
   await rm(work, { recursive: true, force: true });
 }

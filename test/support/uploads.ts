@@ -131,6 +131,15 @@ export async function filesIn(dir: string): Promise<string[]> {
 }
 
 /**
+ * The originals stored under `dir` (an owner's folder): not the preset renditions that
+ * workers make beside them as soon as an upload lands (picked up at once, so they may
+ * already be there when a test looks).
+ */
+export async function originalsIn(dir: string): Promise<string[]> {
+  return (await filesIn(dir)).filter((file) => !file.includes('/renditions/'));
+}
+
+/**
  * What requests left in the upload temp directory: staged uploads and the compress route's
  * scratch. Not the scratch of rendition jobs running in the background (presets of earlier
  * uploads), which is named `rendition-*` and removed by the job itself.

@@ -125,6 +125,7 @@ const schema = z
     JOB_RETRY_DELAY_SECONDS: int(1, 3_600).default(10),
     JOB_HEARTBEAT_SECONDS: int(10, 3_600).default(30),
     QUEUE_SUPERVISE_INTERVAL_SECONDS: int(1, 3_600).default(30),
+    QUEUE_POLL_SECONDS: int(1, 3_600).default(1),
     QUOTA_BYTES_PER_USER: int(0, 2 ** 53 - 1).default(50 * 1024 ** 3),
     QUOTA_PANORAMAS_PER_USER: int(0, 10_000_000).default(1_000),
     // Renditions made for every upload (unless it asks otherwise): name:size:format[:quality],

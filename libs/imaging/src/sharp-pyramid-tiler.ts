@@ -1,7 +1,7 @@
 import './sharp-policy.js';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -146,13 +146,14 @@ async function countFiles(directory: string): Promise<number> {
 async function digestTree(directory: string): Promise<ManifestTile[]> {
   const paths = await files(directory);
   const tiles = new Array<ManifestTile>(paths.length);
+  // Tiles are small (tens of KiB): one readFile each (open, fstat, read, close) costs less
+  // than a stream and a stat (npm run bench:tiling, cut only: "of it in libvips" vs total).
   await forEachLimited(paths, DIGEST_PARALLELISM, async (path, index) => {
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(path), hash);
+    const bytes = await readFile(path);
     tiles[index] = {
       path: relative(directory, path).split(sep).join('/'),
-      bytes: (await stat(path)).size,
-      sha256: hash.digest('hex'),
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
     };
   });
   return tiles;

@@ -59,6 +59,7 @@ declare module '#shared-kernel' {
     'test.permanent': { n: number };
     'test.transient': { n: number };
     'test.undeclared': { n: number };
+    'test.woken': { n: number };
   }
 }
 
@@ -109,4 +110,48 @@ it('keeps one waiting tiling job per tile set (the singleton policy the tiles mo
 
 it('refuses a job nobody declared, naming it', async () => {
   await expect(queue.enqueue('test.undeclared', { n: 1 })).rejects.toThrow(/test\.undeclared was never declared/);
+});
+
+it('wakes a waiting worker as soon as a job is queued, not at its next poll (LISTEN/NOTIFY)', async () => {
+  // Polling once a minute: a job done well within that was delivered by the notification.
+  const slow = new PgBossJobQueue(
+    loadConfig({ DATABASE_URL: db.url, QUEUE_POLL_SECONDS: '60', LOG_LEVEL: 'silent' }),
+    new DatabaseOutage(),
+    new NoMetrics(),
+  );
+  await slow.onModuleInit();
+  try {
+    const policies = { 'test.woken': { singleton: false, timeoutSeconds: 60 } } as const;
+    slow.declare(policies);
+    queue.declare(policies);
+    const seen: number[] = [];
+    await slow.work('test.woken', async (payload) => void seen.push(payload.n));
+    await new Promise((r) => setTimeout(r, 1500)); // past the worker's first fetch
+    const id = (await queue.enqueue('test.woken', { n: 7 }))!; // queued by another instance
+    await until(async () => (await jobState(id))?.state === 'completed', 30_000);
+    expect(seen).toEqual([7]);
+  } finally {
+    await slow.beforeApplicationShutdown();
+  }
+});
+
+it('brings a queue made with other settings up to date (notify, retries)', async () => {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    await client.query(`update pgboss.queue set notify = false, retry_limit = 9 where name = 'test.ok'`);
+    const fresh = new PgBossJobQueue(
+      loadConfig({ DATABASE_URL: db.url, JOB_RETRY_LIMIT: '2', LOG_LEVEL: 'silent' }),
+      new DatabaseOutage(),
+      new NoMetrics(),
+    );
+    await fresh.onModuleInit();
+    fresh.declare({ 'test.ok': { singleton: false, timeoutSeconds: 60 } });
+    await fresh.enqueue('test.ok', { n: 2 });
+    await fresh.beforeApplicationShutdown();
+    const row = (await client.query(`select notify, retry_limit from pgboss.queue where name = 'test.ok'`)).rows[0];
+    expect(row).toEqual({ notify: true, retry_limit: 2 });
+  } finally {
+    await client.end();
+  }
 });

@@ -32,6 +32,9 @@ export function pgBossQueue(policy: JobPolicy, config: AppConfig): Omit<Queue, '
     heartbeatSeconds: config.JOB_HEARTBEAT_SECONDS,
     expireInSeconds: policy.timeoutSeconds,
     deleteAfterSeconds: 7 * 86_400,
+    // A queued job wakes the workers waiting on this queue at once (pg_notify in the same
+    // transaction as the insert), instead of at their next poll.
+    notify: true,
   };
 }
 
@@ -65,6 +68,9 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, BeforeAppl
       superviseIntervalSeconds: config.QUEUE_SUPERVISE_INTERVAL_SECONDS,
       monitorIntervalSeconds: config.QUEUE_SUPERVISE_INTERVAL_SECONDS,
       queueCacheIntervalSeconds: config.QUEUE_SUPERVISE_INTERVAL_SECONDS,
+      // One connection LISTENs for new jobs on notify queues (all of ours). Where it cannot
+      // (PgBouncer in transaction mode), pg-boss warns and workers only poll.
+      useListenNotify: true,
     });
     // Only message and code: pg errors carry the whole client, connection settings included.
     // An outage makes every queue's poll fail every second: one story (DatabaseOutage), not a
@@ -73,6 +79,10 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, BeforeAppl
       if (isDatabaseUnavailable(error)) this.outage.failed(error);
       else this.logger.error({ code: error.code }, `pg-boss: ${error.message}`);
     });
+    // E.g. the LISTEN connection could not be made: workers then find jobs by polling alone.
+    this.boss.on('warning', (warning: { message?: string; data?: { type?: string } }) =>
+      this.logger.warn({ type: warning.data?.type }, `pg-boss: ${warning.message}`),
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -108,7 +118,13 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, BeforeAppl
     await this.ensureQueue(name);
     await this.boss.work<JobMap[N]>(
       name,
-      { pollingIntervalSeconds: 1, batchSize: 1, perJobResults: true },
+      {
+        // Polling stays as the floor: retries coming due send no notification.
+        pollingIntervalSeconds: this.config.QUEUE_POLL_SECONDS,
+        notifyPollingIntervalSeconds: this.config.QUEUE_POLL_SECONDS,
+        batchSize: 1,
+        perJobResults: true,
+      },
       async (jobs) =>
         Promise.all(
           jobs.map(async (job): Promise<JobResult> => {
@@ -167,7 +183,11 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, BeforeAppl
     if (this.createdQueues.has(name)) return;
     const policy = this.policies.get(name);
     if (!policy) throw new Error(`Job ${name} was never declared (JobQueue.declare, in the module that owns it)`);
-    await this.boss.createQueue(name, pgBossQueue(policy, this.config));
+    const { policy: kind, ...settings } = pgBossQueue(policy, this.config);
+    await this.boss.createQueue(name, { policy: kind, ...settings });
+    // createQueue leaves an existing queue as it was made: a queue from an earlier version or
+    // configuration gets today's settings (retries, timeouts, notify).
+    await this.boss.updateQueue(name, settings);
     this.createdQueues.add(name);
   }
 }

@@ -48,7 +48,9 @@ export class FileSystemUploadStaging extends UploadStaging {
             yield chunk;
           }
         },
-        file.createWriteStream(),
+        // 1 MiB in flight instead of 16 KiB: the socket is not paused for every write's
+        // round trip through libuv's threads (npm run bench:upload: ~140 -> ~190 MiB/s).
+        file.createWriteStream({ highWaterMark: 1024 * 1024 }),
       );
     } catch (error) {
       await file.close().catch(() => undefined); // already closed by the stream, unless it never started
