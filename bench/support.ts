@@ -65,23 +65,30 @@ export async function stop(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-export async function rssKiB(pid: number): Promise<{ rss: number; hwm: number }> {
+export async function rssKiB(pid: number): Promise<{ rss: number; hwm: number; anon: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-  return { rss: field('VmRSS'), hwm: field('VmHWM') };
+  return { rss: field('VmRSS'), hwm: field('VmHWM'), anon: field('RssAnon') };
 }
 
 /**
  * Samples a process's resident memory every `everyMs` until `stop()`, which answers the
  * peak in KiB: the highest sample or the kernel's high-water mark (VmHWM), whichever is
  * higher, so a spike between two samples is not missed while the process lives.
+ * `anonymous()` is the highest sampled RssAnon: RSS without file-backed pages (the code of
+ * node and libvips, and files libvips maps, such as the image it reads), which stay in the
+ * page cache and are given back under memory pressure.
  */
-export function sampleMemory(pid: number, everyMs = 50): { stop: () => Promise<number> } {
+export function sampleMemory(pid: number, everyMs = 50): { stop: () => Promise<number>; anonymous: () => number } {
   let peak = 0;
+  let anon = 0;
   const read = () =>
     rssKiB(pid).then(
-      (m) => (peak = Math.max(peak, m.rss, m.hwm)),
-      () => peak,
+      (m) => {
+        peak = Math.max(peak, m.rss, m.hwm);
+        anon = Math.max(anon, m.anon);
+      },
+      () => undefined,
     );
   const timer = setInterval(() => void read(), everyMs);
   return {
@@ -90,7 +97,16 @@ export function sampleMemory(pid: number, everyMs = 50): { stop: () => Promise<n
       await read();
       return peak;
     },
+    anonymous: () => anon,
   };
+}
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux, 100 ticks a second). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** A JPEG that compresses like a busy photo (upscaled noise), written to `path`. */
@@ -260,6 +276,8 @@ export async function startDeployment(root: string, settings: Record<string, str
     return {
       base,
       auth: await login(base, env.ADMIN_EMAIL, env.ADMIN_PASSWORD),
+      /** The API process (for its memory and CPU time). */
+      api,
       /** Starts a worker; `ready` settles once it consumes jobs. */
       worker: () => {
         const child = startBuilt('dist/apps/worker/src/main.js', env);
