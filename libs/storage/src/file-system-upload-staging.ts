@@ -49,7 +49,7 @@ export class FileSystemUploadStaging extends UploadStaging {
           }
         },
         // 1 MiB in flight instead of 16 KiB: the socket is not paused for every write's
-        // round trip through libuv's threads (npm run bench:upload: ~140 -> ~190 MiB/s).
+        // round trip through libuv's threads (npm run bench:upload: 116-137 -> 134-179 MiB/s).
         file.createWriteStream({ highWaterMark: 1024 * 1024 }),
       );
     } catch (error) {
