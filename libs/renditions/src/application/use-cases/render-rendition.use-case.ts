@@ -54,6 +54,9 @@ export class RenderRenditionUseCase {
     const out = await this.staging.scratchPath('rendition');
     try {
       const file = await this.render(panorama, rendition.spec(), out);
+      // Deleted while we rendered (a render can take seconds): store nothing. The purge may
+      // have swept the prefix already; a file put there now would wait for commit() below.
+      if (!(await this.panoramas.findById(rendition.panoramaId))) return;
       await this.storage.importFile(rendition.key, out, {
         contentType: RENDITION_CONTENT_TYPES[rendition.format],
         sha256: file.sha256,

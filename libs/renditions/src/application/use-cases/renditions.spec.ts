@@ -266,8 +266,15 @@ describe('the render job', () => {
       await s.panoramas.markDeleted(s.panorama.id, new Date());
       return file;
     };
+    const imported: string[] = [];
+    const importFile = s.storage.importFile.bind(s.storage);
+    s.storage.importFile = async (key, ...rest) => {
+      imported.push(key);
+      return importFile(key, ...rest);
+    };
     await s.render.execute(rendition.id);
     expect(await s.storage.stat(rendition.key)).toBeNull();
+    expect(imported).toEqual([]); // not stored and removed: never stored
 
     const t = await setup();
     const done = (await t.create.execute(t.owner, t.panorama.id, { width: 320 })).rendition;
