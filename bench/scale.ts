@@ -1,17 +1,19 @@
 /**
  * npm run bench:scale — N worker processes on one queue against one, each with one libvips
- * thread (IMAGE_THREADS=1), so that each has a core to itself.
+ * thread (IMAGE_THREADS=1), so that a worker needs about one core.
  *
  * For each N in BENCH_WORKERS (default "1,2"): a throwaway database, the built API without
  * embedded consumers and N built workers; once all are up, BENCH_IMAGES different busy
  * JPEGs (default 6, BENCH_WIDTH x BENCH_HEIGHT, default 8000x4000) are uploaded through
  * POST /v1/panoramas, one after the other. The time is the makespan of the tiling jobs, from
  * the first tile set's `startedAt` to the last one's `completedAt` (the service's own
- * timestamps). Prints it, megapixels per second, the
- * speed-up over one worker and the efficiency (speed-up / N).
+ * timestamps). Prints it, megapixels per second, the speed-up over one worker, the
+ * efficiency (speed-up / N), the mean job time and the CPU seconds the workers and the API
+ * used (from /proc), whose ratio to the megapixels is what a projection can build on.
  *
- * Needs `npm run build` and a PostgreSQL (TEST_DATABASE_URL, else 127.0.0.1:5432). A worker
- * per core: on the 2-core development machine, N=2 uses both.
+ * Needs `npm run build` and a PostgreSQL (TEST_DATABASE_URL, else 127.0.0.1:5432). The API,
+ * PostgreSQL and this process share the machine with the workers: on 2 cores, two workers
+ * do not get a core each (README Benchmarks, Scale).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
