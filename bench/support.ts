@@ -6,11 +6,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { basename, join } from 'node:path';
 import pg from 'pg';
-import sharp from 'sharp';
+// (Its source: #testing is not built into dist/, and this file runs by type stripping.)
+import { makeNoisyJpeg } from '../libs/testing/src/images.ts';
 
 export const MiB = 1024 * 1024;
 const serverUrl = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -109,23 +110,9 @@ export async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** A JPEG that compresses like a busy photo (upscaled noise), written to `path`. */
+/** A JPEG that compresses like a busy photo (upscaled noise, Q90), written to `path`. */
 export async function makeBusyJpeg(path: string, width: number, height: number): Promise<void> {
-  const small = await sharp({
-    create: {
-      width: Math.ceil(width / 4),
-      height: Math.ceil(height / 4),
-      channels: 3,
-      background: '#808080',
-      noise: { type: 'gaussian', mean: 128, sigma: 50 },
-    },
-  })
-    .png()
-    .toBuffer();
-  await sharp(small, { limitInputPixels: false })
-    .resize(width, height, { kernel: 'nearest' })
-    .jpeg({ quality: 90 })
-    .toFile(path);
+  await writeFile(path, await makeNoisyJpeg(width, height, 90));
 }
 
 export async function login(base: string, email: string, password: string): Promise<Record<string, string>> {

@@ -60,6 +60,7 @@ declare module '#shared-kernel' {
     'test.transient': { n: number };
     'test.undeclared': { n: number };
     'test.woken': { n: number };
+    'test.stale': { n: number };
   }
 }
 
@@ -136,21 +137,29 @@ it('wakes a waiting worker as soon as a job is queued, not at its next poll (LIS
 });
 
 it('brings a queue made with other settings up to date (notify, retries)', async () => {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    await client.query(`update pgboss.queue set notify = false, retry_limit = 9 where name = 'test.ok'`);
-    const fresh = new PgBossJobQueue(
-      loadConfig({ DATABASE_URL: db.url, JOB_RETRY_LIMIT: '2', LOG_LEVEL: 'silent' }),
+  const policies = { 'test.stale': { singleton: false, timeoutSeconds: 60 } } as const;
+  const instance = async (retries: string) => {
+    const q = new PgBossJobQueue(
+      loadConfig({ DATABASE_URL: db.url, JOB_RETRY_LIMIT: retries, LOG_LEVEL: 'silent' }),
       new DatabaseOutage(),
       new NoMetrics(),
     );
-    await fresh.onModuleInit();
-    fresh.declare({ 'test.ok': { singleton: false, timeoutSeconds: 60 } });
-    await fresh.enqueue('test.ok', { n: 2 });
-    await fresh.beforeApplicationShutdown();
-    const row = (await client.query(`select notify, retry_limit from pgboss.queue where name = 'test.ok'`)).rows[0];
-    expect(row).toEqual({ notify: true, retry_limit: 2 });
+    await q.onModuleInit();
+    q.declare(policies);
+    await q.enqueue('test.stale', { n: 1 }); // makes (or finds) the queue
+    await q.beforeApplicationShutdown();
+  };
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  const row = async () =>
+    (await client.query(`select notify, retry_limit from pgboss.queue where name = 'test.stale'`)).rows[0];
+  try {
+    // Made by an earlier version: other retries, no notify.
+    await instance('9');
+    await client.query(`update pgboss.queue set notify = false where name = 'test.stale'`);
+    expect(await row()).toEqual({ notify: false, retry_limit: 9 });
+    await instance('2');
+    expect(await row()).toEqual({ notify: true, retry_limit: 2 });
   } finally {
     await client.end();
   }

@@ -104,7 +104,7 @@ export const FOREIGN_FILES: Record<string, Buffer> = {
 };
 
 /** A large JPEG that compresses (and tiles) like a busy photo: upscaled noise. */
-export async function makeNoisyJpeg(width: number, height: number): Promise<Buffer> {
+export async function makeNoisyJpeg(width: number, height: number, quality = 92): Promise<Buffer> {
   const small = await sharp({
     create: {
       width: Math.ceil(width / 4),
@@ -116,7 +116,7 @@ export async function makeNoisyJpeg(width: number, height: number): Promise<Buff
   })
     .png()
     .toBuffer();
-  return sharp(small).resize(width, height, { kernel: 'nearest' }).jpeg({ quality: 92 }).toBuffer();
+  return sharp(small).resize(width, height, { kernel: 'nearest' }).jpeg({ quality }).toBuffer();
 }
 
 /**
