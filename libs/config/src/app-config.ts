@@ -188,11 +188,15 @@ const schema = z
     SHARE_MAX_TTL_SECONDS: int(60, 366 * DAY).default(30 * DAY),
     SHARE_DEFAULT_TTL_SECONDS: int(60, 366 * DAY).default(7 * DAY),
     // IIIF Image API: the largest image one request may ask for (pixels, and either side),
-    // the longest one render may take, and how many render at once per process.
+    // the most pixels one render may read from the pyramid (unset: what IIIF_MAX_AREA needs),
+    // the longest one render may take, how many render at once per process and how many
+    // may wait for a turn (more: 503 with Retry-After).
     IIIF_MAX_AREA: int(1, 100_000_000).default(4096 * 4096),
     IIIF_MAX_SIDE: int(1, 65_500).default(8192),
+    IIIF_MAX_READ_PIXELS: int(1, 1_000_000_000).optional(),
     IIIF_TIMEOUT_SECONDS: int(1, 600).default(30),
     IIIF_CONCURRENCY: int(1, 64).default(2),
+    IIIF_QUEUE: int(0, 10_000).default(16),
     TILE_CACHE_BYTES: int(0, 16 * 1024 ** 3).default(64 * 1024 * 1024),
     TILE_FAST_PATH: bool.default(true),
     WORKER_EMBEDDED: bool.default(true),
@@ -211,6 +215,13 @@ const schema = z
     INTEGRITY_SAMPLE_TILES: int(1, 1_000_000).default(200),
   })
   .superRefine((env, ctx) => {
+    if (env.IIIF_MAX_READ_PIXELS !== undefined && env.IIIF_MAX_READ_PIXELS < env.IIIF_MAX_AREA) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['IIIF_MAX_READ_PIXELS'],
+        message: 'must be at least IIIF_MAX_AREA (about 4x lets every answer up to IIIF_MAX_AREA be read)',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
     }

@@ -21,12 +21,20 @@ export class SharpRegionRenderer extends PyramidRegionRenderer {
     pyramid: ReadablePyramid,
     read: RegionRead,
     request: IiifImageRequest,
-    timeoutSeconds: number,
+    { signal, timeout }: { signal: AbortSignal; timeout: number },
   ): Promise<Buffer> {
-    const deadline = { seconds: timeoutSeconds };
+    // libvips cannot be stopped from outside a pipeline, so the render stops between steps:
+    // after each tile and each of the three steps below, each of them bounded by the pixels
+    // read (checked by the caller). Each step also carries libvips' own timeout.
+    const started = performance.now();
+    const deadline = () => {
+      signal.throwIfAborted();
+      return { seconds: Math.max(1, Math.ceil(timeout - (performance.now() - started) / 1000)) };
+    };
     const pieces: OverlayOptions[] = [];
     let hasAlpha = false;
     await forEachLimited(tilesCovering(pyramid, read), TILE_READS, async ({ col, row }) => {
+      signal.throwIfAborted();
       const bounds = pyramid.tileBounds(read.level, col, row);
       const left = Math.max(bounds.x, read.x);
       const top = Math.max(bounds.y, read.y);
@@ -40,6 +48,7 @@ export class SharpRegionRenderer extends PyramidRegionRenderer {
         .toColourspace('srgb')
         .ensureAlpha()
         .raw()
+        .timeout(deadline())
         .toBuffer({ resolveWithObject: true });
       pieces.push({
         input: piece.data,
@@ -55,8 +64,9 @@ export class SharpRegionRenderer extends PyramidRegionRenderer {
     })
       .composite(pieces)
       .raw()
-      .timeout(deadline)
+      .timeout(deadline())
       .toBuffer();
+    pieces.length = 0; // drawn: their memory may go before the next step (at most 2x the read held at once)
 
     // (2) scaled (exactly to the asked size: `w,h` may change the aspect ratio), mirrored
     let scaled = sharp(region, { raw: { width: read.width, height: read.height, channels: RAW } });
@@ -64,7 +74,7 @@ export class SharpRegionRenderer extends PyramidRegionRenderer {
       scaled = scaled.resize(request.width, request.height, { fit: 'fill' });
     }
     if (request.mirror) scaled = scaled.flop();
-    const sized = await scaled.raw().timeout(deadline).toBuffer({ resolveWithObject: true });
+    const sized = await scaled.raw().timeout(deadline()).toBuffer({ resolveWithObject: true });
 
     // (3) rotated, quality, encoded
     const opaque = request.format === 'jpg';
@@ -89,6 +99,6 @@ export class SharpRegionRenderer extends PyramidRegionRenderer {
         out = out.webp({ quality: 90 });
         break;
     }
-    return out.timeout(deadline).toBuffer();
+    return out.timeout(deadline()).toBuffer();
   }
 }

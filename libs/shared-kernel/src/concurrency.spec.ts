@@ -1,4 +1,4 @@
-import { forEachLimited } from './concurrency.js';
+import { forEachLimited, Semaphore, ServerBusyError } from './concurrency.js';
 
 describe('forEachLimited', () => {
   it('runs every item, never more than the limit at once', async () => {
@@ -29,5 +29,57 @@ describe('forEachLimited', () => {
     // Item 1 was under way and was waited for; nothing after the failure was started.
     expect(slowEnded).toBe(true);
     expect(started).toEqual([0, 1]);
+  });
+});
+
+describe('Semaphore', () => {
+  /** A task that runs until released. */
+  const held = () => {
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    return { task: () => done, release };
+  };
+
+  it('runs at most `limit` at once, then queues up to maxWaiting and refuses the next as busy', async () => {
+    const slots = new Semaphore(2, { maxWaiting: 1, what: 'renders', retryAfterSeconds: 7 });
+    const [a, b, c] = [held(), held(), held()];
+    const running = [slots.run(a.task), slots.run(b.task)];
+    const waiting = slots.run(c.task);
+    expect(slots.load).toEqual({ running: 2, waiting: 1 });
+    const refused = slots.run(async () => 'never');
+    await expect(refused).rejects.toBeInstanceOf(ServerBusyError);
+    await expect(refused).rejects.toMatchObject({ code: 'SERVER_BUSY', details: { retryAfterSeconds: 7 } });
+    a.release();
+    await running[0];
+    expect(slots.load).toEqual({ running: 2, waiting: 0 }); // the waiting one took the place
+    b.release();
+    c.release();
+    await Promise.all([running[1], waiting]);
+    expect(slots.load).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('drops a waiting task whose signal aborts: it never runs and frees its place in line', async () => {
+    const slots = new Semaphore(1, { maxWaiting: 1 });
+    const first = held();
+    const running = slots.run(first.task);
+    const gone = new AbortController();
+    let ran = false;
+    const waiting = slots.run(async () => {
+      ran = true;
+    }, gone.signal);
+    gone.abort(new Error('client went away'));
+    await expect(waiting).rejects.toThrow('client went away');
+    expect(slots.load).toEqual({ running: 1, waiting: 0 });
+    const next = slots.run(async () => 'next'); // the freed place in line
+    first.release();
+    await running;
+    await expect(next).resolves.toBe('next');
+    expect(ran).toBe(false);
+  });
+
+  it('refuses a task whose signal has already aborted', async () => {
+    const slots = new Semaphore(1);
+    await expect(slots.run(async () => 1, AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
+    expect(slots.load).toEqual({ running: 0, waiting: 0 });
   });
 });

@@ -1,3 +1,5 @@
+import { DomainError } from './domain-error.js';
+
 /**
  * Runs `work` over `items` with at most `limit` at a time. On the first failure no new item
  * is started; the work under way is waited for, then the first failure is thrown (so that a
@@ -26,21 +28,72 @@ export async function forEachLimited<T>(
   if (failure) throw failure.reason;
 }
 
-/** At most `limit` tasks run at once; the others wait their turn, first come first served. */
+/** Every place to wait is taken: the caller should come back later (503 with Retry-After). */
+export class ServerBusyError extends DomainError {
+  readonly code = 'SERVER_BUSY';
+  override readonly retryable = true;
+  constructor(what: string, retryAfterSeconds: number) {
+    super(`Too many ${what} are under way or waiting on this server; retry in ${retryAfterSeconds} s.`, {
+      retryAfterSeconds,
+    });
+  }
+}
+
+export interface SemaphoreOptions {
+  /** Most tasks waiting for a turn; one more is refused with ServerBusyError. Default: no bound. */
+  maxWaiting?: number;
+  /** What the tasks are, for the busy error ("IIIF renders"). */
+  what?: string;
+  /** What the busy error tells the client to wait. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * At most `limit` tasks run at once; the others wait their turn, first come first served,
+ * up to `maxWaiting` of them (then ServerBusyError). A waiting task whose signal aborts
+ * leaves the line at once and never runs.
+ */
 export class Semaphore {
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { start: () => void }[] = [];
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly options: SemaphoreOptions = {},
+  ) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.running++;
+  /** Tasks running and waiting now. */
+  get load(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
+  }
+
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
+    if (this.running >= this.limit) {
+      if (this.waiting.length >= (this.options.maxWaiting ?? Infinity)) {
+        throw new ServerBusyError(this.options.what ?? 'tasks', this.options.retryAfterSeconds ?? 5);
+      }
+      await new Promise<void>((resolve, reject) => {
+        const entry = {
+          start: () => {
+            signal?.removeEventListener('abort', leave);
+            resolve();
+          },
+        };
+        const leave = () => {
+          const at = this.waiting.indexOf(entry);
+          if (at >= 0) this.waiting.splice(at, 1);
+          reject(signal!.reason);
+        };
+        signal?.addEventListener('abort', leave, { once: true });
+        this.waiting.push(entry);
+      });
+    } else this.running++;
     try {
       return await task();
     } finally {
       const next = this.waiting.shift();
-      if (next) next();
+      if (next) next.start();
       else this.running--;
     }
   }

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { Clock, JobQueue, ReadyPyramids, SystemClock } from '#shared-kernel';
 import { TilePyramids } from './application/tile-pyramids.service.js';
+import { defaultMaxReadArea } from './domain/iiif.js';
 import { tileJobPolicies } from './application/jobs.js';
 import { ReadyTileSets } from './application/ready-tile-sets.service.js';
 import { TileBytesCache } from './application/tile-bytes-cache.js';
@@ -57,9 +58,16 @@ const useCases = [
       provide: IiifSettings,
       inject: [AppConfig],
       useFactory: (config: AppConfig): IiifSettings => ({
-        limits: { maxArea: config.IIIF_MAX_AREA, maxSide: config.IIIF_MAX_SIDE },
+        limits: {
+          maxArea: config.IIIF_MAX_AREA,
+          maxSide: config.IIIF_MAX_SIDE,
+          maxReadArea:
+            config.IIIF_MAX_READ_PIXELS ??
+            defaultMaxReadArea({ maxArea: config.IIIF_MAX_AREA, maxSide: config.IIIF_MAX_SIDE }),
+        },
         timeoutSeconds: config.IIIF_TIMEOUT_SECONDS,
         concurrency: config.IIIF_CONCURRENCY,
+        queue: config.IIIF_QUEUE,
       }),
     },
     { provide: Clock, useClass: SystemClock },

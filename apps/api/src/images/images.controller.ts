@@ -4,6 +4,7 @@ import { Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { FILE_EXTENSIONS, CompressImageUseCase, RENDITION_CONTENT_TYPES } from '#renditions';
+import { whenClientGone } from '../http/client-gone.js';
 import { contentDisposition } from '../http/send-stored-file.js';
 import { readMultipartUpload } from '../http/multipart-upload.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
@@ -76,10 +77,7 @@ export class ImagesController {
   )
   async compressImage(@Req() req: Request, @Res() res: Response): Promise<void> {
     // The client going away (before the answer is complete) stops the work.
-    const gone = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) gone.abort(new Error('the client went away'));
-    });
+    const gone = whenClientGone(res);
     let filename = 'image';
     const result = await readMultipartUpload(
       req,
@@ -88,7 +86,7 @@ export class ImagesController {
         filename = (source.filename ?? '').replace(/\.[^.]*$/, '') || 'image';
         return this.compress.execute(
           { content: source.content, declaredBytes: source.declaredBytes, request: () => source.fields() },
-          gone.signal,
+          gone,
         );
       },
     );

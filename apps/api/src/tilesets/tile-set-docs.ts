@@ -129,8 +129,12 @@ export const DocIiifImage = (...extra: ProblemCode[]) =>
       summary: 'IIIF Image API 3.0 image request: {region}/{size}/{rotation}/{quality}.{format}',
       description:
         'Rendered from the pyramid: the smallest level detailed enough, only the tiles covering the region. A request ' +
-        'naming a stored tile exactly (tile sets without overlap) answers that tile (same bytes and ETag). Limits: ' +
-        'maxWidth/maxHeight/maxArea of info.json (larger: 400), IIIF_TIMEOUT_SECONDS.',
+        'naming a stored tile exactly (tile sets without overlap) answers that tile (same bytes and ETag). Limits, checked ' +
+        'before any pixel is read: maxWidth/maxHeight/maxArea of info.json for the answer turned by its rotation, and ' +
+        'IIIF_MAX_READ_PIXELS for what it reads (a size that changes the aspect ratio reads the region at the detail of its ' +
+        'more demanding axis): larger is 400 INVALID_IIIF_REQUEST. A render runs at most IIIF_TIMEOUT_SECONDS ' +
+        '(IIIF_RENDER_TIMEOUT) and stops when its client goes away; a server whose renders and waiting line are full ' +
+        'answers 503 SERVER_BUSY with Retry-After.',
     }),
     ApiParam({
       name: 'region',
@@ -166,5 +170,12 @@ export const DocIiifImage = (...extra: ProblemCode[]) =>
       ),
     }),
     ApiResponse({ status: 304, description: 'Not modified.' }),
-    ApiProblems(...READY, 'INVALID_IIIF_REQUEST', 'STORAGE_UNAVAILABLE', ...extra),
+    ApiProblems(
+      ...READY,
+      'INVALID_IIIF_REQUEST',
+      'STORAGE_UNAVAILABLE',
+      'IIIF_RENDER_TIMEOUT',
+      'SERVER_BUSY',
+      ...extra,
+    ),
   );

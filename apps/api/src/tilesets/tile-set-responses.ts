@@ -19,6 +19,7 @@ import {
   TileNotFoundError,
   tileKey,
 } from '#tiles';
+import { whenClientGone } from '../http/client-gone.js';
 import { ifNoneMatch } from '../http/conditional.js';
 import { RequestValidationError } from '../http/problem/request-validation.error.js';
 import { sendZip } from '../http/zip-stream.js';
@@ -162,7 +163,7 @@ export class TileSetResponses {
     res: Response,
     place: TileSetPlace,
   ): Promise<void> {
-    const answer = await this.iiif.image(reader, id, segments);
+    const answer = await this.iiif.image(reader, id, segments, whenClientGone(res));
     res.setHeader('Link', `<${IIIF_PROFILE_URI}>;rel="profile"`);
     if (answer.kind === 'tile') {
       this.metrics.count('iiif_images', { result: 'stored_tile' });

@@ -5,12 +5,13 @@ import {
   parseRegion,
   parseSize,
   planRegionRead,
+  rotatedBox,
   storedTileFor,
   tilesCovering,
 } from './iiif.js';
 
 const image = { width: 1000, height: 600 };
-const limits = { maxArea: 4_000_000, maxSide: 3000 };
+const limits = { maxArea: 4_000_000, maxSide: 3000, maxReadArea: 16_100_000 };
 const spec = { ...image, tileSize: 256, overlap: 0 };
 const request = (region: string, size: string, rotation = '0', qf = 'default.jpg') =>
   parseImageRequest({ region, size, rotation, qualityFormat: qf }, image, limits);
@@ -95,12 +96,69 @@ describe('stored tiles and reads', () => {
   });
 
   it('reads the smallest level detailed enough, and only the tiles covering the region', () => {
-    const read = planRegionRead(spec, request('300,0,400,300', '100,'));
+    const read = planRegionRead(spec, request('300,0,400,300', '100,'), limits);
     expect(read).toEqual({ level: 8, x: 75, y: 0, width: 100, height: 75 });
     expect(tilesCovering(spec, read)).toEqual([{ col: 0, row: 0 }]);
-    const full = planRegionRead(spec, request('250,250,300,300', 'max'));
+    const full = planRegionRead(spec, request('250,250,300,300', 'max'), limits);
     expect(full).toEqual({ level: 10, x: 250, y: 250, width: 300, height: 300 });
     expect(tilesCovering(spec, full)).toHaveLength(9); // columns and rows 0-2 (250..549)
+  });
+
+  it('refuses, before reading, a size that would read more than maxReadArea (aspect ratio changed)', () => {
+    // A 65535 x 15000 panorama asked for at 1 x 8192: the height needs a level at least
+    // 8192 high, which is the full-size one: 983 MP read for an answer of 8192 pixels.
+    const long = { width: 65_535, height: 15_000, tileSize: 256, overlap: 1 };
+    const own = { maxArea: 16_777_216, maxSide: 8192, maxReadArea: 67_200_000 };
+    const at = (size: string) =>
+      parseImageRequest({ region: 'full', size, rotation: '0', qualityFormat: 'default.png' }, long, own);
+    expect(() => planRegionRead(long, at('1,8192'), own)).toThrow(/would read 65535x15000 pixels/);
+    expect(() => planRegionRead(long, at('1,8192'), { maxReadArea: 1_000_000_000 })).not.toThrow();
+    // The same height with the aspect ratio kept reads about four times the answer at most.
+    const kept = planRegionRead(long, at(',900'), own);
+    expect(kept.width * kept.height).toBeLessThanOrEqual(4 * 4096 * 900);
+  });
+
+  it('reads at most maxReadArea for any max answer, whatever the image (the default fits max)', () => {
+    for (const [w, h] of [
+      [65_535, 15_000],
+      [40_000, 20_000],
+      [3001, 2999],
+      [100_000, 257],
+    ]) {
+      const big = { width: w, height: h, tileSize: 254, overlap: 1 };
+      const own = { maxArea: 16_777_216, maxSide: 8192 };
+      const all = { ...own, maxReadArea: 4 * own.maxArea + 8 * own.maxSide + 4 };
+      const req = parseImageRequest(
+        { region: 'full', size: 'max', rotation: '0', qualityFormat: 'default.jpg' },
+        big,
+        all,
+      );
+      const read = planRegionRead(big, req, all);
+      expect(read.width * read.height).toBeLessThanOrEqual(all.maxReadArea);
+    }
+  });
+
+  it('keeps a turned answer within the limits: max fits the rotated box, explicit sizes over it are refused', () => {
+    expect(rotatedBox(100, 50, 90)).toEqual({ width: 50, height: 100 });
+    expect(rotatedBox(100, 50, 180)).toEqual({ width: 100, height: 50 });
+    expect(rotatedBox(100, 100, 45)).toEqual({ width: 142, height: 142 });
+    const wide = { width: 20_000, height: 10_000 };
+    const own = { maxArea: 4_000_000, maxSide: 3000, maxReadArea: 16_100_000 };
+    const turned = parseImageRequest(
+      { region: 'full', size: 'max', rotation: '45', qualityFormat: 'default.png' },
+      wide,
+      own,
+    );
+    const box = rotatedBox(turned.width, turned.height, 45);
+    expect(box.width * box.height).toBeLessThanOrEqual(own.maxArea);
+    expect(Math.max(box.width, box.height)).toBeLessThanOrEqual(own.maxSide);
+    expect(() =>
+      parseImageRequest({ region: 'full', size: '2000,', rotation: '45', qualityFormat: 'default.png' }, wide, own),
+    ).toThrow(/turned by 45 degrees needs/);
+    // The same size unturned is within the limits.
+    expect(() =>
+      parseImageRequest({ region: 'full', size: '2000,', rotation: '0', qualityFormat: 'default.png' }, wide, own),
+    ).not.toThrow();
   });
 
   it('describes the service in info.json', () => {

@@ -18,11 +18,21 @@ export const IIIF_CONTEXT = 'http://iiif.io/api/image/3/context.json';
 export const IIIF_PROFILE_URI = 'http://iiif.io/api/image/3/level2.json';
 
 export interface IiifLimits {
-  /** Most pixels of one answer. */
+  /** Most pixels of one answer (its bounding box after rotation). */
   maxArea: number;
-  /** Most pixels of either side of one answer. */
+  /** Most pixels of either side of one answer (after rotation). */
   maxSide: number;
+  /**
+   * Most pixels one answer may read from the pyramid. A size that changes the aspect ratio
+   * (`full/1,8192`) needs the detail of its more demanding axis over the whole region; this
+   * bounds what that costs, before any pixel is read.
+   */
+  maxReadArea: number;
 }
+
+/** The pixels an answer of `maxArea` may need to read: the level read is under twice as detailed per side, plus rounding. */
+export const defaultMaxReadArea = (limits: Pick<IiifLimits, 'maxArea' | 'maxSide'>) =>
+  4 * limits.maxArea + 8 * limits.maxSide + 4;
 
 export interface IiifRegion {
   x: number;
@@ -77,7 +87,26 @@ export function parseRegion(value: string, image: { width: number; height: numbe
   return { x, y, width: Math.min(w, W - x), height: Math.min(h, H - y) };
 }
 
-export function parseSize(value: string, region: IiifRegion, limits: IiifLimits): { width: number; height: number } {
+/** The bounding box of a width x height image turned by `rotation` degrees (what the answer holds). */
+export function rotatedBox(width: number, height: number, rotation: number): { width: number; height: number } {
+  if (rotation % 180 === 0) return { width, height };
+  if (rotation % 90 === 0) return { width: height, height: width };
+  const radians = (rotation * Math.PI) / 180;
+  const cos = Math.abs(Math.cos(radians));
+  const sin = Math.abs(Math.sin(radians));
+  // As libvips sizes a rotated image: rounded up, never less than a pixel.
+  return {
+    width: Math.max(1, Math.ceil(width * cos + height * sin - 1e-9)),
+    height: Math.max(1, Math.ceil(width * sin + height * cos - 1e-9)),
+  };
+}
+
+export function parseSize(
+  value: string,
+  region: IiifRegion,
+  limits: Pick<IiifLimits, 'maxArea' | 'maxSide'>,
+  rotation = 0,
+): { width: number; height: number } {
   const upscale = value.startsWith('^');
   const spec = upscale ? value.slice(1) : value;
   const { width: rw, height: rh } = region;
@@ -91,7 +120,13 @@ export function parseSize(value: string, region: IiifRegion, limits: IiifLimits)
       throw bad(`size ${value} is larger than the region (${rw}x${rh}); prefix it with ^ to upscale`);
   };
   if (spec === 'max') {
-    const fit = Math.min(limits.maxSide / rw, limits.maxSide / rh, Math.sqrt(limits.maxArea / (rw * rh)));
+    // Fitted so that the answer, turned, stays within the limits (the box grows linearly with the size).
+    const box = rotatedBox(rw, rh, rotation);
+    const fit = Math.min(
+      limits.maxSide / box.width,
+      limits.maxSide / box.height,
+      Math.sqrt(limits.maxArea / (box.width * box.height)),
+    );
     const factor = upscale ? fit : Math.min(1, fit);
     // Rounding must not push the answer over the limits it was fitted to.
     size = { width: Math.max(1, Math.floor(rw * factor)), height: Math.max(1, Math.floor(rh * factor)) };
@@ -134,6 +169,13 @@ export function parseSize(value: string, region: IiifRegion, limits: IiifLimits)
         `(maxWidth/maxHeight ${limits.maxSide}, maxArea ${limits.maxArea}); ask for a smaller size or a region`,
     );
   }
+  const box = rotatedBox(size.width, size.height, rotation);
+  if (box.width > limits.maxSide || box.height > limits.maxSide || box.width * box.height > limits.maxArea) {
+    throw bad(
+      `the size ${size.width}x${size.height} turned by ${rotation} degrees needs ${box.width}x${box.height} pixels, ` +
+        `over this server's limits (maxWidth/maxHeight ${limits.maxSide}, maxArea ${limits.maxArea}); ask for a smaller size`,
+    );
+  }
   return size;
 }
 
@@ -163,11 +205,12 @@ export function parseImageRequest(
   limits: IiifLimits,
 ): IiifImageRequest {
   const region = parseRegion(segments.region, image);
-  const size = parseSize(segments.size, region, limits);
+  const rotation = parseRotation(segments.rotation);
+  const size = parseSize(segments.size, region, limits, rotation.rotation);
   return {
     region,
     ...size,
-    ...parseRotation(segments.rotation),
+    ...rotation,
     ...parseQualityFormat(segments.qualityFormat),
   };
 }
@@ -223,7 +266,29 @@ export interface RegionRead {
   height: number;
 }
 
-export function planRegionRead(spec: PyramidSpec, request: IiifImageRequest): RegionRead {
+/**
+ * The level and pixels an answer reads, refused when they are more than `maxReadArea`
+ * (before anything is decoded): the level is chosen by the more demanding axis, so a size
+ * that squeezes one axis (`full/1,8192` of a long panorama) would read the whole region at
+ * full detail.
+ */
+export function planRegionRead(
+  spec: PyramidSpec,
+  request: IiifImageRequest,
+  limits: Pick<IiifLimits, 'maxReadArea'>,
+): RegionRead {
+  const read = regionRead(spec, request);
+  if (read.width * read.height > limits.maxReadArea) {
+    throw bad(
+      `the size ${request.width}x${request.height} of a ${request.region.width}x${request.region.height} region would read ` +
+        `${read.width}x${read.height} pixels of the pyramid, over this server's limit of ${limits.maxReadArea}; ` +
+        'keep the aspect ratio of the region, or ask for a smaller region',
+    );
+  }
+  return read;
+}
+
+function regionRead(spec: PyramidSpec, request: IiifImageRequest): RegionRead {
   const top = maxLevel(spec);
   const needed = Math.max(request.width / request.region.width, request.height / request.region.height);
   let level = top;

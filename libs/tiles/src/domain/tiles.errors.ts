@@ -9,6 +9,7 @@ export const TILES_ERROR_CODES = [
   'TILING_INCOMPLETE',
   'INVALID_IIIF_REQUEST',
   'NOT_A_SPHERE',
+  'IIIF_RENDER_TIMEOUT',
 ] as const;
 export type TilesErrorCode = (typeof TILES_ERROR_CODES)[number];
 
@@ -61,5 +62,16 @@ export class NotASphereError extends DomainError {
   readonly code = 'NOT_A_SPHERE';
   constructor() {
     super("This tile set is not cut for 360° viewers; use the panorama's tile set whose layout is sphere.");
+  }
+}
+
+/** An IIIF render ran past IIIF_TIMEOUT_SECONDS (a busy server, or a heavy request): stopped, nothing answered. */
+export class IiifRenderTimeoutError extends DomainError {
+  readonly code = 'IIIF_RENDER_TIMEOUT';
+  override readonly retryable = true;
+  constructor(seconds: number) {
+    super(`The image could not be rendered within ${seconds} s; retry later or ask for a smaller size.`, {
+      retryAfterSeconds: 5,
+    });
   }
 }

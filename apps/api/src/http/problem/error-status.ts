@@ -10,7 +10,8 @@ type SharedKernelErrorCode =
   | 'INVALID_STORAGE_KEY'
   | 'RANGE_NOT_SATISFIABLE'
   | 'STORAGE_UNAVAILABLE'
-  | 'SHARE_LINK_REVOKED';
+  | 'SHARE_LINK_REVOKED'
+  | 'SERVER_BUSY';
 
 /**
  * Domain error code -> HTTP status. Typed over every module's code list, so adding a code
@@ -43,6 +44,9 @@ export const DOMAIN_ERROR_STATUS: Record<
   CORRUPT_IMAGE: HttpStatus.UNPROCESSABLE_ENTITY,
   TILING_INCOMPLETE: HttpStatus.INTERNAL_SERVER_ERROR,
   INVALID_IIIF_REQUEST: HttpStatus.BAD_REQUEST,
+  IIIF_RENDER_TIMEOUT: HttpStatus.SERVICE_UNAVAILABLE,
+  // Every place to run or wait for a bounded piece of work (IIIF renders, compressions) is taken.
+  SERVER_BUSY: HttpStatus.SERVICE_UNAVAILABLE,
   NOT_A_SPHERE: HttpStatus.CONFLICT,
   SHARE_LINK_REVOKED: HttpStatus.FORBIDDEN,
   RENDITION_NOT_FOUND: HttpStatus.NOT_FOUND,
@@ -166,6 +170,8 @@ export const PROBLEM_EXAMPLE_DETAIL: Partial<Record<ProblemCode, string>> = {
   UNKNOWN_PRESET: 'No rendition preset "poster"; known: thumb, preview.',
   RENDER_FAILED: 'The rendition could not be made: the image data is corrupt.',
   RENDER_TIMEOUT: 'The image could not be made within 60 s.',
+  IIIF_RENDER_TIMEOUT: 'The image could not be rendered within 30 s; retry later or ask for a smaller size.',
+  SERVER_BUSY: 'Too many IIIF renders are under way or waiting on this server; retry in 5 s.',
   USER_HAS_PANORAMAS: 'This user still has panoramas; delete them first.',
   USER_NOT_FOUND: 'No user with this id exists.',
   EMAIL_ALREADY_REGISTERED: 'A user with this email address is already registered.',

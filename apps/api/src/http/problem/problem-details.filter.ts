@@ -83,6 +83,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       }
     }
 
+    if (clientGone(req, res)) {
+      // Nobody to answer: the client hung up (an abandoned render, archive or upload). Not an
+      // error of ours, whatever the work under way failed with when it was stopped.
+      this.logger.log(
+        { reqId: req.id, code: problem.code },
+        `${req.method} ${req.originalUrl}: the client went away before the answer`,
+      );
+      return;
+    }
     if (problem.status === HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error({ err: exception, reqId: req.id }, `Unhandled error on ${req.method} ${req.originalUrl}`);
     } else if (problem.code === 'DATABASE_UNAVAILABLE') {
@@ -105,8 +114,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     );
     // Answering before the request body was read (an upload refused half-way).
     lingerIfUnread(req, res, this.linger);
-    if (problem.status === HttpStatus.SERVICE_UNAVAILABLE)
-      res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
+    if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) {
+      const retryAfter = problem.extensions?.retryAfterSeconds;
+      res.setHeader('Retry-After', String(typeof retryAfter === 'number' ? retryAfter : RETRY_AFTER_UNAVAILABLE_SECONDS));
+    }
     if (problem.status === HttpStatus.UNAUTHORIZED) {
       const invalid = problem.code === 'INVALID_ACCESS_TOKEN' ? ', error="invalid_token"' : '';
       res.setHeader('WWW-Authenticate', `Bearer realm="tessera"${invalid}`);
@@ -114,6 +125,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 }
+
+/** The client closed its connection before the answer was complete. */
+export const clientGone = (req: Request, res: Response) =>
+  !res.writableFinished && (res.destroyed || req.socket?.destroyed === true);
 
 /** What any error means as a problem (status, code, detail, extension members). */
 export function toProblem(exception: unknown): Problem {

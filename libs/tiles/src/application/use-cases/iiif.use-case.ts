@@ -11,6 +11,7 @@ import {
   planRegionRead,
   storedTileFor,
 } from '../../domain/iiif.js';
+import { IiifRenderTimeoutError } from '../../domain/tiles.errors.js';
 import { PyramidRegionRenderer } from '../ports/region-renderer.port.js';
 import { ReadyTileSets } from '../ready-tile-sets.service.js';
 import { TilePyramids } from '../tile-pyramids.service.js';
@@ -21,6 +22,15 @@ export abstract class IiifSettings {
   abstract readonly timeoutSeconds: number;
   /** Renders at once in this process; more wait. */
   abstract readonly concurrency: number;
+  /** Renders waiting for a turn in this process; more are refused (503, Retry-After). */
+  abstract readonly queue: number;
+}
+
+/** A render that one or more identical requests wait for; stopped when the last one leaves. */
+interface Flight {
+  result: Promise<Buffer>;
+  stop: AbortController;
+  clients: number;
 }
 
 export type IiifImage =
@@ -30,13 +40,14 @@ export type IiifImage =
 
 /**
  * IIIF Image API over ready tile sets. Answers are rendered from the pyramid (only the
- * tiles that cover the region, at the smallest level detailed enough), bounded by the
- * limits (checked before any pixel is read), a timeout and a per-process concurrency;
- * identical requests in flight at once share one render.
+ * tiles that cover the region, at the smallest level detailed enough), bounded before any
+ * pixel is read (the answer's size turned, and the pixels read), by a timeout, and by a
+ * per-process concurrency with a bounded line behind it; identical requests in flight at
+ * once share one render, which stops when the last of their clients leaves.
  */
 @Injectable()
 export class IiifUseCase {
-  private readonly inFlight = new Map<string, Promise<Buffer>>();
+  private readonly inFlight = new Map<string, Flight>();
   private readonly renders: Semaphore;
 
   constructor(
@@ -46,7 +57,11 @@ export class IiifUseCase {
     private readonly renderer: PyramidRegionRenderer,
     private readonly settings: IiifSettings,
   ) {
-    this.renders = new Semaphore(settings.concurrency);
+    this.renders = new Semaphore(settings.concurrency, {
+      maxWaiting: settings.queue,
+      what: 'IIIF renders',
+      retryAfterSeconds: 5,
+    });
   }
 
   /** info.json, its id the base URI the client reached the service at. */
@@ -55,10 +70,12 @@ export class IiifUseCase {
     return iiifInfo(baseUri, tileSet.spec(), this.settings.limits);
   }
 
+  /** One image request; `signal` aborts when the client goes away (its render stops if nobody else waits for it). */
   async image(
     reader: Reader,
     tileSetId: string,
     segments: { region: string; size: string; rotation: string; qualityFormat: string },
+    signal?: AbortSignal,
   ): Promise<IiifImage> {
     const { tileSet } = await this.ready.forReader(reader, tileSetId);
     const spec = tileSet.spec();
@@ -68,21 +85,50 @@ export class IiifUseCase {
       const tile = await this.readTile.execute(reader, { tileSetId, ...stored, extension: tileSet.format });
       return { kind: 'tile', request, tile };
     }
+    const read = planRegionRead(spec, request, this.settings.limits); // refuses before reading
     const key = `${tileSetId}/${canonicalRequest(request)}`;
-    let render = this.inFlight.get(key);
-    if (!render) {
-      render = this.renders
-        .run(() =>
-          this.renderer.render(
-            this.pyramids.view(tileSet),
-            planRegionRead(spec, request),
-            request,
-            this.settings.timeoutSeconds,
-          ),
-        )
-        .finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, render);
+    let flight = this.inFlight.get(key);
+    if (!flight) {
+      const stop = new AbortController();
+      const timeout = this.settings.timeoutSeconds;
+      const deadline = AbortSignal.timeout(timeout * 1000);
+      const until = AbortSignal.any([stop.signal, deadline]);
+      const result = this.renders
+        .run(() => this.renderer.render(this.pyramids.view(tileSet), read, request, { signal: until, timeout }), until)
+        .catch((error: unknown) => {
+          if (deadline.aborted || isTimeout(error)) throw new IiifRenderTimeoutError(timeout);
+          throw error;
+        })
+        .finally(() => {
+          if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+        });
+      result.catch(() => undefined); // a render nobody waits for any more may fail unobserved
+      flight = { result, stop, clients: 0 };
+      this.inFlight.set(key, flight);
     }
-    return { kind: 'rendered', request, bytes: await render, format: request.format };
+    const joined = flight;
+    joined.clients++;
+    try {
+      return { kind: 'rendered', request, bytes: await untilAborted(joined.result, signal), format: request.format };
+    } finally {
+      if (--joined.clients === 0 && signal?.aborted) {
+        // The last client left: stop the render (a waiting one leaves the line at once).
+        if (this.inFlight.get(key) === joined) this.inFlight.delete(key);
+        joined.stop.abort(signal.reason);
+      }
+    }
   }
+}
+
+const isTimeout = (error: unknown) => error instanceof Error && /timeout/i.test(error.message);
+
+/** `work`, or the signal's reason as soon as it aborts (the work itself goes on: see the caller). */
+function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const leave = () => reject(signal.reason);
+    signal.addEventListener('abort', leave, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', leave));
+  });
 }
