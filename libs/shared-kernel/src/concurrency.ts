@@ -83,7 +83,7 @@ export class Semaphore {
         const leave = () => {
           const at = this.waiting.indexOf(entry);
           if (at >= 0) this.waiting.splice(at, 1);
-          reject(signal!.reason);
+          reject(signal!.reason as Error);
         };
         signal?.addEventListener('abort', leave, { once: true });
         this.waiting.push(entry);

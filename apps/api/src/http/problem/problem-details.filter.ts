@@ -116,7 +116,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     lingerIfUnread(req, res, this.linger);
     if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) {
       const retryAfter = problem.extensions?.retryAfterSeconds;
-      res.setHeader('Retry-After', String(typeof retryAfter === 'number' ? retryAfter : RETRY_AFTER_UNAVAILABLE_SECONDS));
+      res.setHeader(
+        'Retry-After',
+        String(typeof retryAfter === 'number' ? retryAfter : RETRY_AFTER_UNAVAILABLE_SECONDS),
+      );
     }
     if (problem.status === HttpStatus.UNAUTHORIZED) {
       const invalid = problem.code === 'INVALID_ACCESS_TOKEN' ? ', error="invalid_token"' : '';

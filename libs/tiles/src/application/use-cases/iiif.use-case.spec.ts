@@ -23,7 +23,7 @@ class HeldRenderer extends PyramidRegionRenderer {
     return new Promise<Buffer>((resolve, reject) => {
       signal.addEventListener('abort', () => {
         this.stopped.push(request);
-        reject(signal.reason);
+        reject(signal.reason as Error);
       });
       this.started.push({ request, signal, finish: () => resolve(Buffer.from(`${request.width}`)) });
       for (const wake of this.startedWaiters.splice(0)) wake();

@@ -127,7 +127,7 @@ function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return work;
   signal.throwIfAborted();
   return new Promise<T>((resolve, reject) => {
-    const leave = () => reject(signal.reason);
+    const leave = () => reject(signal.reason as Error);
     signal.addEventListener('abort', leave, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', leave));
   });
