@@ -41,6 +41,29 @@ async function compress(image: Buffer, fields: Record<string, string>, filename 
   return { status: response.status, headers: response.headers, body: json ?? body, bytes: body };
 }
 
+/** Resolves once `condition` holds, checking every 50 ms (bounded by the test's own timeout, not a count). */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Starts a heavy compression (AVIF at effort 9 of 15 MP: minutes of work) and returns its request. */
+async function heavyCompression(baseUrl: string, token: string): Promise<http.ClientRequest> {
+  const original = await makeNoisyJpeg(5000, 3000);
+  const { body, contentType } = multipartBody([
+    { name: 'width', value: '5000' },
+    { name: 'format', value: 'avif' },
+    { name: 'effort', value: '9' },
+    { name: 'file', filename: 'big.jpg', data: original },
+  ]);
+  const request = http.request(`${baseUrl}/v1/images/compress`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+  });
+  request.on('error', () => undefined);
+  request.end(body);
+  return request;
+}
+
 /** Render children of this process (the API runs in it). */
 function renderChildren(): number {
   const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
@@ -116,32 +139,67 @@ describe('POST /v1/images/compress', () => {
   });
 
   it('stops the work when the client goes away: the render process is killed and no file stays', async () => {
-    const original = await makeNoisyJpeg(5000, 3000);
-    const { body, contentType } = multipartBody([
-      { name: 'width', value: '5000' },
-      { name: 'format', value: 'avif' },
-      { name: 'effort', value: '9' },
-      { name: 'file', filename: 'big.jpg', data: original },
-    ]);
-    const request = http.request(`${api.baseUrl}/v1/images/compress`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': contentType },
-    });
-    request.on('error', () => undefined);
-    request.end(body);
+    const request = await heavyCompression(api.baseUrl, user.accessToken);
     // Wait until the render has started, then hang up.
-    for (let i = 0; i < 100 && renderChildren() === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(renderChildren()).toBe(1);
+    await until(() => renderChildren() === 1);
     request.destroy();
-    for (let i = 0; i < 50 && renderChildren() > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(renderChildren()).toBe(0);
-    for (let i = 0; i < 50 && (await tempFilesIn(api.uploadTmpDir)).length > 0; i++)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
+    await until(() => renderChildren() === 0);
+    await until(async () => (await tempFilesIn(api.uploadTmpDir)).length === 0);
   });
 
   it('needs a token', async () => {
     const response = await rawFetch(api.baseUrl, '/v1/images/compress', { method: 'POST' });
     expectProblem(response, 401, 'AUTHENTICATION_REQUIRED');
+  });
+});
+
+describe('POST /v1/images/compress, one render at a time (COMPRESS_CONCURRENCY=1, COMPRESS_QUEUE=0)', () => {
+  let single: ApiHarness;
+  let token: string;
+  beforeAll(async () => {
+    single = await startApi({ COMPRESS_CONCURRENCY: '1', COMPRESS_QUEUE: '0', COMPRESS_TIMEOUT_SECONDS: '120' });
+    token = (await single.userClient()).accessToken;
+  });
+  afterAll(() => single?.close());
+
+  const small = async () => {
+    const form = new FormData();
+    form.append('width', '50');
+    form.append('file', new Blob([new Uint8Array(await makeJpeg(200, 100))], { type: 'image/jpeg' }), 'a.jpg');
+    const response = await fetch(`${single.baseUrl}/v1/images/compress`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    return { response, bytes };
+  };
+
+  it('answers 503 SERVER_BUSY with Retry-After while the one render runs, forks nothing more, and serves again once it stops', async () => {
+    const heavy = await heavyCompression(single.baseUrl, token);
+    try {
+      await until(() => renderChildren() === 1);
+      const refused = await small();
+      expectProblem(
+        {
+          status: refused.response.status,
+          headers: refused.response.headers,
+          body: JSON.parse(refused.bytes.toString()),
+        },
+        503,
+        'SERVER_BUSY',
+      );
+      expect(Number(refused.response.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(renderChildren()).toBe(1);
+    } catch (error) {
+      heavy.destroy();
+      throw error;
+    }
+    heavy.destroy(); // its client leaves: the render is killed and its place freed
+    await until(() => renderChildren() === 0);
+    const served = await small();
+    expect(served.response.status).toBe(200);
+    expect((await sharp(served.bytes).metadata()).width).toBe(50);
+    await until(async () => (await tempFilesIn(single.uploadTmpDir)).length === 0);
   });
 });

@@ -148,6 +148,11 @@ const schema = z
     COMPRESS_MAX_BYTES: int(1, 16 * 1024 ** 3).default(200 * 1024 ** 2),
     COMPRESS_MAX_PIXELS: int(1, 10_000_000_000).default(100_000_000),
     COMPRESS_TIMEOUT_SECONDS: int(1, 3_600).default(60),
+    // Compressions rendering at once per process (0: one per core), how many may wait for a
+    // turn and for how long; past that, 503 SERVER_BUSY with Retry-After.
+    COMPRESS_CONCURRENCY: int(0, 256).default(0),
+    COMPRESS_QUEUE: int(0, 10_000).default(8),
+    COMPRESS_QUEUE_SECONDS: int(1, 600).default(10),
     // Files in one batch upload (POST /v1/panoramas/batch).
     BATCH_MAX_FILES: int(1, 1_000).default(20),
     // Resumable uploads (tus, /v1/uploads): where unfinished uploads are kept (not under

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import { AppConfig } from './app-config.js';
 
 /**
  * Graceful stop on SIGTERM/SIGINT: Nest's shutdown hooks run (readiness turns 503, the HTTP
@@ -8,7 +9,8 @@ import type { INestApplicationContext, LoggerService } from '@nestjs/common';
  * signal exits at once with 1.
  *
  * Used instead of app.enableShutdownHooks(), which re-raises the signal after the hooks, so
- * a clean stop would look like a kill to a supervisor.
+ * a clean stop would look like a kill to a supervisor. A stop still under way 10 s past
+ * SHUTDOWN_GRACE_SECONDS (work that does not end when asked) exits with 1 all the same.
  */
 export function stopGracefullyOnSignals(
   app: INestApplicationContext,
@@ -27,6 +29,14 @@ export function stopGracefullyOnSignals(
     }
     stopping = true;
     logger.log(`${signal} received: shutting down gracefully`, 'Shutdown');
+    const grace = graceSeconds(app);
+    setTimeout(
+      () => {
+        logger.warn(`Still stopping ${grace + STUCK_AFTER_GRACE_SECONDS} s after ${signal}: exiting now`, 'Shutdown');
+        process.exit(1);
+      },
+      (grace + STUCK_AFTER_GRACE_SECONDS) * 1000,
+    ).unref();
     app
       .close()
       .then(afterClose)
@@ -40,6 +50,16 @@ export function stopGracefullyOnSignals(
   };
   process.on('SIGTERM', stop).on('SIGINT', stop);
   if (supervised) process.on('message', (message) => message === SHUTDOWN_MESSAGE && stop('SIGTERM'));
+}
+
+const STUCK_AFTER_GRACE_SECONDS = 10;
+
+function graceSeconds(app: INestApplicationContext): number {
+  try {
+    return app.get(AppConfig, { strict: false }).SHUTDOWN_GRACE_SECONDS;
+  } catch {
+    return 25;
+  }
 }
 
 /** What a cluster's primary sends its API processes to stop them gracefully. */

@@ -1,15 +1,18 @@
 /*
  * An isolated render (see SharpRenditionRenderer): a child process that makes one rendition
- * and exits. Its parent kills it when the client goes away or the time is up: libvips cannot
- * be interrupted inside the process that started it, a process can. A decoder crashing on
- * hostile input takes down only this process.
+ * and exits. Its parent kills it when the client goes away, the time is up or the service
+ * shuts down: libvips cannot be interrupted inside the process that started it (and AVIF's
+ * encoder ignores its timeout), a process can. A decoder crashing on hostile input takes
+ * down only this process.
  */
 import sharp from 'sharp';
 import type { RenditionSpec } from '#renditions/domain';
-import { renderWithSharp, SharpRenderError, type SharpRenderLimits } from './sharp-render.js';
+import { type RawPixels, renderWithSharp, SharpRenderError, type SharpRenderLimits } from './sharp-render.js';
 
 export interface RenderRequestMessage {
   path: string;
+  /** The file holds raw RGBA pixels (a stitched pyramid level), not an encoded image. */
+  raw?: RawPixels;
   spec: RenditionSpec;
   out: string;
   limits: SharpRenderLimits;
@@ -21,7 +24,7 @@ export type RenderReplyMessage =
 
 process.once('message', (message: RenderRequestMessage) => {
   sharp.concurrency(message.threads);
-  void renderWithSharp({ path: message.path }, message.spec, message.out, message.limits)
+  void renderWithSharp({ path: message.path, raw: message.raw }, message.spec, message.out, message.limits)
     .then(
       (ok): RenderReplyMessage => ({ ok }),
       (error: unknown): RenderReplyMessage => ({

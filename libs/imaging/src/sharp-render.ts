@@ -1,7 +1,7 @@
 import './sharp-policy.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,8 +10,15 @@ import type { CropPosition, RenditionSpec } from '#renditions/domain';
 import type { PyramidLevelView, ReadablePyramid } from '#shared-kernel';
 import { forEachLimited } from '#shared-kernel';
 
-/** What a rendition is made from: an image file, or a ready tile pyramid of it. */
-export type SharpRenderSource = { path: string } | { stream: Readable } | { pyramid: ReadablePyramid };
+/** Raw RGBA pixels in a file (a stitched pyramid level); `opaque`: the alpha channel is to be dropped. */
+export interface RawPixels {
+  width: number;
+  height: number;
+  opaque: boolean;
+}
+
+/** What a rendition is made from: an image file (or raw pixels in one), a stream, or a ready tile pyramid. */
+export type SharpRenderSource = { path: string; raw?: RawPixels } | { stream: Readable } | { pyramid: ReadablePyramid };
 
 export interface SharpRenderLimits {
   /** libvips' own refusal of larger inputs (the probe refused them before). */
@@ -85,7 +92,16 @@ export async function renderWithSharp(
           throw new SharpRenderError('machine', error instanceof Error ? error.message : String(error));
         });
       }
-      input = sharp(path, options);
+      const raw = 'raw' in source ? source.raw : undefined;
+      // Raw pixels are read whole (libvips loads raw only from memory; the caller bounds them).
+      input = raw
+        ? sharp(await readFile(path), {
+            ...options,
+            autoOrient: false,
+            raw: { width: raw.width, height: raw.height, channels: 4 },
+          })
+        : sharp(path, options);
+      if (raw?.opaque) input = input.removeAlpha();
     }
     await encode(resize(input, spec), spec).timeout({ seconds: limits.timeoutSeconds }).toFile(out);
   } catch (error) {
@@ -127,9 +143,13 @@ const TILE_READS = 16;
 
 /**
  * The smallest level of the pyramid at least as large as the rendition needs, put together
- * from its tiles (raw pixels in memory: the caller bounds the level's size).
+ * from its tiles as raw RGBA pixels (in memory: the caller bounds the level's size).
  */
-async function stitchLevel(pyramid: ReadablePyramid, spec: RenditionSpec, limits: SharpRenderLimits): Promise<Sharp> {
+export async function stitchLevelRaw(
+  pyramid: ReadablePyramid,
+  spec: RenditionSpec,
+  limits: SharpRenderLimits,
+): Promise<{ data: Buffer; raw: RawPixels }> {
   const level = levelFor(pyramid, spec);
   const tiles: { input: Buffer; left: number; top: number }[] = [];
   const positions = [...Array(level.cols * level.rows).keys()].map((i) => ({
@@ -143,27 +163,26 @@ async function stitchLevel(pyramid: ReadablePyramid, spec: RenditionSpec, limits
     });
     tiles.push({ input, left: bounds.x, top: bounds.y });
   });
-  // Transparent only if the image is (its tiles then carry alpha).
-  const channels = (await sharp(tiles[0].input).metadata()).hasAlpha ? 4 : 3;
+  // Transparent only if the image is (its tiles then carry alpha); compositing always adds one.
+  const opaque = !(await sharp(tiles[0].input).metadata()).hasAlpha;
   const canvas = await sharp({
-    create: {
-      width: level.width,
-      height: level.height,
-      channels,
-      background: channels === 4 ? { r: 0, g: 0, b: 0, alpha: 0 } : { r: 0, g: 0, b: 0 },
-    },
+    create: { width: level.width, height: level.height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
     limitInputPixels: limits.maxInputPixels,
   })
     .composite(tiles)
     .raw()
     .timeout({ seconds: limits.timeoutSeconds })
     .toBuffer({ resolveWithObject: true });
-  const stitched = sharp(canvas.data, {
-    raw: { width: canvas.info.width, height: canvas.info.height, channels: canvas.info.channels },
+  return { data: canvas.data, raw: { width: canvas.info.width, height: canvas.info.height, opaque } };
+}
+
+async function stitchLevel(pyramid: ReadablePyramid, spec: RenditionSpec, limits: SharpRenderLimits): Promise<Sharp> {
+  const { data, raw } = await stitchLevelRaw(pyramid, spec, limits);
+  const stitched = sharp(data, {
+    raw: { width: raw.width, height: raw.height, channels: 4 },
     limitInputPixels: limits.maxInputPixels,
   });
-  // Compositing always adds an alpha channel.
-  return channels === 4 ? stitched : stitched.removeAlpha();
+  return raw.opaque ? stitched.removeAlpha() : stitched;
 }
 
 /** The smallest level whose width covers the width the rendition scales the image to. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFile, mkdtemp, rm, writeFile, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +158,39 @@ describe('SharpRenditionRenderer (real libvips)', () => {
     } finally {
       await cut.dispose();
     }
+  });
+
+  describe('killable: every render runs in a child process', () => {
+    const renderChildren = () =>
+      execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes('render-child')).length;
+    const slowAvif = async () => ({
+      path: await file(await makeNoisyJpeg(6000, 3000)),
+      spec: normaliseSpec({ width: 6000, format: 'avif', effort: 9 }, { width: 6000, height: 3000, format: 'jpeg' }),
+    });
+
+    it('holds a job render (no signal) to its timeout, AVIF included (its encoder ignores libvips timeouts)', async () => {
+      const { path, spec } = await slowAvif();
+      const out = join(dir, 'job-timeout.avif');
+      await expect(renderer.render({ path }, spec, out, { timeoutSeconds: 1 })).rejects.toBeInstanceOf(
+        RenderTimedOutError,
+      );
+      expect(await exists(out)).toBe(false);
+      expect(renderChildren()).toBe(0);
+    });
+
+    it('stops renders under way at shutdown: the child is killed and the render fails as retryable', async () => {
+      const { path, spec } = await slowAvif();
+      const out = join(dir, 'shutdown.avif');
+      const work = renderer.render({ path }, spec, out);
+      while (renderChildren() === 0) await new Promise((r) => setTimeout(r, 20));
+      renderer.onApplicationShutdown();
+      await expect(work).rejects.toThrow(/stopped \(shutdown\)/);
+      await expect(work).rejects.not.toBeInstanceOf(RenderFailedError);
+      expect(await exists(out)).toBe(false);
+      while (renderChildren() > 0) await new Promise((r) => setTimeout(r, 20));
+    });
   });
 
   describe('isolated (with an abort signal: a child process)', () => {

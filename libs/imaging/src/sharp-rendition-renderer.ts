@@ -1,10 +1,11 @@
-import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { type ChildProcess, fork } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '#config';
 import {
   RenderFailedError,
@@ -16,18 +17,28 @@ import {
   type RenditionSpec,
 } from '#renditions';
 import type { RenderReplyMessage, RenderRequestMessage } from './render-child.js';
-import { renderWithSharp, SharpRenderError, type SharpRenderLimits } from './sharp-render.js';
+import { type RawPixels, SharpRenderError, type SharpRenderLimits, stitchLevelRaw } from './sharp-render.js';
 
 /** Grace for an isolated render to stop by its own timeout before it is killed. */
 const KILL_GRACE_MS = 5_000;
+/** What shutdown leaves a killed render's job to record its failure before the queue stops. */
+const SHUTDOWN_MARGIN_SECONDS = 3;
 
 /**
- * RenditionRenderer on sharp. In this process for jobs; in a child process when the caller
- * passes an abort signal (a request whose client may go away), so that aborting really
- * stops the work.
+ * RenditionRenderer on sharp. Every render runs in a child process (`render-child.ts`),
+ * because libvips cannot be interrupted inside the process that started it and some encoders
+ * (AVIF) do not honour libvips' own timeout: a child can be killed, by the client going away
+ * (`signal`), by the timeout, and by shutdown. The parent only prepares a file the child can
+ * read: the original as it is, a stream copied to disk, or a pyramid level stitched to raw
+ * pixels (bounded by the caller).
  */
 @Injectable()
-export class SharpRenditionRenderer extends RenditionRenderer {
+export class SharpRenditionRenderer extends RenditionRenderer implements OnModuleDestroy, OnApplicationShutdown {
+  private readonly logger = new Logger(SharpRenditionRenderer.name);
+  /** Renders under way: each one's way to stop it. */
+  private readonly running = new Set<(reason: Error) => void>();
+  private shutdownTimer?: NodeJS.Timeout;
+
   constructor(private readonly config: AppConfig) {
     super();
   }
@@ -42,28 +53,76 @@ export class SharpRenditionRenderer extends RenditionRenderer {
       maxInputPixels: this.config.IMAGE_MAX_PIXELS,
       timeoutSeconds: options.timeoutSeconds ?? this.config.RENDITION_TIMEOUT_SECONDS,
     };
+    const scratch: string[] = [];
     try {
-      if (options.signal && 'path' in source)
-        return await this.renderIsolated(source.path, spec, out, limits, options.signal);
-      return await renderWithSharp(source, spec, out, limits);
+      const input = await this.asFile(source, spec, out, limits, scratch);
+      return await this.renderIsolated(input, spec, out, limits, options.signal);
     } catch (error) {
       if (!(error instanceof SharpRenderError)) throw error;
       if (error.kind === 'image') throw new RenderFailedError(error.message);
       if (error.kind === 'timeout') throw new RenderTimedOutError(limits.timeoutSeconds);
       throw error;
+    } finally {
+      await Promise.all(scratch.map((path) => rm(path, { force: true })));
     }
   }
 
-  private renderIsolated(
-    path: string,
+  /**
+   * Shutdown has begun: renders still running shortly before the grace ends are killed, so
+   * that their jobs fail (and are retried elsewhere) while the queue can still record it.
+   */
+  onModuleDestroy(): void {
+    const seconds = Math.max(0, this.config.SHUTDOWN_GRACE_SECONDS - SHUTDOWN_MARGIN_SECONDS);
+    this.shutdownTimer = setTimeout(() => this.stopAll('shutdown'), seconds * 1000).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.shutdownTimer);
+    this.stopAll('shutdown');
+  }
+
+  private stopAll(why: string): void {
+    if (this.running.size > 0) this.logger.warn(`Stopping ${this.running.size} render(s): ${why}`);
+    for (const stop of [...this.running]) stop(new SharpRenderError('machine', `the render was stopped (${why})`));
+  }
+
+  /** A file the child can read `source` from (scratch files are listed for removal). */
+  private async asFile(
+    source: RenderSource,
     spec: RenditionSpec,
     out: string,
     limits: SharpRenderLimits,
-    signal: AbortSignal,
+    scratch: string[],
+  ): Promise<{ path: string; raw?: RawPixels }> {
+    if ('path' in source) return { path: source.path };
+    // Named like staged uploads, so the temp sweep takes them if this process dies.
+    if ('stream' in source) {
+      // A remote original is copied first: a failing stream then fails the copy (a machine
+      // error), never a half-fed decoder.
+      const copy = `${out}-source.upload`;
+      scratch.push(copy);
+      await pipeline(source.stream, createWriteStream(copy)).catch((error: unknown) => {
+        throw new SharpRenderError('machine', error instanceof Error ? error.message : String(error));
+      });
+      return { path: copy };
+    }
+    const stitched = `${out}-stitched.upload`;
+    scratch.push(stitched);
+    const { data, raw } = await stitchLevelRaw(source.pyramid, spec, limits);
+    await writeFile(stitched, data);
+    return { path: stitched, raw };
+  }
+
+  private renderIsolated(
+    input: { path: string; raw?: RawPixels },
+    spec: RenditionSpec,
+    out: string,
+    limits: SharpRenderLimits,
+    signal?: AbortSignal,
   ): Promise<RenderedFile> {
-    signal.throwIfAborted();
+    signal?.throwIfAborted();
     return new Promise<RenderedFile>((resolve, reject) => {
-      const child = fork(RENDER_CHILD, [], {
+      const child: ChildProcess = fork(RENDER_CHILD, [], {
         stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
         serialization: 'json',
         execArgv: [],
@@ -72,14 +131,17 @@ export class SharpRenditionRenderer extends RenditionRenderer {
       const finish = (error: Error | null, file?: RenderedFile) => {
         if (settled) return;
         settled = true;
+        this.running.delete(stop);
         clearTimeout(deadline);
-        signal.removeEventListener('abort', abort);
+        signal?.removeEventListener('abort', abort);
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         if (error) void rm(out, { force: true }).finally(() => reject(error));
         else resolve(file!);
       };
-      const abort = () => finish(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      signal.addEventListener('abort', abort, { once: true });
+      const stop = (reason: Error) => finish(reason);
+      this.running.add(stop);
+      const abort = () => finish(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+      signal?.addEventListener('abort', abort, { once: true });
       const deadline = setTimeout(
         () => finish(new SharpRenderError('timeout', 'the render did not stop by its timeout')),
         limits.timeoutSeconds * 1000 + KILL_GRACE_MS,
@@ -92,7 +154,7 @@ export class SharpRenditionRenderer extends RenditionRenderer {
         // A decoder that crashed on this input (a signal, or an exit without a reply).
         finish(new SharpRenderError('image', `the decoder stopped (${killedBy ?? `exit ${code}`})`)),
       );
-      const request: RenderRequestMessage = { path, spec, out, limits, threads: this.threads() };
+      const request: RenderRequestMessage = { ...input, spec, out, limits, threads: this.threads() };
       child.send(request);
     });
   }

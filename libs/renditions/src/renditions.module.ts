@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { PanoramasModule } from '#panoramas';
@@ -67,6 +68,9 @@ const useCases = [
           maxPixels: config.COMPRESS_MAX_PIXELS,
           maxSide: config.IMAGE_MAX_SIDE,
           timeoutSeconds: config.COMPRESS_TIMEOUT_SECONDS,
+          concurrency: config.COMPRESS_CONCURRENCY || availableParallelism(),
+          queue: config.COMPRESS_QUEUE,
+          queueSeconds: config.COMPRESS_QUEUE_SECONDS,
         },
       }),
     },

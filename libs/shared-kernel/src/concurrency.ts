@@ -46,6 +46,8 @@ export interface SemaphoreOptions {
   what?: string;
   /** What the busy error tells the client to wait. */
   retryAfterSeconds?: number;
+  /** Longest a task may wait for its turn before it is refused as busy. Default: no bound. */
+  maxWaitSeconds?: number;
 }
 
 /**
@@ -67,25 +69,39 @@ export class Semaphore {
     return { running: this.running, waiting: this.waiting.length };
   }
 
+  /** Whether a task asked for now would be refused (every place to run or wait is taken). */
+  get full(): boolean {
+    return this.running >= this.limit && this.waiting.length >= (this.options.maxWaiting ?? Infinity);
+  }
+
+  private busy(): ServerBusyError {
+    return new ServerBusyError(this.options.what ?? 'tasks', this.options.retryAfterSeconds ?? 5);
+  }
+
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
     if (this.running >= this.limit) {
-      if (this.waiting.length >= (this.options.maxWaiting ?? Infinity)) {
-        throw new ServerBusyError(this.options.what ?? 'tasks', this.options.retryAfterSeconds ?? 5);
-      }
+      if (this.full) throw this.busy();
       await new Promise<void>((resolve, reject) => {
         const entry = {
           start: () => {
-            signal?.removeEventListener('abort', leave);
+            signal?.removeEventListener('abort', aborted);
+            clearTimeout(timer);
             resolve();
           },
         };
-        const leave = () => {
+        const leave = (reason: Error) => {
           const at = this.waiting.indexOf(entry);
           if (at >= 0) this.waiting.splice(at, 1);
-          reject(signal!.reason as Error);
+          signal?.removeEventListener('abort', aborted);
+          clearTimeout(timer);
+          reject(reason);
         };
-        signal?.addEventListener('abort', leave, { once: true });
+        const aborted = () => leave(signal!.reason as Error);
+        const { maxWaitSeconds } = this.options;
+        const timer =
+          maxWaitSeconds === undefined ? undefined : setTimeout(() => leave(this.busy()), maxWaitSeconds * 1000);
+        signal?.addEventListener('abort', aborted, { once: true });
         this.waiting.push(entry);
       });
     } else this.running++;

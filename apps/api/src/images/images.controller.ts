@@ -38,7 +38,9 @@ export class ImagesController {
       'size; fit, position, format, quality, effort), in any order. Nothing is stored: the response body is the new image (inline, so Swagger UI ' +
       'shows it), with X-Original-* and X-Result-* headers. The same streaming, byte-sniffing and header-probing rules as an ' +
       'upload, with their own limits (COMPRESS_MAX_BYTES, COMPRESS_MAX_PIXELS); the work is bounded by ' +
-      'COMPRESS_TIMEOUT_SECONDS and stops when the client goes away.',
+      'COMPRESS_TIMEOUT_SECONDS and stops when the client goes away. At most COMPRESS_CONCURRENCY compressions render at ' +
+      'once per process and COMPRESS_QUEUE wait (up to COMPRESS_QUEUE_SECONDS); past that the answer is 503 SERVER_BUSY ' +
+      'with Retry-After, before the body is read when every place is already taken.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: CompressImageDto })
@@ -74,6 +76,7 @@ export class ImagesController {
     'INVALID_RENDITION_SPEC',
     'RENDER_FAILED',
     'RENDER_TIMEOUT',
+    'SERVER_BUSY',
   )
   async compressImage(@Req() req: Request, @Res() res: Response): Promise<void> {
     // The client going away (before the answer is complete) stops the work.

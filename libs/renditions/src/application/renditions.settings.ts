@@ -9,5 +9,14 @@ export abstract class RenditionsSettings {
   /** RENDITION_TIMEOUT_SECONDS: the longest a render may take. */
   abstract readonly renderTimeoutSeconds: number;
   /** The synchronous compress route's limits (COMPRESS_*; the side limit is IMAGE_MAX_SIDE). */
-  abstract readonly compress: { maxBytes: number; maxPixels: number; maxSide: number; timeoutSeconds: number };
+  abstract readonly compress: {
+    maxBytes: number;
+    maxPixels: number;
+    maxSide: number;
+    timeoutSeconds: number;
+    /** Renders at once per process (COMPRESS_CONCURRENCY), and how many may wait and how long (COMPRESS_QUEUE*). */
+    concurrency: number;
+    queue: number;
+    queueSeconds: number;
+  };
 }

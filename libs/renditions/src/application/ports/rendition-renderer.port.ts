@@ -14,9 +14,9 @@ export interface RenderOptions {
   /** The longest the work may take (default RENDITION_TIMEOUT_SECONDS): then RenderTimedOutError. */
   timeoutSeconds?: number;
   /**
-   * Aborting stops the work for real (for a request whose client may go away): a renderer
-   * given a signal runs the work where it can be stopped (a child process), which also keeps
-   * a decoder fed hostile input out of the server process.
+   * Aborting stops the work for real (a request whose client goes away). Renders run where
+   * they can be stopped (a child process), by this signal, by the timeout and by shutdown,
+   * which also keeps a decoder fed hostile input out of the server process.
    */
   signal?: AbortSignal;
 }

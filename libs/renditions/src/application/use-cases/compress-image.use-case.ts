@@ -15,6 +15,7 @@ import {
   type RenditionRequest,
   type RenditionSpec,
 } from '../../domain/rendition-spec.js';
+import { Semaphore, ServerBusyError } from '#shared-kernel';
 import { RenditionRenderer } from '../ports/rendition-renderer.port.js';
 import { RenditionsSettings } from '../renditions.settings.js';
 
@@ -50,15 +51,29 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  */
 @Injectable()
 export class CompressImageUseCase {
+  /** Renders under way in this process (each one a child process), and the line behind them. */
+  private readonly renders: Semaphore;
+
   constructor(
     private readonly staging: UploadStaging,
     private readonly images: ImageProcessor,
     private readonly renderer: RenditionRenderer,
     private readonly settings: RenditionsSettings,
-  ) {}
+  ) {
+    const { concurrency, queue, queueSeconds } = settings.compress;
+    this.renders = new Semaphore(concurrency, {
+      maxWaiting: queue,
+      maxWaitSeconds: queueSeconds,
+      what: 'compressions',
+      retryAfterSeconds: Math.max(1, Math.min(queueSeconds, 30)),
+    });
+  }
 
   async execute(source: CompressSource, signal: AbortSignal): Promise<CompressedImage> {
     const { maxBytes, maxPixels, maxSide, timeoutSeconds } = this.settings.compress;
+    // Every place taken: refused before the body is read (the semaphore decides again at render time).
+    if (this.renders.full)
+      throw new ServerBusyError('compressions', Math.max(1, Math.min(this.settings.compress.queueSeconds, 30)));
     const tooLarge = () => new UploadTooLargeError(maxBytes);
     if (source.declaredBytes !== undefined && source.declaredBytes > maxBytes + MULTIPART_OVERHEAD_BYTES) {
       throw tooLarge();
@@ -77,7 +92,10 @@ export class CompressImageUseCase {
       const sized =
         request.width === undefined && request.height === undefined ? { ...request, width: info.width } : request;
       const spec = normaliseSpec(sized, info);
-      const file = await this.renderer.render({ path: staged.path }, spec, out, { timeoutSeconds, signal });
+      const file = await this.renders.run(
+        () => this.renderer.render({ path: staged.path }, spec, out!, { timeoutSeconds, signal }),
+        signal,
+      );
       return {
         path: out,
         ...file,

@@ -88,7 +88,15 @@ async function setup(options: { limit?: number } = {}) {
     presets: parsePresets('thumb:320:webp,preview:2048:jpeg'),
     maxPerPanorama: options.limit ?? 20,
     renderTimeoutSeconds: 60,
-    compress: { maxBytes: 1e9, maxPixels: 1e8, maxSide: 65_535, timeoutSeconds: 60 },
+    compress: {
+      maxBytes: 1e9,
+      maxPixels: 1e8,
+      maxSide: 65_535,
+      timeoutSeconds: 60,
+      concurrency: 1,
+      queue: 0,
+      queueSeconds: 1,
+    },
   };
   const requests = new RenditionRequests(renditions, queue, settings, clock);
   const now = clock.now();
