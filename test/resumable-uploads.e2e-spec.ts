@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeJpeg } from '#testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppConfig } from '#config';
+import { createApiApp } from '../apps/api/src/app.factory.js';
 import { ResumableUploads } from '../apps/api/src/uploads/resumable-uploads.js';
 import { type ApiHarness, expectProblem, startApi } from './support/api-harness.js';
 
@@ -15,7 +18,7 @@ let other: Awaited<ReturnType<ApiHarness['userClient']>>;
 const MAX = 4 * 1024 * 1024;
 
 beforeAll(async () => {
-  api = await startApi({ UPLOAD_MAX_BYTES: String(MAX) });
+  api = await startApi({ UPLOAD_MAX_BYTES: String(MAX), UPLOAD_RESUMABLE_MAX_PER_USER: '4' });
   owner = await api.userClient();
   other = await api.userClient();
 });
@@ -200,4 +203,146 @@ it('lets one of two uploads finishing at once into the last quota place (422 for
   const { data } = await racer.client.GET('/v1/panoramas', { params: { query: {} } });
   expect(data!.items).toHaveLength(1);
   for (const url of urls) expect((await head(racer.accessToken, url)).status).toBe(404);
+});
+
+describe('holes closed (issue 18)', () => {
+  it("answers 404 for any other name of someone else's upload (its info file, encoded paths) and keeps it", async () => {
+    const created = await create(owner.accessToken, 100, { filename: 'kept.jpg' });
+    const url = created.headers.get('location')!;
+    for (const name of [`${url}.json`, `${url}%2Ejson`, '/v1/uploads/..%2F..%2Fetc', '/v1/uploads/.json']) {
+      for (const token of [other.accessToken, owner.accessToken]) {
+        const del = await fetch(`${api.baseUrl}${name}`, { method: 'DELETE', headers: tus(token) });
+        expectProblem(await problem(del), 404, 'UPLOAD_NOT_FOUND');
+      }
+    }
+    const dir = join(api.workerEnv.UPLOAD_TMP_DIR, '..', 'resumable');
+    const id = url.split('/').at(-1)!;
+    expect((await readdir(dir)).filter((f) => f.startsWith(id)).sort()).toEqual([id, `${id}.json`]);
+    expect((await head(owner.accessToken, url)).status).toBe(200);
+  });
+
+  it("answers with the protocol's own codes: 412 (version, with Tus-Version), 415 (PATCH body type), 501 (concatenation)", async () => {
+    const created = await create(owner.accessToken, 10);
+    const url = created.headers.get('location')!;
+    const oldVersion = await fetch(`${api.baseUrl}/v1/uploads`, {
+      method: 'POST',
+      headers: { ...tus(owner.accessToken, { 'upload-length': '10' }), 'tus-resumable': '0.2.2' },
+    });
+    expect(oldVersion.headers.get('tus-version')).toBe('1.0.0');
+    expectProblem(await problem(oldVersion), 412, 'PRECONDITION_FAILED');
+    const textBody = await fetch(`${api.baseUrl}${url}`, {
+      method: 'PATCH',
+      headers: tus(owner.accessToken, { 'upload-offset': '0', 'content-type': 'text/plain' }),
+      body: 'hello',
+    });
+    expectProblem(await problem(textBody), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const concat = await fetch(`${api.baseUrl}/v1/uploads`, {
+      method: 'POST',
+      headers: tus(owner.accessToken, { 'upload-length': '10', 'upload-concat': 'partial' }),
+    });
+    expect(concat.status).toBe(501);
+    expect(await concat.json()).toMatchObject({ code: 'NOT_IMPLEMENTED', detail: expect.stringMatching(/parallel/) });
+    await fetch(`${api.baseUrl}${url}`, { method: 'DELETE', headers: tus(owner.accessToken) });
+  });
+
+  it('stores a whole file sent with the creation (creation-with-upload) and answers its panorama id', async () => {
+    const image = await makeJpeg(640, 320);
+    const response = await fetch(`${api.baseUrl}/v1/uploads`, {
+      method: 'POST',
+      headers: tus(owner.accessToken, {
+        'upload-length': String(image.length),
+        'upload-metadata': metadata({ filename: 'at-once.jpg' }),
+        'content-type': 'application/offset+octet-stream',
+      }),
+      body: new Uint8Array(image),
+    });
+    expect(response.status).toBe(201);
+    const id = response.headers.get('tessera-panorama-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('upload-offset')).toBe(String(image.length));
+    const { data } = await owner.client.GET('/v1/panoramas/{id}', { params: { path: { id: id! } } });
+    expect(data).toMatchObject({ originalFilename: 'at-once.jpg', bytes: image.length, sha256: sha256(image) });
+  });
+
+  it('counts unfinished uploads against the quota and caps them per user, for creations released at once', async () => {
+    const admin = await api.adminClient();
+    const user = await api.userClient();
+    await admin.PATCH('/v1/users/{id}', { params: { path: { id: user.id } }, body: { quotaBytes: 1_000_000 } });
+    // Ten creations of 300 kB each at once: the quota holds three of them (900 kB reserved).
+    const created = await Promise.all(Array.from({ length: 10 }, () => create(user.accessToken, 300_000)));
+    const statuses = created.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(3);
+    for (const refused of created.filter((r) => r.status !== 201)) {
+      expectProblem(await problem(refused), 422, 'QUOTA_EXCEEDED');
+    }
+    // Small ones up to the cap of four unfinished uploads: one more fits, the next is refused.
+    expect((await create(user.accessToken, 10)).status).toBe(201);
+    expectProblem(await problem(await create(user.accessToken, 10)), 422, 'TOO_MANY_UNFINISHED_UPLOADS');
+  });
+
+  it('checks an upload of deferred length against the quota as its bytes arrive', async () => {
+    const admin = await api.adminClient();
+    const user = await api.userClient();
+    await admin.PATCH('/v1/users/{id}', { params: { path: { id: user.id } }, body: { quotaBytes: 100_000 } });
+    const created = await fetch(`${api.baseUrl}/v1/uploads`, {
+      method: 'POST',
+      headers: tus(user.accessToken, { 'upload-defer-length': '1' }),
+    });
+    expect(created.status).toBe(201);
+    const url = created.headers.get('location')!;
+    expect((await patch(user.accessToken, url, 0, Buffer.alloc(60_000, 1))).status).toBe(204);
+    const over = await patch(user.accessToken, url, 60_000, Buffer.alloc(60_000, 1));
+    expect(over.status).toBe(413);
+    // What arrived is all that is kept: the upload holds at most the quota.
+    const offset = Number((await head(user.accessToken, url)).headers.get('upload-offset'));
+    expect(offset).toBeLessThanOrEqual(100_000);
+  });
+});
+
+describe('one upload written by one request at a time, across API instances', () => {
+  let second: NestExpressApplication;
+  let secondUrl: string;
+  beforeAll(async () => {
+    // A second instance on the same database and the same store (as API_PROCESSES=2 has).
+    second = await createApiApp(new AppConfig({ ...api.config, WORKER_EMBEDDED: false, MIGRATE_ON_START: false }));
+    await second.listen(0, '127.0.0.1');
+    secondUrl = `http://127.0.0.1:${(second.getHttpServer().address() as { port: number }).port}`;
+  });
+  afterAll(() => second?.close());
+
+  it('ends the request holding an upload when another instance is asked to write it, then writes it once', async () => {
+    const image = await makeJpeg(800, 400, 95);
+    const created = await create(owner.accessToken, image.length, { filename: 'two-instances.jpg' });
+    const url = created.headers.get('location')!;
+    // The first request sends 1000 bytes and then holds its body open (a stalled client).
+    let hold!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        hold = controller;
+        controller.enqueue(new Uint8Array(image.subarray(0, 1000)));
+      },
+    });
+    const first = patch(owner.accessToken, url, 0, body).then(
+      (response) => ({ status: response.status, offset: response.headers.get('upload-offset') }),
+      () => ({ status: 'cut off', offset: null }),
+    );
+    // Watched on disk: a HEAD would take the upload's lock itself (and so end the request).
+    const file = join(api.workerEnv.UPLOAD_TMP_DIR, '..', 'resumable', url.split('/').at(-1)!);
+    while ((await stat(file).catch(() => null))?.size !== 1000) await new Promise((r) => setTimeout(r, 20));
+    // The client resumes through the other instance from the offset the store reports.
+    const resumed = await fetch(`${secondUrl}${url}`, {
+      method: 'PATCH',
+      headers: tus(owner.accessToken, { 'upload-offset': '1000', 'content-type': 'application/offset+octet-stream' }),
+      body: new Uint8Array(image.subarray(1000)),
+    });
+    expect(resumed.status).toBe(204);
+    // The stalled request was ended by the server to let the other one in (tus ends it
+    // gracefully with what it had written), though its body never finished: with a lock per
+    // process it would still be waiting for its bytes, and this would never settle.
+    expect(await first).toEqual({ status: 204, offset: '1000' });
+    hold.close();
+    const id = resumed.headers.get('tessera-panorama-id')!;
+    const { data } = await owner.client.GET('/v1/panoramas/{id}', { params: { path: { id } } });
+    expect(data).toMatchObject({ bytes: image.length, sha256: sha256(image) });
+  });
 });

@@ -159,6 +159,8 @@ const schema = z
     // UPLOAD_TMP_DIR, whose sweep would take them), and how long one may stay unfinished.
     UPLOAD_RESUMABLE_DIR: z.string().min(1).default('./data/resumable'),
     UPLOAD_RESUMABLE_EXPIRY_HOURS: int(1, 24 * 365).default(24),
+    // Most unfinished resumable uploads one user may have at once (their bytes count against the quota).
+    UPLOAD_RESUMABLE_MAX_PER_USER: int(1, 10_000).default(10),
     // Share links (capability URLs): signing keys as id:secret pairs, comma-separated; links
     // are signed with the first and accepted with any (rotation). Empty: one key derived from
     // JWT_SECRET (links then die with it). Ids: a-z, 0-9; secrets: at least 32 characters.

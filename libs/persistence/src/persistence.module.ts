@@ -6,9 +6,10 @@ import { PanoramaRepository, UserQuotas } from '#panoramas';
 import { RenditionRepository } from '#renditions';
 import { TileSetRepository } from '#tiles';
 import { RefreshTokenRepository, UserRepository } from '#users';
-import { ChangeFeed } from '#shared-kernel';
+import { ChangeFeed, SharedLocks } from '#shared-kernel';
 import { DatabaseOutage } from './database-outage.js';
 import { createOrmConfig } from './mikro-orm.config.js';
+import { PgAdvisoryLocks } from './pg-advisory-locks.js';
 import { PgChangeFeed } from './pg-change-feed.js';
 import { PgRateLimitCounters } from './pg-rate-limit-counters.js';
 import { MikroOrmPanoramaRepository } from './repositories/mikro-orm-panorama.repository.js';
@@ -37,6 +38,7 @@ import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository
     { provide: UserQuotas, useClass: MikroOrmUserQuotas },
     DatabaseOutage,
     { provide: ChangeFeed, useClass: PgChangeFeed },
+    { provide: SharedLocks, useClass: PgAdvisoryLocks },
     PgRateLimitCounters,
   ],
   exports: [
@@ -48,6 +50,7 @@ import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository
     UserQuotas,
     DatabaseOutage,
     ChangeFeed,
+    SharedLocks,
     PgRateLimitCounters,
   ],
 })

@@ -3,9 +3,10 @@
  * records (triggers, so that no code path can forget to), with the record's id as payload:
  * - `users`: a user changed or was deleted, a session was revoked (payload: the user id);
  * - `tilesets`: a tile set changed (status, progress) or was deleted (payload: its id);
- * - `renditions`: a rendition changed or was deleted (payload: its id).
+ * - `renditions`: a rendition changed or was deleted (payload: its id);
+ * - `locks`: someone waits for a shared lock and asks its holder to let go (payload: the key).
  */
-export type ChangeChannel = 'users' | 'tilesets' | 'renditions';
+export type ChangeChannel = 'users' | 'tilesets' | 'renditions' | 'locks';
 
 /**
  * A handler gets the id of what changed, or `undefined` after the feed reconnected: changes

@@ -10,3 +10,4 @@ export * from './change-feed.port.js';
 export * from './metrics.port.js';
 export * from './pyramids.port.js';
 export * from './change-watcher.js';
+export * from './shared-locks.port.js';

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { FileStore } from '@tus/file-store';
-import { Server, type Upload } from '@tus/server';
+import { ERRORS, type Lock, type Locker, type RequestRelease, Server, type Upload } from '@tus/server';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { AppConfig } from '#config';
 import { UploadPanoramaUseCase } from '#panoramas';
 import { RequestPresetRenditionsUseCase } from '#renditions';
 import type { Principal } from '#users';
+import { LockTimeoutError, SharedLocks } from '#shared-kernel';
 import { PROBLEM_STATUS, type ProblemCode } from '../http/problem/error-status.js';
 import { problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
 import { HttpProblem } from '../http/problem/http-problem.js';
@@ -28,9 +29,55 @@ const TUS_STATUS_CODES: Record<number, ProblemCode> = {
   412: 'PRECONDITION_FAILED',
   413: 'UPLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  501: 'NOT_IMPLEMENTED',
 };
 
-type TusRequest = Request & { runtime?: { node?: { req: ExpressRequest & { principal?: Principal } } } };
+/** Upload ids are ours (namingFunction): anything else names no upload, whatever file it might name. */
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TUS_VERSION = '1.0.0';
+const OFFSET_STREAM = 'application/offset+octet-stream';
+
+/**
+ * What the protocol refuses before tus sees the request, with the protocol's own codes
+ * (tus 1.0: 412 for an unsupported version, with Tus-Version; 415 for a body that is not an
+ * offset stream; ids that are not ours: 404).
+ */
+function protocolRefusal(req: ExpressRequest): { problem: HttpProblem; headers?: Record<string, string> } | null {
+  if (req.method === 'OPTIONS') return null;
+  const version = req.headers['tus-resumable'];
+  if (version !== TUS_VERSION) {
+    return {
+      problem: new HttpProblem(
+        412,
+        'PRECONDITION_FAILED',
+        version === undefined
+          ? `The Tus-Resumable header is required (this server speaks tus ${TUS_VERSION}).`
+          : `tus ${String(version)} is not supported; this server speaks tus ${TUS_VERSION}.`,
+      ),
+      headers: { 'Tus-Version': TUS_VERSION },
+    };
+  }
+  const id = req.path.replace(/^.*\/uploads\/?/, '');
+  if (id !== '' && !UPLOAD_ID.test(id)) {
+    return { problem: new HttpProblem(404, 'UPLOAD_NOT_FOUND', 'No upload with this id exists.') };
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const sendsBody = req.method === 'PATCH' || (req.method === 'POST' && type !== '');
+  if (sendsBody && type !== OFFSET_STREAM) {
+    return {
+      problem: new HttpProblem(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Upload bytes are sent as Content-Type: ${OFFSET_STREAM}.`,
+      ),
+    };
+  }
+  return null;
+}
+
+type TusRequest = Request & {
+  runtime?: { node?: { req: ExpressRequest & { principal?: Principal }; res: ExpressResponse } };
+};
 
 /**
  * Resumable uploads (tus 1.0) on @tus/server with its file store. Creation checks what a
@@ -59,6 +106,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     private readonly upload: UploadPanoramaUseCase,
     private readonly requestPresets: RequestPresetRenditionsUseCase,
     private readonly fields: UploadFieldsParser,
+    private readonly locks: SharedLocks,
   ) {
     this.directory = resolve(config.UPLOAD_RESUMABLE_DIR);
     this.store = new FileStore({
@@ -68,7 +116,10 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     this.server = new Server({
       path: '/v1/uploads',
       datastore: this.store,
-      maxSize: config.UPLOAD_MAX_BYTES,
+      // Per request: a deferred-length upload is held to its owner's allowance as bytes arrive.
+      maxSize: (req, id) => this.maxSize(req as TusRequest, id),
+      // One request writes an upload at a time, whichever process or instance it reaches.
+      locker: new SharedTusLocker(locks),
       relativeLocation: true,
       exposedHeaders: [PANORAMA_ID_HEADER],
       namingFunction: () => randomUUID(),
@@ -101,6 +152,12 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
 
   /** Hands one HTTP request to tus; its refusals become problem+json. */
   async handle(req: ExpressRequest, res: ExpressResponse): Promise<void> {
+    const refusal = protocolRefusal(req);
+    if (refusal) {
+      res.setHeader('Tus-Resumable', TUS_VERSION);
+      for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
+      throw refusal.problem; // written by the problem filter (which lingers for an unread body)
+    }
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     const headers = new Headers();
@@ -127,20 +184,65 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     res.end(Buffer.from(await response.arrayBuffer()));
   }
 
+  /**
+   * Creation: the fields, the cap on unfinished uploads and the quota with what the owner's
+   * unfinished uploads already hold, under the owner's lock (held until the answer is
+   * written, when the new upload exists), so that creations released at once are counted
+   * one after another in every process.
+   */
   private async created(req: TusRequest, upload: Upload) {
     const principal = this.principal(req);
     await this.guard(async () => {
       await this.fields.parse(uploadFieldsOf(upload));
-      await this.upload.checkAllowance(principal.userId, upload.size);
+      const held = await this.locks.acquire(`uploads-of:${principal.userId}`, { timeoutMs: 10_000 });
+      const res = req.runtime?.node?.res;
+      if (res && !res.destroyed) res.once('close', () => void held.release());
+      else void held.release();
+      const unfinished = await this.unfinishedOf(principal.userId);
+      const cap = this.config.UPLOAD_RESUMABLE_MAX_PER_USER;
+      if (unfinished.length >= cap) {
+        throw new HttpProblem(
+          422,
+          'TOO_MANY_UNFINISHED_UPLOADS',
+          `You have ${unfinished.length} unfinished resumable uploads (at most ${cap}); finish or delete one first.`,
+        );
+      }
+      await this.upload.checkAllowance(principal.userId, upload.size, reservedBy(unfinished));
     });
     return { metadata: { ...upload.metadata, owner: principal.userId } };
+  }
+
+  /**
+   * The most bytes an upload may reach: UPLOAD_MAX_BYTES, and for an upload of deferred
+   * length (its size unknown until its end) also its owner's quota less what their other
+   * unfinished uploads hold, so its bytes are checked as they arrive.
+   */
+  private async maxSize(req: TusRequest, id: string | null): Promise<number> {
+    if (id === null || req.method !== 'PATCH') return this.config.UPLOAD_MAX_BYTES;
+    const upload = await this.store.getUpload(id).catch(() => null);
+    const owner = upload?.metadata?.owner;
+    if (!upload?.sizeIsDeferred || !owner) return this.config.UPLOAD_MAX_BYTES;
+    const others = (await this.unfinishedOf(owner)).filter((u) => u.id !== id);
+    // At least one byte past the offset, so that an upload over its allowance is refused (413), not stalled.
+    return Math.max(upload.offset + 1, await this.upload.uploadLimit(owner, reservedBy(others)).catch(() => 0));
+  }
+
+  /** The owner's unfinished uploads in the store. */
+  private async unfinishedOf(ownerId: string): Promise<Upload[]> {
+    const names = await readdir(this.directory).catch(() => [] as string[]);
+    const ids = names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
+    const uploads = await Promise.all(
+      ids.filter((id) => UPLOAD_ID.test(id)).map((id) => this.store.getUpload(id).catch(() => null)),
+    );
+    return uploads.filter((u): u is Upload => u !== null && u.metadata?.owner === ownerId);
   }
 
   private async incoming(req: TusRequest, id: string): Promise<void> {
     if (req.method === 'POST' || req.method === 'OPTIONS') return;
     const principal = this.principal(req);
-    const upload = await this.store.getUpload(id).catch(() => null);
-    if (upload && upload.metadata?.owner !== principal.userId) {
+    // Whatever the lookup's outcome, nobody but the owner goes further (a failed lookup included).
+    const upload = UPLOAD_ID.test(id) ? await this.store.getUpload(id).catch(() => null) : null;
+    if (!upload || upload.metadata?.owner !== principal.userId) {
       throw tusError(new HttpProblem(404, 'UPLOAD_NOT_FOUND', 'No upload with this id exists.'));
     }
   }
@@ -166,8 +268,12 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
         },
       };
     } finally {
-      // Finished (stored or refused): the upload has nothing left to resume.
-      await this.store.remove(upload.id).catch(() => undefined);
+      // Finished (stored or refused): the upload has nothing left to resume. Removed once the
+      // answer is written: tus reads the upload again after this hook (creation-with-upload).
+      const remove = () => void this.store.remove(upload.id).catch(() => undefined);
+      const res = req.runtime?.node?.res;
+      if (res && !res.writableFinished && !res.destroyed) res.once('close', remove);
+      else remove();
     }
   }
 
@@ -193,6 +299,13 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     const text = await response.text();
     if (text.startsWith(PROBLEM_MARK)) return text.slice(PROBLEM_MARK.length);
     const code = TUS_STATUS_CODES[response.status] ?? (response.status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
+    if (code === 'NOT_IMPLEMENTED') {
+      // The protocol's own answer to an extension we do not offer (not in Tus-Extension).
+      const detail = req.headers['upload-concat']
+        ? 'Concatenation (Upload-Concat, parallel uploads) is not supported: disable parallel uploads in the tus client.'
+        : `${text.trim() || 'This tus extension is not supported.'}`;
+      return JSON.stringify(problemDocument({ status: 501, code, detail }, req.originalUrl));
+    }
     if (response.status >= 500) this.logger.error(`tus answered ${response.status}: ${text}`);
     const detail = response.status >= 500 ? 'The upload could not be handled.' : text.trim() || 'Refused.';
     return JSON.stringify(problemDocument({ status: response.status, code, detail }, req.originalUrl));
@@ -211,6 +324,37 @@ const uploadFieldsOf = (upload: Upload) =>
   Object.fromEntries(
     Object.entries(upload.metadata ?? {}).filter(([key, value]) => !NOT_FIELDS.has(key) && value !== null),
   ) as Record<string, string>;
+
+/** What unfinished uploads hold against their owner's quota: their declared size, else what has arrived. */
+const reservedBy = (uploads: Upload[]) => uploads.reduce((sum, u) => sum + (u.size ?? u.offset), 0);
+
+/** tus's locker on SharedLocks (PostgreSQL advisory locks): one writer per upload across processes. */
+class SharedTusLocker implements Locker {
+  constructor(private readonly locks: SharedLocks) {}
+
+  newLock(id: string): Lock {
+    const locks = this.locks;
+    let held: { release(): Promise<void> } | undefined;
+    return {
+      async lock(signal: AbortSignal, requestRelease: RequestRelease) {
+        try {
+          held = await locks.acquire(`tus:${id}`, {
+            signal,
+            timeoutMs: 30_000,
+            // Another request wants this upload (a client resuming): tus ends this one.
+            onReleaseRequested: () => void requestRelease(),
+          });
+        } catch (error) {
+          if (error instanceof LockTimeoutError) throw ERRORS.ERR_LOCK_TIMEOUT;
+          throw error;
+        }
+      },
+      async unlock() {
+        await held?.release();
+      },
+    };
+  }
+}
 
 /** Marks a body that already is our problem document (written by a hook). */
 const PROBLEM_MARK = '\u0000problem:';

@@ -24,10 +24,14 @@ export class UploadsController {
   @ApiOperation({
     summary: 'Start a resumable upload (tus creation)',
     description:
-      'Headers: `Upload-Length` (bytes, at most UPLOAD_MAX_BYTES: 413 otherwise; within your quota: 422 otherwise) and ' +
+      'Headers: `Upload-Length` (bytes, at most UPLOAD_MAX_BYTES: 413 otherwise; within your quota, counting what your ' +
+      'unfinished uploads hold: 422 otherwise; or `Upload-Defer-Length: 1`, the bytes then checked as they arrive) and ' +
       '`Upload-Metadata` (tus encoding: `filename`, and the optional fields of uploadPanorama: `title`, `description`, ' +
       '`tileSize`, `tileFormat`, `tileQuality`, `overlap`, `presets`; validated now: 400). Answers 201 with the upload URL ' +
-      'in `Location`. Unfinished uploads are removed after UPLOAD_RESUMABLE_EXPIRY_HOURS.',
+      'in `Location`. A user has at most UPLOAD_RESUMABLE_MAX_PER_USER unfinished uploads (422 ' +
+      'TOO_MANY_UNFINISHED_UPLOADS); they are removed after UPLOAD_RESUMABLE_EXPIRY_HOURS. The body may carry the first ' +
+      'bytes (creation-with-upload, `Content-Type: application/offset+octet-stream`); when it is the whole file the answer ' +
+      `is that of the last PATCH (\`${PANORAMA_ID_HEADER}\`). Concatenation (parallel uploads) is not offered: 501.`,
   })
   @TUS_RESUMABLE
   @ApiHeader({ name: 'Upload-Length', required: true, schema: { type: 'integer' } })
@@ -40,6 +44,14 @@ export class UploadsController {
     'QUOTA_EXCEEDED',
     'UNKNOWN_PRESET',
     'PRECONDITION_FAILED',
+    'TOO_MANY_UNFINISHED_UPLOADS',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'NOT_IMPLEMENTED',
+    'IMAGE_TOO_LARGE',
+    'INVALID_IMAGE',
+    'EMPTY_UPLOAD',
+    'OWNER_NOT_FOUND',
+    'STORAGE_UNAVAILABLE',
   )
   createUpload(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.uploads.handle(req, res);

@@ -86,6 +86,8 @@ export const EDGE_ERROR_STATUS = {
   SHARE_LINK_EXPIRED: HttpStatus.FORBIDDEN,
   // Resumable uploads (tus): an id that is not one of yours, or has expired or finished.
   UPLOAD_NOT_FOUND: HttpStatus.NOT_FOUND,
+  // The owner already has UPLOAD_RESUMABLE_MAX_PER_USER unfinished resumable uploads.
+  TOO_MANY_UNFINISHED_UPLOADS: HttpStatus.UNPROCESSABLE_ENTITY,
   PRECONDITION_FAILED: HttpStatus.PRECONDITION_FAILED,
   NOT_FOUND: HttpStatus.NOT_FOUND,
   METHOD_NOT_ALLOWED: HttpStatus.METHOD_NOT_ALLOWED,

@@ -85,10 +85,16 @@ export class UploadPanoramaUseCase {
   /**
    * Refuses now (QuotaExceededError, UploadTooLargeError) an upload of `bytes` that could
    * not be accepted: a resumable upload is checked at creation, and again at the end.
+   * `reservedBytes`: what the owner's unfinished uploads already hold against the quota.
    */
-  async checkAllowance(ownerId: string, bytes: number | undefined): Promise<void> {
-    const { limit, error } = await this.allowance(ownerId, bytes);
+  async checkAllowance(ownerId: string, bytes: number | undefined, reservedBytes = 0): Promise<void> {
+    const { limit, error } = await this.allowance(ownerId, bytes, reservedBytes);
     if (bytes !== undefined && bytes > limit) throw error();
+  }
+
+  /** The most bytes one more upload of this owner may have now (file limit, quota less `reservedBytes`). */
+  async uploadLimit(ownerId: string, reservedBytes = 0): Promise<number> {
+    return (await this.allowance(ownerId, undefined, reservedBytes)).limit;
   }
 
   /**
@@ -96,16 +102,16 @@ export class UploadPanoramaUseCase {
    * refusal from usage now. The binding check is at commit (insertWithTileSet), where
    * uploads racing for the same quota are counted one after another.
    */
-  private async allowance(ownerId: string, declaredBytes: number | undefined) {
+  private async allowance(ownerId: string, declaredBytes: number | undefined, reservedBytes = 0) {
     const [quota, usage] = await Promise.all([this.quotas.forUser(ownerId), this.panoramas.usage(ownerId)]);
     if (usage.panoramas >= quota.maxPanoramas)
       throw new QuotaExceededError('panoramas', quota.maxPanoramas, usage.panoramas);
-    const remaining = Math.max(0, quota.maxBytes - usage.bytes);
+    const remaining = Math.max(0, quota.maxBytes - usage.bytes - reservedBytes);
     const byQuota = remaining < this.settings.maxUploadBytes;
     const limit = Math.min(remaining, this.settings.maxUploadBytes);
     const error = () =>
       byQuota
-        ? new QuotaExceededError('bytes', quota.maxBytes, usage.bytes)
+        ? new QuotaExceededError('bytes', quota.maxBytes, usage.bytes + reservedBytes)
         : new UploadTooLargeError(this.settings.maxUploadBytes);
     // Refuse before reading the body when Content-Length alone proves it too big.
     if (declaredBytes !== undefined && declaredBytes > limit + MULTIPART_OVERHEAD_BYTES) throw error();

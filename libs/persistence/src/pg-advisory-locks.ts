@@ -1,0 +1,121 @@
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import pg from 'pg';
+import { AppConfig } from '#config';
+import { ChangeFeed, type HeldLock, type LockOptions, LockTimeoutError, SharedLocks } from '#shared-kernel';
+import { CHANGE_CHANNELS } from './pg-change-feed.js';
+
+/** How often a waiter tries again (a release also wakes it through the change feed). */
+const RETRY_MS = 50;
+/** Locks held at once by this process: each holds a connection of its own. */
+const MAX_HELD = 16;
+
+/**
+ * SharedLocks on PostgreSQL session advisory locks (`pg_try_advisory_lock` on a 64-bit hash of
+ * the key), each held on a connection of its own from a small pool for as long as it is held:
+ * a process that dies releases its locks with its connections. A waiter asks the holder to
+ * let go (NOTIFY on the `locks` channel, heard by every process) and tries again until it
+ * gets the lock, its signal aborts or its time is up.
+ */
+@Injectable()
+export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnApplicationShutdown {
+  private pool?: pg.Pool;
+  /** Locks this process holds: key -> who to ask to let go. */
+  private readonly holders = new Map<string, Set<() => void>>();
+  private readonly waiters = new Set<() => void>();
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly changes: ChangeFeed,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.changes.subscribe('locks', (key) => {
+      if (key === undefined) return;
+      for (const ask of this.holders.get(key) ?? []) ask();
+      if (key.startsWith('released:')) for (const wake of [...this.waiters]) wake();
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
+    await this.pool?.end().catch(() => undefined);
+  }
+
+  private connections(): pg.Pool {
+    this.pool ??= new pg.Pool({
+      connectionString: this.config.DATABASE_URL,
+      application_name: 'tessera-locks',
+      max: MAX_HELD,
+      idleTimeoutMillis: 30_000,
+    });
+    return this.pool;
+  }
+
+  async acquire(key: string, { signal, timeoutMs, onReleaseRequested }: LockOptions): Promise<HeldLock> {
+    signal?.throwIfAborted();
+    const deadline = Date.now() + timeoutMs;
+    const client = await this.connections().connect();
+    let asked = false;
+    try {
+      for (;;) {
+        const { rows } = await client.query<{ locked: boolean }>(
+          'select pg_try_advisory_lock(hashtextextended($1, 0)) as locked',
+          [key],
+        );
+        if (rows[0].locked) break;
+        if (!asked) {
+          asked = true;
+          await client.query('select pg_notify($1, $2)', [CHANGE_CHANNELS.locks, key]);
+        }
+        if (Date.now() >= deadline) throw new LockTimeoutError(key, timeoutMs);
+        await this.pause(Math.min(RETRY_MS, deadline - Date.now()), signal);
+      }
+    } catch (error) {
+      client.release();
+      throw error;
+    }
+    const asks = this.holders.get(key) ?? new Set<() => void>();
+    const ask = () => onReleaseRequested?.();
+    asks.add(ask);
+    this.holders.set(key, asks);
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        asks.delete(ask);
+        if (asks.size === 0) this.holders.delete(key);
+        try {
+          await client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+          await client.query('select pg_notify($1, $2)', [CHANGE_CHANNELS.locks, `released:${key}`]);
+          client.release();
+        } catch (error) {
+          client.release(error as Error); // a broken connection: dropped, which frees the lock too
+        }
+      },
+    };
+  }
+
+  /** Waits `ms`, less if a lock is released meanwhile; rejects when `signal` aborts. */
+  private pause(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', aborted);
+        resolve();
+      };
+      const aborted = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        reject(signal!.reason as Error);
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.waiters.add(done);
+      signal?.addEventListener('abort', aborted, { once: true });
+    });
+  }
+}
