@@ -345,6 +345,7 @@ class SharedTusLocker implements Locker {
             onReleaseRequested: () => void requestRelease(),
           });
         } catch (error) {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- tus reads status_code and body from what it catches
           if (error instanceof LockTimeoutError) throw ERRORS.ERR_LOCK_TIMEOUT;
           throw error;
         }
