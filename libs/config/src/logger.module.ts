@@ -34,15 +34,18 @@ export function requestId(req: IncomingMessage & { id?: unknown }, res: ServerRe
           level: config.LOG_LEVEL,
           genReqId: requestId,
           redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-          // 503s at debug like successes: an outage is told once, by DatabaseOutage.
+          // 503s at debug like successes: an outage is told once, by DatabaseOutage. A full
+          // disk (507) is the machine's state, not a bug: a warning (and a metric).
           customLogLevel: (_req, res, err) =>
             res.statusCode === 503
               ? 'debug'
-              : err || res.statusCode >= 500
-                ? 'error'
-                : res.statusCode >= 400
-                  ? 'info'
-                  : 'debug',
+              : res.statusCode === 507
+                ? 'warn'
+                : err || res.statusCode >= 500
+                  ? 'error'
+                  : res.statusCode >= 400
+                    ? 'info'
+                    : 'debug',
           autoLogging: { ignore: (req) => req.url?.startsWith('/health/') ?? false },
           ...(logTransport(config) ? { transport: logTransport(config) } : {}),
         },

@@ -16,6 +16,7 @@ const HELP: Record<CounterName | HistogramName, string> = {
   tile_cache_lookups: 'Ready-tile-set cache lookups on the tile path, by result (hit, miss).',
   storage_errors: 'Storage operations that failed (not counting missing objects), by operation.',
   upload_bytes: 'Bytes of uploads staged.',
+  disk_full: 'Requests refused because a disk of this server was full (507), by operation.',
   http_request_duration_seconds: 'HTTP requests: duration by operation, method and status (_count: requests).',
   job_duration_seconds: 'Jobs: duration by job type and outcome (_count: jobs).',
 };
@@ -25,6 +26,7 @@ const LABELS: Record<CounterName | HistogramName, string[]> = {
   tile_cache_lookups: ['result'],
   storage_errors: ['operation'],
   upload_bytes: [],
+  disk_full: ['operation'],
   http_request_duration_seconds: ['operation', 'method', 'status'],
   job_duration_seconds: ['job', 'outcome'],
 };

@@ -14,6 +14,8 @@ export interface CounterLabels {
   storage_errors: { operation: string };
   /** Bytes of uploads staged (before any check). */
   upload_bytes: Record<string, never>;
+  /** Requests refused because a local disk (or quota) of this server was full (507 STORAGE_FULL). */
+  disk_full: { operation: string };
 }
 
 export interface HistogramLabels {

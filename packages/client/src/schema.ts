@@ -143,7 +143,7 @@ export interface paths {
         put?: never;
         /**
          * Compress, resize or convert an image, answered with the image itself
-         * @description multipart/form-data with one `file` part and the rendition fields (a width and/or a height, or neither to keep the size; fit, position, format, quality, effort), in any order. Nothing is stored: the response body is the new image (inline, so Swagger UI shows it), with X-Original-* and X-Result-* headers. The same streaming, byte-sniffing and header-probing rules as an upload, with their own limits (COMPRESS_MAX_BYTES, COMPRESS_MAX_PIXELS); the work is bounded by COMPRESS_TIMEOUT_SECONDS and stops when the client goes away.
+         * @description multipart/form-data with one `file` part and the rendition fields (a width and/or a height, or neither to keep the size; fit, position, format, quality, effort), in any order. Nothing is stored: the response body is the new image (inline, so Swagger UI shows it), with X-Original-* and X-Result-* headers. The same streaming, byte-sniffing and header-probing rules as an upload, with their own limits (COMPRESS_MAX_BYTES, COMPRESS_MAX_PIXELS); the work is bounded by COMPRESS_TIMEOUT_SECONDS and stops when the client goes away. At most COMPRESS_CONCURRENCY compressions render at once per process and COMPRESS_QUEUE wait (up to COMPRESS_QUEUE_SECONDS); past that the answer is 503 SERVER_BUSY with Retry-After, before the body is read when every place is already taken.
          */
         post: operations["compressImage"];
         delete?: never;
@@ -465,7 +465,7 @@ export interface paths {
         };
         /**
          * IIIF Image API 3.0 image request: {region}/{size}/{rotation}/{quality}.{format}
-         * @description Rendered from the pyramid: the smallest level detailed enough, only the tiles covering the region. A request naming a stored tile exactly (tile sets without overlap) answers that tile (same bytes and ETag). Limits: maxWidth/maxHeight/maxArea of info.json (larger: 400), IIIF_TIMEOUT_SECONDS.
+         * @description Rendered from the pyramid: the smallest level detailed enough, only the tiles covering the region. A request naming a stored tile exactly (tile sets without overlap) answers that tile (same bytes and ETag). Limits, checked before any pixel is read: maxWidth/maxHeight/maxArea of info.json for the answer turned by its rotation, and IIIF_MAX_READ_PIXELS for what it reads (a size that changes the aspect ratio reads the region at the detail of its more demanding axis): larger is 400 INVALID_IIIF_REQUEST. A render runs at most IIIF_TIMEOUT_SECONDS (IIIF_RENDER_TIMEOUT) and stops when its client goes away; a server whose renders and waiting line are full answers 503 SERVER_BUSY with Retry-After.
          */
         get: operations["getSharedIiifImage"];
         put?: never;
@@ -660,7 +660,7 @@ export interface paths {
         };
         /**
          * IIIF Image API 3.0 image request: {region}/{size}/{rotation}/{quality}.{format}
-         * @description Rendered from the pyramid: the smallest level detailed enough, only the tiles covering the region. A request naming a stored tile exactly (tile sets without overlap) answers that tile (same bytes and ETag). Limits: maxWidth/maxHeight/maxArea of info.json (larger: 400), IIIF_TIMEOUT_SECONDS.
+         * @description Rendered from the pyramid: the smallest level detailed enough, only the tiles covering the region. A request naming a stored tile exactly (tile sets without overlap) answers that tile (same bytes and ETag). Limits, checked before any pixel is read: maxWidth/maxHeight/maxArea of info.json for the answer turned by its rotation, and IIIF_MAX_READ_PIXELS for what it reads (a size that changes the aspect ratio reads the region at the detail of its more demanding axis): larger is 400 INVALID_IIIF_REQUEST. A render runs at most IIIF_TIMEOUT_SECONDS (IIIF_RENDER_TIMEOUT) and stops when its client goes away; a server whose renders and waiting line are full answers 503 SERVER_BUSY with Retry-After.
          */
         get: operations["getIiifImage"];
         put?: never;
@@ -783,7 +783,7 @@ export interface paths {
         put?: never;
         /**
          * Start a resumable upload (tus creation)
-         * @description Headers: `Upload-Length` (bytes, at most UPLOAD_MAX_BYTES: 413 otherwise; within your quota: 422 otherwise) and `Upload-Metadata` (tus encoding: `filename`, and the optional fields of uploadPanorama: `title`, `description`, `tileSize`, `tileFormat`, `tileQuality`, `overlap`, `presets`; validated now: 400). Answers 201 with the upload URL in `Location`. Unfinished uploads are removed after UPLOAD_RESUMABLE_EXPIRY_HOURS.
+         * @description Headers: `Upload-Length` (bytes, at most UPLOAD_MAX_BYTES: 413 otherwise; within your quota, counting what your unfinished uploads hold: 422 otherwise; or `Upload-Defer-Length: 1`, the bytes then checked as they arrive) and `Upload-Metadata` (tus encoding: `filename`, and the optional fields of uploadPanorama: `title`, `description`, `tileSize`, `tileFormat`, `tileQuality`, `overlap`, `presets`; validated now: 400). Answers 201 with the upload URL in `Location`. A user has at most UPLOAD_RESUMABLE_MAX_PER_USER unfinished uploads (422 TOO_MANY_UNFINISHED_UPLOADS); they are removed after UPLOAD_RESUMABLE_EXPIRY_HOURS. The body may carry the first bytes (creation-with-upload, `Content-Type: application/offset+octet-stream`); when it is the whole file the answer is that of the last PATCH (`Tessera-Panorama-Id`). Concatenation (parallel uploads) is not offered: 501.
          */
         post: operations["createUpload"];
         delete?: never;
@@ -2431,7 +2431,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, SERVER_BUSY. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2441,7 +2441,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
+                        code: "DATABASE_UNAVAILABLE" | "SERVER_BUSY";
+                    };
+                };
+            };
+            /** @description Insufficient Storage: STORAGE_FULL. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "STORAGE_FULL";
                     };
                 };
             };
@@ -2676,6 +2688,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Insufficient Storage: STORAGE_FULL. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "STORAGE_FULL";
+                    };
+                };
+            };
         };
     };
     downloadPanoramasArchive: {
@@ -2889,6 +2913,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Insufficient Storage: STORAGE_FULL. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "STORAGE_FULL";
                     };
                 };
             };
@@ -5027,7 +5063,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, IIIF_RENDER_TIMEOUT, SERVER_BUSY, STORAGE_UNAVAILABLE. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -5037,7 +5073,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                        code: "DATABASE_UNAVAILABLE" | "IIIF_RENDER_TIMEOUT" | "SERVER_BUSY" | "STORAGE_UNAVAILABLE";
                     };
                 };
             };
@@ -6225,7 +6261,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, IIIF_RENDER_TIMEOUT, SERVER_BUSY, STORAGE_UNAVAILABLE. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -6235,7 +6271,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                        code: "DATABASE_UNAVAILABLE" | "IIIF_RENDER_TIMEOUT" | "SERVER_BUSY" | "STORAGE_UNAVAILABLE";
                     };
                 };
             };
@@ -6936,7 +6972,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: BAD_REQUEST, UNKNOWN_PRESET, VALIDATION_FAILED. */
+            /** @description Bad Request: BAD_REQUEST, EMPTY_UPLOAD, UNKNOWN_PRESET, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6944,11 +6980,11 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "BAD_REQUEST" | "UNKNOWN_PRESET" | "VALIDATION_FAILED";
+                        code: "BAD_REQUEST" | "EMPTY_UPLOAD" | "UNKNOWN_PRESET" | "VALIDATION_FAILED";
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, OWNER_NOT_FOUND. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -6958,7 +6994,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "OWNER_NOT_FOUND";
                     };
                 };
             };
@@ -6986,7 +7022,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity: QUOTA_EXCEEDED. */
+            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Unprocessable Entity: IMAGE_TOO_LARGE, INVALID_IMAGE, QUOTA_EXCEEDED, TOO_MANY_UNFINISHED_UPLOADS. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6994,7 +7042,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "QUOTA_EXCEEDED";
+                        code: "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "QUOTA_EXCEEDED" | "TOO_MANY_UNFINISHED_UPLOADS";
                     };
                 };
             };
@@ -7024,7 +7072,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            /** @description Not Implemented: NOT_IMPLEMENTED. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "NOT_IMPLEMENTED";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -7034,7 +7094,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
+                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Insufficient Storage: STORAGE_FULL. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "STORAGE_FULL";
                     };
                 };
             };
@@ -7399,6 +7471,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Insufficient Storage: STORAGE_FULL. */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "STORAGE_FULL";
                     };
                 };
             };

@@ -31,6 +31,10 @@ export function lingerIfUnread(req: IncomingMessage, res: ServerResponse, limits
     req.once('end', stop);
     socket.once('close', stop);
     // Nothing else reads it now: drain (Node does too once the answer is sent; this is idempotent).
+    // Unpiped first: a pipe into a parser that stopped (busboy after a refusal) pauses the
+    // request again at every chunk, and the connection, though keep-alive, would stall until
+    // cut, failing the client's next request on it.
+    req.unpipe();
     req.resume();
   });
 }

@@ -77,6 +77,7 @@ export class ImagesController {
     'RENDER_FAILED',
     'RENDER_TIMEOUT',
     'SERVER_BUSY',
+    'STORAGE_FULL',
   )
   async compressImage(@Req() req: Request, @Res() res: Response): Promise<void> {
     // The client going away (before the answer is complete) stops the work.

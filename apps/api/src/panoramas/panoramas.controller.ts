@@ -137,6 +137,7 @@ export class PanoramasController {
     'UNKNOWN_PRESET',
     'OWNER_NOT_FOUND',
     'STORAGE_UNAVAILABLE',
+    'STORAGE_FULL',
   )
   async uploadPanorama(
     @CurrentPrincipal() principal: Principal,
@@ -185,6 +186,7 @@ export class PanoramasController {
     'UPLOAD_ABORTED',
     'UNSUPPORTED_MEDIA_TYPE',
     'UNKNOWN_PRESET',
+    'STORAGE_FULL',
   )
   async uploadPanoramas(
     @CurrentPrincipal() principal: Principal,

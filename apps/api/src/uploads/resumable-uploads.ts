@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, type Lock, type Locker, type RequestRelease, Server, type Upload } from '@tus/server';
@@ -11,9 +11,10 @@ import { AppConfig } from '#config';
 import { UploadPanoramaUseCase } from '#panoramas';
 import { RequestPresetRenditionsUseCase } from '#renditions';
 import type { Principal } from '#users';
-import { LockTimeoutError, SharedLocks } from '#shared-kernel';
+import { LockTimeoutError, Metrics, SharedLocks } from '#shared-kernel';
+import { lingerIfUnread } from '../http/linger.js';
 import { PROBLEM_STATUS, type ProblemCode } from '../http/problem/error-status.js';
-import { problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
+import { isDiskFull, problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
 import { HttpProblem } from '../http/problem/http-problem.js';
 import { UploadFieldsParser } from '../panoramas/upload-fields.js';
 
@@ -35,6 +36,7 @@ const TUS_STATUS_CODES: Record<number, ProblemCode> = {
 /** Upload ids are ours (namingFunction): anything else names no upload, whatever file it might name. */
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TUS_VERSION = '1.0.0';
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 const OFFSET_STREAM = 'application/offset+octet-stream';
 
 /**
@@ -107,6 +109,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     private readonly requestPresets: RequestPresetRenditionsUseCase,
     private readonly fields: UploadFieldsParser,
     private readonly locks: SharedLocks,
+    private readonly metrics: Metrics,
   ) {
     this.directory = resolve(config.UPLOAD_RESUMABLE_DIR);
     this.store = new FileStore({
@@ -126,6 +129,12 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
       onUploadCreate: (req, upload) => this.created(req as TusRequest, upload),
       onIncomingRequest: (req, id) => this.incoming(req as TusRequest, id),
       onUploadFinish: (req, upload) => this.finished(req as TusRequest, upload),
+      // A write the store could not make for want of space: our problem (507), not tus's 500.
+      onResponseError: (req, error) => {
+        if (!isDiskFull(error)) return undefined;
+        this.metrics.count('disk_full', { operation: `tus_${req.method.toLowerCase()}` });
+        return tusError(error);
+      },
     });
   }
 
@@ -168,7 +177,9 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     const request = new Request(new URL(req.originalUrl, 'http://tessera.internal'), {
       method: req.method,
       headers,
-      body: withBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+      // Through a PassThrough: tus cancels the body when it stops reading (a write that failed),
+      // which on the request itself would destroy the socket before our answer is out.
+      body: withBody ? (Readable.toWeb(detachable(req)) as ReadableStream) : undefined,
       duplex: 'half',
       signal: abort.signal,
     });
@@ -176,8 +187,11 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     Object.assign(request, { runtime: { name: 'node', node: { req, res } } });
     const response = await this.server.handleWeb(request);
     res.status(response.status);
-    response.headers.forEach((value, name) => res.setHeader(name, value));
+    // Not tus's `Connection: close` on refusals: the connection is ours to close (lingering, below).
+    response.headers.forEach((value, name) => !HOP_BY_HOP.has(name) && res.setHeader(name, value));
     if (response.status >= 400) {
+      // Answered before the body was read (a refusal mid-PATCH): let the client read it.
+      lingerIfUnread(req, res, { seconds: this.config.HTTP_LINGER_SECONDS, bytes: this.config.HTTP_LINGER_BYTES });
       res.type('application/problem+json').send(await this.problemBody(response, req));
       return;
     }
@@ -290,7 +304,8 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
       return await work();
     } catch (error) {
       const refusal = tusError(error);
-      if (refusal.status_code >= 500) this.logger.error({ err: error }, 'A resumable upload failed');
+      if (isDiskFull(error)) this.metrics.count('disk_full', { operation: 'tus_finish' });
+      else if (refusal.status_code >= 500) this.logger.error({ err: error }, 'A resumable upload failed');
       throw refusal;
     }
   }
@@ -324,6 +339,14 @@ const uploadFieldsOf = (upload: Upload) =>
   Object.fromEntries(
     Object.entries(upload.metadata ?? {}).filter(([key, value]) => !NOT_FIELDS.has(key) && value !== null),
   ) as Record<string, string>;
+
+/** `req`'s bytes in a stream whose destruction leaves `req` (and its socket) alone: the rest is drained by lingerIfUnread. */
+function detachable(req: ExpressRequest): PassThrough {
+  const body = new PassThrough();
+  req.pipe(body);
+  body.once('close', () => req.unpipe(body));
+  return body;
+}
 
 /** What unfinished uploads hold against their owner's quota: their declared size, else what has arrived. */
 const reservedBy = (uploads: Upload[]) => uploads.reduce((sum, u) => sum + (u.size ?? u.offset), 0);

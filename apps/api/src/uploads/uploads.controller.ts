@@ -52,6 +52,7 @@ export class UploadsController {
     'EMPTY_UPLOAD',
     'OWNER_NOT_FOUND',
     'STORAGE_UNAVAILABLE',
+    'STORAGE_FULL',
   )
   createUpload(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.uploads.handle(req, res);
@@ -98,6 +99,7 @@ export class UploadsController {
     'UNKNOWN_PRESET',
     'OWNER_NOT_FOUND',
     'STORAGE_UNAVAILABLE',
+    'STORAGE_FULL',
   )
   sendUploadBytes(@Param('id') _id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.uploads.handle(req, res);

@@ -105,6 +105,8 @@ export const EDGE_ERROR_STATUS = {
   BAD_GATEWAY: HttpStatus.BAD_GATEWAY,
   SERVICE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   DATABASE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+  // A local disk of this server (staging, resumable uploads, scratch) or its quota is full.
+  STORAGE_FULL: HttpStatus.INSUFFICIENT_STORAGE,
   GATEWAY_TIMEOUT: HttpStatus.GATEWAY_TIMEOUT,
   HTTP_ERROR: HttpStatus.BAD_REQUEST,
 } as const satisfies Record<string, number>;
@@ -151,6 +153,7 @@ export const PROBLEM_EXAMPLE_DETAIL: Partial<Record<ProblemCode, string>> = {
   TOO_MANY_REQUESTS: 'Too many requests; retry after the number of seconds in Retry-After.',
   INTERNAL_ERROR: 'An unexpected error occurred. It has been logged; quote the requestId when reporting it.',
   DATABASE_UNAVAILABLE: 'The database is unavailable; retry shortly.',
+  STORAGE_FULL: 'The server has no space left to take this; nothing of it was kept. Retry later.',
   STORAGE_UNAVAILABLE: 'The file storage is unavailable; retry shortly.',
   INVALID_CURSOR: 'The pagination cursor is malformed.',
   RANGE_NOT_SATISFIABLE: 'The requested range lies outside the object.',

@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { DatabaseOutage, isDatabaseUnavailable } from '#persistence';
-import { DomainError } from '#shared-kernel';
+import { DomainError, Metrics } from '#shared-kernel';
 import { AppConfig } from '#config';
 import { documentedProblemCodes } from '../../openapi/openapi-document.js';
 import { lingerIfUnread, type LingerLimits } from '../linger.js';
@@ -65,6 +65,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   constructor(
     config: AppConfig,
     private readonly outage: DatabaseOutage,
+    private readonly metrics: Metrics,
   ) {
     this.checkDocumentedCodes = config.NODE_ENV === 'test';
     this.linger = { seconds: config.HTTP_LINGER_SECONDS, bytes: config.HTTP_LINGER_BYTES };
@@ -83,6 +84,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       }
     }
 
+    if (problem.code === 'STORAGE_FULL') this.metrics.count('disk_full', { operation: req.operationId ?? 'unmatched' });
     if (clientGone(req, res)) {
       // Nobody to answer: the client hung up (an abandoned render, archive or upload). Not an
       // error of ours, whatever the work under way failed with when it was stopped.
@@ -164,6 +166,13 @@ export function toProblem(exception: unknown): Problem {
       detail: httpDetail(exception),
     };
   }
+  if (isDiskFull(exception)) {
+    return {
+      status: HttpStatus.INSUFFICIENT_STORAGE,
+      code: 'STORAGE_FULL',
+      detail: 'The server has no space left to take this; nothing of it was kept. Retry later.',
+    };
+  }
   if (isDatabaseUnavailable(exception)) {
     return {
       status: HttpStatus.SERVICE_UNAVAILABLE,
@@ -172,6 +181,16 @@ export function toProblem(exception: unknown): Problem {
     };
   }
   return internal();
+}
+
+/** A write refused for want of space (ENOSPC, EDQUOT), here or in a render process, at any depth of `cause`. */
+export function isDiskFull(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+    if (/\bENOSPC\b|No space left on device|\bEDQUOT\b|Disk quota exceeded/.test(e.message)) return true;
+  }
+  return false;
 }
 
 function internal(): Problem {

@@ -1,0 +1,210 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeJpeg, makeNoisyJpeg } from '#testing';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import { expectProblem } from './support/api-harness.js';
+import { API, assertBuilt, listeningPort, type Run, waitFor } from './support/processes.js';
+
+/**
+ * A full disk, for real: the built API runs in a mount namespace of its own (`unshare`, no
+ * privileges needed beyond user namespaces) where its data directory is a 3 MiB tmpfs.
+ * Uploads (multipart and tus) and compressions larger than what is left get 507
+ * STORAGE_FULL, counted in a metric, with nothing left behind; the service goes on.
+ */
+beforeAll(assertBuilt);
+
+const FULL_MIB = 3;
+const METRICS_TOKEN = 'metrics-token-for-the-full-disk-test';
+let db: TestDatabase;
+let outside: string;
+let api: Run;
+let pid: number;
+let baseUrl: string;
+let token: string;
+/** The data directory as the API sees it (inside its mount namespace). */
+let dataDir: string;
+
+function startInNamespace(env: Record<string, string>): Run {
+  const script = `mkdir -p "$DATA" && mount -t tmpfs -o size=${FULL_MIB}m tmpfs "$DATA" && exec "$NODE" "$API"`;
+  const child: ChildProcess = spawn('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', script], {
+    env: { PATH: process.env.PATH ?? '', NODE: process.execPath, API, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('exit', (code, signal) => done({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+/** What the API's directory holds, read through its own root (/proc/PID/root sees its mounts). */
+const inside = (path: string) =>
+  readdir(join(`/proc/${pid}/root`, path)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+
+/**
+ * Whether this machine lets us make a mount namespace (root, or unprivileged user namespaces:
+ * Debian's default; some distributions forbid them). Where it cannot, the suite says so and
+ * is skipped rather than faking a full disk.
+ */
+const canUnshare = (() => {
+  try {
+    execFileSync('unshare', ['--user', '--map-root-user', '--mount', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.warn('disk-full: `unshare --user --mount` is not allowed here; the full-disk suite is skipped');
+    return false;
+  }
+})();
+const suite = canUnshare ? describe : describe.skip;
+
+beforeAll(async () => {
+  if (!canUnshare) return;
+  db = await createTestDatabase('tessera_full');
+  outside = await mkdtemp(join(tmpdir(), 'tessera-full-'));
+  dataDir = join(outside, 'data');
+  await mkdir(dataDir);
+  api = startInNamespace({
+    DATA: dataDir,
+    DATABASE_URL: db.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STORAGE_LOCAL_ROOT: join(dataDir, 'storage'),
+    UPLOAD_TMP_DIR: join(dataDir, 'tmp'),
+    UPLOAD_RESUMABLE_DIR: join(dataDir, 'resumable'),
+    TILING_WORK_DIR: join(dataDir, 'tiling'),
+    WORKER_EMBEDDED: 'false',
+    RENDITION_PRESETS: 'none',
+    JWT_SECRET: 'disk-full-test-secret'.padEnd(48, 'x'),
+    ADMIN_EMAIL: 'admin@tessera.test',
+    ADMIN_PASSWORD: 'admin password for tests',
+    METRICS_TOKEN,
+    ...(process.env.DEBUG_DISK_FULL ? { LOG_LEVEL: 'debug' } : {}),
+  });
+  await waitFor(api, /listening on/);
+  baseUrl = `http://127.0.0.1:${listeningPort(api)}`;
+  // The node process inside the namespace (the sh above exec'd into it).
+  pid = api.child.pid!;
+  const email = `full-${Date.now()}@example.com`;
+  const password = 'user password 123';
+  await fetch(`${baseUrl}/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const login = await fetch(`${baseUrl}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  token = ((await login.json()) as { accessToken: string }).accessToken;
+}, 120_000);
+
+afterAll(async () => {
+  if (process.env.DEBUG_DISK_FULL) console.log(api?.output());
+  if (api && api.child.exitCode === null) {
+    api.child.kill('SIGTERM');
+    await api.exited;
+  }
+  await db?.drop();
+  if (outside) await rm(outside, { recursive: true, force: true });
+});
+
+const asProblem = async (response: Response) => ({
+  status: response.status,
+  headers: response.headers,
+  body: await response.json(),
+});
+
+function form(image: Buffer, fields: Record<string, string> = {}) {
+  const body = new FormData();
+  for (const [name, value] of Object.entries(fields)) body.append(name, value);
+  body.append('file', new Blob([new Uint8Array(image)], { type: 'image/jpeg' }), 'big.jpg');
+  return body;
+}
+
+suite('a 3 MiB disk', () => {
+  it('runs where the disk really is small (the test is about a full disk, not a mocked one)', () => {
+    const df = execFileSync('cat', [`/proc/${pid}/mounts`], { encoding: 'utf8' });
+    expect(df).toContain(`tmpfs ${dataDir} tmpfs`);
+  });
+
+  describe('a disk too full for the request', () => {
+    let big: Buffer;
+    beforeAll(async () => {
+      big = await makeNoisyJpeg(3500, 2200, 97); // several MiB, more than the disk holds
+      expect(big.length).toBeGreaterThan(FULL_MIB * 1024 * 1024);
+    });
+
+    it('answers a multipart upload 507 STORAGE_FULL and keeps nothing of it', async () => {
+      const response = await fetch(`${baseUrl}/v1/panoramas`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form(big, { presets: 'none' }),
+      });
+      expectProblem(await asProblem(response), 507, 'STORAGE_FULL');
+      expect(await inside(join(dataDir, 'tmp'))).toEqual([]);
+    });
+
+    it('answers a tus PATCH 507 STORAGE_FULL', async () => {
+      const created = await fetch(`${baseUrl}/v1/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(big.length) },
+      });
+      expect(created.status).toBe(201);
+      const url = created.headers.get('location')!;
+      const patched = await fetch(`${baseUrl}${url}`, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'tus-resumable': '1.0.0',
+          'upload-offset': '0',
+          'content-type': 'application/offset+octet-stream',
+        },
+        body: new Uint8Array(big),
+      });
+      expectProblem(await asProblem(patched), 507, 'STORAGE_FULL');
+      // The client gives up: nothing of it stays.
+      await fetch(`${baseUrl}${url}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' },
+      });
+      expect(await inside(join(dataDir, 'resumable'))).toEqual([]);
+    });
+
+    it('answers a compression 507 STORAGE_FULL and keeps nothing of it', async () => {
+      const response = await fetch(`${baseUrl}/v1/images/compress`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form(big, { width: '100' }),
+      });
+      expectProblem(await asProblem(response), 507, 'STORAGE_FULL');
+      expect(await inside(join(dataDir, 'tmp'))).toEqual([]);
+    });
+
+    it('counts each in a metric, logs no error, and takes what fits afterwards', async () => {
+      const metrics = await (
+        await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+      ).text();
+      const counted = [...metrics.matchAll(/^tessera_disk_full_total\{operation="([^"]+)"\} (\d+)/gm)];
+      expect(Object.fromEntries(counted.map(([, operation, n]) => [operation, Number(n)]))).toEqual({
+        uploadPanorama: 1,
+        tus_patch: 1,
+        compressImage: 1,
+      });
+      expect(api.output()).not.toMatch(/"level":50/); // no error-level line
+      const small = await fetch(`${baseUrl}/v1/panoramas`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form(await makeJpeg(400, 200), { presets: 'none' }),
+      });
+      expect(small.status).toBe(202);
+    });
+  });
+});
