@@ -12,7 +12,8 @@ import {
 
 let api: ApiHarness;
 beforeAll(async () => {
-  api = await startApi();
+  // No reuse interval: a replay at once must revoke (the interval is the use case's spec to test).
+  api = await startApi({ JWT_REFRESH_REUSE_SECONDS: '0' });
 });
 afterAll(() => api?.close());
 

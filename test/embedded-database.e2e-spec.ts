@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeJpeg } from '#testing';
@@ -89,7 +89,7 @@ it('starts its own PostgreSQL in ./data, keeps the data across a SIGKILL and a r
   const panorama = (await uploaded.json()) as { id: string; tileSets: { id: string }[] };
   const tileSetId = panorama.tileSets[0].id;
   let status = 'queued';
-  for (let i = 0; i < 300 && status !== 'ready'; i++) {
+  while (status !== 'ready' && status !== 'failed') {
     await new Promise((done) => setTimeout(done, 100));
     const tileSet = await fetch(`${first.url}/v1/tilesets/${tileSetId}`, {
       headers: { authorization: `Bearer ${token}` },
@@ -128,6 +128,45 @@ it('starts its own PostgreSQL in ./data, keeps the data across a SIGKILL and a r
   expect(second.api.output()).toMatch(/"context":"PostgreSQL","msg":"Stopped"/);
   expect(await serverPid()).toBeUndefined();
 });
+
+// As root, PostgreSQL runs as user `postgres`. A project in root's private home (0700, where a
+// fresh VM or container puts you) is out of that user's reach: the server's data go to
+// DATABASE_EMBEDDED_SYSTEM_DIR, linked from ./data/postgres. Not root: nothing to prove.
+(process.getuid?.() === 0 ? it : it.skip)(
+  "starts as root from a directory user postgres cannot enter (root's private home), twice",
+  async () => {
+    const privateHome = await mkdtemp(join(tmpdir(), 'tessera-root-home-')); // mode 0700
+    const systemDir = await mkdtemp(join(tmpdir(), 'tessera-system-'));
+    await chmod(systemDir, 0o755);
+    const startHere = async () => {
+      const api = run(API, { ...env, DATABASE_EMBEDDED_SYSTEM_DIR: systemDir }, { cwd: privateHome });
+      await waitFor(api, 'Tessera API listening on', 90_000);
+      return { api, url: `http://127.0.0.1:${listeningPort(api)}` };
+    };
+    try {
+      expect((await stat(privateHome)).mode & 0o777).toBe(0o700);
+      const first = await startHere();
+      expect(first.api.output()).toMatch(
+        /User \\?"postgres\\?" cannot enter .*tessera-root-home-.*: the embedded PostgreSQL keeps its data in/,
+      );
+      const link = await readlink(join(privateHome, 'data/postgres'));
+      expect(link.startsWith(join(systemDir, 'data-'))).toBe(true);
+      await signIn(first.url);
+      first.api.child.kill('SIGTERM');
+      expect((await first.api.exited).code).toBe(0);
+      // The next start finds the same data through the link (the admin made at first start signs in).
+      const second = await startHere();
+      expect(second.api.output()).not.toContain('Creating a new PostgreSQL data directory');
+      await signIn(second.url);
+      second.api.child.kill('SIGTERM');
+      expect((await second.api.exited).code).toBe(0);
+    } finally {
+      await rm(privateHome, { recursive: true, force: true });
+      await rm(systemDir, { recursive: true, force: true });
+    }
+  },
+  180_000,
+);
 
 it('gives up on an unreachable DATABASE_URL with one line naming it (no password) and exit code 69', async () => {
   // A port nothing listens on: connection refused at once, retried for two seconds.

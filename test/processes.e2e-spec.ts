@@ -177,6 +177,42 @@ describe('API process', () => {
   });
 });
 
+describe('one supervised API process (API_PROCESSES=1)', () => {
+  it('starts it again when it is killed (as the OOM killer would), and stops cleanly', async () => {
+    const db4 = await createTestDatabase('tessera_proc');
+    try {
+      const api = run(API, {
+        ...base(),
+        DATABASE_URL: db4.url,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        API_PROCESSES: '1',
+        ADMIN_PASSWORD: 'supervised admin pw',
+        LOG_LEVEL: 'debug',
+      });
+      await waitFor(api, 'Tessera API: 1 process listening on');
+      const port = listeningPort(api);
+      // A logged request (health checks are not), to learn which pid answered.
+      expect(await statusOn(port, '/v1/users/me', 'none')).toBe(401);
+      await waitFor(api, '"url":"/v1/users/me"');
+      const served = api
+        .output()
+        .split('\n')
+        .find((line) => line.includes('"url":"/v1/users/me"'));
+      const victim = (JSON.parse(served!) as { pid: number }).pid;
+      expect(victim).not.toBe(api.child.pid); // a process of its own, under the primary
+      process.kill(victim, 'SIGKILL');
+      await waitFor(api, /exited \(SIGKILL\); starting another in 1 s/);
+      await waitFor(api, /(1 process listening on[\s\S]*){2}/);
+      expect(await statusOn(port, '/v1/users/me', 'none')).toBe(401);
+      api.child.kill('SIGTERM');
+      expect(await api.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await db4.drop();
+    }
+  });
+});
+
 /** The status of a GET on a connection of its own. */
 function statusOn(port: number, path: string, token: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -499,13 +499,19 @@ describe('the session', () => {
 
     await step(a.page, 'session-two-tabs', async () => {
       // Both tabs find the access token about to expire and load at the same moment. Refresh
-      // tokens rotate and a reused one ends the session: only one tab may refresh.
+      // tokens rotate; the tabs take turns (a Web Lock), but a tab may still read the pair
+      // the other has just replaced (localStorage reaches other tabs asynchronously), and
+      // the server gives a token rotated seconds ago a new pair of the same session
+      // (JWT_REFRESH_REUSE_SECONDS) instead of ending it. Either way both tabs stay in.
       await a.page.evaluate(
         'localStorage.setItem("tessera.session", JSON.stringify({...JSON.parse(localStorage.getItem("tessera.session")), expiresAt: Date.now()}))',
       );
       await Promise.all([a.page.reload(), b.page.reload()]);
       await Promise.all([a.page.locator('#library-view').waitFor(), b.page.locator('#library-view').waitFor()]);
-      expect(refreshes).toHaveLength(1);
+      expect(refreshes.length).toBeGreaterThanOrEqual(1);
+      expect(refreshes.length).toBeLessThanOrEqual(2);
+      expect(await a.page.locator('#who').textContent()).toBe(user.email);
+      expect(await b.page.locator('#who').textContent()).toBe(user.email);
       expect((await stored()).refreshToken).not.toBe(first.refreshToken);
     });
 
@@ -514,10 +520,11 @@ describe('the session', () => {
       await a.page.evaluate(
         'localStorage.setItem("tessera.session", JSON.stringify({...JSON.parse(localStorage.getItem("tessera.session")), accessToken: "not.a.token"}))',
       );
+      const before = refreshes.length;
       await a.page.reload();
       await a.page.locator('#library-view').waitFor();
       expect(await a.page.locator('#who').textContent()).toBe(user.email);
-      expect(refreshes).toHaveLength(2);
+      expect(refreshes).toHaveLength(before + 1);
     });
 
     const last = await stored();

@@ -78,7 +78,9 @@ export async function superviseApiCluster(settings: AppConfig, count: number, lo
   cluster.on('listening', (worker, address) => {
     listening.add(worker.id);
     if (listening.size !== count) return;
-    logger.info(`Tessera API: ${count} processes listening on ${listeningUrl(config.HOST, address.port)}`);
+    logger.info(
+      `Tessera API: ${count} ${count === 1 ? 'process' : 'processes'} listening on ${listeningUrl(config.HOST, address.port)}`,
+    );
   });
   cluster.on('exit', (worker) => listening.delete(worker.id));
 

@@ -14,7 +14,10 @@ loadEnvFile();
 const settings = loadConfigOrExit();
 const bootstrapLog = createBootstrapLogger(settings);
 const processes = apiProcessCount(settings);
-if (cluster.isPrimary && processes > 1) await superviseApiCluster(settings, processes, bootstrapLog);
+// Several processes, or one asked for explicitly (API_PROCESSES=1): under a primary that
+// starts a dead one again (an OOM kill included). Left at 0 outside production: one plain process.
+const supervised = processes > 1 || settings.API_PROCESSES === 1;
+if (cluster.isPrimary && supervised) await superviseApiCluster(settings, processes, bootstrapLog);
 else await serve();
 
 /** One API process (alone, or one of a cluster's). */

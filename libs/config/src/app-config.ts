@@ -40,6 +40,12 @@ const schema = z
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default(''),
     DATABASE_EMBEDDED_DIR: z.string().min(1).default('./data/postgres'),
     DATABASE_EMBEDDED_PORT: int(0, 65_535).default(0),
+    // Run as root only: where the embedded server's data and binaries go when user postgres
+    // cannot enter DATABASE_EMBEDDED_DIR or node_modules (a project in root's 0700 home).
+    DATABASE_EMBEDDED_SYSTEM_DIR: z
+      .string()
+      .startsWith('/', { error: 'must be an absolute path' })
+      .default('/var/lib/tessera'),
     DATABASE_CONNECT_TIMEOUT_SECONDS: int(0, 3_600).default(30),
     DATABASE_POOL_MAX: int(1, 100).default(10),
     MIGRATE_ON_START: bool.default(true),
@@ -49,6 +55,9 @@ const schema = z
     JWT_AUDIENCE: z.string().min(1).default('tessera-api'),
     JWT_ACCESS_TTL_SECONDS: int(60, 3_600).default(900),
     JWT_REFRESH_TTL_SECONDS: int(DAY, 30 * DAY).default(14 * DAY),
+    // A rotated refresh token presented again within this many seconds gets a new pair in the
+    // same session instead of revoking it (tabs racing one refresh); 0: any replay revokes.
+    JWT_REFRESH_REUSE_SECONDS: int(0, 120).default(10),
     // Upper bound on how long a revoked or deleted user's access token may still be accepted
     // when a change notification was missed (normally: at once).
     AUTH_STATE_CACHE_SECONDS: int(1, 300).default(10),

@@ -52,6 +52,7 @@ const useCases = [
       useFactory: (config: AppConfig): UsersSettings => ({
         refreshTokenTtlSeconds: config.JWT_REFRESH_TTL_SECONDS,
         accessTokenTtlSeconds: config.JWT_ACCESS_TTL_SECONDS,
+        refreshReuseSeconds: config.JWT_REFRESH_REUSE_SECONDS,
         authStateCacheSeconds: config.AUTH_STATE_CACHE_SECONDS,
         initialAdminEmail: config.ADMIN_EMAIL,
         initialAdminPassword: config.ADMIN_PASSWORD,

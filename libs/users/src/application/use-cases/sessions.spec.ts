@@ -15,6 +15,7 @@ import {
 } from '#users';
 
 const TTL = 7 * 86_400;
+const REUSE = 10;
 
 function setup() {
   const users = new InMemoryUserRepository();
@@ -24,6 +25,7 @@ function setup() {
   const settings: UsersSettings = {
     refreshTokenTtlSeconds: TTL,
     accessTokenTtlSeconds: 900,
+    refreshReuseSeconds: REUSE,
     authStateCacheSeconds: 10,
     initialAdminEmail: 'admin@x.test',
     initialAdminPassword: '',
@@ -38,7 +40,7 @@ function setup() {
     accessTokens,
     register: new RegisterUserUseCase(users, hasher, clock),
     login: new LoginUseCase(users, hasher, sessions),
-    refresh: new RefreshTokensUseCase(tokens, users, sessions, clock),
+    refresh: new RefreshTokensUseCase(tokens, users, sessions, clock, settings),
     logout: new LogoutUseCase(tokens, clock),
   };
 }
@@ -108,9 +110,10 @@ describe('refresh', () => {
     expect(third.refreshToken).not.toBe(second.refreshToken);
   });
 
-  it('revokes the whole family when a rotated token is replayed', async () => {
+  it('revokes the whole family when a rotated token is replayed after the reuse interval', async () => {
     const t = await loggedIn();
     const second = await t.refresh.execute({ refreshToken: t.pair.refreshToken });
+    t.clock.advance(REUSE + 1);
 
     await expect(t.refresh.execute({ refreshToken: t.pair.refreshToken })).rejects.toBeInstanceOf(
       InvalidRefreshTokenError,
@@ -120,6 +123,23 @@ describe('refresh', () => {
       InvalidRefreshTokenError,
     );
     expect([...t.tokens.rows.values()].every((row) => row.revokedAt)).toBe(true);
+  });
+
+  it('gives a token rotated moments ago a new pair of the same session (two tabs racing one refresh)', async () => {
+    const t = await loggedIn();
+    const [a, b] = await Promise.all([
+      t.refresh.execute({ refreshToken: t.pair.refreshToken }),
+      t.refresh.execute({ refreshToken: t.pair.refreshToken }),
+    ]);
+    expect(a.refreshToken).not.toBe(b.refreshToken);
+    t.clock.advance(REUSE - 1);
+    const late = await t.refresh.execute({ refreshToken: t.pair.refreshToken });
+    // Every pair still works, none of the session was revoked.
+    for (const pair of [a, b, late])
+      await expect(t.refresh.execute({ refreshToken: pair.refreshToken })).resolves.toBeDefined();
+    const rows = [...t.tokens.rows.values()];
+    expect(new Set(rows.map((row) => row.familyId)).size).toBe(1);
+    expect(rows.some((row) => row.revokedAt)).toBe(false);
   });
 
   it('refuses an expired token and an unknown one', async () => {
