@@ -126,8 +126,7 @@ describe('POST /v1/panoramas/batch', () => {
       // Everything but the last 100 KB, then hang up.
       request.write(body.subarray(0, body.length - 100_000), () => setTimeout(() => request.destroy(), 300));
     });
-    for (let i = 0; i < 50 && (await rowsOf(api.db.url, user.id)).panoramas === 0; i++)
-      await new Promise((r) => setTimeout(r, 100));
+    while ((await rowsOf(api.db.url, user.id)).panoramas === 0) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 300));
     expect((await rowsOf(api.db.url, user.id)).panoramas).toBe(1);
     expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);

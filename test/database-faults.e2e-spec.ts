@@ -55,7 +55,7 @@ it('answers 503 while the database is down and recovers by itself', async () => 
   await proxy.restore();
 
   let status = 0;
-  for (let i = 0; i < 50 && status !== 200; i++) {
+  while (status !== 200) {
     status = (await rawFetch(api.baseUrl, '/health/ready')).status;
     if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -120,7 +120,8 @@ describe('the logs of an outage (as a real process)', () => {
       const before = api.output().length;
       await dbProxy.cut();
       const statuses: number[] = [];
-      for (const end = Date.now() + 4_000; Date.now() < end;) {
+      // Four seconds of outage, and at least eight answers however slow this machine is.
+      for (const end = Date.now() + 4_000; Date.now() < end || statuses.length < 8;) {
         statuses.push((await login()).status);
         await new Promise((done) => setTimeout(done, 100));
       }

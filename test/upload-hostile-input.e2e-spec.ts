@@ -31,10 +31,10 @@ afterAll(() => api?.close());
 
 async function expectNothingStored() {
   // A preset rendition stored just before its panorama was deleted is removed by its job
-  // once it commits (render-rendition.use-case.ts): wait for that, within a bound that
-  // allows for a loaded CI machine (CI once saw it take more than 10 s).
+  // once it commits (render-rendition.use-case.ts): wait for that (the test's own timeout
+  // bounds it; CI once saw it take more than 10 s).
   const originals = join(api.storageRoot, 'originals');
-  for (let i = 0; i < 300 && (await filesIn(originals)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  while ((await filesIn(originals)).length > 0) await new Promise((r) => setTimeout(r, 100));
   expect(await filesIn(originals)).toEqual([]);
   expect(await tempFilesIn(api.uploadTmpDir)).toEqual([]);
   expect(await rowsOf(api.db.url, user.id)).toEqual({ panoramas: 0, tileSets: 0 });
@@ -256,8 +256,7 @@ describe('a client that disconnects mid-upload (item 7)', () => {
     ]);
     await abortedUpload(api.baseUrl, user.accessToken, body, contentType, Math.floor(body.length / 2));
     // The server notices the reset asynchronously; give it a moment, then check everything.
-    for (let i = 0; i < 50 && (await tempFilesIn(api.uploadTmpDir)).length > 0; i++)
-      await new Promise((r) => setTimeout(r, 100));
+    while ((await tempFilesIn(api.uploadTmpDir)).length > 0) await new Promise((r) => setTimeout(r, 100));
     await expectNothingStored();
     // And the service is fine afterwards.
     expect((await upload(user.client, jpeg)).response.status).toBe(202);
