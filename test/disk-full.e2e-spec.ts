@@ -1,11 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeJpeg, makeNoisyJpeg } from '#testing';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { expectProblem } from './support/api-harness.js';
-import { API, assertBuilt, listeningPort, type Run, waitFor } from './support/processes.js';
+import { API, assertBuilt, listeningPort, run, type Run, waitFor } from './support/processes.js';
 
 /**
  * A full disk, for real: the built API runs in a mount namespace of its own (`unshare`, no
@@ -28,17 +28,13 @@ let dataDir: string;
 
 function startInNamespace(env: Record<string, string>): Run {
   const script = `mkdir -p "$DATA" && mount -t tmpfs -o size=${FULL_MIB}m tmpfs "$DATA" && exec "$NODE" "$API"`;
-  const child: ChildProcess = spawn('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', script], {
-    env: { PATH: process.env.PATH ?? '', NODE: process.execPath, API, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.on('exit', (code, signal) => done({ code, signal })),
+  return run(
+    API,
+    { NODE: process.execPath, API, ...env },
+    {
+      command: ['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', script],
+    },
   );
-  return { child, output: () => output, exited };
 }
 
 /** What the API's directory holds, read through its own root (/proc/PID/root sees its mounts). */

@@ -28,9 +28,11 @@ export interface Run {
 export function run(
   script: string,
   env: Record<string, string>,
-  options: { cwd?: string; stdin?: string; args?: string[] } = {},
+  options: { cwd?: string; stdin?: string; args?: string[]; command?: [string, ...string[]] } = {},
 ): Run {
-  const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
+  // `command`: run it instead of `node script` (a wrapper that execs the script itself).
+  const [file, ...args] = options.command ?? [process.execPath, script, ...(options.args ?? [])];
+  const child = spawn(file, args, {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     cwd: options.cwd,
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],

@@ -50,8 +50,7 @@ const tileSet = Object.assign(
 );
 const owner = { kind: 'user', id: 'owner', role: 'user' } as never;
 
-function useCase(settings: Partial<IiifSettings> = {}) {
-  const renderer = new HeldRenderer();
+function useCase(settings: Partial<IiifSettings> = {}, renderer: PyramidRegionRenderer = new HeldRenderer()) {
   const iiif = new IiifUseCase(
     { forReader: async () => ({ tileSet }) } as unknown as ReadyTileSets,
     { view: () => ({}) } as unknown as TilePyramids,
@@ -67,7 +66,7 @@ function useCase(settings: Partial<IiifSettings> = {}) {
   );
   const image = (size: string, signal?: AbortSignal, rotation = '0') =>
     iiif.image(owner, tileSet.id, { region: 'full', size, rotation, qualityFormat: 'default.png' }, signal);
-  return { iiif, renderer, image };
+  return { iiif, renderer: renderer as HeldRenderer, image };
 }
 
 describe('IiifUseCase', () => {
@@ -136,20 +135,7 @@ describe('IiifUseCase', () => {
         return Promise.reject(new Error('timeout: 57% complete'));
       }
     })();
-    const iiif = new IiifUseCase(
-      { forReader: async () => ({ tileSet }) } as unknown as ReadyTileSets,
-      { view: () => ({}) } as unknown as TilePyramids,
-      {} as ReadTileUseCase,
-      renderer,
-      {
-        limits: { maxArea: 250_000, maxSide: 2000, maxReadArea: 1_100_000 },
-        timeoutSeconds: 3,
-        concurrency: 1,
-        queue: 1,
-      },
-    );
-    await expect(
-      iiif.image(owner, tileSet.id, { region: 'full', size: '400,', rotation: '0', qualityFormat: 'default.png' }),
-    ).rejects.toBeInstanceOf(IiifRenderTimeoutError);
+    const { image } = useCase({ timeoutSeconds: 3 }, renderer);
+    await expect(image('400,')).rejects.toBeInstanceOf(IiifRenderTimeoutError);
   });
 });
