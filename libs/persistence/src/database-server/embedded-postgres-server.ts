@@ -5,6 +5,7 @@ import {
   chmod,
   chown,
   cp,
+  lstat,
   mkdir,
   open,
   readdir,
@@ -257,7 +258,13 @@ async function enterableByOthers(path: string): Promise<string | undefined> {
  * were asked to be and the next start finds them through the link.
  */
 async function dataDirForPostgresUser(configured: string, systemDir: string, log: Logger): Promise<string> {
-  const real = existsSync(configured) ? await realpath(configured) : configured;
+  const link = await lstat(configured).catch(() => undefined);
+  // A link (ours, from an earlier start) is followed, even before its target holds anything.
+  const real = link?.isSymbolicLink()
+    ? resolve(dirname(configured), await readlink(configured))
+    : existsSync(configured)
+      ? await realpath(configured)
+      : configured;
   const blocked = await enterableByOthers(real);
   if (!blocked) return real;
   if (existsSync(configured)) {
