@@ -1,13 +1,13 @@
 /**
- * One rendition made the service's way (renderWithSharp: shrink-on-load from the original,
- * or the tiles of one pyramid level), in its own process so that bench/renditions.ts can
- * measure its time and memory alone. Args: <original|pyramid|noop> <image> <tiles dir>
+ * One rendition made the service's way (prepareRenderInput + renderWithSharp: shrink-on-load
+ * from the original, or the tiles of one pyramid level stitched to raw pixels), in its own
+ * process so that bench/renditions.ts can measure its time and memory alone. Args: <original|pyramid|noop> <image> <tiles dir>
  * <width> <format>. Prints {ms, bytes, width, height}.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { renderWithSharp } from '#imaging';
+import { prepareRenderInput, renderWithSharp } from '#imaging';
 import { normaliseSpec, type RenditionFormat } from '#renditions';
 import type { ReadablePyramid } from '#shared-kernel';
 import { DEFAULT_TILE_OPTIONS, levels, tileBounds, tilePath } from '#tiles';
@@ -38,10 +38,15 @@ const spec = normaliseSpec(
 );
 const out = join(tiles, '..', `out-${mode}-${width}.${format}`);
 const started = performance.now();
-const file = await renderWithSharp(mode === 'pyramid' ? { pyramid } : { path: image }, spec, out, {
-  maxInputPixels: 1e10,
-  timeoutSeconds: 600,
-});
+const limits = { maxInputPixels: 1e10, timeoutSeconds: 600 };
+const { input, scratch } = await prepareRenderInput(
+  mode === 'pyramid' ? { pyramid } : { path: image },
+  spec,
+  out,
+  limits,
+);
+const file = await renderWithSharp(input, spec, out, limits);
+await Promise.all(scratch.map((path) => rm(path, { force: true })));
 console.log(
   JSON.stringify({ ms: performance.now() - started, bytes: file.bytes, width: spec.width, height: spec.height }),
 );

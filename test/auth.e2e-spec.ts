@@ -173,6 +173,38 @@ async function eventually(check: () => Promise<boolean>, ms = 3_000): Promise<nu
   return Date.now() - started;
 }
 
+describe('a refresh token rotated seconds ago (JWT_REFRESH_REUSE_SECONDS, the default 10)', () => {
+  let withReuse: ApiHarness;
+  beforeAll(async () => {
+    withReuse = await startApi();
+  });
+  afterAll(() => withReuse?.close());
+
+  it('gives every one of five refreshes released at once a pair of the same live session', async () => {
+    const user = await withReuse.userClient();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        withReuse.client().POST('/v1/auth/refresh', { body: { refreshToken: user.refreshToken } }),
+      ),
+    );
+    expect(results.map((r) => r.response.status)).toEqual([200, 200, 200, 200, 200]);
+    const tokens = results.map((r) => r.data!.refreshToken);
+    expect(new Set(tokens).size).toBe(5);
+    // None revoked the session: each new token still refreshes (once each, in turn).
+    for (const refreshToken of tokens) {
+      const next = await withReuse.client().POST('/v1/auth/refresh', { body: { refreshToken } });
+      expect(next.response.status).toBe(200);
+    }
+    // A logout ends them all, the interval notwithstanding.
+    const signedIn = withReuse.client();
+    signedIn.setAccessToken(results[0].data!.accessToken);
+    const out = await signedIn.POST('/v1/auth/logout', { body: { refreshToken: tokens[0] } });
+    expect(out.response.status).toBe(204);
+    const after = await withReuse.client().POST('/v1/auth/refresh', { body: { refreshToken: user.refreshToken } });
+    expectProblem(fromClient(after), 401, 'INVALID_REFRESH_TOKEN');
+  });
+});
+
 describe('revocation reaches access tokens at once (SECURITY.md items 13, 26)', () => {
   const get = (path: string, token: string) =>
     rawFetch(api.baseUrl, path, { headers: { authorization: `Bearer ${token}` } });

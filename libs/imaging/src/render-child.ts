@@ -7,12 +7,10 @@
  */
 import sharp from 'sharp';
 import type { RenditionSpec } from '#renditions/domain';
-import { type RawPixels, renderWithSharp, SharpRenderError, type SharpRenderLimits } from './sharp-render.js';
+import { type RenderInput, renderWithSharp, SharpRenderError, type SharpRenderLimits } from './sharp-render.js';
 
 export interface RenderRequestMessage {
-  path: string;
-  /** The file holds raw RGBA pixels (a stitched pyramid level), not an encoded image. */
-  raw?: RawPixels;
+  input: RenderInput;
   spec: RenditionSpec;
   out: string;
   limits: SharpRenderLimits;
@@ -24,7 +22,7 @@ export type RenderReplyMessage =
 
 process.once('message', (message: RenderRequestMessage) => {
   sharp.concurrency(message.threads);
-  void renderWithSharp({ path: message.path, raw: message.raw }, message.spec, message.out, message.limits)
+  void renderWithSharp(message.input, message.spec, message.out, message.limits)
     .then(
       (ok): RenderReplyMessage => ({ ok }),
       (error: unknown): RenderReplyMessage => ({

@@ -1,7 +1,7 @@
 import './sharp-policy.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,8 +17,14 @@ export interface RawPixels {
   opaque: boolean;
 }
 
-/** What a rendition is made from: an image file (or raw pixels in one), a stream, or a ready tile pyramid. */
-export type SharpRenderSource = { path: string; raw?: RawPixels } | { stream: Readable } | { pyramid: ReadablePyramid };
+/** What a rendition is made from: an image file, a stream of one, or a ready tile pyramid. */
+export type SharpRenderSource = { path: string } | { stream: Readable } | { pyramid: ReadablePyramid };
+
+/** What a render reads: an image file, or a file of raw pixels (a stitched pyramid level). */
+export interface RenderInput {
+  path: string;
+  raw?: RawPixels;
+}
 
 export interface SharpRenderLimits {
   /** libvips' own refusal of larger inputs (the probe refused them before). */
@@ -58,57 +64,66 @@ const SHARP_POSITIONS: Record<CropPosition, string> = {
 };
 
 /**
- * Renders `spec` from `source` into the file `out` and returns its size and SHA-256.
+ * A file to render `source` from, and the scratch files made for it (the caller removes them):
+ * a file as it is; a stream copied to disk first (a failing stream then fails the copy, a
+ * machine error, never a half-fed decoder); a pyramid's smallest level large enough,
+ * stitched to raw RGBA. Scratch files are named like staged uploads (`.upload`), so the temp
+ * sweep takes them if the process dies.
+ */
+export async function prepareRenderInput(
+  source: SharpRenderSource,
+  spec: RenditionSpec,
+  out: string,
+  limits: SharpRenderLimits,
+): Promise<{ input: RenderInput; scratch: string[] }> {
+  if ('path' in source) return { input: { path: source.path }, scratch: [] };
+  await mkdir(dirname(out), { recursive: true });
+  if ('stream' in source) {
+    const copy = `${out}-source.upload`;
+    await pipeline(source.stream, createWriteStream(copy)).catch(async (error: unknown) => {
+      await rm(copy, { force: true });
+      throw new SharpRenderError('machine', error instanceof Error ? error.message : String(error));
+    });
+    return { input: { path: copy }, scratch: [copy] };
+  }
+  const stitched = `${out}-stitched.upload`;
+  const { data, raw } = await stitchLevelRaw(source.pyramid, spec, limits);
+  await writeFile(stitched, data);
+  return { input: { path: stitched, raw }, scratch: [stitched] };
+}
+
+/**
+ * Renders `spec` from `input` into the file `out` and returns its size and SHA-256.
  * The output is upright (EXIF orientation applied), sRGB, exactly spec.width x
- * spec.height, without metadata (sharp writes none unless asked). From a file, libvips
- * shrinks on load (a JPEG decodes at 1/2, 1/4 or 1/8 scale) and streams the rest; from a
- * pyramid, only the tiles of the smallest level at least as large as needed are read.
+ * spec.height, without metadata (sharp writes none unless asked). From an image file,
+ * libvips shrinks on load (a JPEG decodes at 1/2, 1/4 or 1/8 scale) and streams the rest.
  */
 export async function renderWithSharp(
-  source: SharpRenderSource,
+  input: RenderInput,
   spec: RenditionSpec,
   out: string,
   limits: SharpRenderLimits,
 ): Promise<{ bytes: number; sha256: string }> {
   await mkdir(dirname(out), { recursive: true });
-  const copy = `${out}-source.upload`; // swept like a staged upload if this process dies
   try {
-    const options = {
-      autoOrient: true,
-      limitInputPixels: limits.maxInputPixels,
-      failOn: 'warning',
-      sequentialRead: true,
-    } as const;
-    let input: Sharp;
-    if ('pyramid' in source) input = await stitchLevel(source.pyramid, spec, limits);
-    else {
-      let path: string;
-      if ('path' in source) path = source.path;
-      else {
-        // A remote original is copied first: a failing stream then fails the copy (a machine
-        // error), never a half-fed decoder.
-        path = copy;
-        await pipeline(source.stream, createWriteStream(copy)).catch((error: unknown) => {
-          throw new SharpRenderError('machine', error instanceof Error ? error.message : String(error));
+    const { raw } = input;
+    // Raw pixels are read whole (libvips loads raw only from memory; the caller bounds them).
+    let image = raw
+      ? sharp(await readFile(input.path), {
+          limitInputPixels: limits.maxInputPixels,
+          raw: { width: raw.width, height: raw.height, channels: 4 },
+        })
+      : sharp(input.path, {
+          autoOrient: true,
+          limitInputPixels: limits.maxInputPixels,
+          failOn: 'warning',
+          sequentialRead: true,
         });
-      }
-      const raw = 'raw' in source ? source.raw : undefined;
-      // Raw pixels are read whole (libvips loads raw only from memory; the caller bounds them).
-      input = raw
-        ? sharp(await readFile(path), {
-            ...options,
-            autoOrient: false,
-            raw: { width: raw.width, height: raw.height, channels: 4 },
-          })
-        : sharp(path, options);
-      if (raw?.opaque) input = input.removeAlpha();
-    }
-    await encode(resize(input, spec), spec).timeout({ seconds: limits.timeoutSeconds }).toFile(out);
+    if (raw?.opaque) image = image.removeAlpha();
+    await encode(resize(image, spec), spec).timeout({ seconds: limits.timeoutSeconds }).toFile(out);
   } catch (error) {
     await rm(out, { force: true });
     throw classify(error);
-  } finally {
-    await rm(copy, { force: true });
   }
   const hash = createHash('sha256');
   await pipeline(createReadStream(out), hash);
@@ -174,15 +189,6 @@ export async function stitchLevelRaw(
     .timeout({ seconds: limits.timeoutSeconds })
     .toBuffer({ resolveWithObject: true });
   return { data: canvas.data, raw: { width: canvas.info.width, height: canvas.info.height, opaque } };
-}
-
-async function stitchLevel(pyramid: ReadablePyramid, spec: RenditionSpec, limits: SharpRenderLimits): Promise<Sharp> {
-  const { data, raw } = await stitchLevelRaw(pyramid, spec, limits);
-  const stitched = sharp(data, {
-    raw: { width: raw.width, height: raw.height, channels: 4 },
-    limitInputPixels: limits.maxInputPixels,
-  });
-  return raw.opaque ? stitched.removeAlpha() : stitched;
 }
 
 /** The smallest level whose width covers the width the rendition scales the image to. */

@@ -1,9 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '#config';
@@ -17,7 +16,7 @@ import {
   type RenditionSpec,
 } from '#renditions';
 import type { RenderReplyMessage, RenderRequestMessage } from './render-child.js';
-import { type RawPixels, SharpRenderError, type SharpRenderLimits, stitchLevelRaw } from './sharp-render.js';
+import { prepareRenderInput, type RenderInput, SharpRenderError, type SharpRenderLimits } from './sharp-render.js';
 
 /** Grace for an isolated render to stop by its own timeout before it is killed. */
 const KILL_GRACE_MS = 5_000;
@@ -53,10 +52,11 @@ export class SharpRenditionRenderer extends RenditionRenderer implements OnModul
       maxInputPixels: this.config.IMAGE_MAX_PIXELS,
       timeoutSeconds: options.timeoutSeconds ?? this.config.RENDITION_TIMEOUT_SECONDS,
     };
-    const scratch: string[] = [];
+    let scratch: string[] = [];
     try {
-      const input = await this.asFile(source, spec, out, limits, scratch);
-      return await this.renderIsolated(input, spec, out, limits, options.signal);
+      const prepared = await prepareRenderInput(source, spec, out, limits);
+      scratch = prepared.scratch;
+      return await this.renderIsolated(prepared.input, spec, out, limits, options.signal);
     } catch (error) {
       if (!(error instanceof SharpRenderError)) throw error;
       if (error.kind === 'image') throw new RenderFailedError(error.message);
@@ -86,35 +86,8 @@ export class SharpRenditionRenderer extends RenditionRenderer implements OnModul
     for (const stop of [...this.running]) stop(new SharpRenderError('machine', `the render was stopped (${why})`));
   }
 
-  /** A file the child can read `source` from (scratch files are listed for removal). */
-  private async asFile(
-    source: RenderSource,
-    spec: RenditionSpec,
-    out: string,
-    limits: SharpRenderLimits,
-    scratch: string[],
-  ): Promise<{ path: string; raw?: RawPixels }> {
-    if ('path' in source) return { path: source.path };
-    // Named like staged uploads, so the temp sweep takes them if this process dies.
-    if ('stream' in source) {
-      // A remote original is copied first: a failing stream then fails the copy (a machine
-      // error), never a half-fed decoder.
-      const copy = `${out}-source.upload`;
-      scratch.push(copy);
-      await pipeline(source.stream, createWriteStream(copy)).catch((error: unknown) => {
-        throw new SharpRenderError('machine', error instanceof Error ? error.message : String(error));
-      });
-      return { path: copy };
-    }
-    const stitched = `${out}-stitched.upload`;
-    scratch.push(stitched);
-    const { data, raw } = await stitchLevelRaw(source.pyramid, spec, limits);
-    await writeFile(stitched, data);
-    return { path: stitched, raw };
-  }
-
   private renderIsolated(
-    input: { path: string; raw?: RawPixels },
+    input: RenderInput,
     spec: RenditionSpec,
     out: string,
     limits: SharpRenderLimits,
@@ -154,7 +127,7 @@ export class SharpRenditionRenderer extends RenditionRenderer implements OnModul
         // A decoder that crashed on this input (a signal, or an exit without a reply).
         finish(new SharpRenderError('image', `the decoder stopped (${killedBy ?? `exit ${code}`})`)),
       );
-      const request: RenderRequestMessage = { ...input, spec, out, limits, threads: this.threads() };
+      const request: RenderRequestMessage = { input, spec, out, limits, threads: this.threads() };
       child.send(request);
     });
   }

@@ -69,8 +69,12 @@ export class Semaphore {
     return { running: this.running, waiting: this.waiting.length };
   }
 
-  /** Whether a task asked for now would be refused (every place to run or wait is taken). */
-  get full(): boolean {
+  /** Refuses now, with the busy error `run` would throw, when every place to run or wait is taken. */
+  throwIfFull(): void {
+    if (this.full) throw this.busy();
+  }
+
+  private get full(): boolean {
     return this.running >= this.limit && this.waiting.length >= (this.options.maxWaiting ?? Infinity);
   }
 
@@ -81,7 +85,7 @@ export class Semaphore {
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
     if (this.running >= this.limit) {
-      if (this.full) throw this.busy();
+      this.throwIfFull();
       await new Promise<void>((resolve, reject) => {
         const entry = {
           start: () => {

@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import type { Response } from 'express';
+import { clientGone } from './client-gone.js';
 import { contentDisposition } from './send-stored-file.js';
 
 /**
@@ -72,8 +73,7 @@ export async function sendZip(
     await zip.finalize();
   } catch (error) {
     // A client that hung up is not a failure of the file being sent when it left.
-    const clientLeft = res.destroyed && !res.writableFinished;
-    if (current && !clientLeft) onFailure(error, current);
+    if (current && !clientGone(res)) onFailure(error, current);
     zip.abort();
     res.destroy();
   }

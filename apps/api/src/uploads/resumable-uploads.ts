@@ -12,6 +12,7 @@ import { UploadPanoramaUseCase } from '#panoramas';
 import { RequestPresetRenditionsUseCase } from '#renditions';
 import type { Principal } from '#users';
 import { LockTimeoutError, Metrics, SharedLocks } from '#shared-kernel';
+import { whenClientGone } from '../http/client-gone.js';
 import { lingerIfUnread } from '../http/linger.js';
 import { PROBLEM_STATUS, type ProblemCode } from '../http/problem/error-status.js';
 import { isDiskFull, problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
@@ -167,8 +168,6 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
       for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
       throw refusal.problem; // written by the problem filter (which lingers for an unread body)
     }
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -181,7 +180,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
       // which on the request itself would destroy the socket before our answer is out.
       body: withBody ? (Readable.toWeb(detachable(req)) as ReadableStream) : undefined,
       duplex: 'half',
-      signal: abort.signal,
+      signal: whenClientGone(res),
     });
     // The hooks find the authenticated Express request here (as srvx's Node adapter has it).
     Object.assign(request, { runtime: { name: 'node', node: { req, res } } });

@@ -163,18 +163,18 @@ export function parseSize(
     } else throw bad('size needs a width, a height or both');
   }
   if (size.width < 1 || size.height < 1) throw bad('the requested size is zero pixels');
-  if (size.width > limits.maxSide || size.height > limits.maxSide || size.width * size.height > limits.maxArea) {
-    throw bad(
-      `the requested size ${size.width}x${size.height} exceeds this server's limits ` +
-        `(maxWidth/maxHeight ${limits.maxSide}, maxArea ${limits.maxArea}); ask for a smaller size or a region`,
-    );
-  }
+  // The size as asked, and the box it fills once turned: both within the limits.
   const box = rotatedBox(size.width, size.height, rotation);
-  if (box.width > limits.maxSide || box.height > limits.maxSide || box.width * box.height > limits.maxArea) {
-    throw bad(
-      `the size ${size.width}x${size.height} turned by ${rotation} degrees needs ${box.width}x${box.height} pixels, ` +
-        `over this server's limits (maxWidth/maxHeight ${limits.maxSide}, maxArea ${limits.maxArea}); ask for a smaller size`,
-    );
+  for (const [what, { width, height }] of [
+    ['', size],
+    [` turned by ${rotation} degrees`, box],
+  ] as const) {
+    if (width > limits.maxSide || height > limits.maxSide || width * height > limits.maxArea) {
+      throw bad(
+        `the requested size ${size.width}x${size.height}${what} needs ${width}x${height} pixels, over this server's ` +
+          `limits (maxWidth/maxHeight ${limits.maxSide}, maxArea ${limits.maxArea}); ask for a smaller size or a region`,
+      );
+    }
   }
   return size;
 }

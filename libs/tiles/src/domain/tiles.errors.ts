@@ -70,8 +70,6 @@ export class IiifRenderTimeoutError extends DomainError {
   readonly code = 'IIIF_RENDER_TIMEOUT';
   override readonly retryable = true;
   constructor(seconds: number) {
-    super(`The image could not be rendered within ${seconds} s; retry later or ask for a smaller size.`, {
-      retryAfterSeconds: 5,
-    });
+    super(`The image could not be rendered within ${seconds} s; retry later or ask for a smaller size.`);
   }
 }

@@ -5,6 +5,7 @@ import { DatabaseOutage, isDatabaseUnavailable } from '#persistence';
 import { DomainError, Metrics } from '#shared-kernel';
 import { AppConfig } from '#config';
 import { documentedProblemCodes } from '../../openapi/openapi-document.js';
+import { clientGone } from '../client-gone.js';
 import { lingerIfUnread, type LingerLimits } from '../linger.js';
 import type { OperationRequest } from '../operation.guard.js';
 import { DOMAIN_ERROR_STATUS, HTTP_STATUS_CODE, type ProblemCode, problemType } from './error-status.js';
@@ -85,7 +86,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
 
     if (problem.code === 'STORAGE_FULL') this.metrics.count('disk_full', { operation: req.operationId ?? 'unmatched' });
-    if (clientGone(req, res)) {
+    if (clientGone(res)) {
       // Nobody to answer: the client hung up (an abandoned render, archive or upload). Not an
       // error of ours, whatever the work under way failed with when it was stopped.
       this.logger.log(
@@ -130,10 +131,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 }
-
-/** The client closed its connection before the answer was complete. */
-export const clientGone = (req: Request, res: Response) =>
-  !res.writableFinished && (res.destroyed || req.socket?.destroyed === true);
 
 /** What any error means as a problem (status, code, detail, extension members). */
 export function toProblem(exception: unknown): Problem {

@@ -15,7 +15,7 @@ import {
   type RenditionRequest,
   type RenditionSpec,
 } from '../../domain/rendition-spec.js';
-import { Semaphore, ServerBusyError } from '#shared-kernel';
+import { Semaphore } from '#shared-kernel';
 import { RenditionRenderer } from '../ports/rendition-renderer.port.js';
 import { RenditionsSettings } from '../renditions.settings.js';
 
@@ -72,8 +72,7 @@ export class CompressImageUseCase {
   async execute(source: CompressSource, signal: AbortSignal): Promise<CompressedImage> {
     const { maxBytes, maxPixels, maxSide, timeoutSeconds } = this.settings.compress;
     // Every place taken: refused before the body is read (the semaphore decides again at render time).
-    if (this.renders.full)
-      throw new ServerBusyError('compressions', Math.max(1, Math.min(this.settings.compress.queueSeconds, 30)));
+    this.renders.throwIfFull();
     const tooLarge = () => new UploadTooLargeError(maxBytes);
     if (source.declaredBytes !== undefined && source.declaredBytes > maxBytes + MULTIPART_OVERHEAD_BYTES) {
       throw tooLarge();

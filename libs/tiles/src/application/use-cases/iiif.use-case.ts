@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Reader, Semaphore } from '#shared-kernel';
+import { type ReadablePyramid, type Reader, Semaphore } from '#shared-kernel';
 import {
   canonicalRequest,
   type IiifFormat,
@@ -8,6 +8,7 @@ import {
   type IiifInfo,
   type IiifLimits,
   parseImageRequest,
+  type RegionRead,
   planRegionRead,
   storedTileFor,
 } from '../../domain/iiif.js';
@@ -87,36 +88,44 @@ export class IiifUseCase {
     }
     const read = planRegionRead(spec, request, this.settings.limits); // refuses before reading
     const key = `${tileSetId}/${canonicalRequest(request)}`;
-    let flight = this.inFlight.get(key);
-    if (!flight) {
-      const stop = new AbortController();
-      const timeout = this.settings.timeoutSeconds;
-      const deadline = AbortSignal.timeout(timeout * 1000);
-      const until = AbortSignal.any([stop.signal, deadline]);
-      const result = this.renders
-        .run(() => this.renderer.render(this.pyramids.view(tileSet), read, request, { signal: until, timeout }), until)
-        .catch((error: unknown) => {
-          if (deadline.aborted || isTimeout(error)) throw new IiifRenderTimeoutError(timeout);
-          throw error;
-        })
-        .finally(() => {
-          if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
-        });
-      result.catch(() => undefined); // a render nobody waits for any more may fail unobserved
-      flight = { result, stop, clients: 0 };
-      this.inFlight.set(key, flight);
-    }
-    const joined = flight;
-    joined.clients++;
+    const flight = this.inFlight.get(key) ?? this.startRender(key, () => this.pyramids.view(tileSet), read, request);
+    flight.clients++;
     try {
-      return { kind: 'rendered', request, bytes: await untilAborted(joined.result, signal), format: request.format };
+      return { kind: 'rendered', request, bytes: await untilAborted(flight.result, signal), format: request.format };
     } finally {
-      if (--joined.clients === 0 && signal?.aborted) {
+      if (--flight.clients === 0 && signal?.aborted) {
         // The last client left: stop the render (a waiting one leaves the line at once).
-        if (this.inFlight.get(key) === joined) this.inFlight.delete(key);
-        joined.stop.abort(signal.reason);
+        if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+        flight.stop.abort(signal.reason);
       }
     }
+  }
+
+  /** One render, in line for a place, shared under `key` until it settles. */
+  private startRender(
+    key: string,
+    pyramid: () => ReadablePyramid,
+    read: RegionRead,
+    request: IiifImageRequest,
+  ): Flight {
+    const timeout = this.settings.timeoutSeconds;
+    const stop = new AbortController();
+    const deadline = AbortSignal.timeout(timeout * 1000);
+    const until = AbortSignal.any([stop.signal, deadline]);
+    const result = this.renders
+      .run(() => this.renderer.render(pyramid(), read, request, { signal: until, timeout }), until)
+      .catch((error: unknown) => {
+        if (deadline.aborted || isTimeout(error)) throw new IiifRenderTimeoutError(timeout);
+        throw error;
+      });
+    const flight: Flight = { result, stop, clients: 0 };
+    this.inFlight.set(key, flight);
+    void result
+      .catch(() => undefined) // a render nobody waits for any more may fail unobserved
+      .finally(() => {
+        if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+      });
+    return flight;
   }
 }
 
