@@ -11,7 +11,8 @@ const MAX_HELD = 16;
 
 /**
  * SharedLocks on PostgreSQL session advisory locks (`pg_try_advisory_lock` on a 64-bit hash of
- * the key), each held on a connection of its own from a small pool for as long as it is held:
+ * the key), each held on a connection of its own from a small pool for as long as it is held
+ * (a waiter takes one only to try):
  * a process that dies releases its locks with its connections. A waiter asks the holder to
  * let go (NOTIFY on the `locks` channel, heard by every process) and tries again until it
  * gets the lock, its signal aborts or its time is up.
@@ -57,10 +58,12 @@ export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnAppl
   async acquire(key: string, { signal, timeoutMs, onReleaseRequested }: LockOptions): Promise<HeldLock> {
     signal?.throwIfAborted();
     const deadline = Date.now() + timeoutMs;
-    const client = await this.connections().connect();
     let asked = false;
-    try {
-      for (;;) {
+    let client: pg.PoolClient;
+    for (;;) {
+      // A connection only while trying and while holding: waiters do not hold the pool.
+      client = await this.connections().connect();
+      try {
         const { rows } = await client.query<{ locked: boolean }>(
           'select pg_try_advisory_lock(hashtextextended($1, 0)) as locked',
           [key],
@@ -70,12 +73,13 @@ export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnAppl
           asked = true;
           await client.query('select pg_notify($1, $2)', [CHANGE_CHANNELS.locks, key]);
         }
-        if (Date.now() >= deadline) throw new LockTimeoutError(key, timeoutMs);
-        await this.pause(Math.min(RETRY_MS, deadline - Date.now()), signal);
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
       }
-    } catch (error) {
       client.release();
-      throw error;
+      if (Date.now() >= deadline) throw new LockTimeoutError(key, timeoutMs);
+      await this.pause(Math.min(RETRY_MS, deadline - Date.now()), signal);
     }
     const asks = this.holders.get(key) ?? new Set<() => void>();
     const ask = () => onReleaseRequested?.();

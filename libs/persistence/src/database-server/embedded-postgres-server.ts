@@ -242,8 +242,8 @@ interface Binaries {
 
 const DEFAULT_SYSTEM_DIR = '/var/lib/tessera';
 
-/** Whether every directory above `path` may be entered by others (user `postgres`). */
-async function enterableByOthers(path: string): Promise<string | undefined> {
+/** The first directory above `path` that others (user `postgres`) may not enter, if any. */
+async function blockedParent(path: string): Promise<string | undefined> {
   for (let current = dirname(path); ; current = dirname(current)) {
     const info = await stat(current).catch(() => undefined);
     if (info && (info.mode & 0o001) === 0) return current;
@@ -265,7 +265,7 @@ async function dataDirForPostgresUser(configured: string, systemDir: string, log
     : existsSync(configured)
       ? await realpath(configured)
       : configured;
-  const blocked = await enterableByOthers(real);
+  const blocked = await blockedParent(real);
   if (!blocked) return real;
   if (existsSync(configured)) {
     throw new EmbeddedPostgresError(
@@ -286,7 +286,7 @@ async function dataDirForPostgresUser(configured: string, systemDir: string, log
 /** `systemDir` with parents anyone may enter, owned by root (0755). */
 async function prepareSystemDir(systemDir: string): Promise<void> {
   await mkdir(systemDir, { recursive: true, mode: 0o755 });
-  const blocked = (await enterableByOthers(join(systemDir, 'x'))) ?? undefined;
+  const blocked = await blockedParent(join(systemDir, 'x'));
   if (blocked) {
     throw new EmbeddedPostgresError(
       `User "postgres" cannot enter ${blocked} either; set DATABASE_EMBEDDED_SYSTEM_DIR to a directory others may enter.`,
@@ -301,7 +301,7 @@ async function prepareSystemDir(systemDir: string): Promise<void> {
 async function binariesForPostgresUser(systemDir: string, log: Logger): Promise<Binaries> {
   const installed = await binaries();
   const nativeDir = dirname(dirname(installed.postgres));
-  if (!(await enterableByOthers(installed.postgres))) return installed;
+  if (!(await blockedParent(installed.postgres))) return installed;
   // The package's own package.json (beside native/; its exports do not list it).
   const { version } = JSON.parse(await readFile(join(dirname(nativeDir), 'package.json'), 'utf8')) as {
     version: string;

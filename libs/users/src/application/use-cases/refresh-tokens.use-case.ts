@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '#shared-kernel';
+import type { RefreshToken } from '../../domain/refresh-token.js';
+import type { User } from '../../domain/user.js';
 import { InvalidRefreshTokenError } from '../../domain/users.errors.js';
 import { RefreshTokenRepository } from '../ports/refresh-token.repository.port.js';
 import { UserRepository } from '../ports/user.repository.port.js';
@@ -35,18 +37,34 @@ export class RefreshTokensUseCase {
     if (!user) throw new InvalidRefreshTokenError();
 
     const next = this.sessions.mintRefreshToken(user.id, current.familyId);
-    if (current.usedAt) {
-      // Rotated a moment ago: another pair of the same session, the token stays spent.
-      await this.tokens.insert(next.token);
-      return this.sessions.pair(user, next);
-    }
+    // Rotated a moment ago (here, or by a request racing this one): another pair of the same session.
+    if (current.usedAt) return this.sibling(current.tokenHash, user, next, now);
     if (!(await this.tokens.rotate(current.id, next.token, now))) {
-      // Another request rotated it meanwhile: the same race, unless the family was revoked.
       const again = await this.tokens.findByHash(current.tokenHash);
       if (!again?.usedAt || again.revokedAt || !this.justRotated(again.usedAt, now)) {
         return this.revokeOnReuse(current.familyId, now);
       }
-      await this.tokens.insert(next.token);
+      return this.sibling(current.tokenHash, user, next, now);
+    }
+    return this.sessions.pair(user, next);
+  }
+
+  /**
+   * Stores `next` beside the spent token, unless its session has been revoked meanwhile (a
+   * logout racing this refresh): checked after the insert, so that a revocation before it is
+   * seen and one after it covers the new token too.
+   */
+  private async sibling(
+    spentHash: string,
+    user: User,
+    next: { plain: string; token: RefreshToken },
+    now: Date,
+  ): Promise<TokenPair> {
+    await this.tokens.insert(next.token);
+    const spent = await this.tokens.findByHash(spentHash);
+    if (!spent || spent.revokedAt) {
+      await this.tokens.revokeFamily(next.token.familyId, now);
+      throw new InvalidRefreshTokenError();
     }
     return this.sessions.pair(user, next);
   }

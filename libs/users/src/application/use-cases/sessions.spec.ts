@@ -142,6 +142,21 @@ describe('refresh', () => {
     expect(rows.some((row) => row.revokedAt)).toBe(false);
   });
 
+  it('leaves no live token in a session a logout revokes while a racing refresh stores its new one', async () => {
+    const t = await loggedIn();
+    await t.refresh.execute({ refreshToken: t.pair.refreshToken });
+    // The logout lands between the replay's read and its insert.
+    const insert = t.tokens.insert.bind(t.tokens);
+    t.tokens.insert = async (token) => {
+      await t.tokens.revokeFamily(token.familyId, t.clock.now());
+      await insert(token);
+    };
+    await expect(t.refresh.execute({ refreshToken: t.pair.refreshToken })).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
+    expect([...t.tokens.rows.values()].every((row) => row.revokedAt)).toBe(true);
+  });
+
   it('refuses an expired token and an unknown one', async () => {
     const t = await loggedIn();
     await expect(t.refresh.execute({ refreshToken: 'not-a-token' })).rejects.toBeInstanceOf(InvalidRefreshTokenError);
