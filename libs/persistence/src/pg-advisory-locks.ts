@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import pg from 'pg';
 import { AppConfig } from '#config';
 import { ChangeFeed, type HeldLock, type LockOptions, LockTimeoutError, SharedLocks } from '#shared-kernel';
@@ -19,11 +19,13 @@ const MAX_HELD = 16;
  */
 @Injectable()
 export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(PgAdvisoryLocks.name);
   private pool?: pg.Pool;
   /** Locks this process holds: key -> who to ask to let go. */
   private readonly holders = new Map<string, Set<() => void>>();
   private readonly waiters = new Set<() => void>();
   private unsubscribe?: () => void;
+  private stopped = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -42,16 +44,23 @@ export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnAppl
 
   async onApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
+    this.stopped = true;
     await this.pool?.end().catch(() => undefined);
   }
 
   private connections(): pg.Pool {
-    this.pool ??= new pg.Pool({
+    // No pool opened after shutdown: nothing would end it.
+    if (this.stopped) throw new Error('The lock service has shut down.');
+    if (this.pool) return this.pool;
+    this.pool = new pg.Pool({
       connectionString: this.config.DATABASE_URL,
       application_name: 'tessera-locks',
       max: MAX_HELD,
       idleTimeoutMillis: 30_000,
     });
+    // An idle connection the server ends (a restart, a terminated backend) is dropped by the
+    // pool and reported here; unheard, pg-pool's 'error' event would end the process.
+    this.pool.on('error', (error) => this.logger.warn(`idle lock connection lost: ${error.message}`));
     return this.pool;
   }
 
@@ -59,6 +68,7 @@ export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnAppl
     signal?.throwIfAborted();
     const deadline = Date.now() + timeoutMs;
     let asked = false;
+    let stale = false;
     let client: pg.PoolClient;
     for (;;) {
       // A connection only while trying and while holding: waiters do not hold the pool.
@@ -75,7 +85,11 @@ export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnAppl
         }
       } catch (error) {
         client.release(error as Error);
-        throw error;
+        // A pooled connection the server ended while idle fails its first query before the pool
+        // hears of it: one more try on a fresh connection.
+        if (stale) throw error;
+        stale = true;
+        continue;
       }
       client.release();
       if (Date.now() >= deadline) throw new LockTimeoutError(key, timeoutMs);
@@ -85,6 +99,14 @@ export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnAppl
     const ask = () => onReleaseRequested?.();
     asks.add(ask);
     this.holders.set(key, asks);
+    // The lock lives with this connection. If the server ends it (a restart, a terminated
+    // backend), the lock is gone: the holder is asked to finish. Heard here, since a checked-out
+    // client's 'error' event has no other listener and would end the process.
+    const lost = (error: Error) => {
+      this.logger.warn(`connection holding lock ${key} lost: ${error.message}`);
+      ask();
+    };
+    client.on('error', lost);
     let released = false;
     return {
       release: async () => {
@@ -95,9 +117,11 @@ export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnAppl
         try {
           await client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [key]);
           await client.query('select pg_notify($1, $2)', [CHANGE_CHANNELS.locks, `released:${key}`]);
+          client.off('error', lost);
           client.release();
         } catch (error) {
-          client.release(error as Error); // a broken connection: dropped, which frees the lock too
+          // A broken connection: dropped (its listener with it), which frees the lock too.
+          client.release(error as Error);
         }
       },
     };
@@ -106,6 +130,8 @@ export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnAppl
   /** Waits `ms`, less if a lock is released meanwhile; rejects when `signal` aborts. */
   private pause(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      // Aborted while trying: an abort listener added now would never fire.
+      if (signal?.aborted) return reject(signal.reason as Error);
       const done = () => {
         clearTimeout(timer);
         this.waiters.delete(done);
