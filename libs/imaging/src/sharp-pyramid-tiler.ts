@@ -9,6 +9,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import sharp, { type Sharp } from 'sharp';
 import { AppConfig } from '#config';
 import { forEachLimited } from '#shared-kernel';
+import { BmpError, decodableFile } from './bmp.js';
 import {
   CorruptImageError,
   type CutPyramid,
@@ -86,6 +87,15 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
       else {
         path = join(work, 'source');
         await pipeline(source.stream, createWriteStream(path));
+      }
+      // A bitmap becomes a libvips file first (bmp.ts), in the same scratch directory.
+      try {
+        path = await decodableFile(path, join(work, 'source.v'), {
+          signal: AbortSignal.timeout(this.config.TILING_TIMEOUT_SECONDS * 1000),
+        });
+      } catch (error) {
+        if (error instanceof BmpError) throw new CorruptImageError(error.message);
+        throw error;
       }
       const directory = join(work, 'image_files');
       const poll = setInterval(() => void countFiles(directory).then(onProgress, () => undefined), PROGRESS_POLL_MS);

@@ -9,6 +9,7 @@ import sharp, { type Sharp } from 'sharp';
 import type { CropPosition, RenditionSpec } from '#renditions/domain';
 import type { PyramidLevelView, ReadablePyramid } from '#shared-kernel';
 import { forEachLimited } from '#shared-kernel';
+import { BmpError, decodableFile } from './bmp.js';
 
 /** Raw RGBA pixels in a file (a stitched pyramid level); `opaque`: the alpha channel is to be dropped. */
 export interface RawPixels {
@@ -76,20 +77,32 @@ export async function prepareRenderInput(
   out: string,
   limits: SharpRenderLimits,
 ): Promise<{ input: RenderInput; scratch: string[] }> {
-  if ('path' in source) return { input: { path: source.path }, scratch: [] };
   await mkdir(dirname(out), { recursive: true });
+  if ('path' in source) return decodable(source.path, [], out, limits);
   if ('stream' in source) {
     const copy = `${out}-source.upload`;
     await pipeline(source.stream, createWriteStream(copy)).catch(async (error: unknown) => {
       await rm(copy, { force: true });
       throw new SharpRenderError('machine', error instanceof Error ? error.message : String(error));
     });
-    return { input: { path: copy }, scratch: [copy] };
+    return decodable(copy, [copy], out, limits);
   }
   const stitched = `${out}-stitched.upload`;
   const { data, raw } = await stitchLevelRaw(source.pyramid, spec, limits);
   await writeFile(stitched, data);
   return { input: { path: stitched, raw }, scratch: [stitched] };
+}
+
+/** `path` as it is, or for a bitmap its conversion to a libvips file (one more scratch file). */
+async function decodable(path: string, scratch: string[], out: string, limits: SharpRenderLimits) {
+  const converted = `${out}-bitmap.upload`;
+  try {
+    const input = await decodableFile(path, converted, { signal: AbortSignal.timeout(limits.timeoutSeconds * 1000) });
+    return { input: { path: input }, scratch: input === path ? scratch : [...scratch, converted] };
+  } catch (error) {
+    await Promise.all(scratch.map((file) => rm(file, { force: true })));
+    throw error instanceof BmpError ? new SharpRenderError('image', error.message) : classify(error);
+  }
 }
 
 /**

@@ -56,6 +56,9 @@ const CONTENT_TYPES: Record<string, string> = {
   png: 'image/png',
   webp: 'image/webp',
   tif: 'image/tiff',
+  bmp: 'image/bmp',
+  gif: 'image/gif',
+  avif: 'image/avif',
   json: 'application/json',
   dzi: 'application/xml',
 };

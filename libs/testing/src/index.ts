@@ -9,3 +9,4 @@ export * from './s3-server.js';
 export * from './stable-port.js';
 export * from './browser.js';
 export * from './in-memory-renditions.js';
+export * from './bmp.js';

@@ -64,7 +64,7 @@ export class RenditionFieldsDto {
     enum: OUTPUT_FORMATS,
     enumName: 'RenditionOutputFormat',
     default: 'original',
-    description: "`original`: the image's own format (JPEG for a TIFF).",
+    description: "`original`: the image's own format (JPEG for a TIFF, PNG for a BMP or GIF).",
   })
   @IsOptional()
   @IsIn(OUTPUT_FORMATS)

@@ -100,9 +100,11 @@ export class PanoramasController {
   /** An upload's text fields: validated, the tile options gathered, the presets picked. */
   @Post()
   @ApiOperation({
-    summary: 'Upload a panorama (streamed; JPEG, PNG, WebP or TIFF)',
+    summary: 'Upload a panorama (streamed; JPEG, PNG, WebP, TIFF, BMP, GIF or AVIF)',
     description:
-      'multipart/form-data with one `file` part and optional text fields, in any order. The bytes decide the type. ' +
+      'multipart/form-data with one `file` part and optional text fields, in any order. The bytes decide the type: ' +
+      'JPEG, PNG, WebP, TIFF, BMP (1 to 32 bits, RLE), GIF (its first frame) or AVIF; 16-bit and CMYK images become ' +
+      '8-bit sRGB tiles and renditions; HEIC is refused with 415 (no HEVC decoder here). ' +
       'Answers 202 with the new panorama and its queued tile set, or 200 with the existing panorama when you had already ' +
       'uploaded the same bytes (a tile set with new options is queued on it). Location names the panorama. The rendition ' +
       'presets (RENDITION_PRESETS; the `presets` field picks some or none) are queued for it at once.',

@@ -1,4 +1,5 @@
 import { DomainError } from '#shared-kernel';
+import { IMAGE_FORMAT_NAMES } from './image-format.js';
 
 export const PANORAMAS_ERROR_CODES = [
   'PANORAMA_NOT_FOUND',
@@ -24,8 +25,15 @@ export class PanoramaNotFoundError extends DomainError {
 
 export class UnsupportedMediaTypeError extends DomainError {
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
-  constructor() {
-    super('The file is not a JPEG, PNG, WebP or TIFF image (judged by its content, not its name).');
+  /** `recognised`: a format known by its bytes that cannot be decoded here (HEIC). */
+  constructor(recognised?: string) {
+    super(
+      recognised === 'HEIC'
+        ? 'The file is a HEIC image (HEVC-coded HEIF, as phones write). This server cannot decode HEVC: ' +
+            `convert it to JPEG or AVIF first (on an iPhone: Settings > Camera > Formats > Most Compatible). Accepted: ${IMAGE_FORMAT_NAMES}.`
+        : `The file is not a ${IMAGE_FORMAT_NAMES} image (judged by its content, not its name).`,
+      recognised ? { format: recognised } : undefined,
+    );
   }
 }
 

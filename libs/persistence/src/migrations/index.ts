@@ -5,6 +5,7 @@ import { Migration20261122070000_ChangeFeed } from './Migration20261122070000_Ch
 import { Migration20261122090000_RateLimits } from './Migration20261122090000_RateLimits.js';
 import { Migration20261122120000_Renditions } from './Migration20261122120000_Renditions.js';
 import { Migration20261122150000_SharesAndProjection } from './Migration20261122150000_SharesAndProjection.js';
+import { Migration20261205230000_MoreImageFormats } from './Migration20261205230000_MoreImageFormats.js';
 
 type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -20,4 +21,5 @@ export const MIGRATIONS: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261122090000_RateLimits', class: Migration20261122090000_RateLimits },
   { name: 'Migration20261122120000_Renditions', class: Migration20261122120000_Renditions },
   { name: 'Migration20261122150000_SharesAndProjection', class: Migration20261122150000_SharesAndProjection },
+  { name: 'Migration20261205230000_MoreImageFormats', class: Migration20261205230000_MoreImageFormats },
 ];

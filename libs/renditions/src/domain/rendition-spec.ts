@@ -20,7 +20,7 @@ export const CROP_POSITIONS = [
 export type CropPosition = (typeof CROP_POSITIONS)[number];
 
 /** Formats an original can be in (the panoramas' ImageFormat, seen from here). */
-export type SourceFormat = 'jpeg' | 'png' | 'webp' | 'tiff';
+export type SourceFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'bmp' | 'gif' | 'avif';
 
 /** What a client asks for: any of these may be absent. */
 export interface RenditionRequest {
@@ -57,12 +57,15 @@ export const DEFAULT_QUALITY: Record<RenditionFormat, number | null> = { jpeg: 8
 export const DEFAULT_EFFORT: Record<RenditionFormat, number | null> = { jpeg: null, png: null, webp: 4, avif: 2 };
 const MAX_EFFORT: Record<RenditionFormat, number | null> = { jpeg: null, png: null, webp: 6, avif: 9 };
 
-/** TIFF is no rendition format: its renditions are JPEG. */
+/** TIFF, BMP and GIF are no rendition formats: TIFF's renditions are JPEG, lossless BMP's and GIF's PNG. */
 const FORMAT_OF_ORIGINAL: Record<SourceFormat, RenditionFormat> = {
   jpeg: 'jpeg',
   png: 'png',
   webp: 'webp',
   tiff: 'jpeg',
+  bmp: 'png',
+  gif: 'png',
+  avif: 'avif',
 };
 
 /**

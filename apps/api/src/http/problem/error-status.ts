@@ -158,7 +158,8 @@ export const PROBLEM_EXAMPLE_DETAIL: Partial<Record<ProblemCode, string>> = {
   INVALID_CURSOR: 'The pagination cursor is malformed.',
   RANGE_NOT_SATISFIABLE: 'The requested range lies outside the object.',
   PANORAMA_NOT_FOUND: 'No panorama with this id exists.',
-  UNSUPPORTED_MEDIA_TYPE: 'The file is not a JPEG, PNG, WebP or TIFF image (judged by its content, not its name).',
+  UNSUPPORTED_MEDIA_TYPE:
+    'The file is not a JPEG, PNG, WebP, TIFF, BMP, GIF or AVIF image (judged by its content, not its name), or is a HEIC, which this server cannot decode.',
   UPLOAD_TOO_LARGE: 'The file is larger than the upload limit of 1073741824 bytes.',
   QUOTA_EXCEEDED: 'This upload would exceed your storage quota.',
   IMAGE_TOO_LARGE: 'The image has more pixels than this server accepts.',

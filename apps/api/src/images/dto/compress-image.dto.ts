@@ -29,7 +29,8 @@ export class CompressImageDto extends CompressImageFieldsDto {
   @ApiProperty({
     type: 'string',
     format: 'binary',
-    description: 'JPEG, PNG, WebP or TIFF; judged by its bytes. Up to COMPRESS_MAX_BYTES and COMPRESS_MAX_PIXELS.',
+    description:
+      'JPEG, PNG, WebP, TIFF, BMP, GIF (first frame) or AVIF; judged by its bytes. Up to COMPRESS_MAX_BYTES and COMPRESS_MAX_PIXELS.',
   })
   file!: unknown;
 }

@@ -69,7 +69,8 @@ export class UploadPanoramaDto extends UploadPanoramaFieldsDto {
   @ApiProperty({
     type: 'string',
     format: 'binary',
-    description: 'JPEG, PNG, WebP or TIFF; judged by its bytes. Up to UPLOAD_MAX_BYTES (1 GiB by default).',
+    description:
+      'JPEG, PNG, WebP, TIFF, BMP, GIF (first frame) or AVIF; judged by its bytes. HEIC is refused (415). Up to UPLOAD_MAX_BYTES (1 GiB by default).',
   })
   file!: unknown;
 }

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock, newId, ObjectStorage } from '#shared-kernel';
 import { SPHERE_TILE_OPTIONS, type TileOptions, type TileSet, TileSetRepository, TileSetRequests } from '#tiles';
 import { sanitiseFilename, titleFromFilename } from '../../domain/filename.js';
-import { sniffImageFormat } from '../../domain/image-format.js';
+import { sniffImageFormat, sniffUndecodableFormat } from '../../domain/image-format.js';
 import { originalKey, Panorama } from '../../domain/panorama.js';
 import { detectProjection, type Projection } from '../../domain/projection.js';
 import {
@@ -127,7 +127,7 @@ export class UploadPanoramaUseCase {
   ): Promise<UploadResult> {
     if (staged.bytes === 0) throw new EmptyUploadError();
     const sniffed = sniffImageFormat(staged.head);
-    if (!sniffed) throw new UnsupportedMediaTypeError();
+    if (!sniffed) throw new UnsupportedMediaTypeError(sniffUndecodableFormat(staged.head) ?? undefined);
     const info = await this.images.probe(staged.path);
     if (info.format !== sniffed) throw new UnsupportedMediaTypeError();
 

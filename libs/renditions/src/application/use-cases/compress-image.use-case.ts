@@ -5,6 +5,7 @@ import {
   type ImageFormat,
   ImageProcessor,
   sniffImageFormat,
+  sniffUndecodableFormat,
   UnsupportedMediaTypeError,
   UploadStaging,
   UploadTooLargeError,
@@ -84,7 +85,7 @@ export class CompressImageUseCase {
       const request = await source.request();
       if (staged.bytes === 0) throw new EmptyUploadError();
       const sniffed = sniffImageFormat(staged.head);
-      if (!sniffed) throw new UnsupportedMediaTypeError();
+      if (!sniffed) throw new UnsupportedMediaTypeError(sniffUndecodableFormat(staged.head) ?? undefined);
       const info = await this.images.probe(staged.path, { maxPixels, maxSide });
       if (info.format !== sniffed) throw new UnsupportedMediaTypeError();
       // Neither a width nor a height: the same size, recompressed.
