@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadConfig } from '#config';
 import { ImageTooLargeError, InvalidImageError } from '#panoramas';
-import { FOREIGN_FILES, jpegClaiming, makeJpeg, makePngWithAlpha, makeTiff, makeWebp, pngClaiming } from '#testing';
+import {
+  encodeBmp,
+  FOREIGN_FILES,
+  jpegClaiming,
+  makeJpeg,
+  makePngWithAlpha,
+  makeTiff,
+  makeWebp,
+  pngClaiming,
+} from '#testing';
 import { SharpImageProcessor } from './sharp-image-processor.js';
 
 let dir: string;
@@ -69,19 +78,46 @@ describe('SharpImageProcessor.probe (real sharp)', () => {
     },
   );
 
-  it('has libvips refuse to open a real GIF or SVG at all: their loaders are blocked in this process', async () => {
-    const gif = await sharp(await makeJpeg(8, 8))
-      .gif()
-      .toBuffer();
+  it('has libvips refuse to open an SVG at all: its loader is blocked in this process', async () => {
     const svg = Buffer.from(
       '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
     );
-    for (const data of [gif, svg]) {
-      await expect(sharp(data).metadata()).rejects.toThrow();
-      await expect(processor.probe(await file('real', data))).rejects.toBeInstanceOf(InvalidImageError);
-    }
+    await expect(sharp(svg).metadata()).rejects.toThrow();
+    await expect(processor.probe(await file('real', svg))).rejects.toBeInstanceOf(InvalidImageError);
     // The allowed loaders still work from buffers too.
     await expect(sharp(await makeJpeg(8, 8)).metadata()).resolves.toMatchObject({ format: 'jpeg' });
+  });
+
+  it('reads GIF (first frame), AVIF and BMP headers', async () => {
+    const jpeg = await makeJpeg(320, 160);
+    const gif = await sharp(jpeg).gif().toBuffer();
+    const avif = await sharp(jpeg).avif().toBuffer();
+    const rgba = await sharp(jpeg).ensureAlpha().raw().toBuffer();
+    const bmp = encodeBmp({ width: 320, height: 160, data: rgba }, { bitCount: 32, alpha: true });
+    expect(await processor.probe(await file('a.gif', gif))).toMatchObject({ format: 'gif', width: 320, height: 160 });
+    expect(await processor.probe(await file('a.avif', avif))).toMatchObject({
+      format: 'avif',
+      width: 320,
+      height: 160,
+    });
+    expect(await processor.probe(await file('a.bmp', bmp))).toMatchObject({
+      format: 'bmp',
+      width: 320,
+      height: 160,
+      hasAlpha: true,
+    });
+  });
+
+  it('prices a bitmap by its header before anything else, then checks that its pixels are all there', async () => {
+    const bmp = encodeBmp({ width: 16, height: 8, data: Buffer.alloc(16 * 8 * 4) }, { bitCount: 24 });
+    const claim = Buffer.from(bmp);
+    claim.writeInt32LE(65535, 18);
+    claim.writeInt32LE(65535, 22);
+    await expect(processor.probe(await file('claim.bmp', claim))).rejects.toBeInstanceOf(ImageTooLargeError);
+    await expect(processor.probe(await file('cut.bmp', bmp.subarray(0, bmp.length - 1)))).rejects.toThrow(/cut short/);
+    await expect(processor.probe(await file('head.bmp', bmp.subarray(0, 30)))).rejects.toBeInstanceOf(
+      InvalidImageError,
+    );
   });
 
   it('refuses a missing or empty file', async () => {

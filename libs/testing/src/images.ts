@@ -100,8 +100,17 @@ export const FOREIGN_FILES: Record<string, Buffer> = {
   svg: Buffer.from(
     '<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="1" height="1"/></svg>',
   ),
-  gif: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'),
+  // A libvips native file: its loader is open to the bitmaps converted here, never to uploads.
+  vips: Buffer.concat([Buffer.from([0xb6, 0xa6, 0xf2, 0x08, 1, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0]), Buffer.alloc(60)]),
+  // HEIC (HEVC in HEIF, as phones write): recognised, refused by name.
+  heic: heicHeader(),
 };
+
+/** The start of a HEIC file: an ftyp box with the heic brand, then a meta box. */
+export function heicHeader(): Buffer {
+  const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1')]);
+  return Buffer.concat([ftyp, Buffer.from([0, 0, 0, 40]), Buffer.from('meta', 'latin1'), Buffer.alloc(64)]);
+}
 
 /** A large JPEG that compresses (and tiles) like a busy photo: upscaled noise. */
 export async function makeNoisyJpeg(width: number, height: number, quality = 92): Promise<Buffer> {

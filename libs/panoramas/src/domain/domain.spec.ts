@@ -1,4 +1,10 @@
-import { sanitiseFilename, sniffImageFormat, TITLE_MAX_LENGTH, titleFromFilename } from './index.js';
+import {
+  sanitiseFilename,
+  sniffImageFormat,
+  sniffUndecodableFormat,
+  TITLE_MAX_LENGTH,
+  titleFromFilename,
+} from './index.js';
 
 describe('sniffImageFormat', () => {
   const bytes = (...values: (number | string)[]) =>
@@ -11,11 +17,21 @@ describe('sniffImageFormat', () => {
     ['tiff', bytes('II*', 0, 8, 0, 0, 0)],
     ['tiff', bytes('MM', 0, '*', 0, 0, 0, 8)],
     ['tiff', bytes('II+', 0, 8, 0, 0, 0)],
+    ['bmp', bytes('BM', 0x36, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0, 40, 0, 0, 0)],
+    ['bmp', bytes('BM', 0x1a, 0, 0, 0, 0, 0, 0, 0, 0x1a, 0, 0, 0, 12, 0, 0, 0)],
+    ['gif', bytes('GIF89a', 1, 0)],
+    ['gif', bytes('GIF87a', 1, 0)],
+    ['avif', bytes(0, 0, 0, 0x1c, 'ftypavif', 0, 0, 0, 0, 'avifmif1miaf')],
+    ['avif', bytes(0, 0, 0, 0x1c, 'ftypmif1', 0, 0, 0, 0, 'mif1avifmiaf')],
   ])('recognises %s', (format, head) => expect(sniffImageFormat(head)).toBe(format));
 
   it.each([
     ['empty', bytes()],
-    ['GIF', bytes('GIF89a')],
+    ['GIF89 without its "a"', bytes('GIF89b')],
+    ['HEIC', bytes(0, 0, 0, 0x18, 'ftypheic', 0, 0, 0, 0, 'mif1heic')],
+    ['an MP4 video', bytes(0, 0, 0, 0x18, 'ftypisom', 0, 0, 0, 0, 'isommp41')],
+    ['BM with a reserved word set', bytes('BM', 0x36, 0, 0, 0, 1, 0, 0, 0, 0x36, 0, 0, 0, 40, 0, 0, 0)],
+    ['BM with an unknown info header', bytes('BM', 0x36, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0, 41, 0, 0, 0)],
     ['SVG', bytes('<svg xmlns=')],
     ['PDF', bytes('%PDF-1.7')],
     ['ZIP', bytes('PK', 3, 4)],
@@ -23,6 +39,14 @@ describe('sniffImageFormat', () => {
     ['two JPEG bytes', bytes(0xff, 0xd8)],
     ['BMP', bytes('BM')],
   ])('rejects %s', (_name, head) => expect(sniffImageFormat(head)).toBeNull());
+
+  it('names HEIC (HEVC brands, no AVIF brand) as recognised but undecodable, and nothing else', () => {
+    expect(sniffUndecodableFormat(bytes(0, 0, 0, 0x18, 'ftypheic', 0, 0, 0, 0, 'mif1heic'))).toBe('HEIC');
+    expect(sniffUndecodableFormat(bytes(0, 0, 0, 0x18, 'ftypmif1', 0, 0, 0, 0, 'mif1heix'))).toBe('HEIC');
+    expect(sniffUndecodableFormat(bytes(0, 0, 0, 0x1c, 'ftypmif1', 0, 0, 0, 0, 'mif1avifheic'))).toBeNull();
+    expect(sniffUndecodableFormat(bytes(0, 0, 0, 0x18, 'ftypisom', 0, 0, 0, 0, 'isommp41'))).toBeNull();
+    expect(sniffUndecodableFormat(bytes('GIF89a'))).toBeNull();
+  });
 });
 
 describe('sanitiseFilename', () => {
