@@ -163,8 +163,8 @@ export interface paths {
         get: operations["listPanoramas"];
         put?: never;
         /**
-         * Upload a panorama (streamed; JPEG, PNG, WebP or TIFF)
-         * @description multipart/form-data with one `file` part and optional text fields, in any order. The bytes decide the type. Answers 202 with the new panorama and its queued tile set, or 200 with the existing panorama when you had already uploaded the same bytes (a tile set with new options is queued on it). Location names the panorama. The rendition presets (RENDITION_PRESETS; the `presets` field picks some or none) are queued for it at once.
+         * Upload a panorama (streamed; JPEG, PNG, WebP, TIFF, BMP, GIF or AVIF)
+         * @description multipart/form-data with one `file` part and optional text fields, in any order. The bytes decide the type: JPEG, PNG, WebP, TIFF, BMP (1 to 32 bits, RLE), GIF (its first frame) or AVIF; 16-bit and CMYK images become 8-bit sRGB tiles and renditions; HEIC is refused with 415 (no HEVC decoder here). Answers 202 with the new panorama and its queued tile set, or 200 with the existing panorama when you had already uploaded the same bytes (a tile set with new options is queued on it). Location names the panorama. The rendition presets (RENDITION_PRESETS; the `presets` field picks some or none) are queued for it at once.
          */
         post: operations["uploadPanorama"];
         delete?: never;
@@ -934,7 +934,7 @@ export interface components {
             effort?: number;
             /**
              * Format: binary
-             * @description JPEG, PNG, WebP or TIFF; judged by its bytes. Up to COMPRESS_MAX_BYTES and COMPRESS_MAX_PIXELS.
+             * @description JPEG, PNG, WebP, TIFF, BMP, GIF (first frame) or AVIF; judged by its bytes. Up to COMPRESS_MAX_BYTES and COMPRESS_MAX_PIXELS.
              */
             file: string;
             /**
@@ -944,7 +944,7 @@ export interface components {
              */
             fit?: "inside" | "cover";
             /**
-             * @description `original`: the image's own format (JPEG for a TIFF).
+             * @description `original`: the image's own format (JPEG for a TIFF, PNG for a BMP or GIF).
              * @default original
              * @enum {string}
              */
@@ -981,7 +981,7 @@ export interface components {
              */
             fit?: "inside" | "cover";
             /**
-             * @description `original`: the image's own format (JPEG for a TIFF).
+             * @description `original`: the image's own format (JPEG for a TIFF, PNG for a BMP or GIF).
              * @default original
              * @enum {string}
              */
@@ -1112,7 +1112,7 @@ export interface components {
             width: number;
         };
         /** @enum {string} */
-        ImageFormat: "jpeg" | "png" | "webp" | "tiff";
+        ImageFormat: "jpeg" | "png" | "webp" | "tiff" | "bmp" | "gif" | "avif";
         IntegrityReportDto: {
             checkedBytes: number;
             checkedObjects: number;
@@ -1345,7 +1345,7 @@ export interface components {
             self: string;
         };
         /**
-         * @description `original`: the image's own format (JPEG for a TIFF).
+         * @description `original`: the image's own format (JPEG for a TIFF, PNG for a BMP or GIF).
          * @enum {string}
          */
         RenditionOutputFormat: "jpeg" | "png" | "webp" | "avif" | "original";
@@ -1517,7 +1517,7 @@ export interface components {
             description?: string;
             /**
              * Format: binary
-             * @description JPEG, PNG, WebP or TIFF; judged by its bytes. Up to UPLOAD_MAX_BYTES (1 GiB by default).
+             * @description JPEG, PNG, WebP, TIFF, BMP, GIF (first frame) or AVIF; judged by its bytes. HEIC is refused (415). Up to UPLOAD_MAX_BYTES (1 GiB by default).
              */
             file: string;
             /**
@@ -3259,6 +3259,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "image/avif": string;
+                    "image/bmp": string;
+                    "image/gif": string;
                     "image/jpeg": string;
                     "image/png": string;
                     "image/tiff": string;
@@ -3271,6 +3274,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "image/avif": string;
+                    "image/bmp": string;
+                    "image/gif": string;
                     "image/jpeg": string;
                     "image/png": string;
                     "image/tiff": string;
