@@ -330,7 +330,10 @@ async function decodeRle(input: FileHandle, h: BmpHeader, write: WriteRows, sign
     y++;
     if (y % 256 === 0) signal?.throwIfAborted();
   };
+  let ops = 0;
   for (;;) {
+    // Also here: ops that move nowhere (empty deltas) would not end rows.
+    if (++ops % 65_536 === 0) signal?.throwIfAborted();
     const op = await reader.take(2);
     if (!op) throw new BmpError('the RLE data ends before its end-of-bitmap mark');
     const [count, value] = op;

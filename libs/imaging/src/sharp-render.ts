@@ -76,16 +76,17 @@ export async function prepareRenderInput(
   spec: RenditionSpec,
   out: string,
   limits: SharpRenderLimits,
+  signal?: AbortSignal,
 ): Promise<{ input: RenderInput; scratch: string[] }> {
   await mkdir(dirname(out), { recursive: true });
-  if ('path' in source) return decodable(source.path, [], out, limits);
+  if ('path' in source) return decodable(source.path, [], out, limits, signal);
   if ('stream' in source) {
     const copy = `${out}-source.upload`;
     await pipeline(source.stream, createWriteStream(copy)).catch(async (error: unknown) => {
       await rm(copy, { force: true });
       throw new SharpRenderError('machine', error instanceof Error ? error.message : String(error));
     });
-    return decodable(copy, [copy], out, limits);
+    return decodable(copy, [copy], out, limits, signal);
   }
   const stitched = `${out}-stitched.upload`;
   const { data, raw } = await stitchLevelRaw(source.pyramid, spec, limits);
@@ -93,11 +94,23 @@ export async function prepareRenderInput(
   return { input: { path: stitched, raw }, scratch: [stitched] };
 }
 
-/** `path` as it is, or for a bitmap its conversion to a libvips file (one more scratch file). */
-async function decodable(path: string, scratch: string[], out: string, limits: SharpRenderLimits) {
+/**
+ * `path` as it is, or for a bitmap its conversion to a libvips file (one more scratch file),
+ * stopped by the render's timeout or its caller's signal.
+ */
+async function decodable(
+  path: string,
+  scratch: string[],
+  out: string,
+  limits: SharpRenderLimits,
+  signal?: AbortSignal,
+) {
   const converted = `${out}-bitmap.upload`;
+  const timeout = AbortSignal.timeout(limits.timeoutSeconds * 1000);
   try {
-    const input = await decodableFile(path, converted, { signal: AbortSignal.timeout(limits.timeoutSeconds * 1000) });
+    const input = await decodableFile(path, converted, {
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
     return { input: { path: input }, scratch: input === path ? scratch : [...scratch, converted] };
   } catch (error) {
     await Promise.all(scratch.map((file) => rm(file, { force: true })));

@@ -54,7 +54,7 @@ export class SharpRenditionRenderer extends RenditionRenderer implements OnModul
     };
     let scratch: string[] = [];
     try {
-      const prepared = await prepareRenderInput(source, spec, out, limits);
+      const prepared = await prepareRenderInput(source, spec, out, limits, options.signal);
       scratch = prepared.scratch;
       return await this.renderIsolated(prepared.input, spec, out, limits, options.signal);
     } catch (error) {
