@@ -185,6 +185,39 @@ describe('GIF, AVIF, 16-bit and CMYK', () => {
   });
 });
 
+it('renders 16-bit and CMYK sources as 8-bit sRGB through the compress route', async () => {
+  const rgb = await sharp(await source(), { raw: { width: WIDTH, height: HEIGHT, channels: 4 } })
+    .removeAlpha()
+    .png()
+    .toBuffer();
+  const inputs = [
+    await sharp(rgb).toColourspace('rgb16').png().toBuffer(),
+    await sharp(rgb).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer(),
+  ];
+  for (const input of inputs) {
+    const form = new FormData();
+    form.append('width', '300');
+    form.append('format', 'png');
+    form.append('file', new Blob([new Uint8Array(input)]), 'deep.png');
+    const response = await fetch(`${api.baseUrl}/v1/images/compress`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.accessToken}` },
+      body: form,
+    });
+    expect(response.status).toBe(200);
+    const out = Buffer.from(await response.arrayBuffer());
+    expect(await sharp(out).metadata()).toMatchObject({ depth: 'uchar', space: 'srgb', width: 300 });
+    // As libvips converts the source itself (CMYK without a profile loses some colour both ways).
+    const expected = await sharp(input)
+      .resize(300, 150, { fit: 'fill' })
+      .toColourspace('srgb')
+      .ensureAlpha()
+      .raw()
+      .toBuffer();
+    expect(psnr(await sharp(out).ensureAlpha().raw().toBuffer(), expected)).toBeGreaterThan(40);
+  }
+});
+
 it('refuses a HEIC with 415 naming the format and what to do', async () => {
   const response = fromClient(await upload(owner.client, heicHeader(), { filename: 'IMG_0001.HEIC' }));
   const problem = expectProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
