@@ -53,6 +53,21 @@ async function tileAndStitch(image: Buffer) {
   return { panorama: uploaded.data!, stitched };
 }
 
+/** POST /v1/images/compress: the image 300 px wide as PNG; fails unless the answer is 200. */
+async function compressTo300PxPng(image: Buffer, filename: string): Promise<Response> {
+  const form = new FormData();
+  form.append('width', '300');
+  form.append('format', 'png');
+  form.append('file', new Blob([new Uint8Array(image)]), filename);
+  const response = await fetch(`${api.baseUrl}/v1/images/compress`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${owner.accessToken}` },
+    body: form,
+  });
+  expect([response.status, response.status === 200 ? '' : await response.text()]).toEqual([200, '']);
+  return response;
+}
+
 describe('bitmaps', () => {
   it.each([
     ['24-bit bottom-up', { bitCount: 24 as const }],
@@ -82,17 +97,8 @@ describe('bitmaps', () => {
 
   it('renders a bitmap through the compress route (the isolated renderer reads it too)', async () => {
     const rgba = await source();
-    const form = new FormData();
-    form.append('width', '300');
-    form.append('format', 'png');
     const bmp = encodeBmp({ width: WIDTH, height: HEIGHT, data: rgba }, { bitCount: 24 });
-    form.append('file', new Blob([new Uint8Array(bmp)]), 'scan.bmp');
-    const response = await fetch(`${api.baseUrl}/v1/images/compress`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${owner.accessToken}` },
-      body: form,
-    });
-    expect([response.status, response.status === 200 ? '' : await response.text()]).toEqual([200, '']);
+    const response = await compressTo300PxPng(bmp, 'scan.bmp');
     expect(response.headers.get('x-original-format')).toBe('bmp');
     const png = Buffer.from(await response.arrayBuffer());
     const expected = await sharp(rgba, { raw: { width: WIDTH, height: HEIGHT, channels: 4 } })
@@ -195,16 +201,7 @@ it('renders 16-bit and CMYK sources as 8-bit sRGB through the compress route', a
     await sharp(rgb).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer(),
   ];
   for (const input of inputs) {
-    const form = new FormData();
-    form.append('width', '300');
-    form.append('format', 'png');
-    form.append('file', new Blob([new Uint8Array(input)]), 'deep.png');
-    const response = await fetch(`${api.baseUrl}/v1/images/compress`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${owner.accessToken}` },
-      body: form,
-    });
-    expect(response.status).toBe(200);
+    const response = await compressTo300PxPng(input, 'deep.png');
     const out = Buffer.from(await response.arrayBuffer());
     expect(await sharp(out).metadata()).toMatchObject({ depth: 'uchar', space: 'srgb', width: 300 });
     // As libvips converts the source itself (CMYK without a profile loses some colour both ways).
