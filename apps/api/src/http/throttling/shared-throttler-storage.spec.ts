@@ -53,6 +53,35 @@ describe('SharedThrottlerStorage', () => {
   });
 });
 
+/** Shared totals whose updates wait until released: a flush caught in its round trip. */
+class HeldSharedCounters extends SlowSharedCounters {
+  hold?: Promise<void>;
+  override async add(additions: CounterAdd[]) {
+    await this.hold;
+    return super.add(additions);
+  }
+}
+
+describe('SharedThrottlerStorage while a flush is under way', () => {
+  it('still counts the hits being flushed (a burst during the round trip once got past the limit)', async () => {
+    const counters = new HeldSharedCounters();
+    const storage = new SharedThrottlerStorage(counters as unknown as PgRateLimitCounters);
+    for (let i = 0; i < 3; i++) await storage.increment('k', 60_000, 5, 0, 'tiles'); // 1 shared + 2 pending
+    let release!: () => void;
+    counters.hold = new Promise<void>((resolve) => (release = resolve));
+    const flushing = storage['flush']();
+    const during = [];
+    for (let i = 0; i < 3; i++) during.push(await storage.increment('k', 60_000, 5, 0, 'tiles'));
+    expect(during.map((r) => r.totalHits)).toEqual([4, 5, 6]);
+    expect(during.map((r) => r.isBlocked)).toEqual([false, false, true]);
+    release();
+    await flushing;
+    expect((await storage.increment('k', 60_000, 5, 0, 'tiles')).totalHits).toBe(7);
+    await storage.beforeApplicationShutdown();
+    expect(counters.totals.get('k')).toBe(7);
+  });
+});
+
 describe('SharedThrottlerStorage in a Nest app', () => {
   afterEach(() => jest.useRealTimers());
 

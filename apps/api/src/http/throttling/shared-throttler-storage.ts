@@ -13,6 +13,8 @@ interface LocalCount {
   shared: number;
   /** Hits of this process not yet added to the shared total. */
   pending: number;
+  /** Hits being added by a flush under way: still counted until the new total is read back. */
+  inFlight: number;
   windowEndsAt: number;
   windowMs: number;
 }
@@ -84,16 +86,16 @@ export class SharedThrottlerStorage implements ThrottlerStorage, OnModuleInit, B
         count = await started;
       }
     }
-    return record(count.shared + count.pending, limit, count.windowEndsAt - Date.now());
+    return record(count.shared + count.inFlight + count.pending, limit, count.windowEndsAt - Date.now());
   }
 
   private async startWindow(key: string, windowMs: number, now: number): Promise<LocalCount> {
     let count: LocalCount;
     try {
       const state = (await this.counters.add([{ key, hits: 1, windowMs }])).get(key)!;
-      count = { shared: state.hits, pending: 0, windowEndsAt: state.windowEndsAt, windowMs };
+      count = { shared: state.hits, pending: 0, inFlight: 0, windowEndsAt: state.windowEndsAt, windowMs };
     } catch {
-      count = { shared: 0, pending: 1, windowEndsAt: now + windowMs, windowMs };
+      count = { shared: 0, pending: 1, inFlight: 0, windowEndsAt: now + windowMs, windowMs };
     }
     this.local.set(key, count);
     return count;
@@ -108,19 +110,28 @@ export class SharedThrottlerStorage implements ThrottlerStorage, OnModuleInit, B
       else if (count.pending > 0) batch.push({ key, count, hits: count.pending });
     }
     if (batch.length === 0) return;
-    for (const entry of batch) entry.count.pending -= entry.hits;
+    // Moved, not dropped: between here and the total read back, a decision still counts them
+    // (they once vanished for one round trip, letting a burst past the limit).
+    for (const entry of batch) {
+      entry.count.pending -= entry.hits;
+      entry.count.inFlight += entry.hits;
+    }
     try {
       const states = await this.counters.add(
         batch.map(({ key, count, hits }) => ({ key, hits, windowMs: count.windowMs })),
       );
-      for (const { key, count } of batch) {
+      for (const { key, count, hits } of batch) {
+        count.inFlight -= hits;
         const state = states.get(key);
         if (!state) continue;
         count.shared = state.hits;
         count.windowEndsAt = state.windowEndsAt;
       }
     } catch (error) {
-      for (const entry of batch) entry.count.pending += entry.hits; // kept for the next flush
+      for (const entry of batch) {
+        entry.count.inFlight -= entry.hits;
+        entry.count.pending += entry.hits; // kept for the next flush
+      }
       this.logger.debug({ err: error }, 'Could not share rate-limit counts; counting locally meanwhile');
     }
   }
