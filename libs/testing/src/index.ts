@@ -10,3 +10,4 @@ export * from './stable-port.js';
 export * from './browser.js';
 export * from './in-memory-renditions.js';
 export * from './bmp.js';
+export * from './streaming-replicas.js';

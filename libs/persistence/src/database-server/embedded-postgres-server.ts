@@ -381,7 +381,8 @@ async function start(
         recent.push(line);
         if (recent.length > 20) recent.shift();
         logServerLine(log, line);
-        if (line.includes('ready to accept connections')) announceReady();
+        // A standby says "ready to accept read-only connections".
+        if (/ready to accept (read-only )?connections/.test(line)) announceReady();
       }
     };
     child.stdout.on('data', forward);
