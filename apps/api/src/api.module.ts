@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig, ConfigModule, LoggerModule, MetricsModule } from '#config';
@@ -40,6 +40,7 @@ import { ViewerController } from './viewer/viewer.controller.js';
 import { WebController } from './web/web.controller.js';
 import { InitialAdmin } from './users/initial-admin.js';
 import { UsersController } from './users/users.controller.js';
+import { StaleOkReads, TrackWrites } from './http/read-replicas.interceptors.js';
 
 @Module({})
 export class ApiModule {
@@ -115,6 +116,8 @@ export class ApiModule {
         CategoryThrottlerGuard,
         JwtAuthGuard,
         TileFastPath,
+        { provide: APP_INTERCEPTOR, useClass: TrackWrites },
+        StaleOkReads,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useValue: createValidationPipe() },
       ],

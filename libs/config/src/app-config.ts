@@ -48,6 +48,13 @@ const schema = z
       .default('/var/lib/tessera'),
     DATABASE_CONNECT_TIMEOUT_SECONDS: int(0, 3_600).default(30),
     DATABASE_POOL_MAX: int(1, 100).default(10),
+    // Streaming replicas of DATABASE_URL for reads that may be a moment stale (README, "Read
+    // replicas"); empty: every read goes to DATABASE_URL.
+    DATABASE_REPLICA_URLS: list
+      .pipe(z.array(z.url({ protocol: /^postgres(ql)?$/, error: 'must be postgres:// URLs, comma-separated' })).max(16))
+      .default([]),
+    // A replica further behind than this is skipped (reads fall back to DATABASE_URL).
+    DATABASE_REPLICA_MAX_LAG_SECONDS: int(1, 3_600).default(5),
     MIGRATE_ON_START: bool.default(true),
 
     JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
@@ -256,6 +263,13 @@ const schema = z
         code: 'custom',
         path: ['S3_SECRET_ACCESS_KEY'],
         message: 'and S3_ACCESS_KEY_ID go together (or leave both empty for the default AWS credential chain)',
+      });
+    }
+    if (env.DATABASE_REPLICA_URLS.length > 0 && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_REPLICA_URLS'],
+        message: 'needs an external DATABASE_URL (the embedded server has no replicas)',
       });
     }
     if (env.NODE_ENV === 'production' && !env.ADMIN_PASSWORD) {

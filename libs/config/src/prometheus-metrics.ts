@@ -17,6 +17,8 @@ const HELP: Record<CounterName | HistogramName, string> = {
   storage_errors: 'Storage operations that failed (not counting missing objects), by operation.',
   upload_bytes: 'Bytes of uploads staged.',
   disk_full: 'Requests refused because a disk of this server was full (507), by operation.',
+  db_stale_ok_reads: 'Reads that may be a moment stale, by target (replica, primary).',
+  db_replica_fallbacks: 'Such reads sent to the primary, by reason (down, lagging, recent_write, error).',
   http_request_duration_seconds: 'HTTP requests: duration by operation, method and status (_count: requests).',
   job_duration_seconds: 'Jobs: duration by job type and outcome (_count: jobs).',
 };
@@ -27,11 +29,21 @@ const LABELS: Record<CounterName | HistogramName, string[]> = {
   storage_errors: ['operation'],
   upload_bytes: [],
   disk_full: ['operation'],
+  db_stale_ok_reads: ['target'],
+  db_replica_fallbacks: ['reason'],
   http_request_duration_seconds: ['operation', 'method', 'status'],
   job_duration_seconds: ['job', 'outcome'],
 };
-const GAUGE_HELP: Record<GaugeName, string> = { queue_jobs: 'Jobs in the queue by job type and state.' };
-const GAUGE_LABELS: Record<GaugeName, string[]> = { queue_jobs: ['job', 'state'] };
+const GAUGE_HELP: Record<GaugeName, string> = {
+  queue_jobs: 'Jobs in the queue by job type and state.',
+  db_replica_up: 'Read replicas: 1 if it answers as a standby, else 0.',
+  db_replica_lag_seconds: 'Read replicas: seconds of writes it may be missing (upper bound).',
+};
+const GAUGE_LABELS: Record<GaugeName, string[]> = {
+  queue_jobs: ['job', 'state'],
+  db_replica_up: ['replica'],
+  db_replica_lag_seconds: ['replica'],
+};
 const BUCKETS: Record<HistogramName, number[]> = {
   http_request_duration_seconds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
   job_duration_seconds: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],

@@ -8,3 +8,5 @@ export * from './pg-change-feed.js';
 export * from './database-server/embedded-postgres-server.js';
 export * from './database-server/open-database.js';
 export * from './pg-rate-limit-counters.js';
+export * from './read-replicas/read-replicas.js';
+export * from './read-replicas/replica-positions.js';

@@ -12,6 +12,7 @@ import { createOrmConfig } from './mikro-orm.config.js';
 import { PgAdvisoryLocks } from './pg-advisory-locks.js';
 import { PgChangeFeed } from './pg-change-feed.js';
 import { PgRateLimitCounters } from './pg-rate-limit-counters.js';
+import { ReadReplicas } from './read-replicas/read-replicas.js';
 import { MikroOrmPanoramaRepository } from './repositories/mikro-orm-panorama.repository.js';
 import { MikroOrmRenditionRepository } from './repositories/mikro-orm-rendition.repository.js';
 import { MikroOrmRefreshTokenRepository } from './repositories/mikro-orm-refresh-token.repository.js';
@@ -19,14 +20,23 @@ import { MikroOrmTileSetRepository } from './repositories/mikro-orm-tile-set.rep
 import { MikroOrmUserQuotas } from './repositories/mikro-orm-user-quotas.js';
 import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository.js';
 
+/** The read-replica router, shared by MikroORM's driver and the repositories. */
+@Module({ providers: [ReadReplicas], exports: [ReadReplicas] })
+export class ReadReplicasModule {}
+
 /** PostgreSQL through MikroORM; binds every repository port to its MikroORM adapter. */
 @Global()
 @Module({
   imports: [
+    ReadReplicasModule,
     MikroOrmModule.forRootAsync({
       driver: PostgreSqlDriver,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ ...createOrmConfig(config), registerRequestContext: false }),
+      imports: [ReadReplicasModule],
+      inject: [AppConfig, ReadReplicas],
+      useFactory: (config: AppConfig, replicas: ReadReplicas) => ({
+        ...createOrmConfig(config, replicas),
+        registerRequestContext: false,
+      }),
     }),
   ],
   providers: [
@@ -52,6 +62,7 @@ import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository
     ChangeFeed,
     SharedLocks,
     PgRateLimitCounters,
+    ReadReplicasModule,
   ],
 })
 export class PersistenceModule {}

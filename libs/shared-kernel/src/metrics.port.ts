@@ -16,6 +16,13 @@ export interface CounterLabels {
   upload_bytes: Record<string, never>;
   /** Requests refused because a local disk (or quota) of this server was full (507 STORAGE_FULL). */
   disk_full: { operation: string };
+  /** Reads that may be a moment stale, by where they went: a `replica` or the `primary`. */
+  db_stale_ok_reads: { target: 'replica' | 'primary' };
+  /**
+   * Such reads that went to the primary, by why: every replica `down`, `lagging` past the
+   * maximum lag, not yet past the reader's `recent_write`, or an `error` of the replica asked.
+   */
+  db_replica_fallbacks: { reason: 'down' | 'lagging' | 'recent_write' | 'error' };
 }
 
 export interface HistogramLabels {
@@ -28,6 +35,10 @@ export interface HistogramLabels {
 export interface GaugeLabels {
   /** Jobs in the queue by type and state, read when scraped. */
   queue_jobs: { job: string; state: 'queued' | 'active' | 'failed' };
+  /** Each read replica (`replica1`... in DATABASE_REPLICA_URLS order): 1 if it answers as a standby. */
+  db_replica_up: { replica: string };
+  /** Seconds of writes each answering replica may be missing (an upper bound). */
+  db_replica_lag_seconds: { replica: string };
 }
 
 export type CounterName = keyof CounterLabels;

@@ -70,7 +70,10 @@ export async function startReplicatedServers(count: number): Promise<ReplicatedS
         return primary.url(database);
       },
       caughtUp: async (which = replicas) => {
-        const [{ lsn }] = await query<{ lsn: string }>(primary.url('postgres'), 'select pg_current_wal_insert_lsn() as lsn');
+        const [{ lsn }] = await query<{ lsn: string }>(
+          primary.url('postgres'),
+          'select pg_current_wal_insert_lsn() as lsn',
+        );
         for (const replica of which) {
           if (stopped.has(replica)) continue;
           // Replay is an event on the standby: poll its position until it passes the primary's.
@@ -111,7 +114,7 @@ const EMPTIED_DIRS = new Set([
 const KEPT_IN_EMPTIED = new Set(['pg_wal/archive_status', 'pg_wal/summaries']);
 
 function copiedToBackup(relative: string): boolean {
-  const top = relative.split('/')[0]!;
+  const top = relative.split('/')[0];
   if (SKIPPED_FILES.has(relative)) return false;
   if (EMPTIED_DIRS.has(top)) return relative === top || KEPT_IN_EMPTIED.has(relative);
   return !relative.split('/').includes('pgsql_tmp');
@@ -129,14 +132,17 @@ async function baseBackup(primary: EmbeddedPostgresServer, dir: string, slot: st
       filter: (source) => source === primary.dir || copiedToBackup(relative(primary.dir, source)),
     });
     const { rows } = await client.query<{ labelfile: string }>('select labelfile from pg_backup_stop(true)');
-    await writeFile(join(dir, 'backup_label'), rows[0]!.labelfile);
+    await writeFile(join(dir, 'backup_label'), rows[0].labelfile);
   } finally {
     await client.end();
   }
   const password = (JSON.parse(await readFile(join(dir, 'tessera.json'), 'utf8')) as { password: string }).password;
   await writeFile(join(dir, 'standby.signal'), '');
   const conninfo = `host=127.0.0.1 port=${primary.port} user=postgres password=${password} application_name=${slot}`;
-  await appendFile(join(dir, 'postgresql.auto.conf'), `primary_conninfo = '${conninfo}'\nprimary_slot_name = '${slot}'\n`);
+  await appendFile(
+    join(dir, 'postgresql.auto.conf'),
+    `primary_conninfo = '${conninfo}'\nprimary_slot_name = '${slot}'\n`,
+  );
   if (process.getuid?.() === 0) {
     // The copy is root's: give it to the user the server runs as, private as initdb made it.
     await promisify(execFile)('chown', ['-R', 'postgres:postgres', dir]);

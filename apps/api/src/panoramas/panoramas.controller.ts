@@ -64,6 +64,7 @@ import { ArchiveRequestDto } from './dto/archive-request.dto.js';
 import { problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
 import { readMultipartUpload } from '../http/multipart-upload.js';
 import { sendStoredFile } from '../http/send-stored-file.js';
+import { StaleOk } from '../http/read-replicas.interceptors.js';
 
 /** The original is served with the type its bytes have. */
 const ORIGINAL_CONTENT = Object.fromEntries(
@@ -261,6 +262,7 @@ export class PanoramasController {
   }
 
   @Get()
+  @StaleOk()
   @ApiOperation({ summary: 'Your panoramas, newest first' })
   @ApiOkResponse({ type: PanoramaPageDto })
   @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR')

@@ -7,6 +7,7 @@ import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { DocRenditionFile, sendRendition } from '../renditions/rendition-file.js';
 import { SHARE_PROBLEMS } from '../tilesets/tile-set-docs.js';
 import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from './share-link.guard.js';
+import { StaleOk } from '../http/read-replicas.interceptors.js';
 
 /** A rendition's file under a share link (see shareRendition). */
 @ApiTags('shared')
@@ -18,6 +19,7 @@ import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } fro
 @SharedResource('rendition')
 // Anyone with the link: every route rate-limited like tiles, per client address.
 @ThrottleCategory('tiles')
+@StaleOk()
 @Controller('s/:token/renditions')
 export class SharedRenditionsController {
   constructor(private readonly readFile: ReadRenditionFileUseCase) {}

@@ -18,6 +18,7 @@ import {
 } from '../tilesets/tile-set-docs.js';
 import { type TileSetPlace, TileSetResponses } from '../tilesets/tile-set-responses.js';
 import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from './share-link.guard.js';
+import { StaleOk } from '../http/read-replicas.interceptors.js';
 
 /** Where a tile set's answers are reached through a share link. */
 export const sharedTileSetPlace = (token: string, id: string, access: ShareAccess): TileSetPlace => ({
@@ -38,6 +39,7 @@ export const sharedTileSetPlace = (token: string, id: string, access: ShareAcces
 @SharedResource('tileset')
 // Anyone with the link: every route rate-limited like tiles, per client address.
 @ThrottleCategory('tiles')
+@StaleOk()
 @Controller('s/:token/tilesets')
 export class SharedTileSetsController {
   constructor(private readonly responses: TileSetResponses) {}

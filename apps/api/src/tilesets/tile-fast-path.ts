@@ -1,6 +1,7 @@
 import { type CanActivate, Injectable, Logger, type OnModuleDestroy, type Type } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { NextFunction, Request, Response } from 'express';
+import { ReadReplicas } from '#persistence';
 import type { Reader } from '#shared-kernel';
 import { JwtAuthGuard } from '../http/auth/jwt-auth.guard.js';
 import type { AuthenticatedRequest } from '../http/auth/auth.decorators.js';
@@ -70,6 +71,7 @@ export class TileFastPath implements OnModuleDestroy {
 
   constructor(
     private readonly responses: TileSetResponses,
+    private readonly replicas: ReadReplicas,
     throttler: CategoryThrottlerGuard,
     auth: JwtAuthGuard,
     share: ShareLinkGuard,
@@ -122,7 +124,9 @@ export class TileFastPath implements OnModuleDestroy {
       const access = req.shareAccess;
       const reader: Reader = access ? access.grant : req.principal!;
       const place = access && token ? sharedTileSetPlace(token, id, access) : tileSetPlace(id);
-      const outcome = await this.responses.tile(reader, id, { level, tile }, req, res, place);
+      const outcome = await this.replicas.staleOk(req.principal?.userId, () =>
+        this.responses.tile(reader, id, { level, tile }, req, res, place),
+      );
       if (outcome === 'not_modified') this.served.notModified++;
       else if (access) this.served.shared++;
       else this.served.bearer++;

@@ -38,6 +38,7 @@ import {
   DocTile,
 } from './tile-set-docs.js';
 import { IMMUTABLE, type TileSetPlace, TileSetResponses } from './tile-set-responses.js';
+import { StaleOk } from '../http/read-replicas.interceptors.js';
 
 /** Where a tile set's answers are reached with a bearer token. */
 export const tileSetPlace = (id: string): TileSetPlace => ({ basePath: `/v1/tilesets/${id}`, cacheControl: IMMUTABLE });
@@ -89,6 +90,7 @@ export class TileSetsController {
 
   @Get(':id/manifest')
   @DocManifest()
+  @StaleOk()
   getTileManifest(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
@@ -99,6 +101,7 @@ export class TileSetsController {
 
   @Get(':id/sphere')
   @DocSphere()
+  @StaleOk()
   getSphereDescriptor(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
@@ -108,6 +111,7 @@ export class TileSetsController {
 
   @Get(':id/image.dzi')
   @DocDeepZoom()
+  @StaleOk()
   getDeepZoomDescriptor(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
@@ -118,6 +122,7 @@ export class TileSetsController {
 
   @Get(':id/image_files/:level/:tile')
   @DocTile()
+  @StaleOk()
   async getTile(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
@@ -147,6 +152,7 @@ export class TileSetsController {
 
   @Get(':id/iiif/info.json')
   @DocIiifInfo()
+  @StaleOk()
   getIiifInfo(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
@@ -158,6 +164,7 @@ export class TileSetsController {
 
   @Get(':id/iiif/:region/:size/:rotation/:qualityFormat')
   @DocIiifImage()
+  @StaleOk()
   getIiifImage(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,

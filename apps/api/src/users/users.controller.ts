@@ -15,6 +15,7 @@ import { CurrentPrincipal, Roles } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserDto, UserPageDto } from './dto/user.dto.js';
+import { StaleOk } from '../http/read-replicas.interceptors.js';
 
 @ApiTags('users')
 @Controller('users')
@@ -42,6 +43,7 @@ export class UsersController {
   }
 
   @Get()
+  @StaleOk()
   @Roles('admin')
   @ApiOperation({ summary: 'List users with their quotas and usage, newest first (admin)' })
   @ApiOkResponse({ type: UserPageDto })

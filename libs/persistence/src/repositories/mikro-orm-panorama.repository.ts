@@ -13,13 +13,17 @@ import {
 } from '#panoramas';
 import { decodeCursor, type Page, toPage } from '#shared-kernel';
 import { TileSet } from '#tiles';
+import { ReadReplicas } from '../read-replicas/read-replicas.js';
 import { ownersUsage, ownerUsage } from './owner-usage.js';
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 @Injectable()
 export class MikroOrmPanoramaRepository extends PanoramaRepository {
-  constructor(private readonly em: EntityManager) {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly replicas: ReadReplicas,
+  ) {
     super();
   }
 
@@ -77,17 +81,19 @@ export class MikroOrmPanoramaRepository extends PanoramaRepository {
 
   async list({ ownerId, limit, cursor, title }: PanoramaListQuery): Promise<Page<Panorama>> {
     const after = cursor ? decodeCursor(cursor) : undefined;
-    const rows = await this.em.fork().find(
-      Panorama,
-      {
-        ownerId,
-        deletedAt: null,
-        ...(title ? { title: { $ilike: `%${escapeLike(title)}%` } } : {}),
-        ...(after
-          ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
-          : {}),
-      },
-      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 },
+    const rows = await this.replicas.read(() =>
+      this.em.fork().find(
+        Panorama,
+        {
+          ownerId,
+          deletedAt: null,
+          ...(title ? { title: { $ilike: `%${escapeLike(title)}%` } } : {}),
+          ...(after
+            ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
+            : {}),
+        },
+        { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1, connectionType: 'read' },
+      ),
     );
     return toPage(rows, limit);
   }
@@ -116,6 +122,6 @@ export class MikroOrmPanoramaRepository extends PanoramaRepository {
   }
 
   storageUsage(ownerIds: string[]): Promise<Map<string, StorageUsage>> {
-    return ownersUsage(this.em.fork(), ownerIds);
+    return this.replicas.read(() => ownersUsage(this.em.fork(), ownerIds, 'read'));
   }
 }

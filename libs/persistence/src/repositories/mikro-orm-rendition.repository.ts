@@ -1,5 +1,6 @@
 import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { ReadReplicas } from '../read-replicas/read-replicas.js';
 import { assertWithinQuota, OwnerNotFoundError, type Quota } from '#panoramas';
 import {
   Rendition,
@@ -14,7 +15,10 @@ const ORDER = { orderBy: { createdAt: 'asc', id: 'asc' } } as const;
 
 @Injectable()
 export class MikroOrmRenditionRepository extends RenditionRepository {
-  constructor(private readonly em: EntityManager) {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly replicas: ReadReplicas,
+  ) {
     super();
   }
 
@@ -29,7 +33,9 @@ export class MikroOrmRenditionRepository extends RenditionRepository {
   async findByPanoramas(panoramaIds: string[]): Promise<Map<string, Rendition[]>> {
     const byPanorama = new Map<string, Rendition[]>();
     if (panoramaIds.length === 0) return byPanorama;
-    const rows = await this.em.fork().find(Rendition, { panoramaId: { $in: panoramaIds } }, ORDER);
+    const rows = await this.replicas.read(() =>
+      this.em.fork().find(Rendition, { panoramaId: { $in: panoramaIds } }, { ...ORDER, connectionType: 'read' }),
+    );
     for (const row of rows) byPanorama.set(row.panoramaId, [...(byPanorama.get(row.panoramaId) ?? []), row]);
     return byPanorama;
   }

@@ -1,15 +1,50 @@
 import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ChangeFeed } from '#shared-kernel';
 import { TILE_SET_TRANSITIONS, type TileOptions, TileSet, TileSetRepository, type TileSetTransition } from '#tiles';
+import { ReadReplicas } from '../read-replicas/read-replicas.js';
+
+/** Heard changes kept for read-your-writes on replicas; the oldest go first past this many. */
+const MAX_HEARD = 10_000;
 
 @Injectable()
-export class MikroOrmTileSetRepository extends TileSetRepository {
-  constructor(private readonly em: EntityManager) {
+export class MikroOrmTileSetRepository extends TileSetRepository implements OnModuleInit, OnModuleDestroy {
+  /** When this process heard of each tile set's last change (local clock), oldest first. */
+  private readonly heard = new Map<string, number>();
+  /** When the change feed last reconnected (changes meanwhile unknown). */
+  private heardAll = 0;
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly replicas: ReadReplicas,
+    private readonly changes: ChangeFeed,
+  ) {
     super();
   }
 
+  onModuleInit(): void {
+    if (!this.replicas.enabled) return;
+    this.unsubscribe = this.changes.subscribe('tilesets', (id) => {
+      if (id === undefined) return void (this.heardAll = Date.now());
+      this.heard.delete(id);
+      this.heard.set(id, Date.now());
+      if (this.heard.size > MAX_HEARD) this.heard.delete(this.heard.keys().next().value!);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /**
+   * In a stale-OK scope (descriptors, share pages) from a replica, but never one older than
+   * the last change to this tile set this process heard of: a revoked share or a tile set
+   * just made ready is never read back as it was before.
+   */
   findById(id: string): Promise<TileSet | null> {
-    return this.em.fork().findOne(TileSet, { id });
+    const lastChange = Math.max(this.heard.get(id) ?? 0, this.heardAll) || undefined;
+    return this.replicas.read(() => this.em.fork().findOne(TileSet, { id }, { connectionType: 'read' }), lastChange);
   }
 
   findByPanorama(panoramaId: string): Promise<TileSet[]> {
@@ -19,9 +54,15 @@ export class MikroOrmTileSetRepository extends TileSetRepository {
   async findByPanoramas(panoramaIds: string[]): Promise<Map<string, TileSet[]>> {
     const byPanorama = new Map<string, TileSet[]>();
     if (panoramaIds.length === 0) return byPanorama;
-    const rows = await this.em
-      .fork()
-      .find(TileSet, { panoramaId: { $in: panoramaIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    const rows = await this.replicas.read(() =>
+      this.em
+        .fork()
+        .find(
+          TileSet,
+          { panoramaId: { $in: panoramaIds } },
+          { orderBy: { createdAt: 'asc', id: 'asc' }, connectionType: 'read' },
+        ),
+    );
     for (const row of rows) byPanorama.set(row.panoramaId, [...(byPanorama.get(row.panoramaId) ?? []), row]);
     return byPanorama;
   }

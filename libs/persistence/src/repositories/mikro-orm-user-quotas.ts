@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { type Quota, UserQuotas } from '#panoramas';
 import { User } from '#users';
+import { ReadReplicas } from '../read-replicas/read-replicas.js';
 
 /** A user's quota override from `users`, else the configured default. */
 @Injectable()
@@ -10,6 +11,7 @@ export class MikroOrmUserQuotas extends UserQuotas {
   constructor(
     private readonly em: EntityManager,
     private readonly config: AppConfig,
+    private readonly replicas: ReadReplicas,
   ) {
     super();
   }
@@ -23,7 +25,15 @@ export class MikroOrmUserQuotas extends UserQuotas {
     const users =
       userIds.length === 0
         ? []
-        : await this.em.fork().find(User, { id: { $in: userIds } }, { fields: ['id', 'quotaBytes', 'quotaPanoramas'] });
+        : await this.replicas.read(() =>
+            this.em
+              .fork()
+              .find(
+                User,
+                { id: { $in: userIds } },
+                { fields: ['id', 'quotaBytes', 'quotaPanoramas'], connectionType: 'read' },
+              ),
+          );
     const byId = new Map(users.map((u) => [u.id, u]));
     return new Map(userIds.map((id) => [id, this.effective(byId.get(id))]));
   }

@@ -4,6 +4,7 @@ import {
   UniqueConstraintViolationException,
 } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { ReadReplicas } from '../read-replicas/read-replicas.js';
 import { decodeCursor, type Page, type PageRequest, toPage } from '#shared-kernel';
 import {
   type AuthState,
@@ -22,7 +23,10 @@ import {
  */
 @Injectable()
 export class MikroOrmUserRepository extends UserRepository {
-  constructor(private readonly em: EntityManager) {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly replicas: ReadReplicas,
+  ) {
     super();
   }
 
@@ -45,15 +49,17 @@ export class MikroOrmUserRepository extends UserRepository {
 
   async list({ limit, cursor }: PageRequest): Promise<Page<User>> {
     const after = cursor ? decodeCursor(cursor) : undefined;
-    const rows = await this.em
-      .fork()
-      .find(
-        User,
-        after
-          ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
-          : {},
-        { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 },
-      );
+    const rows = await this.replicas.read(() =>
+      this.em
+        .fork()
+        .find(
+          User,
+          after
+            ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
+            : {},
+          { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1, connectionType: 'read' },
+        ),
+    );
     return toPage(rows, limit);
   }
 

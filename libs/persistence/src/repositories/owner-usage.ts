@@ -7,13 +7,18 @@ import type { StorageUsage } from '#panoramas';
  * The one definition of usage both the upload commit and the rendition commit check
  * quotas against.
  */
-export async function ownersUsage(em: EntityManager, ownerIds: string[]): Promise<Map<string, StorageUsage>> {
+export async function ownersUsage(
+  em: EntityManager,
+  ownerIds: string[],
+  /** `read`: may be served by a replica (ReadReplicas.read), outside a transaction only. */
+  connectionType: 'read' | 'write' = 'write',
+): Promise<Map<string, StorageUsage>> {
   const usage = new Map<string, StorageUsage>(
     ownerIds.map((id) => [id, { panoramas: 0, bytes: 0, originalBytes: 0, renditionBytes: 0, tileBytes: 0 }]),
   );
   if (ownerIds.length === 0) return usage;
   const rows = await em
-    .getConnection()
+    .getConnection(em.getTransactionContext() ? 'write' : connectionType)
     .execute<
       { owner_id: string; panoramas: string; original_bytes: string; rendition_bytes: string; tile_bytes: string }[]
     >(
