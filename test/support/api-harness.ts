@@ -47,9 +47,11 @@ export async function startApi(
   env: Record<string, string> = {},
   options: {
     /** Rewrites the app's DATABASE_URL (e.g. through a TcpProxy). */ databaseUrl?: (url: string) => string;
+    /** A database made elsewhere (another server) instead of a new one on the test server. */
+    db?: TestDatabase;
   } = {},
 ): Promise<ApiHarness> {
-  const db = await createTestDatabase('tessera_e2e');
+  const db = options.db ?? (await createTestDatabase('tessera_e2e'));
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-'));
   const storageRoot = join(dataDir, 'storage');
   const uploadTmpDir = join(dataDir, 'tmp');

@@ -162,7 +162,11 @@ export class EmbeddedPostgresServer {
   async close(): Promise<void> {
     if (!this.owned) return;
     const exited = this.child
-      ? new Promise<void>((done) => (this.child!.exitCode !== null ? done() : this.child!.once('exit', () => done())))
+      ? new Promise<void>((done) =>
+          this.child!.exitCode !== null || this.child!.signalCode !== null
+            ? done()
+            : this.child!.once('exit', () => done()),
+        )
       : waitUntilDead(this.serverPid, 30_000);
     signal(this.serverPid, 'SIGINT');
     try {

@@ -19,7 +19,8 @@ interface Writer {
   lastEnded: number;
 }
 
-const CHECK_INTERVAL_MS = 1_000;
+/** At most a second, and a quarter of the maximum lag (a replica is not dropped between two checks). */
+const checkIntervalMs = (maxLagSeconds: number) => Math.min(1_000, (maxLagSeconds * 1_000) / 4);
 const CHECK_TIMEOUT_MS = 2_000;
 
 /**
@@ -198,7 +199,9 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     });
     for (const done of this.checked.splice(0)) done();
     this.pruneWriters();
-    if (!this.stopped) this.timer = setTimeout(() => void this.loop(), CHECK_INTERVAL_MS);
+    if (!this.stopped) {
+      this.timer = setTimeout(() => void this.loop(), checkIntervalMs(this.config.DATABASE_REPLICA_MAX_LAG_SECONDS));
+    }
   }
 
   private async check(): Promise<void> {

@@ -25,12 +25,17 @@ export class MikroOrmTileSetRepository extends TileSetRepository implements OnMo
 
   onModuleInit(): void {
     if (!this.replicas.enabled) return;
-    this.unsubscribe = this.changes.subscribe('tilesets', (id) => {
-      if (id === undefined) return void (this.heardAll = Date.now());
-      this.heard.delete(id);
-      this.heard.set(id, Date.now());
-      if (this.heard.size > MAX_HEARD) this.heard.delete(this.heard.keys().next().value!);
-    });
+    this.unsubscribe = this.changes.subscribe('tilesets', (id) =>
+      id === undefined ? (this.heardAll = Date.now()) : this.changed(id),
+    );
+  }
+
+  /** Notes a change of tile set `id`: heard from the feed, or made here (known before the feed says). */
+  private changed(id: string): void {
+    if (!this.replicas.enabled) return;
+    this.heard.delete(id);
+    this.heard.set(id, Date.now());
+    if (this.heard.size > MAX_HEARD) this.heard.delete(this.heard.keys().next().value!);
   }
 
   onModuleDestroy(): void {
@@ -74,6 +79,7 @@ export class MikroOrmTileSetRepository extends TileSetRepository implements OnMo
   async insertOrGet(tileSet: TileSet): Promise<{ tileSet: TileSet; created: boolean }> {
     try {
       await this.em.fork().insert(TileSet, { ...tileSet });
+      this.changed(tileSet.id);
       return { tileSet, created: true };
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
@@ -101,6 +107,7 @@ export class MikroOrmTileSetRepository extends TileSetRepository implements OnMo
 
   async updateProgress(id: string, progress: number, at: Date): Promise<void> {
     await this.em.fork().nativeUpdate(TileSet, { id, status: 'processing' }, { progress, updatedAt: at });
+    this.changed(id);
   }
 
   markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date): Promise<boolean> {
@@ -131,6 +138,7 @@ export class MikroOrmTileSetRepository extends TileSetRepository implements OnMo
     const changed = await this.em
       .fork()
       .nativeUpdate(TileSet, { id, status: { $in: [...from] } }, { ...changes, status: to });
+    this.changed(id);
     return changed > 0;
   }
 
@@ -138,10 +146,13 @@ export class MikroOrmTileSetRepository extends TileSetRepository implements OnMo
     const changed = await this.em
       .fork()
       .nativeUpdate(TileSet, { id }, { shareEpoch: raw('share_epoch + 1'), updatedAt: at });
+    this.changed(id);
     return changed > 0;
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await this.em.fork().nativeDelete(TileSet, { id })) > 0;
+    const deleted = await this.em.fork().nativeDelete(TileSet, { id });
+    this.changed(id);
+    return deleted > 0;
   }
 }
