@@ -158,7 +158,7 @@ it('shows a user their own writes at once, even while every replica is behind (r
 it('serves share pages from a replica, and never serves a revoked link from a replica that has not seen the revocation', async () => {
   const owner = await api.userClient();
   const uploaded = await upload(owner.client, await makeJpeg(600, 300), { fields: { presets: 'none' } });
-  const tileSetId = uploaded.data!.tileSets[0]!.id;
+  const tileSetId = uploaded.data!.tileSets[0].id;
   const events = await followEvents(`${api.baseUrl}/v1/tilesets/${tileSetId}/events`, owner.accessToken);
   expect(events.at(-1)?.event).toBe('ready');
   const link = await owner.client.POST('/v1/tilesets/{id}/share', { params: { path: { id: tileSetId } }, body: {} });
@@ -219,9 +219,9 @@ describe('with replicas that fail', () => {
     const [first, second] = servers.replicas as [ReplicaServer, ReplicaServer];
     await pause(first);
     await retitleBehindTheApi(id, 'new');
-    await afterChecks(router, () => (router.status()[0]!.lagSeconds ?? Infinity) > 1);
+    await afterChecks(router, () => (router.status()[0].lagSeconds ?? Infinity) > 1);
     await servers.caughtUp([second]);
-    await afterChecks(router, () => (router.status()[1]!.lagSeconds ?? Infinity) <= 1);
+    await afterChecks(router, () => (router.status()[1].lagSeconds ?? Infinity) <= 1);
     // Every read goes to the replica that is current (or the primary): none shows the old title.
     const seen = await Promise.all(Array.from({ length: 8 }, () => titles(user)));
     expect(seen).toEqual(Array.from({ length: 8 }, () => ['new']));
@@ -240,12 +240,12 @@ describe('with replicas that fail', () => {
     expect(uploaded.response.status).toBe(202);
     await untilServedByReplica(strict, router, user);
 
-    const victim = servers.replicas[1]!;
+    const victim = servers.replicas[1];
     kill(await victim.pid(), 'SIGKILL');
     // Released at once: some reads meet the dead replica's pooled connections.
     const answers = await Promise.all(Array.from({ length: 20 }, () => titles(user)));
     expect(answers).toEqual(Array.from({ length: 20 }, () => ['kept']));
-    await afterChecks(router, () => !router.status()[1]!.up);
+    await afterChecks(router, () => !router.status()[1].up);
     expect(await titles(user)).toEqual(['kept']);
     expect((await fetch(`${strict.baseUrl}/health/ready`)).status).toBe(200);
   });

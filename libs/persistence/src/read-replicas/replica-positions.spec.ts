@@ -50,7 +50,7 @@ describe('ReplicaPositions', () => {
     now += 60_000;
     p.primaryAt(now, 300n);
     p.replicaAt(1, 300n);
-    expect(p.status()[1]!.lagSeconds).toBe(0);
+    expect(p.status()[1].lagSeconds).toBe(0);
   });
 
   it('skips a replica further behind than the maximum lag, and takes it back once it catches up', () => {
@@ -61,7 +61,7 @@ describe('ReplicaPositions', () => {
     p.primaryAt(now, 200n);
     p.replicaAt(0, 100n); // replay stopped
     expect(p.choose()).toEqual({ fallback: 'lagging' });
-    expect(p.status()[0]!.lagSeconds).toBeCloseTo(5.001);
+    expect(p.status()[0].lagSeconds).toBeCloseTo(5.001);
     p.replicaAt(0, 200n);
     expect(p.choose()).toEqual({ index: 0 });
   });
@@ -108,10 +108,10 @@ describe('ReplicaPositions', () => {
     const p = positions(['replica1'], 1_000);
     p.primaryAt(now, 100n);
     p.replicaAt(0, 100n);
-    const before = p.status()[0]!.lagSeconds;
+    const before = p.status()[0].lagSeconds;
     now += 500;
     p.primaryAt(now, 200n);
     p.replicaAt(0, 150n);
-    expect(p.status()[0]!.lagSeconds).toBeCloseTo((before ?? 0) + 0.5);
+    expect(p.status()[0].lagSeconds).toBeCloseTo((before ?? 0) + 0.5);
   });
 });
