@@ -3,6 +3,7 @@ import {
   type ExecutionContext,
   Injectable,
   type NestInterceptor,
+  type OnModuleInit,
   UseInterceptors,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -40,8 +41,13 @@ export class TrackWrites implements NestInterceptor {
  * a replica a moment behind, except that the signed-in caller sees their own writes.
  */
 @Injectable()
-export class StaleOkReads implements NestInterceptor {
+export class StaleOkReads implements NestInterceptor, OnModuleInit {
   constructor(private readonly replicas: ReadReplicas) {}
+
+  /** The API is where stale-OK reads are made: the replicas are checked from its start. */
+  onModuleInit(): void {
+    this.replicas.monitor();
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.replicas.enabled) return next.handle();

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { AppConfig } from '#config';
 import { Metrics } from '#shared-kernel';
@@ -37,7 +37,7 @@ const CHECK_TIMEOUT_MS = 2_000;
  *   primary: a replica stopped mid-run costs one retry, never an error to the user.
  */
 @Injectable()
-export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
+export class ReadReplicas implements OnApplicationShutdown {
   private readonly logger = new Logger(ReadReplicas.name);
   private readonly scopes = new AsyncLocalStorage<ReadScope>();
   private readonly writers = new Map<string, Writer>();
@@ -62,8 +62,12 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
     return this.names.length > 0;
   }
 
-  onModuleInit(): void {
-    if (!this.enabled) return;
+  /**
+   * Starts checking the replicas (once; a no-op without any). Called where stale-OK reads are
+   * made (the API); a worker or a CLI never asks the replicas anything.
+   */
+  monitor(): void {
+    if (!this.enabled || this.primary || this.stopped) return;
     const pool = (url: string, name: string) => {
       const created = new pg.Pool({
         connectionString: url,
@@ -110,7 +114,8 @@ export class ReadReplicas implements OnModuleInit, OnApplicationShutdown {
 
   /** Resolves after the next check of every replica (tests and tools wait on this event). */
   nextCheck(): Promise<void> {
-    return new Promise((done) => (this.stopped ? done() : this.checked.push(done)));
+    this.monitor();
+    return new Promise((done) => (this.stopped || !this.enabled ? done() : this.checked.push(done)));
   }
 
   /**
