@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request } from 'express';
 import { type AppConfig, requestId } from '#config';
 import { migrateDatabase } from '#persistence';
 import { Metrics } from '#shared-kernel';
@@ -14,6 +15,7 @@ import { configureHttpServer, TimelyExpressAdapter } from './http/http-server.js
 import { TileFastPath } from './tilesets/tile-fast-path.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { COMPRESS_HEADERS } from './images/images.controller.js';
+import { embeddableShareAnswers, SHARE_API_PREFIX } from './share/embeddable-share-answers.js';
 
 export interface CreateApiAppOptions {
   /**
@@ -79,13 +81,17 @@ export async function createApiApp(
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } },
     }),
   );
+  // Share-link answers may be loaded by any site (and answer their own preflights).
+  app.use(embeddableShareAnswers);
   app.useBodyParser('json', { limit: config.JSON_BODY_LIMIT_BYTES });
   if (config.CORS_ORIGINS.length > 0) {
-    app.enableCors({
+    const cors = {
       origin: config.CORS_ORIGINS,
       exposedHeaders: ['Location', 'ETag', 'Retry-After', 'X-Request-Id', 'Content-Disposition', ...COMPRESS_HEADERS],
       maxAge: 600,
-    });
+    };
+    // The listed origins, for the owner routes; share answers are for everyone (above).
+    app.enableCors((req: Request, done) => done(null, req.url.startsWith(SHARE_API_PREFIX) ? { origin: false } : cors));
   }
   // Tile GETs: the routes' own guards and answers without the router's per-request machinery.
   if (!preview && config.TILE_FAST_PATH) app.use(app.get(TileFastPath).middleware);

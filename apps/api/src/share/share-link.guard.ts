@@ -8,7 +8,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { ShareGrant } from '#shared-kernel';
 import { Public } from '../http/auth/auth.decorators.js';
 import { ShareLinks } from './share-links.js';
@@ -23,8 +23,8 @@ type SharedRequest = Request & { shareAccess?: ShareAccess };
 
 /**
  * The routes of a share-link controller (`/v1/s/{token}/{kind}s/{id}/...`): no bearer token;
- * the path's token must grant the path's resource. Every answer, refusals included, carries
- * `Access-Control-Allow-Origin: *` (viewers on any site read them).
+ * the path's token must grant the path's resource. Every answer, refusals included, may be
+ * loaded by any site (embeddableShareAnswers).
  */
 export const SharedResource = (kind: ShareGrant['share']) =>
   applyDecorators(Public(), SetMetadata(SHARE_KIND, kind), UseGuards(ShareLinkGuard));
@@ -39,7 +39,6 @@ export class ShareLinkGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const http = context.switchToHttp();
     const req = http.getRequest<SharedRequest>();
-    http.getResponse<Response>().setHeader('Access-Control-Allow-Origin', '*');
     const kind = this.reflector.get<ShareGrant['share']>(SHARE_KIND, context.getClass());
     req.shareAccess = this.links.verify(String(req.params.token), kind, String(req.params.id));
     return true;

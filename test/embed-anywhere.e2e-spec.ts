@@ -1,0 +1,182 @@
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { launchBrowser } from '#testing';
+import { type ApiHarness, startApi } from './support/api-harness.js';
+import { followEvents } from './support/tiles.js';
+import { upload } from './support/uploads.js';
+
+/**
+ * Share links pasted into another site: a page served from a second origin (its own port)
+ * loads them with stock viewers at their default settings and with a plain <img>, in real
+ * Chromium. Default settings mean no-CORS loads (OpenSeadragon draws <img> tiles unless told
+ * `crossOriginPolicy`), which the browser drops unless the answer allows cross-origin use.
+ * Checked by the pixels on screen, not by status codes.
+ */
+let api: ApiHarness;
+let browser: Browser;
+let site: http.Server;
+let siteUrl: string;
+let share: { dziUrl: string; iiifUrl: string };
+let imageUrl: string;
+
+const OSD = join(dirname(createRequire(import.meta.url).resolve('openseadragon')), 'openseadragon.min.js');
+
+/** 2000x1000: left half red, right half blue. */
+async function halves(): Promise<Buffer> {
+  const [w, h] = [2000, 1000];
+  const pixels = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 3;
+      pixels[i] = x < w / 2 ? 220 : 0;
+      pixels[i + 2] = x >= w / 2 ? 220 : 0;
+    }
+  return sharp(pixels, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
+}
+
+/** Another site: the page given, and OpenSeadragon's script from its own files. */
+async function startSite(): Promise<void> {
+  const osd = await readFile(OSD);
+  site = http.createServer((req, res) => {
+    if (req.url === '/openseadragon.min.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(osd);
+      return;
+    }
+    const html = new URL(req.url!, 'http://site').searchParams.get('html') ?? '';
+    res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+  });
+  await new Promise<void>((done) => site.listen(0, '127.0.0.1', done));
+  // Another origin: same host, another port.
+  siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}/`;
+}
+
+const pageWith = async (body: string): Promise<Page> => {
+  const page = await browser.newPage({ viewport: { width: 800, height: 500 } });
+  const failures: string[] = [];
+  // A viewer cancels loads it no longer needs (ERR_ABORTED); a blocked answer is another error.
+  page.on('requestfailed', (r) => {
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') failures.push(`${r.url()}: ${r.failure()?.errorText}`);
+  });
+  (page as unknown as { failures: string[] }).failures = failures;
+  await page.goto(`${siteUrl}?html=${encodeURIComponent(`<!doctype html><body style="margin:0">${body}</body>`)}`);
+  return page;
+};
+const failuresOf = (page: Page) => (page as unknown as { failures: string[] }).failures;
+
+async function colourAt(page: Page, selector: string, x: number, y: number): Promise<number[]> {
+  const shot = await page.locator(selector).screenshot();
+  const { data, info } = await sharp(shot).raw().toBuffer({ resolveWithObject: true });
+  const i = (Math.round(y * (info.height - 1)) * info.width + Math.round(x * (info.width - 1))) * info.channels;
+  return [data[i], data[i + 1], data[i + 2]];
+}
+const near = (actual: number[], expected: number[]) =>
+  expect(actual.every((v, i) => Math.abs(v - expected[i]) < 40)).toBe(true);
+
+/** OpenSeadragon with its defaults (no crossOriginPolicy), given one tile source URL. */
+async function openSeadragon(tileSource: string): Promise<Page> {
+  const page = await pageWith(
+    `<div id="osd" style="width:800px;height:400px;background:#fff"></div>
+     <script src="/openseadragon.min.js"></script>
+     <script>window.osd = OpenSeadragon({ id: 'osd', prefixUrl: '', tileSources: ${JSON.stringify(tileSource)} });</script>`,
+  );
+  await page.waitForFunction(() => {
+    const item = (
+      globalThis as unknown as { osd?: { world: { getItemAt(i: number): { getFullyLoaded(): boolean } } } }
+    ).osd?.world.getItemAt(0);
+    return item?.getFullyLoaded() === true;
+  });
+  return page;
+}
+
+beforeAll(async () => {
+  api = await startApi();
+  const owner = await api.userClient();
+  const uploaded = await upload(owner.client, await halves(), {
+    filename: 'halves.png',
+    fields: { presets: 'thumb', tileFormat: 'png', overlap: 0 },
+  });
+  expect(uploaded.response.status).toBe(202);
+  const tileSetId = uploaded.data!.tileSets[0].id;
+  const ready = await followEvents(`${api.baseUrl}/v1/tilesets/${tileSetId}/events`, owner.accessToken);
+  expect(ready.at(-1)?.event).toBe('ready');
+  const shared = await owner.client.POST('/v1/tilesets/{id}/share', { params: { path: { id: tileSetId } }, body: {} });
+  share = shared.data!;
+
+  const thumb = uploaded.data!.renditions[0];
+  const made = await followEvents(`${api.baseUrl}/v1/renditions/${thumb.id}/events`, owner.accessToken);
+  expect(made.at(-1)?.event).toBe('ready');
+  const link = await owner.client.POST('/v1/renditions/{id}/share', { params: { path: { id: thumb.id } }, body: {} });
+  imageUrl = link.data!.fileUrl;
+
+  await startSite();
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  site?.close();
+  await api?.close();
+});
+
+it('shows a shared tile set in stock OpenSeadragon on another site, from its DZI', async () => {
+  const page = await openSeadragon(share.dziUrl);
+  near(await colourAt(page, '#osd', 0.3, 0.5), [220, 0, 0]);
+  near(await colourAt(page, '#osd', 0.7, 0.5), [0, 0, 220]);
+  expect(failuresOf(page)).toEqual([]);
+  await page.close();
+});
+
+it('shows it from its IIIF info.json too', async () => {
+  const page = await openSeadragon(`${share.iiifUrl}/info.json`);
+  near(await colourAt(page, '#osd', 0.3, 0.5), [220, 0, 0]);
+  near(await colourAt(page, '#osd', 0.7, 0.5), [0, 0, 220]);
+  expect(failuresOf(page)).toEqual([]);
+  await page.close();
+});
+
+it("shows a shared rendition in a plain <img> on another site, and lets that site's scripts read it with CORS", async () => {
+  const page = await pageWith(`<img id="img" src="${imageUrl}">`);
+  const img = page.locator('#img');
+  await img.evaluate((e: { complete: boolean; decode(): Promise<void> }) => (e.complete ? undefined : e.decode()));
+  expect(await img.evaluate((e: { naturalWidth: number }) => e.naturalWidth)).toBe(320);
+  near(await colourAt(page, '#img', 0.25, 0.5), [220, 0, 0]);
+  near(await colourAt(page, '#img', 0.75, 0.5), [0, 0, 220]);
+  // fetch() from that site's script: a CORS request with a Range header (preflighted).
+  const read = await page.evaluate(async (url) => {
+    const response = await fetch(url, { headers: { range: 'bytes=0-3' } });
+    return {
+      status: response.status,
+      range: response.headers.get('content-range'),
+      size: (await response.arrayBuffer()).byteLength,
+    };
+  }, imageUrl);
+  expect(read).toEqual({ status: 206, range: expect.stringMatching(/^bytes 0-3\//), size: 4 });
+  await page.close();
+});
+
+it('answers share preflights for any origin, and keeps owner routes same-origin', async () => {
+  const preflight = await fetch(share.dziUrl, {
+    method: 'OPTIONS',
+    headers: {
+      origin: 'https://blog.example',
+      'access-control-request-method': 'GET',
+      'access-control-request-headers': 'range',
+    },
+  });
+  expect(preflight.status).toBe(204);
+  expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+  expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Range/);
+  const refused = await fetch(share.dziUrl.replace(/\/s\/[^/]+\//, '/s/not-a-token/'));
+  expect(refused.status).toBe(403);
+  expect(refused.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+  expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+  const owner = await fetch(`${api.baseUrl}/v1/panoramas`);
+  expect(owner.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+  expect(owner.headers.get('access-control-allow-origin')).toBeNull();
+});
