@@ -6,8 +6,8 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
-import { type AppConfig, requestId } from '#config';
-import { migrateDatabase } from '#persistence';
+import { AppConfig, requestId } from '#config';
+import { migrateDatabase, storedJwtSecret } from '#persistence';
 import { Metrics } from '#shared-kernel';
 import { ApiModule } from './api.module.js';
 import type { OperationRequest } from './http/operation.guard.js';
@@ -30,11 +30,12 @@ export interface CreateApiAppOptions {
  * the spec writer all go through here, so they run the same middleware in the same order.
  */
 export async function createApiApp(
-  config: AppConfig,
+  configured: AppConfig,
   options: CreateApiAppOptions = {},
 ): Promise<NestExpressApplication> {
   const preview = options.preview ?? false;
-  if (config.MIGRATE_ON_START && !preview) await migrateDatabase(config);
+  if (configured.MIGRATE_ON_START && !preview) await migrateDatabase(configured);
+  const config = preview ? configured : await withStoredKeys(configured);
 
   // Timeouts are checked at a quarter of the shortest one, at most every 5 s.
   const checkEveryMs = Math.min(5_000, (config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000) / 4);
@@ -107,4 +108,17 @@ export async function createApiApp(
     });
   }
   return app;
+}
+
+/**
+ * Without JWT_SECRET, the login-token key Tessera keeps in its database: the same for every
+ * process, instance and restart, so sessions survive them.
+ */
+async function withStoredKeys(config: AppConfig): Promise<AppConfig> {
+  if (!config.JWT_SECRET_GENERATED) return config;
+  return AppConfig.with(config, {
+    JWT_SECRET: await storedJwtSecret(config.DATABASE_URL),
+    JWT_SECRET_GENERATED: false,
+    JWT_SECRET_STORED: true,
+  });
 }

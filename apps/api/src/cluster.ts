@@ -14,9 +14,6 @@ export function apiProcessCount(config: AppConfig): number {
 export const listeningUrl = (host: string, port: number) =>
   `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
 
-export const GENERATED_SECRET_WARNING =
-  'JWT_SECRET is not set: a random secret is used, so tokens do not survive a restart.';
-
 /** A crashed API process is started again after 1 s, doubling up to this while it keeps crashing. */
 const MAX_RESTART_DELAY_MS = 30_000;
 /** An API process that ran this long before it exited starts the delays over. */
@@ -33,8 +30,8 @@ interface Slot {
  * The primary of an API cluster (API_PROCESSES > 1): `count` API processes (node:cluster)
  * share one port, the primary distributing connections. The primary opens the database once
  * (starting the embedded server if that is the configuration; it stops it last) and migrates
- * it once, then hands every process the same DATABASE_URL and JWT_SECRET (a generated secret
- * must be the same everywhere, or a token signed by one process is refused by the next).
+ * it once, then hands every process the same DATABASE_URL (keys not configured are read by
+ * each process from the database: the same everywhere).
  * Only the first process runs the embedded job consumers. A process that dies is started
  * again, with backoff while it keeps dying. SIGTERM/SIGINT: every process stops gracefully,
  * then the primary exits 0; a second signal kills them and exits 1.
@@ -47,12 +44,8 @@ export async function superviseApiCluster(settings: AppConfig, count: number, lo
     const applied = await migrateDatabase(config);
     if (applied.length) logger.info(`Migrations applied: ${applied.join(', ')}`);
   }
-  if (config.JWT_SECRET_GENERATED) {
-    logger.warn(GENERATED_SECRET_WARNING);
-  }
   const env = (index: number) => ({
     DATABASE_URL: config.DATABASE_URL,
-    JWT_SECRET: config.JWT_SECRET,
     MIGRATE_ON_START: 'false',
     WORKER_EMBEDDED: index === 0 ? String(config.WORKER_EMBEDDED) : 'false',
   });

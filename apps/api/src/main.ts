@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { asNestLogger, createBootstrapLogger, loadConfigOrExit, loadEnvFile, stopGracefullyOnSignals } from '#config';
 import { openDatabaseOrExit } from '#persistence';
 import { createApiApp } from './app.factory.js';
-import { apiProcessCount, GENERATED_SECRET_WARNING, listeningUrl, superviseApiCluster } from './cluster.js';
+import { apiProcessCount, listeningUrl, superviseApiCluster } from './cluster.js';
 import { InitialAdmin } from './users/initial-admin.js';
 
 loadEnvFile();
@@ -40,8 +40,5 @@ async function serve(): Promise<void> {
     `Tessera API listening on ${url}${config.SWAGGER_ENABLED ? `; Swagger UI at ${url}/docs` : ''}`,
     'Bootstrap',
   );
-  if (config.JWT_SECRET_GENERATED) {
-    logger.warn(GENERATED_SECRET_WARNING, 'Bootstrap');
-  }
   app.get(InitialAdmin).printBanner(url);
 }

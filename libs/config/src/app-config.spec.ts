@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       MIGRATE_ON_START: true,
       CORS_ORIGINS: [],
       JWT_SECRET_GENERATED: true,
+      JWT_SECRET_STORED: false,
     });
     expect(config.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
   });

@@ -178,8 +178,9 @@ const schema = z
     // Most unfinished resumable uploads one user may have at once (their bytes count against the quota).
     UPLOAD_RESUMABLE_MAX_PER_USER: int(1, 10_000).default(10),
     // Share links (capability URLs): signing keys as id:secret pairs, comma-separated; links
-    // are signed with the first and accepted with any (rotation). Empty: one key derived from
-    // JWT_SECRET (links then die with it). Ids: a-z, 0-9; secrets: at least 32 characters.
+    // are signed with the first and accepted with any (rotation). Empty: keys Tessera makes
+    // and keeps in its database (rotated with `npm run admin -- share-keys`). Ids: a-z, 0-9;
+    // secrets: at least 32 characters.
     SHARE_KEYS: z
       .string()
       .transform((value, ctx) => {
@@ -284,6 +285,8 @@ export interface ConfigValues extends Omit<Parsed, 'JWT_SECRET'> {
   JWT_SECRET: string;
   /** True when JWT_SECRET was not set and a random one was made for this process. */
   JWT_SECRET_GENERATED: boolean;
+  /** True when JWT_SECRET was not set and the one kept in the database is used (withStoredKeys). */
+  JWT_SECRET_STORED: boolean;
 }
 
 /** Names of every variable (for `.env.example` checks and documentation). */
@@ -340,6 +343,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...rest,
     JWT_SECRET: JWT_SECRET ?? randomBytes(48).toString('base64url'),
     JWT_SECRET_GENERATED: JWT_SECRET === undefined,
+    JWT_SECRET_STORED: false,
   });
 }
 

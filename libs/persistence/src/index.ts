@@ -10,3 +10,4 @@ export * from './database-server/open-database.js';
 export * from './pg-rate-limit-counters.js';
 export * from './read-replicas/read-replicas.js';
 export * from './read-replicas/replica-positions.js';
+export * from './server-keys.js';

@@ -3,6 +3,7 @@
  *
  *   npm run admin -- reset-password <email> [--password-stdin]
  *   npm run admin -- create-admin <email> [--password-stdin]
+ *   npm run admin -- share-keys list | rotate | retire <id>
  *
  * Without --password-stdin a strong password is generated and printed once. Works on the
  * configured database, embedded or external (sharing the embedded server of a running API).
@@ -12,7 +13,14 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigModule, createBootstrapLogger, loadConfigOrExit, loadEnvFile } from '#config';
-import { migrateDatabase, openDatabaseOrExit, PersistenceModule } from '#persistence';
+import {
+  addShareKey,
+  migrateDatabase,
+  openDatabaseOrExit,
+  PersistenceModule,
+  retireShareKey,
+  storedShareKeys,
+} from '#persistence';
 import {
   CreateAdminUseCase,
   isAcceptablePassword,
@@ -26,15 +34,22 @@ import {
 const USAGE = `Usage:
   npm run admin -- reset-password <email> [--password-stdin]   new password; ends the user's sessions
   npm run admin -- create-admin <email> [--password-stdin]     new admin, or promote an existing user
+  npm run admin -- share-keys list                             the share-link keys kept in the database
+  npm run admin -- share-keys rotate                           a new key signs from now on; older ones still verify
+  npm run admin -- share-keys retire <id>                      links signed with <id> stop working
 
 Without --password-stdin a strong password is generated and printed once.`;
 
 const [command, email, ...flags] = process.argv.slice(2);
+const shareKeys =
+  command === 'share-keys' &&
+  ((['list', 'rotate'].includes(email ?? '') && flags.length === 0) || (email === 'retire' && flags.length === 1));
 if (
-  !command ||
-  !email ||
-  !['reset-password', 'create-admin'].includes(command) ||
-  flags.some((f) => f !== '--password-stdin')
+  !shareKeys &&
+  (!command ||
+    !email ||
+    !['reset-password', 'create-admin'].includes(command) ||
+    flags.some((f) => f !== '--password-stdin'))
 ) {
   console.error(USAGE);
   process.exit(2);
@@ -63,9 +78,45 @@ const config = database.config;
 @Module({ imports: [ConfigModule.forRoot(config), PersistenceModule, UsersModule] })
 class AdminCliModule {}
 
+/** `share-keys`: the keys kept in the database (SHARE_KEYS, when set, is used instead). */
+async function manageShareKeys(action: string, id: string | undefined): Promise<number> {
+  if (config.SHARE_KEYS.length > 0) {
+    console.error('SHARE_KEYS is set: the API signs with those keys; rotate them there (see .env.example).');
+    return 1;
+  }
+  if (action === 'rotate') {
+    console.log(`New share-link key ${await addShareKey(config.DATABASE_URL)}: it signs new links within a minute;`);
+    console.log('links signed with older keys keep working until you retire those keys.');
+  } else if (action === 'retire') {
+    if (!(await retireShareKey(config.DATABASE_URL, id!))) {
+      console.error(`No active share-link key ${id}, or it is the last one (rotate first).`);
+      return 1;
+    }
+    console.log(`Key ${id} retired: links signed with it stop working within a minute.`);
+  } else {
+    const keys = await storedShareKeys(config.DATABASE_URL);
+    if (keys.length === 0) console.log('No share-link key yet (the API makes one when it starts).');
+    const signer = keys.find((k) => !k.retiredAt);
+    for (const k of keys) {
+      const state = k.retiredAt
+        ? `retired ${k.retiredAt.toISOString()}`
+        : k === signer
+          ? 'signs new links'
+          : 'verifies';
+      console.log(`${k.id}\tcreated ${k.createdAt.toISOString()}\t${state}`);
+    }
+  }
+  return 0;
+}
+
 let exitCode = 0;
 try {
   await migrateDatabase(config);
+  if (shareKeys) {
+    exitCode = await manageShareKeys(email!, flags[0]);
+    await database.close();
+    process.exit(exitCode);
+  }
   const app = await NestFactory.createApplicationContext(AdminCliModule, { logger: ['error', 'warn'] });
   try {
     if (command === 'reset-password') {

@@ -36,11 +36,14 @@ export class ShareLinkGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const req = http.getRequest<SharedRequest>();
     const kind = this.reflector.get<ShareGrant['share']>(SHARE_KIND, context.getClass());
-    req.shareAccess = this.links.verify(String(req.params.token), kind, String(req.params.id));
+    const token = String(req.params.token);
+    // A key made lately by another process (a rotation): learn it before refusing.
+    if (!this.links.knowsKeyOf(token)) await this.links.refresh();
+    req.shareAccess = this.links.verify(token, kind, String(req.params.id));
     return true;
   }
 }

@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '#config';
 import type { ShareGrant } from '#shared-kernel';
 import { HttpProblem } from '../http/problem/http-problem.js';
+import { loadShareKeys, type ShareKey } from './share-keys.js';
 
 /** Signature length: 16 bytes of HMAC-SHA256 (128 bits), 22 base64url characters. */
 const MAC_BYTES = 16;
@@ -11,10 +12,10 @@ const PURPOSE = 'tessera-share-link/v1';
 /** Links remembered as verified (forgotten all at once when full). */
 const VERIFIED_MAX = 10_000;
 
-interface ShareKey {
-  id: string;
-  secret: Buffer;
-}
+/** Keys are read again this often (a rotation or retirement reaches every process within it). */
+const RELOAD_MS = 60_000;
+/** A token naming a key this process does not know reloads the keys at most this often. */
+const UNKNOWN_KEY_RELOAD_MS = 5_000;
 
 /**
  * Share links: capability URLs whose path carries a token granting read access to one tile
@@ -24,26 +25,84 @@ interface ShareKey {
  * time, with no database round trip; the epoch is compared with the resource's own (cached,
  * dropped on every instance when it changes) by the use case.
  *
- * Keys come from SHARE_KEYS (new links signed with the first, any accepted: rotation);
- * without it, one key derived from JWT_SECRET.
+ * Keys (loadShareKeys): SHARE_KEYS, or those kept in the database; new links are signed with
+ * the first, links signed with any are accepted (rotation). Read again every minute, and
+ * when a token names a key this process does not know yet (made by another process).
  */
 @Injectable()
-export class ShareLinks {
-  private readonly keys: ShareKey[];
+export class ShareLinks implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Keys');
+  private keys: ShareKey[];
   /** Signatures (as text) of links verified lately, by resource and signed fields. */
   private readonly verified = new Map<string, Buffer>();
+  private timer?: NodeJS.Timeout;
+  private lastLoad = 0;
+  private loading?: Promise<boolean>;
 
+  /**
+   * Until the keys are loaded (outside Nest: tests, tools): SHARE_KEYS, or the key derived
+   * from a configured JWT_SECRET that links made before keys were kept are signed with.
+   */
   constructor(private readonly config: AppConfig) {
     this.keys = config.SHARE_KEYS.length
       ? config.SHARE_KEYS.map((k) => ({ id: k.id, secret: Buffer.from(k.secret) }))
-      : [{ id: 'k0', secret: createHmac('sha256', config.JWT_SECRET).update(PURPOSE).digest() }];
+      : config.JWT_SECRET_GENERATED || config.JWT_SECRET_STORED
+        ? []
+        : [{ id: 'k0', secret: createHmac('sha256', config.JWT_SECRET).update(PURPOSE).digest() }];
+  }
+
+  async onModuleInit(): Promise<void> {
+    const { source } = await this.load();
+    this.logger.log(
+      `Login tokens are signed with ${
+        this.config.JWT_SECRET_STORED ? 'a key kept in the database' : 'JWT_SECRET'
+      }; share links with keys from ${source}`,
+    );
+    this.timer = setInterval(() => void this.reload().catch(() => undefined), RELOAD_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /**
+   * Reads the keys again when the last read is older than UNKNOWN_KEY_RELOAD_MS (a token
+   * named a key this process does not know); true when the set changed.
+   */
+  refresh(): Promise<boolean> {
+    if (Date.now() - this.lastLoad < UNKNOWN_KEY_RELOAD_MS) return Promise.resolve(false);
+    return this.reload();
+  }
+
+  /** Whether `token` names a key this process knows (else `refresh` may learn it). */
+  knowsKeyOf(token: string): boolean {
+    const id = TOKEN.exec(token)?.[1];
+    return id !== undefined && this.keys.some((k) => k.id === id);
+  }
+
+  private reload(): Promise<boolean> {
+    this.loading ??= this.load()
+      .then(({ changed }) => changed)
+      .finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async load(): Promise<{ source: string; changed: boolean }> {
+    this.lastLoad = Date.now();
+    const { keys, source } = await loadShareKeys(this.config);
+    const before = this.keys.map((k) => k.id).join();
+    this.keys = keys;
+    const changed = keys.map((k) => k.id).join() !== before;
+    if (changed) this.verified.clear();
+    return { source, changed };
   }
 
   /** A token for `grant`, expiring `ttlSeconds` from now (capped by SHARE_MAX_TTL_SECONDS). */
   sign(grant: ShareGrant, ttlSeconds: number, now = Date.now()): { token: string; expiresAt: Date } {
     const ttl = Math.min(ttlSeconds, this.config.SHARE_MAX_TTL_SECONDS);
     const expiry = Math.floor(now / 1000) + ttl;
-    const [key] = this.keys;
+    const key = this.keys[0];
+    if (!key) throw new Error('No share-link key loaded yet');
     const fields = `${key.id}.${expiry.toString(36)}.${grant.epoch.toString(36)}`;
     return {
       token: `${fields}.${this.mac(key, grant, expiry).toString('base64url')}`,

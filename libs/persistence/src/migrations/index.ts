@@ -6,6 +6,7 @@ import { Migration20261122090000_RateLimits } from './Migration20261122090000_Ra
 import { Migration20261122120000_Renditions } from './Migration20261122120000_Renditions.js';
 import { Migration20261122150000_SharesAndProjection } from './Migration20261122150000_SharesAndProjection.js';
 import { Migration20261205230000_MoreImageFormats } from './Migration20261205230000_MoreImageFormats.js';
+import { Migration20261206020000_ServerKeys } from './Migration20261206020000_ServerKeys.js';
 
 type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -22,4 +23,5 @@ export const MIGRATIONS: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261122120000_Renditions', class: Migration20261122120000_Renditions },
   { name: 'Migration20261122150000_SharesAndProjection', class: Migration20261122150000_SharesAndProjection },
   { name: 'Migration20261205230000_MoreImageFormats', class: Migration20261205230000_MoreImageFormats },
+  { name: 'Migration20261206020000_ServerKeys', class: Migration20261206020000_ServerKeys },
 ];

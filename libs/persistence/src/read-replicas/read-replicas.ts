@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import pg from 'pg';
 import { AppConfig } from '#config';
-import { Metrics } from '#shared-kernel';
+import { Metrics, NoMetrics } from '#shared-kernel';
 import { parseLsn, ReplicaPositions, type ReplicaStatus } from './replica-positions.js';
 
 interface ReadScope {
@@ -50,10 +50,14 @@ export class ReadReplicas implements OnApplicationShutdown {
   private stopped = false;
   private readonly warned = new Set<number>();
 
+  private readonly metrics: Metrics;
+
   constructor(
     private readonly config: AppConfig,
-    private readonly metrics: Metrics,
+    // Absent from the CLIs' modules: nothing to report there.
+    @Optional() metrics?: Metrics,
   ) {
+    this.metrics = metrics ?? new NoMetrics();
     this.names = config.DATABASE_REPLICA_URLS.map((_, i) => `replica${i + 1}`);
     this.positions = new ReplicaPositions(this.names, config.DATABASE_REPLICA_MAX_LAG_SECONDS * 1_000);
   }
