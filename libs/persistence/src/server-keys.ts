@@ -73,7 +73,7 @@ export function addShareKey(databaseUrl: string): Promise<string> {
        returning id`,
       [newSecret()],
     );
-    return rows[0]!.id;
+    return rows[0].id;
   });
 }
 

@@ -113,7 +113,7 @@ let exitCode = 0;
 try {
   await migrateDatabase(config);
   if (shareKeys) {
-    exitCode = await manageShareKeys(email!, flags[0]);
+    exitCode = await manageShareKeys(email, flags[0]);
     await database.close();
     process.exit(exitCode);
   }
