@@ -127,7 +127,7 @@ describe('API process', () => {
     }
   });
 
-  it('runs as a cluster with API_PROCESSES=2: one port, one generated JWT secret, a killed process replaced, one clean stop', async () => {
+  it('runs as a cluster with API_PROCESSES=2: one port, one login-token key, a killed process replaced, one clean stop', async () => {
     const db3 = await createTestDatabase('tessera_proc');
     try {
       const api = run(API, {
@@ -149,7 +149,7 @@ describe('API process', () => {
       expect(login.status).toBe(200);
       const { accessToken } = (await login.json()) as { accessToken: string };
       // A new connection each: the primary hands connections out in turn, so both processes
-      // answer, and each accepts the token (JWT_SECRET was generated once, by the primary).
+      // answer, and each accepts the token (the key kept in the database is the same for all).
       const statuses = await Promise.all(Array.from({ length: 8 }, () => statusOn(port, '/v1/users/me', accessToken)));
       expect(statuses).toEqual(Array.from({ length: 8 }, () => 200));
       const pids = new Set(
