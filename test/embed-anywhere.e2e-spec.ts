@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { launchBrowser } from '#testing';
+import { ShareLinks } from '../apps/api/src/share/share-links.js';
 import { type ApiHarness, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
 import { upload } from './support/uploads.js';
@@ -22,6 +23,10 @@ let site: http.Server;
 let siteUrl: string;
 let share: { dziUrl: string; iiifUrl: string };
 let imageUrl: string;
+let owner: Awaited<ReturnType<ApiHarness['userClient']>>;
+let tileSetId: string;
+let panoramaId: string;
+const tokenOf = (url: string) => url.split('/s/')[1].split('/')[0];
 
 const OSD = join(dirname(createRequire(import.meta.url).resolve('openseadragon')), 'openseadragon.min.js');
 
@@ -75,8 +80,21 @@ async function colourAt(page: Page, selector: string, x: number, y: number): Pro
   const i = (Math.round(y * (info.height - 1)) * info.width + Math.round(x * (info.width - 1))) * info.channels;
   return [data[i], data[i + 1], data[i + 2]];
 }
-const near = (actual: number[], expected: number[]) =>
-  expect(actual.every((v, i) => Math.abs(v - expected[i]) < 40)).toBe(true);
+const isNear = (actual: number[], expected: number[]) => actual.every((v, i) => Math.abs(v - expected[i]) < 40);
+
+/**
+ * Waits until the colour at (x, y) of `selector` is near `expected`: a viewer draws on its
+ * next frames after it says its tiles are loaded. Fails with the last colour seen.
+ */
+async function expectColour(page: Page, selector: string, x: number, y: number, expected: number[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let last = await colourAt(page, selector, x, y);
+  while (!isNear(last, expected) && Date.now() < deadline) {
+    await page.waitForTimeout(200);
+    last = await colourAt(page, selector, x, y);
+  }
+  expect(last).toEqual(expected.map((v, i) => (Math.abs(v - last[i]) < 40 ? last[i] : v)));
+}
 
 /** OpenSeadragon with its defaults (no crossOriginPolicy), given one tile source URL. */
 async function openSeadragon(tileSource: string): Promise<Page> {
@@ -91,18 +109,23 @@ async function openSeadragon(tileSource: string): Promise<Page> {
     ).osd?.world.getItemAt(0);
     return item?.getFullyLoaded() === true;
   });
+  // With default options the tiles are no-CORS images, which OpenSeadragon 6's WebGL drawer
+  // cannot upload: it draws them through its canvas fallback on its next frame, which in
+  // headless Chromium comes only with an input or a redraw (a user's first mouse move does it).
+  await page.evaluate(() => (globalThis as unknown as { osd: { forceRedraw(): void } }).osd.forceRedraw());
   return page;
 }
 
 beforeAll(async () => {
   api = await startApi();
-  const owner = await api.userClient();
+  owner = await api.userClient();
   const uploaded = await upload(owner.client, await halves(), {
     filename: 'halves.png',
     fields: { presets: 'thumb', tileFormat: 'png', overlap: 0 },
   });
   expect(uploaded.response.status).toBe(202);
-  const tileSetId = uploaded.data!.tileSets[0].id;
+  tileSetId = uploaded.data!.tileSets[0].id;
+  panoramaId = uploaded.data!.id;
   const ready = await followEvents(`${api.baseUrl}/v1/tilesets/${tileSetId}/events`, owner.accessToken);
   expect(ready.at(-1)?.event).toBe('ready');
   const shared = await owner.client.POST('/v1/tilesets/{id}/share', { params: { path: { id: tileSetId } }, body: {} });
@@ -126,16 +149,16 @@ afterAll(async () => {
 
 it('shows a shared tile set in stock OpenSeadragon on another site, from its DZI', async () => {
   const page = await openSeadragon(share.dziUrl);
-  near(await colourAt(page, '#osd', 0.3, 0.5), [220, 0, 0]);
-  near(await colourAt(page, '#osd', 0.7, 0.5), [0, 0, 220]);
+  await expectColour(page, '#osd', 0.3, 0.5, [220, 0, 0]);
+  await expectColour(page, '#osd', 0.7, 0.5, [0, 0, 220]);
   expect(failuresOf(page)).toEqual([]);
   await page.close();
 });
 
 it('shows it from its IIIF info.json too', async () => {
   const page = await openSeadragon(`${share.iiifUrl}/info.json`);
-  near(await colourAt(page, '#osd', 0.3, 0.5), [220, 0, 0]);
-  near(await colourAt(page, '#osd', 0.7, 0.5), [0, 0, 220]);
+  await expectColour(page, '#osd', 0.3, 0.5, [220, 0, 0]);
+  await expectColour(page, '#osd', 0.7, 0.5, [0, 0, 220]);
   expect(failuresOf(page)).toEqual([]);
   await page.close();
 });
@@ -145,8 +168,8 @@ it("shows a shared rendition in a plain <img> on another site, and lets that sit
   const img = page.locator('#img');
   await img.evaluate((e: { complete: boolean; decode(): Promise<void> }) => (e.complete ? undefined : e.decode()));
   expect(await img.evaluate((e: { naturalWidth: number }) => e.naturalWidth)).toBe(320);
-  near(await colourAt(page, '#img', 0.25, 0.5), [220, 0, 0]);
-  near(await colourAt(page, '#img', 0.75, 0.5), [0, 0, 220]);
+  await expectColour(page, '#img', 0.25, 0.5, [220, 0, 0]);
+  await expectColour(page, '#img', 0.75, 0.5, [0, 0, 220]);
   // fetch() from that site's script: a CORS request with a Range header (preflighted).
   const read = await page.evaluate(async (url) => {
     const response = await fetch(url, { headers: { range: 'bytes=0-3' } });
@@ -176,7 +199,73 @@ it('answers share preflights for any origin, and keeps owner routes same-origin'
   expect(refused.status).toBe(403);
   expect(refused.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
   expect(refused.headers.get('access-control-allow-origin')).toBe('*');
-  const owner = await fetch(`${api.baseUrl}/v1/panoramas`);
-  expect(owner.headers.get('cross-origin-resource-policy')).toBe('same-origin');
-  expect(owner.headers.get('access-control-allow-origin')).toBeNull();
+  const ownerRoute = await fetch(`${api.baseUrl}/v1/panoramas`);
+  expect(ownerRoute.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+  expect(ownerRoute.headers.get('access-control-allow-origin')).toBeNull();
+});
+
+describe('the public page of a link that does not work says why, and shows no date it cannot know', () => {
+  const pageOf = (token: string) => `${api.baseUrl}/s/${token}/tilesets/${tileSetId}`;
+  async function message(url: string): Promise<{ state?: string; text: string; expiry: string }> {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const alert = page.locator('#message');
+    await alert.waitFor();
+    const result = {
+      state: (await alert.getAttribute('data-state')) ?? undefined,
+      text: await alert.innerText(),
+      expiry: await page.locator('#expiry').innerText(),
+    };
+    await page.close();
+    return result;
+  }
+
+  it('tells expired (with when), never valid, revoked, and gone apart', async () => {
+    const working = await browser.newPage();
+    await working.goto(pageOf(tokenOf(share.dziUrl)));
+    await working.waitForFunction(() =>
+      (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document
+        .getElementById('expiry')
+        .textContent.startsWith('link valid until '),
+    );
+    expect(await working.locator('#message').isHidden()).toBe(true);
+    await working.close();
+
+    const expiredAt = Date.now() - 3_600_000;
+    const expired = new ShareLinks(api.config).sign(
+      { share: 'tileset', id: tileSetId, epoch: 0 },
+      60,
+      expiredAt - 60_000,
+    );
+    const onExpired = await message(pageOf(expired.token));
+    expect(onExpired).toMatchObject({ state: 'expired', expiry: '' });
+    expect(onExpired.text).toMatch(/^This link expired on .+\. Ask its owner for a new one\.$/);
+
+    for (const garbage of ['garbage', `k0.zzzzzzzz.0.${'A'.repeat(22)}`]) {
+      expect(await message(pageOf(garbage))).toEqual({
+        state: 'invalid',
+        text: 'This is not a valid share link: it may be mistyped or cut short.',
+        expiry: '',
+      });
+    }
+
+    expect(
+      (await owner.client.DELETE('/v1/tilesets/{id}/share', { params: { path: { id: tileSetId } } })).response.status,
+    ).toBe(204);
+    expect(await message(pageOf(tokenOf(share.dziUrl)))).toEqual({
+      state: 'revoked',
+      text: 'This link was revoked by its owner.',
+      expiry: '',
+    });
+
+    const fresh = await owner.client.POST('/v1/tilesets/{id}/share', { params: { path: { id: tileSetId } }, body: {} });
+    expect(
+      (await owner.client.DELETE('/v1/panoramas/{id}', { params: { path: { id: panoramaId } } })).response.status,
+    ).toBe(204);
+    expect(await message(pageOf(tokenOf(fresh.data!.dziUrl)))).toEqual({
+      state: 'gone',
+      text: 'The panorama behind this link no longer exists.',
+      expiry: '',
+    });
+  });
 });

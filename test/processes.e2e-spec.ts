@@ -101,6 +101,7 @@ describe('API process', () => {
       const password = /\|\s+password\s+(\S+)\s+\|/.exec(first.output())?.[1];
       expect(password).toMatch(/^[\w-]{24}$/);
       expect(first.output()).toContain('npm run admin -- reset-password admin@tessera.local');
+      expect(first.output()).toMatch(/Sign in to the web app at http:\/\/127\.0\.0\.1:\d+\/app, or in Swagger UI/);
       const jsonLines = first
         .output()
         .split('\n')

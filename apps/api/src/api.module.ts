@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig, ConfigModule, LoggerModule, MetricsModule } from '#config';
@@ -113,10 +113,10 @@ export class ApiModule {
         { provide: APP_GUARD, useClass: OperationGuard },
         { provide: APP_GUARD, useExisting: CategoryThrottlerGuard },
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: TrackWrites },
         CategoryThrottlerGuard,
         JwtAuthGuard,
         TileFastPath,
-        { provide: APP_INTERCEPTOR, useClass: TrackWrites },
         StaleOkReads,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useValue: createValidationPipe() },

@@ -1,5 +1,6 @@
 import {
   type CallHandler,
+  type CanActivate,
   type ExecutionContext,
   Injectable,
   type NestInterceptor,
@@ -14,25 +15,27 @@ import type { AuthenticatedRequest } from './auth/auth.decorators.js';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Global: a signed-in user's request that may write (any method but GET, HEAD, OPTIONS)
- * counts as a write from when it passes the guards until its response is closed, so that
- * this user's stale-OK reads go to the primary meanwhile and afterwards until a replica has
- * replayed past its end (read-your-own-writes, ReadReplicas.writing).
+ * Global guard, after authentication (it refuses nothing): a signed-in user's request that
+ * may write (any method but GET, HEAD, OPTIONS) counts as a write from when it passes
+ * authentication until its response is closed, so that this user's stale-OK reads go to the
+ * primary meanwhile and afterwards until a replica has replayed past its end
+ * (read-your-own-writes, ReadReplicas.writing). A guard, not an interceptor: a global
+ * interceptor would turn an SSE route's refusal (404) into an error event on a 200 stream.
  */
 @Injectable()
-export class TrackWrites implements NestInterceptor {
+export class TrackWrites implements CanActivate {
   constructor(private readonly replicas: ReadReplicas) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean {
     const http = context.switchToHttp();
     const req = http.getRequest<Request & AuthenticatedRequest>();
-    if (!this.replicas.enabled || SAFE_METHODS.has(req.method) || !req.principal) return next.handle();
+    if (!this.replicas.enabled || SAFE_METHODS.has(req.method) || !req.principal) return true;
     const done = this.replicas.writing(req.principal.userId);
     const res = http.getResponse<Response>();
     // 'close' comes after the last byte (or the client leaving), whoever writes the response.
     if (res.closed) done();
     else res.once('close', done);
-    return next.handle();
+    return true;
   }
 }
 

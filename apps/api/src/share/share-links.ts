@@ -140,7 +140,10 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
       this.verified.set(signed, expected);
     }
     if (expiry * 1000 <= now) {
-      throw new HttpProblem(403, 'SHARE_LINK_EXPIRED', 'This share link has expired; ask the owner for a new one.');
+      const expiredAt = new Date(expiry * 1000).toISOString();
+      throw new HttpProblem(403, 'SHARE_LINK_EXPIRED', 'This share link has expired; ask the owner for a new one.', {
+        expiredAt,
+      });
     }
     return { grant, expiresAt: new Date(expiry * 1000) };
   }

@@ -51,7 +51,7 @@ export class InitialAdmin implements OnApplicationBootstrap {
       `  password  ${password}`,
       '',
       'This password is shown only this once.',
-      `Sign in at ${url}/viewer or in Swagger UI at ${url}/docs.`,
+      `Sign in to the web app at ${url}/app, or in Swagger UI at ${url}/docs.`,
       `Lost it? npm run admin -- reset-password ${email}`,
     ];
     const width = Math.max(...lines.map((line) => line.length));

@@ -9,6 +9,8 @@ export class HttpProblem extends Error {
     readonly status: number,
     readonly code: ProblemCode,
     detail: string,
+    /** Extra members of the problem (RFC 9457 extensions), e.g. when an expired link expired. */
+    readonly extensions?: Record<string, unknown>,
   ) {
     super(detail);
   }

@@ -143,7 +143,12 @@ export function toProblem(exception: unknown): Problem {
     };
   }
   if (exception instanceof HttpProblem)
-    return { status: exception.status, code: exception.code, detail: exception.message };
+    return {
+      status: exception.status,
+      code: exception.code,
+      detail: exception.message,
+      extensions: exception.extensions,
+    };
   if (exception instanceof DomainError) {
     const status = (DOMAIN_ERROR_STATUS as Record<string, number>)[exception.code];
     if (status === undefined) return internal();

@@ -45,7 +45,9 @@ export class UploadPanoramaFieldsDto {
     enum: PROJECTIONS,
     enumName: 'Projection',
     description:
-      'flat, or equirectangular (a 360° sphere). Absent: detected (photo-sphere XMP `GPano:ProjectionType`, else an exact 2:1 image is equirectangular).',
+      'flat, or equirectangular (a 360° sphere). Absent: equirectangular when the image carries the photo-sphere XMP ' +
+      'that 360° cameras and phones write (`GPano:ProjectionType=equirectangular`), else flat: the 2:1 shape alone ' +
+      'does not decide (flat panoramas are often cropped 2:1). updatePanorama changes it later.',
   })
   @IsOptional()
   @IsIn(PROJECTIONS)

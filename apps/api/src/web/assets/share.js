@@ -6,25 +6,41 @@ const $ = (id) => document.getElementById(id);
 const [, , token, , id] = location.pathname.split('/');
 const base = `/v1/s/${encodeURIComponent(token)}/tilesets/${encodeURIComponent(id)}`;
 
-function fail(text) {
+function fail(text, state) {
   $('message').textContent = text;
+  $('message').dataset.state = state;
   $('message').hidden = false;
   $('stage').hidden = true;
 }
 
-async function show() {
-  // The token is key id . expiry (base 36 seconds) . epoch . mac: the expiry can be shown.
-  const expires = parseInt(token.split('.')[1] ?? '', 36);
-  if (Number.isFinite(expires))
-    $('expiry').textContent = `link valid until ${new Date(expires * 1000).toLocaleString()}`;
-  const manifest = await fetch(`${base}/manifest`);
-  if (!manifest.ok) {
-    const problem = await manifest.json().catch(() => null);
-    return fail(problem?.detail || `This link does not work (${manifest.status}).`);
+/** What a refusal of the link means to the person holding it (the API's problem codes). */
+function refusal(status, problem) {
+  switch (problem?.code) {
+    case 'SHARE_LINK_EXPIRED':
+      return [
+        `This link expired on ${new Date(problem.expiredAt).toLocaleString()}. Ask its owner for a new one.`,
+        'expired',
+      ];
+    case 'SHARE_LINK_REVOKED':
+      return ['This link was revoked by its owner.', 'revoked'];
+    case 'SHARE_LINK_INVALID':
+      return ['This is not a valid share link: it may be mistyped or cut short.', 'invalid'];
+    case 'TILE_SET_NOT_FOUND':
+      return ['The panorama behind this link no longer exists.', 'gone'];
+    default:
+      return [problem?.detail || `This link does not work (${status}).`, 'error'];
   }
+}
+
+async function show() {
+  const manifest = await fetch(`${base}/manifest`);
+  if (!manifest.ok) return fail(...refusal(manifest.status, await manifest.json().catch(() => null)));
+  // A link that works: the token is key id . expiry (base 36 seconds) . epoch . mac.
+  const expires = parseInt(token.split('.')[1], 36);
+  $('expiry').textContent = `link valid until ${new Date(expires * 1000).toLocaleString()}`;
   if ((await manifest.json()).layout === 'sphere') {
     const sphere = await fetch(`${base}/sphere`);
-    if (!sphere.ok) return fail(`The panorama cannot be shown (${sphere.status}).`);
+    if (!sphere.ok) return fail(`The panorama cannot be shown (${sphere.status}).`, 'error');
     window.viewer = await sphereViewer($('stage'), await sphere.json());
   } else {
     window.viewer = flatViewer($('stage'), `${base}/image.dzi`);
@@ -34,4 +50,4 @@ async function show() {
   $('iiif').hidden = $('archive').hidden = false;
 }
 
-show().catch((error) => fail(error.message));
+show().catch((error) => fail(error.message, 'error'));
