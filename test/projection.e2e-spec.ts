@@ -4,7 +4,7 @@ import { type ApiHarness, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
 import { upload } from './support/uploads.js';
 
-/** 360° detection at upload: the photo-sphere XMP, the 2:1 shape, the uploader's word; corrected later. */
+/** 360° detection at upload: the photo-sphere XMP or the uploader's word (never the 2:1 shape alone); corrected later. */
 let api: ApiHarness;
 let owner: Awaited<ReturnType<ApiHarness['userClient']>>;
 beforeAll(async () => {
@@ -57,6 +57,25 @@ it('refuses an unknown projection, and lets the owner correct it', async () => {
   expect(data!.tileSets.map((t) => t.layout).sort()).toEqual(['deepzoom', 'sphere']);
   const again = await owner.client.GET('/v1/panoramas/{id}', { params: { path: { id } } });
   expect(again.data!.projection).toBe('equirectangular');
+});
+
+it('says so when the same bytes come again asking for another projection, and how to change it', async () => {
+  const image = await makeJpeg(900, 450, 81);
+  const first = await upload(owner.client, image);
+  expect([first.response.status, first.data!.projection, first.data!.notice]).toEqual([202, 'flat', undefined]);
+  const id = first.data!.id;
+
+  const again = await upload(owner.client, image, { fields: { projection: 'equirectangular' } });
+  expect([again.response.status, again.data!.id, again.data!.projection]).toEqual([200, id, 'flat']);
+  expect(again.data!.notice).toBe(
+    'You had already uploaded this image: this is that panorama, still flat. To show it as a 360° sphere: ' +
+      `PATCH /v1/panoramas/${id} with {"projection":"equirectangular"}.`,
+  );
+  // Asking for what it already is, or for nothing: no notice.
+  for (const fields of [{ projection: 'flat' }, {}] as Record<string, string>[]) {
+    const same = await upload(owner.client, image, { fields });
+    expect([same.response.status, same.data!.notice]).toEqual([200, undefined]);
+  }
 });
 
 describe('the sphere tile set of a 360° panorama', () => {

@@ -1173,6 +1173,11 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
+             * @description Only in an upload's answer (200) when you had already uploaded these bytes and the upload asked for something the existing panorama does not have: what was not applied, and how to change it.
+             * @example You had already uploaded this image: this is that panorama, still flat. To show it as a 360° sphere: PATCH /v1/panoramas/{id} with {"projection":"equirectangular"}.
+             */
+            notice?: string;
+            /**
              * @description The uploaded file name, sanitised; metadata only.
              * @example matterhorn.jpg
              */
@@ -1244,7 +1249,7 @@ export interface components {
             type: string;
         };
         /**
-         * @description flat, or equirectangular (a 360° sphere). Absent: detected (photo-sphere XMP `GPano:ProjectionType`, else an exact 2:1 image is equirectangular).
+         * @description flat, or equirectangular (a 360° sphere). Absent: equirectangular when the image carries the photo-sphere XMP that 360° cameras and phones write (`GPano:ProjectionType=equirectangular`), else flat: the 2:1 shape alone does not decide (flat panoramas are often cropped 2:1). updatePanorama changes it later.
          * @enum {string}
          */
         Projection: "flat" | "equirectangular";
@@ -1531,7 +1536,7 @@ export interface components {
              */
             presets?: string;
             /**
-             * @description flat, or equirectangular (a 360° sphere). Absent: detected (photo-sphere XMP `GPano:ProjectionType`, else an exact 2:1 image is equirectangular).
+             * @description flat, or equirectangular (a 360° sphere). Absent: equirectangular when the image carries the photo-sphere XMP that 360° cameras and phones write (`GPano:ProjectionType=equirectangular`), else flat: the 2:1 shape alone does not decide (flat panoramas are often cropped 2:1). updatePanorama changes it later.
              * @enum {string}
              */
             projection?: "flat" | "equirectangular";
@@ -1575,7 +1580,7 @@ export interface components {
              */
             presets?: string;
             /**
-             * @description flat, or equirectangular (a 360° sphere). Absent: detected (photo-sphere XMP `GPano:ProjectionType`, else an exact 2:1 image is equirectangular).
+             * @description flat, or equirectangular (a 360° sphere). Absent: equirectangular when the image carries the photo-sphere XMP that 360° cameras and phones write (`GPano:ProjectionType=equirectangular`), else flat: the 2:1 shape alone does not decide (flat panoramas are often cropped 2:1). updatePanorama changes it later.
              * @enum {string}
              */
             projection?: "flat" | "equirectangular";

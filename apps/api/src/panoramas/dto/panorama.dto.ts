@@ -155,8 +155,27 @@ export class PanoramaDto {
   })
   renditions!: RenditionDto[];
 
-  static from({ panorama: p, tileSets }: PanoramaView, renditions: Rendition[]): PanoramaDto {
+  @ApiPropertyOptional({
+    description:
+      "Only in an upload's answer (200) when you had already uploaded these bytes and the upload asked for something " +
+      'the existing panorama does not have: what was not applied, and how to change it.',
+    example:
+      'You had already uploaded this image: this is that panorama, still flat. To show it as a 360° sphere: ' +
+      'PATCH /v1/panoramas/{id} with {"projection":"equirectangular"}.',
+  })
+  notice?: string;
+
+  static from(view: PanoramaView & { projectionNotApplied?: Projection }, renditions: Rendition[]): PanoramaDto {
+    const { panorama: p, tileSets, projectionNotApplied } = view;
     return {
+      ...(projectionNotApplied
+        ? {
+            notice:
+              `You had already uploaded this image: this is that panorama, still ${p.projection === 'flat' ? 'flat' : 'a 360° sphere'}. ` +
+              `To show it ${projectionNotApplied === 'flat' ? 'flat' : 'as a 360° sphere'}: PATCH /v1/panoramas/${p.id} ` +
+              `with {"projection":"${projectionNotApplied}"}.`,
+          }
+        : {}),
       id: p.id,
       ownerId: p.ownerId,
       title: p.title,

@@ -44,6 +44,11 @@ export interface UploadSource {
 export interface UploadResult extends PanoramaView {
   /** false: the owner already had these bytes; the existing panorama is returned. */
   created: boolean;
+  /**
+   * With `created: false`, the projection this upload asked for when it differs from the
+   * existing panorama's, which is kept (updatePanorama changes it).
+   */
+  projectionNotApplied?: Projection;
 }
 
 /** Slack for multipart boundaries and text fields when judging Content-Length. */
@@ -206,6 +211,13 @@ export class UploadPanoramaUseCase {
   private async existing(panorama: Panorama, fields: UploadFields): Promise<UploadResult> {
     await this.tileSetRequests.ensure(panorama.imageSource(), fields.tileOptions);
     await this.sphereTileSet(panorama);
-    return { panorama, tileSets: await this.tileSets.findByPanorama(panorama.id), created: false };
+    const tileSets = await this.tileSets.findByPanorama(panorama.id);
+    const asked = fields.projection;
+    return {
+      panorama,
+      tileSets,
+      created: false,
+      ...(asked && asked !== panorama.projection ? { projectionNotApplied: asked } : {}),
+    };
   }
 }
