@@ -229,7 +229,19 @@ describe('the public page of a link that does not work says why, and shows no da
         .textContent.startsWith('link valid until '),
     );
     expect(await working.locator('#message').isHidden()).toBe(true);
+    await working.locator('#stage .navigator').waitFor({ state: 'attached' }); // a minimap on a large screen
     await working.close();
+    // On a phone the minimap would cover the image: none.
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await phone.goto(pageOf(tokenOf(share.dziUrl)));
+    await phone.waitForFunction(() =>
+      (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document
+        .getElementById('expiry')
+        .textContent.startsWith('link valid until '),
+    );
+    await phone.locator('#stage .openseadragon-container').waitFor();
+    expect(await phone.locator('#stage .navigator').count()).toBe(0);
+    await phone.close();
 
     const expiredAt = Date.now() - 3_600_000;
     const expired = new ShareLinks(api.config).sign(

@@ -144,8 +144,15 @@ describe('a flat panorama', () => {
       await page.setInputFiles('#files', file);
       const item = page.locator('#uploads li').first();
       await item.locator('.state', { hasText: 'uploaded' }).waitFor({ timeout: 30_000 });
-      expect(await item.locator('progress').evaluate((p) => (p as unknown as { value: number }).value)).toBe(1);
+      expect(
+        await item
+          .locator('progress')
+          .first()
+          .evaluate((p) => (p as unknown as { value: number }).value),
+      ).toBe(1);
       expect(await item.locator('.name').textContent()).toBe('halves.png');
+      // The card follows the cutting to its end, not "cutting" for ever.
+      await item.locator('.tileset[data-status=ready]').waitFor({ timeout: 60_000 });
     });
 
     // The library shows the new panorama; its tile set's line follows the cutting live.
@@ -176,6 +183,19 @@ describe('a flat panorama', () => {
       await flatOsdLoaded(page);
       expect(red(await colourAt(page, '#stage', 0.4, 0.5))).toBe(true);
       expect(blue(await colourAt(page, '#stage', 0.6, 0.5))).toBe(true);
+    });
+
+    // Detected flat; the owner says it is a sphere, and back.
+    await step(page, 'projection', async () => {
+      expect(await page.locator('#projection-switch').textContent()).toBe('Make it 360°');
+      await page.click('#projection-switch');
+      await page.locator('#p-facts', { hasText: '360° equirectangular' }).waitFor();
+      await page.locator('#tilesets .tileset').nth(1).waitFor(); // the sphere's tile set, queued
+      expect(await page.locator('#projection-switch').textContent()).toBe('Make it flat');
+      await page.click('#projection-switch');
+      await page.locator('#p-facts', { hasText: ' flat ' }).waitFor();
+      const { data } = await user.client.GET('/v1/panoramas', { params: { query: { limit: 1 } } });
+      expect(data!.items[0].projection).toBe('flat');
     });
     expect(problems).toEqual([]);
     await page.context().close();

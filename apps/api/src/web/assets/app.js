@@ -263,14 +263,17 @@ function startUpload(file) {
       uploads.delete(item);
       const id = lastResponse.getHeader('Tessera-Panorama-Id');
       bar.value = 1;
+      bar.hidden = true; // the tiles' own line follows
       state.textContent = 'uploaded';
-      stats.replaceChildren('Cutting tiles in the background. ', id ? el('a', { href: `#/p/${id}` }, 'Open') : null);
+      stats.replaceChildren(id ? el('a', { href: `#/p/${id}` }, 'Open') : 'Cutting tiles in the background.');
       pause.remove();
       cancel.textContent = 'Dismiss';
+      if (id) void followTiles(id);
       if (!$('library-view').hidden) void libraryView(viewAbort.signal);
     },
     onError(error) {
       uploads.delete(item);
+      bar.hidden = true; // not a full bar that looks like success
       state.textContent = 'failed';
       pause.remove();
       cancel.textContent = 'Dismiss';
@@ -302,7 +305,16 @@ function startUpload(file) {
       pause.textContent = 'Pause';
     }
   });
+  // After the upload: the tiles' own status, live until ready (or failed), on this card.
+  const following = new AbortController();
+  const followTiles = (id) =>
+    attempt(async () => {
+      const panorama = await apiJson(`/v1/panoramas/${encodeURIComponent(id)}`, { signal: following.signal });
+      const set = panorama?.tileSets.find((s) => (s.layout ?? 'deepzoom') === 'deepzoom');
+      if (set) node.append(tileSetStatus(set, following.signal));
+    });
   cancel.addEventListener('click', () => {
+    following.abort();
     if (uploads.has(item)) {
       uploads.delete(item);
       void upload.abort(true).catch(() => undefined); // terminate: the server drops the bytes
@@ -516,6 +528,7 @@ async function panoramaView(id, signal) {
     panorama.projection === 'equirectangular' ? '360° equirectangular' : 'flat',
     `uploaded ${new Date(panorama.createdAt).toLocaleString()}`,
   ].join(' · ');
+  $('projection-switch').textContent = panorama.projection === 'equirectangular' ? 'Make it flat' : 'Make it 360°';
   $('tilesets').replaceChildren(
     ...panorama.tileSets.map((set) =>
       el(
@@ -606,6 +619,18 @@ $('rename-form').addEventListener('submit', (event) => {
     current.panorama.title = updated.title;
     $('p-title').textContent = updated.title;
     $('rename-form').hidden = true;
+  });
+});
+
+// Flat or 360°: the detection can be wrong either way (a 2:1 crop, a sphere without XMP).
+$('projection-switch').addEventListener('click', () => {
+  const { id, projection } = current.panorama;
+  void attempt(async () => {
+    await apiJson(`/v1/panoramas/${id}`, {
+      method: 'PATCH',
+      json: { projection: projection === 'equirectangular' ? 'flat' : 'equirectangular' },
+    });
+    await panoramaView(id, viewAbort.signal);
   });
 });
 

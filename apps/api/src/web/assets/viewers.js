@@ -9,7 +9,8 @@ export function flatViewer(element, dziUrl) {
     element,
     prefixUrl: '/viewer/images/',
     tileSources: dziUrl,
-    showNavigator: true,
+    // The minimap helps on a large screen and covers the image on a phone's.
+    showNavigator: !globalThis.matchMedia('(max-width: 640px)').matches,
     maxZoomPixelRatio: 2,
     gestureSettingsMouse: { clickToZoom: false },
   });
