@@ -41,6 +41,7 @@ import { WebController } from './web/web.controller.js';
 import { InitialAdmin } from './users/initial-admin.js';
 import { UsersController } from './users/users.controller.js';
 import { StaleOkReads, TrackWrites } from './http/read-replicas.interceptors.js';
+import { PresentationController } from './panoramas/presentation.controller.js';
 
 @Module({})
 export class ApiModule {
@@ -99,6 +100,7 @@ export class ApiModule {
         WebController,
         IntegrityController,
         MetricsController,
+        PresentationController,
       ],
       providers: [
         Lifecycle,

@@ -19,3 +19,4 @@ export * from './panoramas.module.js';
 export * from './application/use-cases/tile-sets-of-panorama.use-case.js';
 export * from './application/use-cases/check-integrity.use-case.js';
 export * from './application/use-cases/storage-accounts.use-case.js';
+export * from './application/use-cases/describe-panorama.use-case.js';

@@ -8,6 +8,7 @@ import { PanoramasSettings } from './application/panoramas.settings.js';
 import { CheckIntegrityUseCase } from './application/use-cases/check-integrity.use-case.js';
 import { DeletePanoramaUseCase } from './application/use-cases/delete-panorama.use-case.js';
 import { GetPanoramaUseCase } from './application/use-cases/get-panorama.use-case.js';
+import { DescribePanoramaUseCase } from './application/use-cases/describe-panorama.use-case.js';
 import { ListPanoramasUseCase } from './application/use-cases/list-panoramas.use-case.js';
 import { PurgePanoramaUseCase } from './application/use-cases/purge-panorama.use-case.js';
 import { ReadOriginalUseCase } from './application/use-cases/read-original.use-case.js';
@@ -33,6 +34,7 @@ const useCases = [
   ListTileSetsUseCase,
   CheckIntegrityUseCase,
   StorageAccountsUseCase,
+  DescribePanoramaUseCase,
 ];
 
 /**

@@ -78,6 +78,6 @@ const useCases = [
         queue.declare(tileJobPolicies({ tilingTimeoutSeconds: config.TILING_TIMEOUT_SECONDS })),
     },
   ],
-  exports: [...useCases, TileSetWatch, TileSetRequests, ReadyPyramids, IiifSettings],
+  exports: [...useCases, TileSetWatch, TileSetRequests, ReadyPyramids, ReadyTileSets, IiifSettings],
 })
 export class TilesModule {}

@@ -209,6 +209,7 @@ export class TileSetsController {
       expiresAt: expiresAt.toISOString(),
       dziUrl: `${base}/image.dzi`,
       iiifUrl: `${base}/iiif`,
+      iiifManifestUrl: `${base}/iiif-manifest`,
       manifestUrl: `${base}/manifest`,
       archiveUrl: `${base}/archive`,
     };

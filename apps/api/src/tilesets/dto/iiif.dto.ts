@@ -59,9 +59,15 @@ export class TileSetShareDto {
   dziUrl!: string;
   @ApiProperty({
     description:
-      'IIIF Image API 3.0 base URI: `{iiifUrl}/info.json` opens in any IIIF viewer (Mirador, OpenSeadragon, UV).',
+      'IIIF Image API 3.0 base URI: `{iiifUrl}/info.json` is the image service (OpenSeadragon, Leaflet-IIIF).',
   })
   iiifUrl!: string;
+  @ApiProperty({
+    description:
+      "IIIF Presentation API 3.0 manifest of the panorama, naming only this link's URLs: what Mirador and Universal " +
+      'Viewer open, on any site, with no account.',
+  })
+  iiifManifestUrl!: string;
   @ApiProperty({ description: 'The JSON manifest (levels, tile URL template).' }) manifestUrl!: string;
   @ApiProperty({ description: 'The whole tile set as a zip.' }) archiveUrl!: string;
 }

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { type TileSet, TileSetNotFoundError, TileSetNotReadyError, TileSetRepository } from '#tiles';
+import type { Actor, Panorama } from '../../domain/panorama.js';
+import { PanoramaAccess } from '../panorama-access.service.js';
+import { PanoramaRepository } from '../ports/panorama.repository.port.js';
+
+export interface DescribedPanorama {
+  panorama: Panorama;
+  /** Its flat (Deep Zoom) tile set that is ready, the oldest when there are several. */
+  tileSet: TileSet;
+}
+
+/**
+ * A panorama with the ready tile set that shows it, for descriptions of the whole (IIIF
+ * Presentation manifests): by panorama for an actor, or by a tile set the caller may already
+ * read (through a share link) for its panorama.
+ */
+@Injectable()
+export class DescribePanoramaUseCase {
+  constructor(
+    private readonly access: PanoramaAccess,
+    private readonly panoramas: PanoramaRepository,
+    private readonly tileSets: TileSetRepository,
+  ) {}
+
+  /** PanoramaNotFoundError as for any read; TileSetNotReadyError while no flat tile set is ready. */
+  async forActor(actor: Actor, panoramaId: string): Promise<DescribedPanorama> {
+    const panorama = await this.access.readable(actor, panoramaId);
+    const flat = (await this.tileSets.findByPanorama(panoramaId)).filter((t) => t.layout === 'deepzoom');
+    const tileSet = flat.find((t) => t.status === 'ready');
+    if (!tileSet) throw new TileSetNotReadyError(flat[0]?.status ?? 'queued');
+    return { panorama, tileSet };
+  }
+
+  /** The panorama of `tileSet`, which the caller has checked may be read; TileSetNotFoundError once it is gone. */
+  async ofTileSet(tileSet: TileSet): Promise<DescribedPanorama> {
+    const panorama = await this.panoramas.findById(tileSet.panoramaId);
+    if (!panorama) throw new TileSetNotFoundError();
+    return { panorama, tileSet };
+  }
+}
