@@ -130,7 +130,7 @@ describe('a PNG pyramid (lossless): every tile, stitched back, equals the origin
     const { response, body } = await getBytes(`/v1/tilesets/${tileSetId}/archive`);
     expect(response.headers.get('content-type')).toBe('application/zip');
     expect(response.headers.get('content-disposition')).toMatch(
-      new RegExp(`^attachment; filename="tileset-${tileSetId}\\.zip"; filename\\*=UTF-8''tileset-${tileSetId}\\.zip$`),
+      /^attachment; filename="panorama-tiles\.zip"; filename\*=UTF-8''panorama-tiles\.zip$/,
     );
     const entries = await unzip(body);
     const manifest = (

@@ -25,6 +25,7 @@ import { RequestValidationError } from '../http/problem/request-validation.error
 import { sendZip } from '../http/zip-stream.js';
 import type { SphereDescriptorDto } from './dto/iiif.dto.js';
 import type { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
+import { DescribePanoramaUseCase } from '#panoramas';
 
 export const IMMUTABLE = 'private, max-age=31536000, immutable';
 const TILE_NAME = /^(\d{1,7})_(\d{1,7})\.([a-z]{3,4})$/;
@@ -54,6 +55,7 @@ export class TileSetResponses {
     private readonly storage: ObjectStorage,
     private readonly metrics: Metrics,
     private readonly config: AppConfig,
+    private readonly describe: DescribePanoramaUseCase,
   ) {}
 
   async manifest(reader: Reader, id: string, query: ManifestQueryDto, place: TileSetPlace): Promise<TileManifestDto> {
@@ -120,9 +122,12 @@ export class TileSetResponses {
 
   async archive(reader: Reader, id: string, res: Response): Promise<void> {
     const { tileSet, manifest } = await this.getManifest.execute(reader, id);
+    // Named after the panorama's original, as its renditions are: `alps.jpg` -> `alps-tiles.zip`.
+    const { panorama } = await this.describe.ofTileSet(tileSet);
+    const stem = panorama.originalFilename.replace(/\.[^.]*$/, '') || 'panorama';
     await sendZip(
       res,
-      `tileset-${id}.zip`,
+      `${stem}-${tileSet.layout === 'sphere' ? '360-tiles' : 'tiles'}.zip`,
       manifest.tiles.map((tile) => ({
         name: `image_files/${tile.path}`,
         bytes: tile.bytes,
