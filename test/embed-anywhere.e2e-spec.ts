@@ -28,7 +28,9 @@ let tileSetId: string;
 let panoramaId: string;
 const tokenOf = (url: string) => url.split('/s/')[1].split('/')[0];
 
-const OSD = join(dirname(createRequire(import.meta.url).resolve('openseadragon')), 'openseadragon.min.js');
+const require = createRequire(import.meta.url);
+const OSD = join(dirname(require.resolve('openseadragon')), 'openseadragon.min.js');
+const LEAFLET = dirname(require.resolve('leaflet'));
 
 /** 2000x1000: left half red, right half blue. */
 async function halves(): Promise<Buffer> {
@@ -47,10 +49,15 @@ async function halves(): Promise<Buffer> {
 
 /** Another site: the page given, and OpenSeadragon's script from its own files. */
 async function startSite(): Promise<void> {
-  const osd = await readFile(OSD);
+  const files: Record<string, [Buffer, string]> = {
+    '/openseadragon.min.js': [await readFile(OSD), 'text/javascript'],
+    '/leaflet.js': [await readFile(join(LEAFLET, 'leaflet.js')), 'text/javascript'],
+    '/leaflet.css': [await readFile(join(LEAFLET, 'leaflet.css')), 'text/css'],
+  };
   site = http.createServer((req, res) => {
-    if (req.url === '/openseadragon.min.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(osd);
+    const file = files[req.url!];
+    if (file) {
+      res.writeHead(200, { 'content-type': file[1] }).end(file[0]);
       return;
     }
     const html = new URL(req.url!, 'http://site').searchParams.get('html') ?? '';
@@ -159,6 +166,31 @@ it('shows it from its IIIF info.json too', async () => {
   const page = await openSeadragon(`${share.iiifUrl}/info.json`);
   await expectColour(page, '#osd', 0.3, 0.5, [220, 0, 0]);
   await expectColour(page, '#osd', 0.7, 0.5, [0, 0, 220]);
+  expect(failuresOf(page)).toEqual([]);
+  await page.close();
+});
+
+it("shows it in a Leaflet map on another site, tiles as plain images (Leaflet's default)", async () => {
+  // 2000 x 1000 in 256 px tiles: Deep Zoom level 8 is the whole image in one 250 x 125 tile,
+  // Leaflet's zoom 0 in CRS.Simple (a map unit is a pixel at zoom 0).
+  const template = share.dziUrl.replace(/\.dzi$/, '_files/{z}/{x}_{y}.png');
+  const page = await pageWith(
+    `<link rel="stylesheet" href="/leaflet.css"><div id="map" style="width:800px;height:400px"></div>
+     <script src="/leaflet.js"></script>
+     <script>
+       const bounds = [[-125, 0], [0, 250]];
+       const map = L.map('map', { crs: L.CRS.Simple, zoomSnap: 0 });
+       window.loaded = new Promise((done) =>
+         L.tileLayer(${JSON.stringify(template)}, { zoomOffset: 8, maxNativeZoom: 3, bounds, noWrap: true })
+           .on('load', done)
+           .addTo(map),
+       );
+       map.fitBounds(bounds);
+     </script>`,
+  );
+  await page.evaluate(() => (globalThis as unknown as { loaded: Promise<void> }).loaded);
+  await expectColour(page, '#map', 0.3, 0.5, [220, 0, 0]);
+  await expectColour(page, '#map', 0.7, 0.5, [0, 0, 220]);
   expect(failuresOf(page)).toEqual([]);
   await page.close();
 });
