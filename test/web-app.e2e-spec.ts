@@ -220,7 +220,9 @@ describe('sharing', () => {
       await page.selectOption('#share-form select[name=ttl]', '3600');
       await page.click('#share-form button[type=submit]');
       await page.locator('#share-result').waitFor();
-      expect(await page.inputValue('#share-iiif')).toMatch(/\/v1\/s\/[^/]+\/tilesets\/[^/]+\/iiif$/);
+      expect(await page.inputValue('#share-iiif')).toMatch(/\/v1\/s\/[^/]+\/tilesets\/[^/]+\/iiif\/info\.json$/);
+      expect(await page.inputValue('#share-dzi')).toMatch(/\/v1\/s\/[^/]+\/tilesets\/[^/]+\/image\.dzi$/);
+      expect(await page.inputValue('#share-manifest')).toMatch(/\/v1\/s\/[^/]+\/tilesets\/[^/]+\/iiif-manifest$/);
       expect(await page.inputValue('#share-embed')).toContain('<iframe src="');
       return page.inputValue('#share-viewer');
     });

@@ -657,7 +657,9 @@ $('share-form').addEventListener('submit', (event) => {
     const viewer = new URL(link.dziUrl);
     viewer.pathname = viewer.pathname.replace(/^\/v1\/s\//, '/s/').replace(/\/image\.dzi$/, '');
     $('share-viewer').value = viewer.href;
-    $('share-iiif').value = link.iiifUrl;
+    $('share-dzi').value = link.dziUrl;
+    $('share-manifest').value = link.iiifManifestUrl;
+    $('share-iiif').value = `${link.iiifUrl}/info.json`;
     $('share-embed').value =
       `<iframe src="${viewer.href}" width="960" height="540" allowfullscreen style="border:0"></iframe>`;
     $('share-expiry').textContent =
