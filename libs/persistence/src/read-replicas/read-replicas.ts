@@ -27,7 +27,7 @@ const CHECK_TIMEOUT_MS = 2_000;
  * Read replicas (DATABASE_REPLICA_URLS): which reads may go to one, and which one.
  *
  * - Only reads inside a stale-OK scope (`staleOk`: lists, searches, share pages,
- *   descriptors, metrics) that ask for a `read` connection go to a replica; every other
+ *   descriptors) that ask for a `read` connection go to a replica; every other
  *   query (writes, auth checks, jobs, reads before a write) uses the primary.
  * - A replica is used only while it answers as a standby and is within
  *   DATABASE_REPLICA_MAX_LAG_SECONDS (ReplicaPositions, checked every second); and, for a
