@@ -41,8 +41,17 @@ export interface ManifestInput {
   thumbnail?: PresentationThumbnail;
 }
 
-/** What the user typed: its language is not known ("none", as the specification says). */
-const text = (value: string): LanguageMap => ({ none: [value] });
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * What the user typed, as plain text: its language is not known ("none", as the specification
+ * says). A value that starts with `<` and ends with `>` is HTML to a IIIF client; such a
+ * title is sent as HTML whose text is the title, escaped, so that it shows as typed.
+ */
+export function plainText(value: string): string {
+  return /^<[\s\S]*>$/.test(value) ? `<span>${value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])}</span>` : value;
+}
+const text = (value: string): LanguageMap => ({ none: [plainText(value)] });
 const en = (value: string): LanguageMap => ({ en: [value] });
 
 const serviceOf = (imageService: string) => [{ id: imageService, type: 'ImageService3', profile: 'level2' }];
