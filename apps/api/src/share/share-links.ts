@@ -3,12 +3,11 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { AppConfig } from '#config';
 import type { ShareGrant } from '#shared-kernel';
 import { HttpProblem } from '../http/problem/http-problem.js';
-import { loadShareKeys, type ShareKey } from './share-keys.js';
+import { configuredShareKeys, legacyShareKey, loadShareKeys, SHARE_LINK_PURPOSE, type ShareKey } from './share-keys.js';
 
 /** Signature length: 16 bytes of HMAC-SHA256 (128 bits), 22 base64url characters. */
 const MAC_BYTES = 16;
 const TOKEN = /^([a-z0-9]{1,16})\.([0-9a-z]{1,9})\.([0-9a-z]{1,7})\.([A-Za-z0-9_-]{22})$/;
-const PURPOSE = 'tessera-share-link/v1';
 /** Links remembered as verified (forgotten all at once when full). */
 const VERIFIED_MAX = 10_000;
 
@@ -44,11 +43,8 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
    * from a configured JWT_SECRET that links made before keys were kept are signed with.
    */
   constructor(private readonly config: AppConfig) {
-    this.keys = config.SHARE_KEYS.length
-      ? config.SHARE_KEYS.map((k) => ({ id: k.id, secret: Buffer.from(k.secret) }))
-      : config.JWT_SECRET_GENERATED || config.JWT_SECRET_STORED
-        ? []
-        : [{ id: 'k0', secret: createHmac('sha256', config.JWT_SECRET).update(PURPOSE).digest() }];
+    const legacy = legacyShareKey(config);
+    this.keys = config.SHARE_KEYS.length ? configuredShareKeys(config) : legacy ? [legacy] : [];
   }
 
   async onModuleInit(): Promise<void> {
@@ -150,7 +146,7 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
 
   private mac(key: ShareKey, grant: ShareGrant, expiry: number): Buffer {
     return createHmac('sha256', key.secret)
-      .update(`${PURPOSE}\n${grant.share}s/${grant.id}\n${expiry}\n${grant.epoch}`)
+      .update(`${SHARE_LINK_PURPOSE}\n${grant.share}s/${grant.id}\n${expiry}\n${grant.epoch}`)
       .digest()
       .subarray(0, MAC_BYTES);
   }
