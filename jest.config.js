@@ -14,6 +14,7 @@ const aliases = [
   'panoramas',
   'tiles',
   'renditions',
+  'sharing',
   'consumers',
   'testing',
 ];

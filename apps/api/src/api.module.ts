@@ -10,6 +10,7 @@ import { PersistenceModule } from '#persistence';
 import { RenditionsModule } from '#renditions';
 import { QueueModule } from '#queue';
 import { StorageModule } from '#storage';
+import { SharingModule } from '#sharing';
 import { TilesModule } from '#tiles';
 import { UsersModule } from '#users';
 import { IntegrityController } from './admin/integrity.controller.js';
@@ -29,6 +30,7 @@ import { PanoramasController } from './panoramas/panoramas.controller.js';
 import { RenditionsController } from './renditions/renditions.controller.js';
 import { TileSetsController } from './tilesets/tilesets.controller.js';
 import { TileSetResponses } from './tilesets/tile-set-responses.js';
+import { ShareLinkAnswers } from './share/share-link-answers.js';
 import { ShareLinks } from './share/share-links.js';
 import { ResumableUploads } from './uploads/resumable-uploads.js';
 import { UploadsController } from './uploads/uploads.controller.js';
@@ -60,6 +62,7 @@ export class ApiModule {
         PanoramasModule,
         TilesModule,
         RenditionsModule,
+        SharingModule,
         // Single-machine default: this process also consumes jobs.
         ...(config.WORKER_EMBEDDED ? [ConsumersModule] : []),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
@@ -106,6 +109,7 @@ export class ApiModule {
         Lifecycle,
         InitialAdmin,
         ShareLinks,
+        ShareLinkAnswers,
         ResumableUploads,
         UploadFieldsParser,
         ShareLinkGuard,

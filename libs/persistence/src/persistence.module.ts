@@ -4,6 +4,7 @@ import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { PanoramaRepository, UserQuotas } from '#panoramas';
 import { RenditionRepository } from '#renditions';
+import { ShareLinkRepository } from '#sharing';
 import { TileSetRepository } from '#tiles';
 import { RefreshTokenRepository, UserRepository } from '#users';
 import { ChangeFeed, SharedLocks } from '#shared-kernel';
@@ -15,6 +16,7 @@ import { PgRateLimitCounters } from './pg-rate-limit-counters.js';
 import { ReadReplicas } from './read-replicas/read-replicas.js';
 import { MikroOrmPanoramaRepository } from './repositories/mikro-orm-panorama.repository.js';
 import { MikroOrmRenditionRepository } from './repositories/mikro-orm-rendition.repository.js';
+import { MikroOrmShareLinkRepository } from './repositories/mikro-orm-share-link.repository.js';
 import { MikroOrmRefreshTokenRepository } from './repositories/mikro-orm-refresh-token.repository.js';
 import { MikroOrmTileSetRepository } from './repositories/mikro-orm-tile-set.repository.js';
 import { MikroOrmUserQuotas } from './repositories/mikro-orm-user-quotas.js';
@@ -46,6 +48,7 @@ export class ReadReplicasModule {}
     { provide: TileSetRepository, useClass: MikroOrmTileSetRepository },
     { provide: RenditionRepository, useClass: MikroOrmRenditionRepository },
     { provide: UserQuotas, useClass: MikroOrmUserQuotas },
+    { provide: ShareLinkRepository, useClass: MikroOrmShareLinkRepository },
     DatabaseOutage,
     { provide: ChangeFeed, useClass: PgChangeFeed },
     { provide: SharedLocks, useClass: PgAdvisoryLocks },
@@ -58,6 +61,7 @@ export class ReadReplicasModule {}
     TileSetRepository,
     RenditionRepository,
     UserQuotas,
+    ShareLinkRepository,
     DatabaseOutage,
     ChangeFeed,
     SharedLocks,

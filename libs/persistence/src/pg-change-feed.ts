@@ -9,6 +9,7 @@ export const CHANGE_CHANNELS: Record<ChangeChannel, string> = {
   users: 'tessera_users',
   tilesets: 'tessera_tilesets',
   renditions: 'tessera_renditions',
+  shares: 'tessera_shares',
   locks: 'tessera_locks',
 };
 

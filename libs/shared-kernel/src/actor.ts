@@ -15,6 +15,11 @@ export interface ShareGrant {
   share: 'tileset' | 'rendition';
   id: string;
   epoch: number;
+  /**
+   * The listed link's id (a share link the owner can see and revoke on its own); absent for
+   * an unlisted link, which ends only with all the others.
+   */
+  link?: string;
 }
 
 /** Whoever reads: a signed-in actor, or the bearer of a share link. */

@@ -4,9 +4,10 @@
  * - `users`: a user changed or was deleted, a session was revoked (payload: the user id);
  * - `tilesets`: a tile set changed (status, progress) or was deleted (payload: its id);
  * - `renditions`: a rendition changed or was deleted (payload: its id);
+ * - `shares`: a listed share link was revoked (payload: `{its id} {its expiry, Unix seconds}`);
  * - `locks`: someone waits for a shared lock and asks its holder to let go (payload: the key).
  */
-export type ChangeChannel = 'users' | 'tilesets' | 'renditions' | 'locks';
+export type ChangeChannel = 'users' | 'tilesets' | 'renditions' | 'shares' | 'locks';
 
 /**
  * A handler gets the id of what changed, or `undefined` after the feed reconnected: changes

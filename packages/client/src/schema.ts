@@ -403,17 +403,61 @@ export interface paths {
         put?: never;
         /**
          * Make a share link: the rendition file, without a token, until it expires
-         * @description An absolute URL (PUBLIC_BASE_URL when set) usable in an <img> on any page. revokeRenditionShares ends every link. Owners only.
+         * @description An absolute URL (PUBLIC_BASE_URL when set) usable in an <img> on any page. The link is listed (listRenditionShares) and can be revoked alone (revokeRenditionShare) or with every other (revokeRenditionShares). Owners only.
          */
         post: operations["shareRendition"];
         /**
          * Revoke every share link of this rendition
-         * @description Owners only.
+         * @description Listed and unlisted. Owners only.
          */
         delete: operations["revokeRenditionShares"];
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/renditions/{id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This rendition's active share links
+         * @description Listed links that are neither revoked nor expired, newest first, with their label, expiry, last use (to the minute) and file URL. Owners only.
+         */
+        get: operations["listRenditionShares"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/renditions/{id}/shares/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one share link of this rendition
+         * @description The others keep working. Takes effect on every API instance within moments. Owners only.
+         */
+        delete: operations["revokeRenditionShare"];
+        options?: never;
+        head?: never;
+        /**
+         * Label a share link of this rendition
+         * @description Owners only.
+         */
+        patch: operations["updateRenditionShare"];
         trace?: never;
     };
     "/v1/s/{token}/renditions/{id}/file": {
@@ -799,17 +843,61 @@ export interface paths {
         put?: never;
         /**
          * Make a share link: read access to this tile set, without a token, until it expires
-         * @description Answers absolute URLs (PUBLIC_BASE_URL when set) of the Deep Zoom descriptor, the IIIF base URI, the manifest and the archive under a signed path prefix that viewers keep when they derive tile URLs. Links cannot be listed; revokeTileSetShares ends all of them. Owners only.
+         * @description Answers absolute URLs (PUBLIC_BASE_URL when set) of the Deep Zoom descriptor, the IIIF base URI, the IIIF Presentation manifest and the archive under a signed path prefix that viewers keep when they derive tile URLs. The link is listed (listTileSetShares) with its label and last use, and can be revoked alone (revokeTileSetShare) or with every other (revokeTileSetShares). Owners only.
          */
         post: operations["shareTileSet"];
         /**
          * Revoke every share link of this tile set
-         * @description Takes effect on every API instance within moments. Links made afterwards work. Owners only.
+         * @description Listed and unlisted. Takes effect on every API instance within moments. Links made afterwards work. Owners only.
          */
         delete: operations["revokeTileSetShares"];
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/tilesets/{id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This tile set's active share links
+         * @description Listed links that are neither revoked nor expired, newest first, with their label, expiry, last use (to the minute) and URLs. Unlisted links (listed: false) are not here. Owners only.
+         */
+        get: operations["listTileSetShares"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tilesets/{id}/shares/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one share link of this tile set
+         * @description The others keep working. Takes effect on every API instance within moments. Owners only.
+         */
+        delete: operations["revokeTileSetShare"];
+        options?: never;
+        head?: never;
+        /**
+         * Label a share link of this tile set
+         * @description Owners only.
+         */
+        patch: operations["updateTileSetShare"];
         trace?: never;
     };
     "/v1/tilesets/{id}/sphere": {
@@ -1060,6 +1148,16 @@ export interface components {
             width?: number;
         };
         CreateShareDto: {
+            /**
+             * @description Who the link is for, as you will see it in the list ("Anna, print shop"). Empty = none.
+             * @example
+             */
+            label?: string;
+            /**
+             * @description false: a link for your own use (a viewer in your own page). Nothing is stored: it is not listed, has no id, and ends only when every link of the resource is revoked.
+             * @default true
+             */
+            listed?: boolean;
             /**
              * @description How long the link works, in seconds (default SHARE_DEFAULT_TTL_SECONDS, 7 days; capped by SHARE_MAX_TTL_SECONDS, 30 days: expiresAt says what was granted).
              * @example 86400
@@ -1416,9 +1514,26 @@ export interface components {
         RenditionOutputFormat: "jpeg" | "png" | "webp" | "avif" | "original";
         RenditionShareDto: {
             /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
             expiresAt: string;
             /** @description The rendition file: usable in an <img> anywhere, no token needed. */
             fileUrl: string;
+            /**
+             * Format: uuid
+             * @description The link, to label or revoke it alone; null for an unlisted link.
+             */
+            id: string | null;
+            label: string | null;
+            /**
+             * Format: date-time
+             * @description When a request last came through it, to the minute (null: never, or unlisted).
+             */
+            lastUsedAt: string | null;
+        };
+        RenditionShareListDto: {
+            /** @description Active listed links, newest first. */
+            items: components["schemas"]["RenditionShareDto"][];
         };
         /** @enum {string} */
         RenditionStatus: "queued" | "processing" | "ready" | "failed";
@@ -1530,16 +1645,33 @@ export interface components {
         TileSetShareDto: {
             /** @description The whole tile set as a zip. */
             archiveUrl: string;
+            /** Format: date-time */
+            createdAt: string;
             /** @description Deep Zoom descriptor: give it to OpenSeadragon (or any DZI viewer) as tileSources. */
             dziUrl: string;
             /** Format: date-time */
             expiresAt: string;
+            /**
+             * Format: uuid
+             * @description The link, to label or revoke it alone; null for an unlisted link.
+             */
+            id: string | null;
             /** @description IIIF Presentation API 3.0 manifest of the panorama, naming only this link's URLs: what Mirador and Universal Viewer open, on any site, with no account. */
             iiifManifestUrl: string;
             /** @description IIIF Image API 3.0 base URI: `{iiifUrl}/info.json` is the image service (OpenSeadragon, Leaflet-IIIF). */
             iiifUrl: string;
+            label: string | null;
+            /**
+             * Format: date-time
+             * @description When a request last came through it, to the minute (null: never, or unlisted).
+             */
+            lastUsedAt: string | null;
             /** @description The JSON manifest (levels, tile URL template). */
             manifestUrl: string;
+        };
+        TileSetShareListDto: {
+            /** @description Active listed links, newest first. */
+            items: components["schemas"]["TileSetShareDto"][];
         };
         /** @enum {string} */
         TileSetStatus: "queued" | "processing" | "ready" | "failed";
@@ -1568,6 +1700,10 @@ export interface components {
              */
             projection?: "flat" | "equirectangular";
             title?: string;
+        };
+        UpdateShareDto: {
+            /** @description The new label; null or empty removes it. */
+            label: string | null;
         };
         UpdateUserDto: {
             /** @description Storage quota in bytes; null = the default. */
@@ -4662,6 +4798,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unprocessable Entity: SHARE_LINK_LIMIT_REACHED. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_LIMIT_REACHED";
+                    };
+                };
+            };
             /** @description Too Many Requests: TOO_MANY_REQUESTS. */
             429: {
                 headers: {
@@ -4757,6 +4905,320 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code: "RENDITION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    listRenditionShares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenditionShareListDto"];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: RENDITION_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    revokeRenditionShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: RENDITION_NOT_FOUND, SHARE_LINK_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_FOUND" | "SHARE_LINK_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    updateRenditionShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateShareDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenditionShareDto"];
+                };
+            };
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: RENDITION_NOT_FOUND, SHARE_LINK_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "RENDITION_NOT_FOUND" | "SHARE_LINK_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
                     };
                 };
             };
@@ -7137,6 +7599,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unprocessable Entity: SHARE_LINK_LIMIT_REACHED. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_LIMIT_REACHED";
+                    };
+                };
+            };
             /** @description Too Many Requests: TOO_MANY_REQUESTS. */
             429: {
                 headers: {
@@ -7232,6 +7706,320 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    listTileSetShares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TileSetShareListDto"];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    revokeTileSetShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: SHARE_LINK_NOT_FOUND, TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_NOT_FOUND" | "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    updateTileSetShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateShareDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TileSetShareDto"];
+                };
+            };
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                    };
+                };
+            };
+            /** @description Not Found: SHARE_LINK_NOT_FOUND, TILE_SET_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "SHARE_LINK_NOT_FOUND" | "TILE_SET_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
                     };
                 };
             };

@@ -6,6 +6,7 @@ import {
   HttpCode,
   HttpStatus,
   type MessageEvent,
+  Patch,
   Post,
   Req,
   Res,
@@ -20,18 +21,23 @@ import {
   ListRenditionsUseCase,
   ReadRenditionFileUseCase,
   type Rendition,
-  RenditionSharesUseCase,
   RenditionWatch,
 } from '#renditions';
-import { AppConfig } from '#config';
+import { ShareLinksUseCase } from '#sharing';
 import type { Principal } from '#users';
 import type { Observable } from 'rxjs';
 import { SSE_SCHEMA, statusEvents } from '../common/sse.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
+import {
+  CreateShareDto,
+  RenditionShareDto,
+  RenditionShareListDto,
+  UpdateShareDto,
+} from '../share/dto/share-link.dto.js';
+import { listedLink, ShareLinkAnswers } from '../share/share-link-answers.js';
 import { ShareLinks } from '../share/share-links.js';
-import { CreateShareDto, RenditionShareDto } from '../tilesets/dto/iiif.dto.js';
 import { CreateRenditionDto, RenditionDto } from './dto/rendition.dto.js';
 import { DocRenditionFile, sendRendition } from './rendition-file.js';
 
@@ -45,9 +51,9 @@ export class RenditionsController {
     private readonly readFile: ReadRenditionFileUseCase,
     private readonly remove: DeleteRenditionUseCase,
     private readonly watch: RenditionWatch,
-    private readonly shares: RenditionSharesUseCase,
+    private readonly sharing: ShareLinksUseCase,
     private readonly links: ShareLinks,
-    private readonly config: AppConfig,
+    private readonly shareAnswers: ShareLinkAnswers,
   ) {}
 
   @Post('panoramas/:id/renditions')
@@ -141,30 +147,83 @@ export class RenditionsController {
   @ApiOperation({
     summary: 'Make a share link: the rendition file, without a token, until it expires',
     description:
-      'An absolute URL (PUBLIC_BASE_URL when set) usable in an <img> on any page. revokeRenditionShares ends every link. ' +
-      'Owners only.',
+      'An absolute URL (PUBLIC_BASE_URL when set) usable in an <img> on any page. The link is listed ' +
+      '(listRenditionShares) and can be revoked alone (revokeRenditionShare) or with every other ' +
+      '(revokeRenditionShares). Owners only.',
   })
   @ApiOkResponse({ type: RenditionShareDto })
-  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND')
+  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND', 'SHARE_LINK_LIMIT_REACHED')
   async shareRendition(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @Body() body: CreateShareDto,
     @Req() req: Request,
   ): Promise<RenditionShareDto> {
-    const grant = await this.shares.grant(principal, id);
-    const { token, expiresAt } = this.links.sign(grant, body.ttlSeconds ?? this.config.SHARE_DEFAULT_TTL_SECONDS);
-    const origin = this.config.PUBLIC_BASE_URL || `${req.protocol}://${req.get('host')}`;
-    return { expiresAt: expiresAt.toISOString(), fileUrl: `${origin}/v1/s/${token}/renditions/${id}/file` };
+    const made = await this.sharing.create(principal, 'rendition', id, { ...body, keyId: this.links.signingKeyId() });
+    return this.shareAnswers.rendition(made, req)!;
+  }
+
+  @Get('renditions/:id/shares')
+  @ApiOperation({
+    summary: "This rendition's active share links",
+    description:
+      'Listed links that are neither revoked nor expired, newest first, with their label, expiry, last use (to the ' +
+      'minute) and file URL. Owners only.',
+  })
+  @ApiOkResponse({ type: RenditionShareListDto })
+  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND')
+  async listRenditionShares(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Req() req: Request,
+  ): Promise<RenditionShareListDto> {
+    const links = await this.sharing.list(principal, 'rendition', id);
+    return {
+      items: links.flatMap((link) => this.shareAnswers.rendition(listedLink(link), req) ?? []),
+    };
+  }
+
+  @Patch('renditions/:id/shares/:linkId')
+  @ApiOperation({ summary: 'Label a share link of this rendition', description: 'Owners only.' })
+  @ApiOkResponse({ type: RenditionShareDto })
+  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND', 'SHARE_LINK_NOT_FOUND')
+  async updateRenditionShare(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @UuidParam('linkId') linkId: string,
+    @Body() body: UpdateShareDto,
+    @Req() req: Request,
+  ): Promise<RenditionShareDto> {
+    const link = await this.sharing.relabel(principal, 'rendition', id, linkId, body.label);
+    return this.shareAnswers.rendition(listedLink(link), req)!;
+  }
+
+  @Delete('renditions/:id/shares/:linkId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Revoke one share link of this rendition',
+    description: 'The others keep working. Takes effect on every API instance within moments. Owners only.',
+  })
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND', 'SHARE_LINK_NOT_FOUND')
+  async revokeRenditionShare(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @UuidParam('linkId') linkId: string,
+  ): Promise<void> {
+    await this.sharing.revoke(principal, 'rendition', id, linkId);
   }
 
   @Delete('renditions/:id/share')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Revoke every share link of this rendition', description: 'Owners only.' })
+  @ApiOperation({
+    summary: 'Revoke every share link of this rendition',
+    description: 'Listed and unlisted. Owners only.',
+  })
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND')
   async revokeRenditionShares(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
-    await this.shares.revokeAll(principal, id);
+    await this.sharing.revokeAll(principal, 'rendition', id);
   }
 
   @Delete('renditions/:id')

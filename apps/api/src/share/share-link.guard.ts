@@ -9,7 +9,8 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { ShareGrant } from '#shared-kernel';
+import { type ShareGrant, ShareLinkRevokedError } from '#shared-kernel';
+import { RevokedShareLinks, ShareLinkUse } from '#sharing';
 import { Public } from '../http/auth/auth.decorators.js';
 import { ShareLinks } from './share-links.js';
 
@@ -33,6 +34,8 @@ export const SharedResource = (kind: ShareGrant['share']) =>
 export class ShareLinkGuard implements CanActivate {
   constructor(
     private readonly links: ShareLinks,
+    private readonly revoked: RevokedShareLinks,
+    private readonly use: ShareLinkUse,
     private readonly reflector: Reflector,
   ) {}
 
@@ -44,7 +47,13 @@ export class ShareLinkGuard implements CanActivate {
     // A key made lately by another process (a rotation): learn it before refusing.
     // Not while the database is away: then the token is judged by the keys already known.
     if (!this.links.knowsKeyOf(token)) await this.links.refresh().catch(() => false);
-    req.shareAccess = this.links.verify(token, kind, String(req.params.id));
+    const access = this.links.verify(token, kind, String(req.params.id));
+    const link = access.grant.link;
+    if (link !== undefined) {
+      if (this.revoked.has(link)) throw new ShareLinkRevokedError();
+      this.use.used(link);
+    }
+    req.shareAccess = access;
     return true;
   }
 }

@@ -64,6 +64,35 @@ describe('ShareLinks', () => {
     for (const [label, verify] of cases) expect([label, refusal(verify)]).toEqual([label, '403 SHARE_LINK_INVALID']);
   });
 
+  it("signs a listed link's id into its token: the same token again from its record, refused once altered", () => {
+    const signer = links(OLD);
+    const listed: ShareGrant = { ...grant, link: '5b7c0d1e-2f3a-4b5c-8d6e-7f8091a2b3c4' };
+    const expiresAt = new Date(1_000_000_600_000);
+    const token = signer.signUntil(listed, expiresAt, 'old')!;
+    expect(token).toMatch(/^old\.[0-9a-z]+\.3\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/);
+    expect(signer.signUntil(listed, expiresAt, 'old')).toBe(token);
+    expect(signer.signUntil(listed, expiresAt, 'gone')).toBeNull();
+    expect(signer.verify(token, 'tileset', grant.id, 1_000_000_000_000)).toEqual({ grant: listed, expiresAt });
+    const [kid, expiry, epoch, link, mac] = token.split('.') as [string, string, string, string, string];
+    const other = Buffer.from('6b7c0d1e2f3a4b5c8d6e7f8091a2b3c4', 'hex').toString('base64url');
+    const spare = `${link.slice(0, -1)}${link.endsWith('A') ? 'B' : 'A'}`; // the same bytes, or another id
+    const cases: [string, string][] = [
+      ['another link', [kid, expiry, epoch, other, mac].join('.')],
+      ['another spelling of the link', [kid, expiry, epoch, spare, mac].join('.')],
+      ['the link dropped', [kid, expiry, epoch, mac].join('.')],
+      [
+        'an unlisted token given a link',
+        [...signer.sign(grant, 600).token.split('.').slice(0, 3), link, mac].join('.'),
+      ],
+    ];
+    for (const [label, altered] of cases) {
+      expect([label, refusal(() => signer.verify(altered, 'tileset', grant.id, 1_000_000_000_000))]).toEqual([
+        label,
+        '403 SHARE_LINK_INVALID',
+      ]);
+    }
+  });
+
   it('remembers a verified token without letting anything else through', () => {
     const signer = links(OLD);
     const now = 1_000_000_000_000;

@@ -7,7 +7,7 @@ import { configuredShareKeys, legacyShareKey, loadShareKeys, SHARE_LINK_PURPOSE,
 
 /** Signature length: 16 bytes of HMAC-SHA256 (128 bits), 22 base64url characters. */
 const MAC_BYTES = 16;
-const TOKEN = /^([a-z0-9]{1,16})\.([0-9a-z]{1,9})\.([0-9a-z]{1,7})\.([A-Za-z0-9_-]{22})$/;
+const TOKEN = /^([a-z0-9]{1,16})\.([0-9a-z]{1,9})\.([0-9a-z]{1,7})(?:\.([A-Za-z0-9_-]{22}))?\.([A-Za-z0-9_-]{22})$/;
 /** Links remembered as verified (forgotten all at once when full). */
 const VERIFIED_MAX = 10_000;
 
@@ -18,11 +18,13 @@ const UNKNOWN_KEY_RELOAD_MS = 5_000;
 
 /**
  * Share links: capability URLs whose path carries a token granting read access to one tile
- * set or one rendition until an expiry. token = `{key id}.{expiry}.{epoch}.{mac}` (expiry in
- * Unix seconds and the resource's share epoch in base 36; mac = HMAC-SHA256 over purpose,
- * granted prefix, expiry and epoch, truncated to 128 bits, base64url). Checked in constant
- * time, with no database round trip; the epoch is compared with the resource's own (cached,
- * dropped on every instance when it changes) by the use case.
+ * set or one rendition until an expiry. token = `{key id}.{expiry}.{epoch}[.{link}].{mac}`
+ * (expiry in Unix seconds and the resource's share epoch in base 36; link: a listed link's
+ * id, its 16 bytes in base64url, absent for an unlisted one; mac = HMAC-SHA256 over purpose,
+ * granted prefix, expiry, epoch and link, truncated to 128 bits, base64url). Checked in
+ * constant time, with no database round trip; the epoch is compared with the resource's own
+ * (cached, dropped on every instance when it changes) by the use case, a listed link with
+ * the revoked set (RevokedShareLinks) by the guard.
  *
  * Keys (loadShareKeys): SHARE_KEYS, or those kept in the database; new links are signed with
  * the first, links signed with any are accepted (rotation). Read again every minute, and
@@ -93,17 +95,31 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
     return { source, changed };
   }
 
+  /** The id of the key new links are signed with. */
+  signingKeyId(): string {
+    const key = this.keys[0];
+    if (!key) throw new Error('No share-link key loaded yet');
+    return key.id;
+  }
+
   /** A token for `grant`, expiring `ttlSeconds` from now (capped by SHARE_MAX_TTL_SECONDS). */
   sign(grant: ShareGrant, ttlSeconds: number, now = Date.now()): { token: string; expiresAt: Date } {
     const ttl = Math.min(ttlSeconds, this.config.SHARE_MAX_TTL_SECONDS);
-    const expiry = Math.floor(now / 1000) + ttl;
-    const key = this.keys[0];
-    if (!key) throw new Error('No share-link key loaded yet');
-    const fields = `${key.id}.${expiry.toString(36)}.${grant.epoch.toString(36)}`;
-    return {
-      token: `${fields}.${this.mac(key, grant, expiry).toString('base64url')}`,
-      expiresAt: new Date(expiry * 1000),
-    };
+    const expiresAt = new Date((Math.floor(now / 1000) + ttl) * 1000);
+    return { token: this.signUntil(grant, expiresAt, this.signingKeyId())!, expiresAt };
+  }
+
+  /**
+   * The token of `grant` until `expiresAt` (whole seconds), signed with key `keyId`; the
+   * same every time, so a listed link's URLs can be shown again. null: that key is gone
+   * (retired), and so is every link it signed.
+   */
+  signUntil(grant: ShareGrant, expiresAt: Date, keyId: string): string | null {
+    const key = this.keys.find((k) => k.id === keyId);
+    if (!key) return null;
+    const expiry = Math.floor(expiresAt.getTime() / 1000);
+    const link = grant.link === undefined ? '' : `.${linkField(grant.link)}`;
+    return `${key.id}.${expiry.toString(36)}.${grant.epoch.toString(36)}${link}.${this.mac(key, grant, expiry).toString('base64url')}`;
   }
 
   /**
@@ -121,13 +137,16 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
     if (!match || !key) throw invalid();
     const expiry = parseInt(match[2], 36);
     const grant: ShareGrant = { share, id, epoch: parseInt(match[3], 36) };
-    // One spelling per token: no leading zeros, and the signature compared as text (decoding
-    // would ignore the last character's two spare bits, so four spellings would pass).
+    if (match[4] !== undefined) grant.link = linkId(match[4]);
+    // One spelling per token: no leading zeros, the link's id spelled as we spell it, and the
+    // signature compared as text (decoding would ignore the last character's spare bits, so
+    // several spellings would pass).
     if (expiry.toString(36) !== match[2] || grant.epoch.toString(36) !== match[3]) throw invalid();
-    const given = Buffer.from(match[4]);
+    if (grant.link !== undefined && linkField(grant.link) !== match[4]) throw invalid();
+    const given = Buffer.from(match[5]);
     // The signature of fields that passed before is remembered (a viewer sends the same token
     // with every tile); the comparison itself stays constant-time either way.
-    const signed = `${share}s/${id}\n${match[1]}.${match[2]}.${match[3]}`;
+    const signed = `${share}s/${id}\n${match[1]}.${match[2]}.${match[3]}.${match[4] ?? ''}`;
     const known = this.verified.get(signed);
     const expected = known ?? Buffer.from(this.mac(key, grant, expiry).toString('base64url'));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
@@ -146,7 +165,10 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
 
   private mac(key: ShareKey, grant: ShareGrant, expiry: number): Buffer {
     return createHmac('sha256', key.secret)
-      .update(`${SHARE_LINK_PURPOSE}\n${grant.share}s/${grant.id}\n${expiry}\n${grant.epoch}`)
+      .update(
+        `${SHARE_LINK_PURPOSE}\n${grant.share}s/${grant.id}\n${expiry}\n${grant.epoch}` +
+          (grant.link === undefined ? '' : `\n${grant.link}`),
+      )
       .digest()
       .subarray(0, MAC_BYTES);
   }
@@ -154,3 +176,10 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
 
 const invalid = () =>
   new HttpProblem(403, 'SHARE_LINK_INVALID', 'This share link is not valid (mistyped or altered?).');
+
+/** A listed link's id (a UUID) in a token: its 16 bytes, base64url. */
+const linkField = (id: string) => Buffer.from(id.replaceAll('-', ''), 'hex').toString('base64url');
+const linkId = (field: string) =>
+  Buffer.from(field, 'base64url')
+    .toString('hex')
+    .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');

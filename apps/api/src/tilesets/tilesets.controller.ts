@@ -7,6 +7,7 @@ import {
   HttpStatus,
   type MessageEvent,
   Param,
+  Patch,
   Post,
   Query,
   Req,
@@ -15,8 +16,8 @@ import {
 } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppConfig } from '#config';
-import { DeleteTileSetUseCase, GetTileSetUseCase, type TileSet, TileSetSharesUseCase, TileSetWatch } from '#tiles';
+import { ShareLinksUseCase } from '#sharing';
+import { DeleteTileSetUseCase, GetTileSetUseCase, type TileSet, TileSetWatch } from '#tiles';
 import type { Principal } from '#users';
 import type { Observable } from 'rxjs';
 import { SSE_SCHEMA, statusEvents } from '../common/sse.js';
@@ -24,8 +25,10 @@ import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { TileSetDto } from '../panoramas/dto/panorama.dto.js';
+import { CreateShareDto, TileSetShareDto, TileSetShareListDto, UpdateShareDto } from '../share/dto/share-link.dto.js';
+import { listedLink, ShareLinkAnswers } from '../share/share-link-answers.js';
 import { ShareLinks } from '../share/share-links.js';
-import { CreateShareDto, type SphereDescriptorDto, TileSetShareDto } from './dto/iiif.dto.js';
+import type { SphereDescriptorDto } from './dto/iiif.dto.js';
 import { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
 import {
   DocArchive,
@@ -49,11 +52,11 @@ export class TileSetsController {
   constructor(
     private readonly getOne: GetTileSetUseCase,
     private readonly remove: DeleteTileSetUseCase,
-    private readonly shares: TileSetSharesUseCase,
+    private readonly sharing: ShareLinksUseCase,
     private readonly links: ShareLinks,
+    private readonly shareAnswers: ShareLinkAnswers,
     private readonly responses: TileSetResponses,
     private readonly watch: TileSetWatch,
-    private readonly config: AppConfig,
   ) {}
 
   @Get(':id')
@@ -190,41 +193,85 @@ export class TileSetsController {
   @ApiOperation({
     summary: 'Make a share link: read access to this tile set, without a token, until it expires',
     description:
-      'Answers absolute URLs (PUBLIC_BASE_URL when set) of the Deep Zoom descriptor, the IIIF base URI, the manifest and ' +
-      'the archive under a signed path prefix that viewers keep when they derive tile URLs. Links cannot be listed; ' +
-      'revokeTileSetShares ends all of them. Owners only.',
+      'Answers absolute URLs (PUBLIC_BASE_URL when set) of the Deep Zoom descriptor, the IIIF base URI, the IIIF ' +
+      'Presentation manifest and the archive under a signed path prefix that viewers keep when they derive tile URLs. ' +
+      'The link is listed (listTileSetShares) with its label and last use, and can be revoked alone ' +
+      '(revokeTileSetShare) or with every other (revokeTileSetShares). Owners only.',
   })
   @ApiOkResponse({ type: TileSetShareDto })
-  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND')
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'SHARE_LINK_LIMIT_REACHED')
   async shareTileSet(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @Body() body: CreateShareDto,
     @Req() req: Request,
   ): Promise<TileSetShareDto> {
-    const grant = await this.shares.grant(principal, id);
-    const { token, expiresAt } = this.links.sign(grant, body.ttlSeconds ?? this.config.SHARE_DEFAULT_TTL_SECONDS);
-    const base = this.responses.absolutePath(req, `/v1/s/${token}/tilesets/${id}`);
+    const made = await this.sharing.create(principal, 'tileset', id, { ...body, keyId: this.links.signingKeyId() });
+    return this.shareAnswers.tileSet(made, req)!;
+  }
+
+  @Get(':id/shares')
+  @ApiOperation({
+    summary: "This tile set's active share links",
+    description:
+      'Listed links that are neither revoked nor expired, newest first, with their label, expiry, last use (to the ' +
+      'minute) and URLs. Unlisted links (listed: false) are not here. Owners only.',
+  })
+  @ApiOkResponse({ type: TileSetShareListDto })
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND')
+  async listTileSetShares(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Req() req: Request,
+  ): Promise<TileSetShareListDto> {
+    const links = await this.sharing.list(principal, 'tileset', id);
     return {
-      expiresAt: expiresAt.toISOString(),
-      dziUrl: `${base}/image.dzi`,
-      iiifUrl: `${base}/iiif`,
-      iiifManifestUrl: `${base}/iiif-manifest`,
-      manifestUrl: `${base}/manifest`,
-      archiveUrl: `${base}/archive`,
+      items: links.flatMap((link) => this.shareAnswers.tileSet(listedLink(link), req) ?? []),
     };
+  }
+
+  @Patch(':id/shares/:linkId')
+  @ApiOperation({ summary: 'Label a share link of this tile set', description: 'Owners only.' })
+  @ApiOkResponse({ type: TileSetShareDto })
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'SHARE_LINK_NOT_FOUND')
+  async updateTileSetShare(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @UuidParam('linkId') linkId: string,
+    @Body() body: UpdateShareDto,
+    @Req() req: Request,
+  ): Promise<TileSetShareDto> {
+    const link = await this.sharing.relabel(principal, 'tileset', id, linkId, body.label);
+    return this.shareAnswers.tileSet(listedLink(link), req)!;
+  }
+
+  @Delete(':id/shares/:linkId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Revoke one share link of this tile set',
+    description: 'The others keep working. Takes effect on every API instance within moments. Owners only.',
+  })
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'SHARE_LINK_NOT_FOUND')
+  async revokeTileSetShare(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @UuidParam('linkId') linkId: string,
+  ): Promise<void> {
+    await this.sharing.revoke(principal, 'tileset', id, linkId);
   }
 
   @Delete(':id/share')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Revoke every share link of this tile set',
-    description: 'Takes effect on every API instance within moments. Links made afterwards work. Owners only.',
+    description:
+      'Listed and unlisted. Takes effect on every API instance within moments. Links made afterwards work. Owners only.',
   })
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND')
   async revokeTileSetShares(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
-    await this.shares.revokeAll(principal, id);
+    await this.sharing.revokeAll(principal, 'tileset', id);
   }
 
   @Delete(':id')

@@ -7,6 +7,7 @@ import { Migration20261122120000_Renditions } from './Migration20261122120000_Re
 import { Migration20261122150000_SharesAndProjection } from './Migration20261122150000_SharesAndProjection.js';
 import { Migration20261205230000_MoreImageFormats } from './Migration20261205230000_MoreImageFormats.js';
 import { Migration20261206020000_ServerKeys } from './Migration20261206020000_ServerKeys.js';
+import { Migration20261206050000_ShareLinks } from './Migration20261206050000_ShareLinks.js';
 
 type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -24,4 +25,5 @@ export const MIGRATIONS: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261122150000_SharesAndProjection', class: Migration20261122150000_SharesAndProjection },
   { name: 'Migration20261205230000_MoreImageFormats', class: Migration20261205230000_MoreImageFormats },
   { name: 'Migration20261206020000_ServerKeys', class: Migration20261206020000_ServerKeys },
+  { name: 'Migration20261206050000_ShareLinks', class: Migration20261206050000_ShareLinks },
 ];

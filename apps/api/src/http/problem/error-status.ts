@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import type { PanoramasErrorCode } from '#panoramas';
 import type { RenditionsErrorCode } from '#renditions';
+import type { SharingErrorCode } from '#sharing';
 import type { TilesErrorCode } from '#tiles';
 import type { UsersErrorCode } from '#users';
 
@@ -18,7 +19,7 @@ type SharedKernelErrorCode =
  * without a status here does not compile.
  */
 export const DOMAIN_ERROR_STATUS: Record<
-  UsersErrorCode | PanoramasErrorCode | TilesErrorCode | RenditionsErrorCode | SharedKernelErrorCode,
+  UsersErrorCode | PanoramasErrorCode | TilesErrorCode | RenditionsErrorCode | SharingErrorCode | SharedKernelErrorCode,
   HttpStatus
 > = {
   INVALID_CURSOR: HttpStatus.BAD_REQUEST,
@@ -49,6 +50,9 @@ export const DOMAIN_ERROR_STATUS: Record<
   SERVER_BUSY: HttpStatus.SERVICE_UNAVAILABLE,
   NOT_A_SPHERE: HttpStatus.CONFLICT,
   SHARE_LINK_REVOKED: HttpStatus.FORBIDDEN,
+  SHARE_LINK_NOT_FOUND: HttpStatus.NOT_FOUND,
+  // The request is well-formed; the resource's state refuses it (like RENDITION_LIMIT_REACHED).
+  SHARE_LINK_LIMIT_REACHED: HttpStatus.UNPROCESSABLE_ENTITY,
   RENDITION_NOT_FOUND: HttpStatus.NOT_FOUND,
   INVALID_RENDITION_SPEC: HttpStatus.BAD_REQUEST,
   // The request is well-formed; the panorama's state refuses it (like QUOTA_EXCEEDED).

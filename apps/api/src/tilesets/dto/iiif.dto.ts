@@ -1,5 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 
 class IiifSizeDto {
   @ApiProperty({ type: 'integer' }) width!: number;
@@ -34,47 +33,6 @@ export class IiifInfoDto {
   @ApiProperty({ type: 'string', isArray: true, example: ['webp'] }) extraFormats!: string[];
   @ApiProperty({ type: 'string', isArray: true }) extraQualities!: string[];
   @ApiProperty({ type: 'string', isArray: true }) extraFeatures!: string[];
-}
-
-export class CreateShareDto {
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 60,
-    maximum: 31_622_400,
-    description:
-      'How long the link works, in seconds (default SHARE_DEFAULT_TTL_SECONDS, 7 days; capped by SHARE_MAX_TTL_SECONDS, ' +
-      '30 days: expiresAt says what was granted).',
-    example: 86400,
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(60)
-  @Max(31_622_400)
-  ttlSeconds?: number;
-}
-
-export class TileSetShareDto {
-  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
-  @ApiProperty({ description: 'Deep Zoom descriptor: give it to OpenSeadragon (or any DZI viewer) as tileSources.' })
-  dziUrl!: string;
-  @ApiProperty({
-    description:
-      'IIIF Image API 3.0 base URI: `{iiifUrl}/info.json` is the image service (OpenSeadragon, Leaflet-IIIF).',
-  })
-  iiifUrl!: string;
-  @ApiProperty({
-    description:
-      "IIIF Presentation API 3.0 manifest of the panorama, naming only this link's URLs: what Mirador and Universal " +
-      'Viewer open, on any site, with no account.',
-  })
-  iiifManifestUrl!: string;
-  @ApiProperty({ description: 'The JSON manifest (levels, tile URL template).' }) manifestUrl!: string;
-  @ApiProperty({ description: 'The whole tile set as a zip.' }) archiveUrl!: string;
-}
-
-export class RenditionShareDto {
-  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
-  @ApiProperty({ description: 'The rendition file: usable in an <img> anywhere, no token needed.' }) fileUrl!: string;
 }
 
 class SphereLevelDto {

@@ -505,7 +505,11 @@ async function viewLink(tileSetId) {
   if (!current.links.has(tileSetId))
     current.links.set(
       tileSetId, // (the server caps the lifetime at its SHARE_MAX_TTL_SECONDS)
-      await apiJson(`/v1/tilesets/${tileSetId}/share`, { method: 'POST', json: { ttlSeconds: VIEW_LINK_SECONDS } }),
+      // Unlisted: the page's own, not one the owner handed out (not in the list of links).
+      await apiJson(`/v1/tilesets/${tileSetId}/share`, {
+        method: 'POST',
+        json: { ttlSeconds: VIEW_LINK_SECONDS, listed: false },
+      }),
     );
   return current.links.get(tileSetId);
 }
@@ -647,26 +651,106 @@ $('delete').addEventListener('click', () => {
 });
 
 // Share: the tile set on screen (the sphere's when viewing 360°).
+/** The public viewer page of a tile set's share link. */
+function viewerUrl(link) {
+  const viewer = new URL(link.dziUrl);
+  viewer.pathname = viewer.pathname.replace(/^\/v1\/s\//, '/s/').replace(/\/image\.dzi$/, '');
+  return viewer.href;
+}
+
 $('share-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const set = readySet(current.shown ?? 'deepzoom') ?? readySet('sphere');
   if (!set) return message('There is nothing to share until the tiles are ready.');
   void attempt(async () => {
-    const ttlSeconds = Number(new FormData(event.target).get('ttl'));
-    const link = await apiJson(`/v1/tilesets/${set.id}/share`, { method: 'POST', json: { ttlSeconds } });
-    const viewer = new URL(link.dziUrl);
-    viewer.pathname = viewer.pathname.replace(/^\/v1\/s\//, '/s/').replace(/\/image\.dzi$/, '');
-    $('share-viewer').value = viewer.href;
+    const form = new FormData(event.target);
+    const label = String(form.get('label') ?? '').trim();
+    const json = { ttlSeconds: Number(form.get('ttl')), ...(label ? { label } : {}) };
+    const link = await apiJson(`/v1/tilesets/${set.id}/share`, { method: 'POST', json });
+    $('share-viewer').value = viewerUrl(link);
     $('share-dzi').value = link.dziUrl;
     $('share-manifest').value = link.iiifManifestUrl;
     $('share-iiif').value = `${link.iiifUrl}/info.json`;
     $('share-embed').value =
-      `<iframe src="${viewer.href}" width="960" height="540" allowfullscreen style="border:0"></iframe>`;
+      `<iframe src="${viewerUrl(link)}" width="960" height="540" allowfullscreen style="border:0"></iframe>`;
     $('share-expiry').textContent =
       `Anyone with these links can view the panorama until ${new Date(link.expiresAt).toLocaleString()}.`;
     $('share-result').hidden = false;
+    event.target.elements.label.value = '';
+    await renderShareLinks();
   });
 });
+$('share-panel').addEventListener('toggle', () => $('share-panel').open && void attempt(renderShareLinks));
+
+/** The active links of every ready tile set of the panorama on screen, newest first. */
+async function renderShareLinks() {
+  const panorama = current.panorama;
+  const sets = panorama?.tileSets.filter((s) => s.status === 'ready') ?? [];
+  const lists = await Promise.all(
+    sets.map(async (set) => (await apiJson(`/v1/tilesets/${set.id}/shares`)).items.map((link) => ({ set, link }))),
+  );
+  if (current.panorama !== panorama) return; // another panorama meanwhile
+  const links = lists.flat().sort((a, b) => b.link.createdAt.localeCompare(a.link.createdAt));
+  $('share-none').hidden = links.length > 0;
+  $('share-links').replaceChildren(...links.map(({ set, link }) => shareLinkLine(set, link)));
+}
+
+function shareLinkLine(set, link) {
+  const when = (iso) => new Date(iso).toLocaleString();
+  const name = link.label ?? 'No label';
+  const facts = [
+    (set.layout ?? 'deepzoom') === 'sphere' ? '360°' : '2D',
+    `made ${when(link.createdAt)}`,
+    `until ${when(link.expiresAt)}`,
+    link.lastUsedAt ? `last used ${when(link.lastUsedAt)}` : 'not used yet',
+  ].join(' · ');
+  const path = `/v1/tilesets/${set.id}/shares/${link.id}`;
+  return el(
+    'li',
+    { 'data-link': link.id },
+    el('strong', { class: link.label ? '' : 'muted' }, name),
+    el('span', { class: 'muted' }, ` ${facts} `),
+    el('button', {
+      type: 'button',
+      textContent: 'Copy link',
+      onclick: async (event) => {
+        try {
+          await navigator.clipboard.writeText(viewerUrl(link));
+          event.target.textContent = 'Copied';
+        } catch {
+          prompt('The viewer link:', viewerUrl(link)); // no clipboard on plain http
+        }
+      },
+    }),
+    el('button', {
+      type: 'button',
+      textContent: 'Rename',
+      onclick: () => {
+        const label = prompt('Who is this link for?', link.label ?? '');
+        if (label === null) return;
+        void attempt(async () => {
+          await apiJson(path, { method: 'PATCH', json: { label: label.trim() || null } });
+          await renderShareLinks();
+        });
+      },
+    }),
+    el('button', {
+      type: 'button',
+      class: 'danger',
+      textContent: 'Revoke',
+      onclick: () => {
+        if (!confirm(`Revoke the link "${name}"? Whoever has it loses access; your other links keep working.`)) return;
+        void attempt(async () => {
+          const response = await api(path, { method: 'DELETE' });
+          if (!response.ok) throw await Problem.of(response);
+          message(`The link "${name}" stopped working.`, 'info');
+          await renderShareLinks();
+        });
+      },
+    }),
+  );
+}
+
 $('revoke').addEventListener('click', () => {
   const sets = current.panorama.tileSets.filter((s) => s.status === 'ready');
   if (!confirm('Stop every link to this panorama (including the ones you sent)?')) return;
@@ -675,6 +759,7 @@ $('revoke').addEventListener('click', () => {
     current.links.clear();
     $('share-result').hidden = true;
     message('Every share link of this panorama stopped working.', 'info');
+    await renderShareLinks();
     if (current.shown) await showLayout(current.shown, viewAbort.signal); // our own view needs a new one
   });
 });

@@ -1,0 +1,2 @@
+export * from './share-link.js';
+export * from './sharing.errors.js';
