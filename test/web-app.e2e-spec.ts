@@ -203,7 +203,7 @@ describe('a flat panorama', () => {
 });
 
 describe('sharing', () => {
-  it('makes a link that a fresh browser opens without an account, and revoking it ends it', async () => {
+  it('makes labelled links that a fresh browser opens without an account, lists them, and revokes one alone', async () => {
     const user = await api.userClient();
     const uploaded = await upload(user.client, await halves(2000, 1000), {
       filename: 'to-share.png',
@@ -212,26 +212,32 @@ describe('sharing', () => {
     const panorama = uploaded.data!;
     await followEvents(`${api.baseUrl}/v1/tilesets/${panorama.tileSets[0].id}/events`, user.accessToken);
     const { page } = await openPage();
-    const viewerLink = await step(page, 'share', async () => {
+    const makeLink = async (label: string) => {
+      await page.fill('#share-form input[name=label]', label);
+      await page.click('#share-form button[type=submit]');
+      await page.locator('#share-links li', { hasText: label }).waitFor();
+      return page.inputValue('#share-viewer');
+    };
+    const annaLink = await step(page, 'share', async () => {
       await signIn(page, user.email, user.password);
       await page.goto(`${api.baseUrl}/app#/p/${panorama.id}`);
       await flatOsdLoaded(page);
       await page.click('#share-panel summary');
+      await page.locator('#share-none').waitFor(); // the page's own viewing link is not listed
       await page.selectOption('#share-form select[name=ttl]', '3600');
-      await page.click('#share-form button[type=submit]');
-      await page.locator('#share-result').waitFor();
+      const link = await makeLink('Anna');
       expect(await page.inputValue('#share-iiif')).toMatch(/\/v1\/s\/[^/]+\/tilesets\/[^/]+\/iiif\/info\.json$/);
       expect(await page.inputValue('#share-dzi')).toMatch(/\/v1\/s\/[^/]+\/tilesets\/[^/]+\/image\.dzi$/);
       expect(await page.inputValue('#share-manifest')).toMatch(/\/v1\/s\/[^/]+\/tilesets\/[^/]+\/iiif-manifest$/);
       expect(await page.inputValue('#share-embed')).toContain('<iframe src="');
-      return page.inputValue('#share-viewer');
+      return link;
     });
-    expect(viewerLink).toMatch(new RegExp(`^${api.baseUrl}/s/[^/]+/tilesets/${panorama.tileSets[0].id}$`));
+    expect(annaLink).toMatch(new RegExp(`^${api.baseUrl}/s/[^/]+/tilesets/${panorama.tileSets[0].id}$`));
 
     // A colleague: another browser context, no session, a phone-sized screen.
     const colleague = await openPage(undefined, { width: 390, height: 844 });
     await step(colleague.page, 'public-page', async () => {
-      await colleague.page.goto(viewerLink);
+      await colleague.page.goto(annaLink);
       await flatOsdLoaded(colleague.page);
       expect(await colleague.page.evaluate(() => localStorage.length)).toBe(0);
       expect(red(await colourAt(colleague.page, '#stage', 0.3, 0.5))).toBe(true);
@@ -240,13 +246,39 @@ describe('sharing', () => {
     });
     expect(colleague.problems).toEqual([]);
 
-    // Revoked from the owner's page: the colleague's next visit says so.
-    page.once('dialog', (dialog) => void dialog.accept());
-    await page.click('#revoke');
-    await page.locator('#message', { hasText: 'stopped working' }).waitFor();
+    // A second link; the list shows both, Anna's as used. Anna's is revoked alone, after a confirmation.
+    const benLink = await step(page, 'second-link', () => makeLink('Ben'));
+    await step(page, 'revoke-one', async () => {
+      await page.click('#share-panel summary'); // closed and opened again: the list is read afresh
+      await page.click('#share-panel summary');
+      await page.locator('#share-links li', { hasText: /Anna.*last used/ }).waitFor();
+      expect(await page.locator('#share-links li').count()).toBe(2);
+      let asked = '';
+      page.once('dialog', (dialog) => {
+        asked = dialog.message();
+        void dialog.accept();
+      });
+      await page.locator('#share-links li', { hasText: 'Anna' }).getByRole('button', { name: 'Revoke' }).click();
+      await page.locator('#message', { hasText: 'stopped working' }).waitFor();
+      expect(asked).toMatch(/Anna.*other links keep working/);
+      await page.locator('#share-links li', { hasText: 'Anna' }).waitFor({ state: 'detached' });
+      expect(await page.locator('#share-links li').count()).toBe(1);
+    });
     const later = await openPage();
     await step(later.page, 'revoked', async () => {
-      await later.page.goto(viewerLink);
+      await later.page.goto(annaLink);
+      await later.page.locator('#message', { hasText: /revoked/i }).waitFor();
+      await later.page.goto(benLink);
+      await flatOsdLoaded(later.page);
+    });
+
+    // Every link at once.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#revoke');
+    await page.locator('#message', { hasText: 'Every share link' }).waitFor();
+    await page.locator('#share-none').waitFor();
+    await step(later.page, 'all-revoked', async () => {
+      await later.page.goto(benLink);
       await later.page.locator('#message', { hasText: /revoked/i }).waitFor();
     });
     await Promise.all([page.context().close(), colleague.page.context().close(), later.page.context().close()]);
