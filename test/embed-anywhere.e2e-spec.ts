@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { launchBrowser } from '#testing';
+import { launchBrowser, npmPackageFile } from '#testing';
 import { ShareLinks } from '../apps/api/src/share/share-links.js';
 import { type ApiHarness, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
@@ -21,8 +21,9 @@ let api: ApiHarness;
 let browser: Browser;
 let site: http.Server;
 let siteUrl: string;
-let share: { dziUrl: string; iiifUrl: string };
+let share: { dziUrl: string; iiifUrl: string; iiifManifestUrl: string };
 let imageUrl: string;
+let sphereShare: { dziUrl: string };
 let owner: Awaited<ReturnType<ApiHarness['userClient']>>;
 let tileSetId: string;
 let panoramaId: string;
@@ -31,6 +32,16 @@ const tokenOf = (url: string) => url.split('/s/')[1].split('/')[0];
 const require = createRequire(import.meta.url);
 const OSD = join(dirname(require.resolve('openseadragon')), 'openseadragon.min.js');
 const LEAFLET = dirname(require.resolve('leaflet'));
+const THREE = dirname(require.resolve('three'));
+const PSV = dirname(require.resolve('@photo-sphere-viewer/core'));
+const PSV_TILES = dirname(require.resolve('@photo-sphere-viewer/equirectangular-tiles-adapter'));
+/** Mirador 4's self-contained bundle (the package is not installed: see npmPackageFile). */
+const MIRADOR = {
+  name: 'mirador',
+  version: '4.0.0',
+  integrity: 'sha512-uWsE9e2oqSc/lUu+vVwDGhTsycuhGsfZ2KfX6CLfXiT3wgGy6qT9+q5M3V9Zz72hkdIgsJugKesaowmRtYmvrA==',
+  file: 'dist/mirador.min.js',
+};
 
 /** 2000x1000: left half red, right half blue. */
 async function halves(): Promise<Buffer> {
@@ -53,6 +64,13 @@ async function startSite(): Promise<void> {
     '/openseadragon.min.js': [await readFile(OSD), 'text/javascript'],
     '/leaflet.js': [await readFile(join(LEAFLET, 'leaflet.js')), 'text/javascript'],
     '/leaflet.css': [await readFile(join(LEAFLET, 'leaflet.css')), 'text/css'],
+    '/three.module.min.js': [await readFile(join(THREE, 'three.module.min.js')), 'text/javascript'],
+    '/three.core.min.js': [await readFile(join(THREE, 'three.core.min.js')), 'text/javascript'],
+    '/psv-core.js': [await readFile(join(PSV, 'index.module.js')), 'text/javascript'],
+    '/psv-core.css': [await readFile(join(PSV, 'index.css')), 'text/css'],
+    '/psv-tiles.js': [await readFile(join(PSV_TILES, 'index.module.js')), 'text/javascript'],
+    // (Its bundle is UTF-8, and says nothing: read as the page's default encoding, it does not parse.)
+    '/mirador.min.js': [await readFile(await npmPackageFile(MIRADOR)), 'text/javascript; charset=utf-8'],
   };
   site = http.createServer((req, res) => {
     const file = files[req.url!];
@@ -76,10 +94,14 @@ const pageWith = async (body: string): Promise<Page> => {
     if (r.failure()?.errorText !== 'net::ERR_ABORTED') failures.push(`${r.url()}: ${r.failure()?.errorText}`);
   });
   (page as unknown as { failures: string[] }).failures = failures;
+  const requested: string[] = [];
+  page.on('request', (r) => requested.push(r.url()));
+  (page as unknown as { requested: string[] }).requested = requested;
   await page.goto(`${siteUrl}?html=${encodeURIComponent(`<!doctype html><body style="margin:0">${body}</body>`)}`);
   return page;
 };
 const failuresOf = (page: Page) => (page as unknown as { failures: string[] }).failures;
+const requestedBy = (page: Page) => (page as unknown as { requested: string[] }).requested;
 
 async function colourAt(page: Page, selector: string, x: number, y: number): Promise<number[]> {
   const shot = await page.locator(selector).screenshot();
@@ -144,6 +166,25 @@ beforeAll(async () => {
   const link = await owner.client.POST('/v1/renditions/{id}/share', { params: { path: { id: thumb.id } }, body: {} });
   imageUrl = link.data!.fileUrl;
 
+  // A 360° panorama: red everywhere but a blue band of longitudes around the image's centre
+  // (where the camera looks at yaw 0).
+  const [w, h] = [4096, 2048];
+  const band = { create: { width: w / 4, height: h, channels: 3 as const, background: '#1e1edc' } };
+  const sphere = await sharp({ create: { width: w, height: h, channels: 3, background: '#dc1e1e' } })
+    .composite([{ input: band, left: (3 * w) / 8, top: 0 }])
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  const sphereUpload = await upload(owner.client, sphere, {
+    filename: 'sphere.jpg',
+    fields: { presets: 'none', projection: 'equirectangular' },
+  });
+  const sphereSet = sphereUpload.data!.tileSets.find((s) => s.layout === 'sphere')!;
+  const cut = await followEvents(`${api.baseUrl}/v1/tilesets/${sphereSet.id}/events`, owner.accessToken, 120_000);
+  expect(cut.at(-1)?.event).toBe('ready');
+  sphereShare = (
+    await owner.client.POST('/v1/tilesets/{id}/share', { params: { path: { id: sphereSet.id } }, body: {} })
+  ).data!;
+
   await startSite();
   browser = await launchBrowser();
 }, 120_000);
@@ -166,6 +207,69 @@ it('shows it from its IIIF info.json too', async () => {
   const page = await openSeadragon(`${share.iiifUrl}/info.json`);
   await expectColour(page, '#osd', 0.3, 0.5, [220, 0, 0]);
   await expectColour(page, '#osd', 0.7, 0.5, [0, 0, 220]);
+  expect(failuresOf(page)).toEqual([]);
+  await page.close();
+});
+
+it("opens the share link's IIIF Presentation manifest in stock Mirador 4 on another site", async () => {
+  const page = await pageWith(
+    `<div id="mirador" style="position:relative;width:800px;height:500px"></div>
+     <script src="/mirador.min.js"></script>
+     <script>Mirador.viewer({ id: 'mirador', windows: [{ manifestId: ${JSON.stringify(share.iiifManifestUrl)} }] });</script>`,
+  );
+  const canvas = page.locator('#mirador .openseadragon-canvas');
+  await canvas.waitFor();
+  await expectColour(page, '#mirador .openseadragon-canvas', 0.25, 0.5, [220, 0, 0]);
+  await expectColour(page, '#mirador .openseadragon-canvas', 0.75, 0.5, [0, 0, 220]);
+  // Drawn from the image service's tiles (region/size/rotation/quality.format), through the link.
+  const tiles = requestedBy(page).filter((url) =>
+    /\/v1\/s\/[^/]+\/tilesets\/[^/]+\/iiif\/[^/]+\/[^/]+\/0\/default\.\w+$/.test(url),
+  );
+  expect(tiles.length).toBeGreaterThan(0);
+  // One canvas, named by the manifest's label (the panorama's title).
+  expect(await page.locator('#mirador').innerText()).toContain('1 of 1 • halves');
+  expect(failuresOf(page)).toEqual([]);
+  await page.close();
+});
+
+it("shows a shared 360° panorama in Photo Sphere Viewer on another site, from the link's sphere descriptor", async () => {
+  const sphereUrl = sphereShare.dziUrl.replace(/\/image\.dzi$/, '/sphere');
+  const page = await pageWith(
+    `<link rel="stylesheet" href="/psv-core.css"><div id="psv" style="width:800px;height:400px"></div>
+     <script type="importmap">${JSON.stringify({
+       imports: {
+         three: '/three.module.min.js',
+         '@photo-sphere-viewer/core': '/psv-core.js',
+         '@photo-sphere-viewer/equirectangular-tiles-adapter': '/psv-tiles.js',
+       },
+     })}</script>
+     <script type="module">
+       import { Viewer } from '@photo-sphere-viewer/core';
+       import { EquirectangularTilesAdapter } from '@photo-sphere-viewer/equirectangular-tiles-adapter';
+       const d = await (await fetch(${JSON.stringify(sphereUrl)})).json();
+       window.viewer = new Viewer({
+         container: 'psv',
+         adapter: EquirectangularTilesAdapter,
+         panorama: {
+           baseUrl: d.baseUrl,
+           levels: d.levels.map(({ width, cols, rows }) => ({ width, cols, rows })),
+           tileUrl: (col, row, i) =>
+             d.tileUrlTemplate.replace('{level}', d.levels[i].level).replace('{col}', col).replace('{row}', row),
+         },
+       });
+     </script>`,
+  );
+  await page.locator('#psv canvas').waitFor();
+  await expectColour(page, '#psv', 0.5, 0.5, [30, 30, 220]);
+  await page.evaluate(() =>
+    (globalThis as unknown as { viewer: { rotate(p: { yaw: number; pitch: number }): void } }).viewer.rotate({
+      yaw: Math.PI,
+      pitch: 0,
+    }),
+  );
+  await expectColour(page, '#psv', 0.5, 0.5, [220, 30, 30]);
+  // Drawn from the sphere's tiles through the link, not only from its base image.
+  expect(requestedBy(page).some((url) => /\/v1\/s\/[^/]+\/tilesets\/[^/]+\/image_files\//.test(url))).toBe(true);
   expect(failuresOf(page)).toEqual([]);
   await page.close();
 });

@@ -11,3 +11,4 @@ export * from './browser.js';
 export * from './in-memory-renditions.js';
 export * from './bmp.js';
 export * from './streaming-replicas.js';
+export * from './npm-package-file.js';

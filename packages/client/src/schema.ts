@@ -1556,12 +1556,15 @@ export interface components {
         /** @enum {string} */
         Role: "user" | "admin";
         SphereDescriptorDto: {
-            /** @description A small image of the whole sphere, shown while the tiles load. */
+            /** @description A small image of the whole sphere, shown while the tiles load (absolute under a share link). */
             baseUrl: string;
             /** @description Smallest first. */
             levels: components["schemas"]["SphereLevelDto"][];
             tileSize: number;
-            /** @example /v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg */
+            /**
+             * @description A path, or an absolute URL under a share link (so that it works from a page on any site).
+             * @example /v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg
+             */
             tileUrlTemplate: string;
         };
         SphereLevelDto: {
@@ -1582,7 +1585,10 @@ export interface components {
         TileManifestDto: {
             /** @description Total bytes of all tiles. */
             bytes: number;
-            /** @example /v1/tilesets/{id}/image.dzi */
+            /**
+             * @description A path, or an absolute URL under a share link.
+             * @example /v1/tilesets/{id}/image.dzi
+             */
             deepZoomUrl: string;
             format: components["schemas"]["TileFormat"];
             height: number;
@@ -1598,7 +1604,7 @@ export interface components {
             tileSetId: string;
             tileSize: number;
             /**
-             * @description Tile URL with {level}, {col}, {row} to fill in.
+             * @description Tile URL with {level}, {col}, {row} to fill in: a path, or an absolute URL under a share link.
              * @example /v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg
              */
             tileUrlTemplate: string;

@@ -24,10 +24,14 @@ import { type TileSetPlace, TileSetResponses } from '../tilesets/tile-set-respon
 import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from './share-link.guard.js';
 import { StaleOk } from '../http/read-replicas.interceptors.js';
 
-/** Where a tile set's answers are reached through a share link. */
-export const sharedTileSetPlace = (token: string, id: string, access: ShareAccess): TileSetPlace => ({
+/**
+ * Where a tile set's answers are reached through a share link; with `origin`, the URLs in
+ * its JSON answers are absolute (a viewer on another site resolves a path against its own).
+ */
+export const sharedTileSetPlace = (token: string, id: string, access: ShareAccess, origin?: string): TileSetPlace => ({
   basePath: `/v1/s/${token}/tilesets/${id}`,
   cacheControl: shareCacheControl(access),
+  origin,
 });
 
 /**
@@ -59,8 +63,10 @@ export class SharedTileSetsController {
     @Param('token') token: string,
     @UuidParam('id') id: string,
     @Query() query: ManifestQueryDto,
+    @Req() req: Request,
   ): Promise<TileManifestDto> {
-    return this.responses.manifest(access.grant, id, query, sharedTileSetPlace(token, id, access));
+    const place = sharedTileSetPlace(token, id, access, this.responses.origin(req));
+    return this.responses.manifest(access.grant, id, query, place);
   }
 
   @Get(':id/sphere')
@@ -69,8 +75,9 @@ export class SharedTileSetsController {
     @CurrentShare() access: ShareAccess,
     @Param('token') token: string,
     @UuidParam('id') id: string,
+    @Req() req: Request,
   ): Promise<SphereDescriptorDto> {
-    return this.responses.sphere(access.grant, id, sharedTileSetPlace(token, id, access));
+    return this.responses.sphere(access.grant, id, sharedTileSetPlace(token, id, access, this.responses.origin(req)));
   }
 
   @Get(':id/image.dzi')

@@ -37,6 +37,12 @@ export interface TileSetPlace {
   basePath: string;
   /** Cache-Control of immutable answers (tiles, descriptors): shorter under a share link. */
   cacheControl: string;
+  /**
+   * What the URLs in JSON answers (manifest, sphere descriptor) start with: nothing (paths,
+   * for the API's own clients), or an origin under a share link, so that they work from a
+   * page on any site.
+   */
+  origin?: string;
 }
 
 /**
@@ -64,8 +70,8 @@ export class TileSetResponses {
     return {
       ...rest,
       layout: tileSet.layout,
-      tileUrlTemplate: `${place.basePath}/image_files/{level}/{col}_{row}.${manifest.format}`,
-      deepZoomUrl: `${place.basePath}/image.dzi`,
+      tileUrlTemplate: `${place.origin ?? ''}${place.basePath}/image_files/{level}/{col}_{row}.${manifest.format}`,
+      deepZoomUrl: `${place.origin ?? ''}${place.basePath}/image.dzi`,
       ...(query.tiles ? { tiles } : {}),
     };
   }
@@ -78,8 +84,8 @@ export class TileSetResponses {
     return {
       tileSize: spec.tileSize,
       levels: sphereLevels(spec).map(({ width, cols, rows, level }) => ({ width, cols, rows, level })),
-      tileUrlTemplate: `${place.basePath}/image_files/{level}/{col}_{row}.${tileSet.format}`,
-      baseUrl: `${place.basePath}/iiif/full/${Math.min(2048, spec.width)},/0/default.jpg`,
+      tileUrlTemplate: `${place.origin ?? ''}${place.basePath}/image_files/{level}/{col}_{row}.${tileSet.format}`,
+      baseUrl: `${place.origin ?? ''}${place.basePath}/iiif/full/${Math.min(2048, spec.width)},/0/default.jpg`,
     };
   }
 
@@ -226,6 +232,11 @@ export class TileSetResponses {
 
   /** An absolute URL for a path of this API. */
   absolutePath(req: Request, path: string): string {
-    return `${this.config.PUBLIC_BASE_URL || `${req.protocol}://${req.get('host')}`}${path}`;
+    return `${this.origin(req)}${path}`;
+  }
+
+  /** PUBLIC_BASE_URL, or the origin the request reached. */
+  origin(req: Request): string {
+    return this.config.PUBLIC_BASE_URL || `${req.protocol}://${req.get('host')}`;
   }
 }

@@ -49,6 +49,13 @@ class SphereLevelDto {
 export class SphereDescriptorDto {
   @ApiProperty({ type: 'integer' }) tileSize!: number;
   @ApiProperty({ type: SphereLevelDto, isArray: true, description: 'Smallest first.' }) levels!: SphereLevelDto[];
-  @ApiProperty({ example: '/v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg' }) tileUrlTemplate!: string;
-  @ApiProperty({ description: 'A small image of the whole sphere, shown while the tiles load.' }) baseUrl!: string;
+  @ApiProperty({
+    example: '/v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg',
+    description: 'A path, or an absolute URL under a share link (so that it works from a page on any site).',
+  })
+  tileUrlTemplate!: string;
+  @ApiProperty({
+    description: 'A small image of the whole sphere, shown while the tiles load (absolute under a share link).',
+  })
+  baseUrl!: string;
 }

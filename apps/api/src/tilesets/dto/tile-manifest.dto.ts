@@ -40,11 +40,14 @@ export class TileManifestDto {
 
   @ApiProperty({
     example: '/v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg',
-    description: 'Tile URL with {level}, {col}, {row} to fill in.',
+    description: 'Tile URL with {level}, {col}, {row} to fill in: a path, or an absolute URL under a share link.',
   })
   tileUrlTemplate!: string;
 
-  @ApiProperty({ example: '/v1/tilesets/{id}/image.dzi' })
+  @ApiProperty({
+    example: '/v1/tilesets/{id}/image.dzi',
+    description: 'A path, or an absolute URL under a share link.',
+  })
   deepZoomUrl!: string;
 
   @ApiPropertyOptional({ type: [ManifestTileDto], description: 'Every tile (with ?tiles=true).' })
