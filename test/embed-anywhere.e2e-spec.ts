@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join, normalize } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { launchBrowser, npmPackageFile } from '#testing';
@@ -12,7 +12,8 @@ import { upload } from './support/uploads.js';
 
 /**
  * Share links pasted into another site: a page served from a second origin (its own port)
- * loads them with stock viewers at their default settings and with a plain <img>, in real
+ * loads them with stock viewers at their default settings (OpenSeadragon, Mirador 4,
+ * Universal Viewer 4, Photo Sphere Viewer, Leaflet) and with a plain <img>, in real
  * Chromium. Default settings mean no-CORS loads (OpenSeadragon draws <img> tiles unless told
  * `crossOriginPolicy`), which the browser drops unless the answer allows cross-origin use.
  * Checked by the pixels on screen, not by status codes.
@@ -41,6 +42,21 @@ const MIRADOR = {
   version: '4.0.0',
   integrity: 'sha512-uWsE9e2oqSc/lUu+vVwDGhTsycuhGsfZ2KfX6CLfXiT3wgGy6qT9+q5M3V9Zz72hkdIgsJugKesaowmRtYmvrA==',
   file: 'dist/mirador.min.js',
+};
+/** Universal Viewer 4's browser build: a script that loads its chunks, styles and icons beside it. */
+const UNIVERSAL_VIEWER = {
+  name: 'universalviewer',
+  version: '4.4.0',
+  integrity: 'sha512-9OVs6uCzeQYw50jg8k2vEGq6hQFu7kEv9OOAlmqVH9duhrpg1xlIqcMIb2rhNQnAxTQd3R13gxJze9UYkiwdzg==',
+  file: 'dist/',
+};
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.html': 'text/html; charset=utf-8',
 };
 
 /** 2000x1000: left half red, right half blue. */
@@ -72,7 +88,18 @@ async function startSite(): Promise<void> {
     // (Its bundle is UTF-8, and says nothing: read as the page's default encoding, it does not parse.)
     '/mirador.min.js': [await readFile(await npmPackageFile(MIRADOR)), 'text/javascript; charset=utf-8'],
   };
+  const uv = await npmPackageFile(UNIVERSAL_VIEWER);
   site = http.createServer((req, res) => {
+    const path = new URL(req.url!, 'http://site').pathname;
+    if (path.startsWith('/uv/')) {
+      const local = join(uv, normalize(path.slice('/uv/'.length)));
+      if (!local.startsWith(uv)) return void res.writeHead(404).end();
+      void readFile(local).then(
+        (body) => res.writeHead(200, { 'content-type': TYPES[extname(local)] ?? 'application/octet-stream' }).end(body),
+        () => res.writeHead(404).end(),
+      );
+      return;
+    }
     const file = files[req.url!];
     if (file) {
       res.writeHead(200, { 'content-type': file[1] }).end(file[0]);
@@ -228,6 +255,24 @@ it("opens the share link's IIIF Presentation manifest in stock Mirador 4 on anot
   expect(tiles.length).toBeGreaterThan(0);
   // One canvas, named by the manifest's label (the panorama's title).
   expect(await page.locator('#mirador').innerText()).toContain('1 of 1 • halves');
+  expect(failuresOf(page)).toEqual([]);
+  await page.close();
+});
+
+it("opens the share link's IIIF Presentation manifest in stock Universal Viewer 4 on another site", async () => {
+  const page = await pageWith(
+    `<link rel="stylesheet" href="/uv/uv.css"><script src="/uv/umd/UV.js"></script>
+     <div id="uv" class="uv" style="width:800px;height:500px"></div>
+     <script>window.uv = UV.init('uv', { manifest: ${JSON.stringify(share.iiifManifestUrl)} });</script>`,
+  );
+  // The image fills the middle of the viewer (a title bar above, a side panel on the right).
+  await expectColour(page, '#uv', 0.25, 0.5, [220, 0, 0]);
+  await expectColour(page, '#uv', 0.75, 0.5, [0, 0, 220]);
+  expect(await page.locator('#uv').innerText()).toContain('halves'); // the manifest's label
+  const tiles = requestedBy(page).filter((url) =>
+    /\/v1\/s\/[^/]+\/tilesets\/[^/]+\/iiif\/[^/]+\/[^/]+\/0\/default\.\w+$/.test(url),
+  );
+  expect(tiles.length).toBeGreaterThan(0);
   expect(failuresOf(page)).toEqual([]);
   await page.close();
 });

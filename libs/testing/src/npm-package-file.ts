@@ -11,7 +11,7 @@ export interface PackageFile {
   version: string;
   /** The registry's `dist.integrity` of that version (`npm view name@version dist.integrity`). */
   integrity: string;
-  /** The file's path inside the package. */
+  /** The file's path inside the package; ending in `/`, a whole directory. */
   file: string;
 }
 
@@ -21,7 +21,7 @@ export interface PackageFile {
  * holds (Mirador 4: 2.3 MB of `dist/mirador.min.js`, about 350 MB installed). The tarball
  * comes through `npm pack` (the registry, proxy and cache npm is configured with), is
  * checked against the pinned integrity, and the file is kept in the temp directory for the
- * next run. Returns the file's path.
+ * next run. Returns the file's (or directory's) path.
  */
 export async function npmPackageFile({ name, version, integrity, file }: PackageFile): Promise<string> {
   const target = join(tmpdir(), 'tessera-test-packages', `${name}-${version}`, file);
@@ -44,12 +44,25 @@ export async function npmPackageFile({ name, version, integrity, file }: Package
       .update(await readFile(tarball))
       .digest('base64')}`;
     if (actual !== integrity) throw new Error(`${name}@${version}: integrity ${actual}, expected ${integrity}`);
-    await tar.x({ file: tarball, cwd: work, filter: (path) => path === `package/${file}` });
+    const wanted = `package/${file}`;
+    await tar.x({
+      file: tarball,
+      cwd: work,
+      filter: (path) => (wanted.endsWith('/') ? path.startsWith(wanted) : path === wanted),
+    });
     await mkdir(dirname(target), { recursive: true });
     // Renamed into place whole: a test running beside this one sees the file complete or not at all.
-    await rename(join(work, 'package', file), target);
+    await rename(join(work, 'package', file), target).catch(async (error: unknown) => {
+      if (!(await exists(target))) throw error; // else: another test put it there first
+    });
     return target;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
