@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { launchBrowser, npmPackageFile } from '#testing';
+import { bandedSphereJpeg, launchBrowser, npmPackageFile } from '#testing';
 import { ShareLinks } from '../apps/api/src/share/share-links.js';
 import { type ApiHarness, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
@@ -193,14 +193,7 @@ beforeAll(async () => {
   const link = await owner.client.POST('/v1/renditions/{id}/share', { params: { path: { id: thumb.id } }, body: {} });
   imageUrl = link.data!.fileUrl;
 
-  // A 360° panorama: red everywhere but a blue band of longitudes around the image's centre
-  // (where the camera looks at yaw 0).
-  const [w, h] = [4096, 2048];
-  const band = { create: { width: w / 4, height: h, channels: 3 as const, background: '#1e1edc' } };
-  const sphere = await sharp({ create: { width: w, height: h, channels: 3, background: '#dc1e1e' } })
-    .composite([{ input: band, left: (3 * w) / 8, top: 0 }])
-    .jpeg({ quality: 90 })
-    .toBuffer();
+  const sphere = await bandedSphereJpeg(); // blue ahead (yaw 0), red behind
   const sphereUpload = await upload(owner.client, sphere, {
     filename: 'sphere.jpg',
     fields: { presets: 'none', projection: 'equirectangular' },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { launchBrowser } from '#testing';
+import { bandedSphereJpeg, launchBrowser } from '#testing';
 import { type ApiHarness, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
 import { upload } from './support/uploads.js';
@@ -288,14 +288,7 @@ describe('sharing', () => {
 describe('a 360° panorama', () => {
   it('opens as a sphere in Photo Sphere Viewer from its tiles, with the right colours at known yaws', async () => {
     const user = await api.userClient();
-    // 4096x2048 equirectangular: red everywhere but a blue band of longitudes around the
-    // centre of the image, which is where the camera looks at yaw 0.
-    const [w, h] = [4096, 2048];
-    const band = { create: { width: w / 4, height: h, channels: 3 as const, background: '#1e1edc' } };
-    const sphere = await sharp({ create: { width: w, height: h, channels: 3, background: '#dc1e1e' } })
-      .composite([{ input: band, left: (3 * w) / 8, top: 0 }])
-      .jpeg({ quality: 90 })
-      .toBuffer();
+    const sphere = await bandedSphereJpeg(); // blue ahead (yaw 0), red behind
     const uploaded = await upload(user.client, sphere, {
       filename: 'sphere.jpg',
       fields: { title: 'Sphere', projection: 'equirectangular', presets: 'none' },

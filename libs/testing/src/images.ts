@@ -144,3 +144,17 @@ export async function makeSidewaysJpeg(storedWidth: number, storedHeight: number
     .withMetadata({ orientation: 6 })
     .toBuffer();
 }
+
+/**
+ * A 4096x2048 equirectangular JPEG, red everywhere but a blue band of longitudes (a quarter
+ * of the width) around the image's centre, which is where a sphere viewer looks at yaw 0:
+ * blue ahead, red behind.
+ */
+export function bandedSphereJpeg(): Promise<Buffer> {
+  const [w, h] = [4096, 2048];
+  const band = { create: { width: w / 4, height: h, channels: 3 as const, background: '#1e1edc' } };
+  return sharp({ create: { width: w, height: h, channels: 3, background: '#dc1e1e' } })
+    .composite([{ input: band, left: (3 * w) / 8, top: 0 }])
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
