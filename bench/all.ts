@@ -2,7 +2,7 @@
  * npm run bench — every benchmark with a goal (serving, tiling, upload, scale), one after
  * the other, each in its own process with its output shown as it runs; then one table of
  * what each measured against its reference and goal, with the date and the machine, ready
- * for the README. A benchmark that cannot run (nginx, vips or PostgreSQL missing) is named
+ * for docs/benchmarks.md. A benchmark that cannot run (nginx, vips or PostgreSQL missing) is named
  * under the table and the others still run. BENCH_ONLY=serving,scale runs a subset.
  */
 import { spawn } from 'node:child_process';

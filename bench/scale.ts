@@ -13,7 +13,7 @@
  *
  * Needs `npm run build` and a PostgreSQL (TEST_DATABASE_URL, else 127.0.0.1:5432). The API,
  * PostgreSQL and this process share the machine with the workers: on 2 cores, two workers
- * do not get a core each (README Benchmarks, Scale).
+ * do not get a core each (docs/benchmarks.md, Scale).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

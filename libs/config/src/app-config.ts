@@ -48,7 +48,7 @@ const schema = z
       .default('/var/lib/tessera'),
     DATABASE_CONNECT_TIMEOUT_SECONDS: int(0, 3_600).default(30),
     DATABASE_POOL_MAX: int(1, 100).default(10),
-    // Streaming replicas of DATABASE_URL for reads that may be a moment stale (README, "Read
+    // Streaming replicas of DATABASE_URL for reads that may be a moment stale (docs/operations.md, "Read
     // replicas"); empty: every read goes to DATABASE_URL.
     DATABASE_REPLICA_URLS: list
       .pipe(z.array(z.url({ protocol: /^postgres(ql)?$/, error: 'must be postgres:// URLs, comma-separated' })).max(16))
@@ -145,7 +145,7 @@ const schema = z
     QUOTA_BYTES_PER_USER: int(0, 2 ** 53 - 1).default(50 * 1024 ** 3),
     QUOTA_PANORAMAS_PER_USER: int(0, 10_000_000).default(1_000),
     // Renditions made for every upload (unless it asks otherwise): name:size:format[:quality],
-    // comma-separated (see README); empty: none.
+    // comma-separated (see docs/operations.md); empty: none.
     RENDITION_PRESETS: z
       .string()
       .transform((text, ctx) => {

@@ -37,7 +37,7 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
 
   constructor(private readonly config: AppConfig) {
     super();
-    // Measured (npm run bench:tiling-tuning, README Benchmarks): twice as many libvips threads
+    // Measured (npm run bench:tiling-tuning, docs/benchmarks.md): twice as many libvips threads
     // as cores was never slower than one per core, and faster on a 200 MP image, where
     // writing thousands of tiles leaves cores waiting on I/O.
     sharp.concurrency(config.IMAGE_THREADS > 0 ? config.IMAGE_THREADS : 2 * availableParallelism());
