@@ -28,6 +28,22 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unsafe-enum-comparison': 'off' },
   },
   {
+    // An error a module throws extends that module's abstract base (TilesError...), whose
+    // `code` is its code list: straight from DomainError, any string would compile and a
+    // code missing from the edge's status map would answer 500.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ClassDeclaration[abstract!=true][superClass.name='DomainError']",
+          message: "Extend the module's own error base (e.g. TilesError), not DomainError.",
+        },
+      ],
+    },
+  },
+  {
     // Tests and benchmarks parse JSON and poke at loosely typed bodies on purpose.
     files: ['test/**', '**/*.spec.ts', 'libs/testing/**', 'bench/**'],
     rules: {

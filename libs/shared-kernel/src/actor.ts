@@ -1,4 +1,4 @@
-import { DomainError } from './domain-error.js';
+import { SharedKernelError } from './domain-error.js';
 
 /** Who acts: the caller's id and role, as the access token says. */
 export interface Actor {
@@ -43,7 +43,7 @@ export const canReadShared = (
     : canRead(reader, resource);
 
 /** A share link whose resource has revoked its links since it was made. */
-export class ShareLinkRevokedError extends DomainError {
+export class ShareLinkRevokedError extends SharedKernelError {
   readonly code = 'SHARE_LINK_REVOKED';
   constructor() {
     super('This share link has been revoked by the owner.');

@@ -1,4 +1,4 @@
-import { DomainError } from './domain-error.js';
+import { SharedKernelError } from './domain-error.js';
 
 /**
  * Runs `work` over `items` with at most `limit` at a time. On the first failure no new item
@@ -29,7 +29,7 @@ export async function forEachLimited<T>(
 }
 
 /** Every place to wait is taken: the caller should come back later (503 with Retry-After). */
-export class ServerBusyError extends DomainError {
+export class ServerBusyError extends SharedKernelError {
   readonly code = 'SERVER_BUSY';
   override readonly retryable = true;
   constructor(what: string, retryAfterSeconds: number) {

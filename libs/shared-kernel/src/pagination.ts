@@ -1,4 +1,4 @@
-import { DomainError } from './domain-error.js';
+import { SharedKernelError } from './domain-error.js';
 
 /**
  * Keyset (cursor) pagination over (createdAt, id), newest first. The cursor is opaque to
@@ -19,7 +19,7 @@ export interface CursorPosition {
   id: string;
 }
 
-export class InvalidCursorError extends DomainError {
+export class InvalidCursorError extends SharedKernelError {
   readonly code = 'INVALID_CURSOR';
   constructor() {
     super('The pagination cursor is malformed.');

@@ -15,15 +15,20 @@ export const PANORAMAS_ERROR_CODES = [
 ] as const;
 export type PanoramasErrorCode = (typeof PANORAMAS_ERROR_CODES)[number];
 
+/** This module's errors: `code` is one of its list. */
+export abstract class PanoramasError extends DomainError {
+  abstract override readonly code: PanoramasErrorCode;
+}
+
 /** Also what another user's panorama looks like: indistinguishable from a missing one. */
-export class PanoramaNotFoundError extends DomainError {
+export class PanoramaNotFoundError extends PanoramasError {
   readonly code = 'PANORAMA_NOT_FOUND';
   constructor() {
     super('No panorama with this id exists.');
   }
 }
 
-export class UnsupportedMediaTypeError extends DomainError {
+export class UnsupportedMediaTypeError extends PanoramasError {
   readonly code = 'UNSUPPORTED_MEDIA_TYPE';
   /** `recognised`: a format known by its bytes that cannot be decoded here (HEIC). */
   constructor(recognised?: string) {
@@ -37,14 +42,14 @@ export class UnsupportedMediaTypeError extends DomainError {
   }
 }
 
-export class UploadTooLargeError extends DomainError {
+export class UploadTooLargeError extends PanoramasError {
   readonly code = 'UPLOAD_TOO_LARGE';
   constructor(limitBytes: number) {
     super(`The file is larger than the upload limit of ${limitBytes} bytes.`, { limitBytes });
   }
 }
 
-export class QuotaExceededError extends DomainError {
+export class QuotaExceededError extends PanoramasError {
   readonly code = 'QUOTA_EXCEEDED';
   constructor(kind: 'bytes' | 'panoramas', limit: number, used: number) {
     super(
@@ -56,7 +61,7 @@ export class QuotaExceededError extends DomainError {
   }
 }
 
-export class ImageTooLargeError extends DomainError {
+export class ImageTooLargeError extends PanoramasError {
   readonly code = 'IMAGE_TOO_LARGE';
   constructor(width: number, height: number, limits: { maxPixels: number; maxSide: number }) {
     super(
@@ -70,28 +75,28 @@ export class ImageTooLargeError extends DomainError {
   }
 }
 
-export class InvalidImageError extends DomainError {
+export class InvalidImageError extends PanoramasError {
   readonly code = 'INVALID_IMAGE';
   constructor(reason = 'The image header could not be read; the file is damaged or not what it claims to be.') {
     super(reason);
   }
 }
 
-export class EmptyUploadError extends DomainError {
+export class EmptyUploadError extends PanoramasError {
   readonly code = 'EMPTY_UPLOAD';
   constructor() {
     super('The uploaded file is empty.');
   }
 }
 
-export class MissingFileError extends DomainError {
+export class MissingFileError extends PanoramasError {
   readonly code = 'MISSING_FILE';
   constructor() {
     super('The multipart body has no "file" part.');
   }
 }
 
-export class UploadAbortedError extends DomainError {
+export class UploadAbortedError extends PanoramasError {
   readonly code = 'UPLOAD_ABORTED';
   constructor() {
     super('The upload ended before the whole file arrived.');
@@ -99,7 +104,7 @@ export class UploadAbortedError extends DomainError {
 }
 
 /** The owner's account was deleted while their request was under way. */
-export class OwnerNotFoundError extends DomainError {
+export class OwnerNotFoundError extends PanoramasError {
   readonly code = 'OWNER_NOT_FOUND';
   constructor() {
     super('Your account no longer exists.');

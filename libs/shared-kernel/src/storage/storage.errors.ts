@@ -1,6 +1,6 @@
-import { DomainError } from '../domain-error.js';
+import { SharedKernelError } from '../domain-error.js';
 
-export class ObjectNotFoundError extends DomainError {
+export class ObjectNotFoundError extends SharedKernelError {
   readonly code = 'OBJECT_NOT_FOUND';
   constructor(key: string) {
     super('The stored object does not exist.', { key });
@@ -8,14 +8,14 @@ export class ObjectNotFoundError extends DomainError {
 }
 
 /** A key that could escape the storage root or is not of the server-built shape. A bug, not user error. */
-export class InvalidStorageKeyError extends DomainError {
+export class InvalidStorageKeyError extends SharedKernelError {
   readonly code = 'INVALID_STORAGE_KEY';
   constructor(key: string) {
     super(`Invalid storage key: ${JSON.stringify(key.slice(0, 200))}`);
   }
 }
 
-export class RangeNotSatisfiableError extends DomainError {
+export class RangeNotSatisfiableError extends SharedKernelError {
   readonly code = 'RANGE_NOT_SATISFIABLE';
   constructor(readonly size: number) {
     super('The requested range lies outside the object.', { size });
@@ -23,7 +23,7 @@ export class RangeNotSatisfiableError extends DomainError {
 }
 
 /** The storage backend cannot be reached or refused service; retrying later may work. */
-export class StorageUnavailableError extends DomainError {
+export class StorageUnavailableError extends SharedKernelError {
   readonly code = 'STORAGE_UNAVAILABLE';
   override readonly retryable = true;
   constructor(cause?: unknown) {

@@ -1,4 +1,4 @@
-import { DomainError } from '#shared-kernel';
+import { TilesError } from './tiles.errors.js';
 import { levelGeometry, maxLevel, type PyramidSpec } from './pyramid.js';
 import type { TileFormat } from './tile-options.js';
 
@@ -54,7 +54,7 @@ export interface IiifImageRequest {
   format: IiifFormat;
 }
 
-export class InvalidIiifRequestError extends DomainError {
+export class InvalidIiifRequestError extends TilesError {
   readonly code = 'INVALID_IIIF_REQUEST';
   constructor(message: string) {
     super(message);

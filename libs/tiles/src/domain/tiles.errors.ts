@@ -13,28 +13,33 @@ export const TILES_ERROR_CODES = [
 ] as const;
 export type TilesErrorCode = (typeof TILES_ERROR_CODES)[number];
 
-export class TileSetNotFoundError extends DomainError {
+/** This module's errors: `code` is one of its list. */
+export abstract class TilesError extends DomainError {
+  abstract override readonly code: TilesErrorCode;
+}
+
+export class TileSetNotFoundError extends TilesError {
   readonly code = 'TILE_SET_NOT_FOUND';
   constructor() {
     super('No tile set with this id exists.');
   }
 }
 
-export class InvalidTileOptionsError extends DomainError {
+export class InvalidTileOptionsError extends TilesError {
   readonly code = 'INVALID_TILE_OPTIONS';
   constructor(readonly problems: string[]) {
     super(`Invalid tiling options: ${problems.join('; ')}.`, { problems });
   }
 }
 
-export class TileSetNotReadyError extends DomainError {
+export class TileSetNotReadyError extends TilesError {
   readonly code = 'TILE_SET_NOT_READY';
   constructor(status: string) {
     super(`The tile set is ${status}; tiles are served once it is ready.`, { tileSetStatus: status });
   }
 }
 
-export class TileNotFoundError extends DomainError {
+export class TileNotFoundError extends TilesError {
   readonly code = 'TILE_NOT_FOUND';
   constructor() {
     super('No such tile in this pyramid.');
@@ -42,7 +47,7 @@ export class TileNotFoundError extends DomainError {
 }
 
 /** The original cannot be decoded (truncated, damaged): cutting it again will not help. */
-export class CorruptImageError extends DomainError {
+export class CorruptImageError extends TilesError {
   readonly code = 'CORRUPT_IMAGE';
   constructor(reason: string) {
     super(`The image could not be decoded: ${reason}`);
@@ -50,7 +55,7 @@ export class CorruptImageError extends DomainError {
 }
 
 /** The pyramid on disk is not the pyramid the geometry promises. */
-export class TilingIncompleteError extends DomainError {
+export class TilingIncompleteError extends TilesError {
   readonly code = 'TILING_INCOMPLETE';
   constructor(expected: number, found: number) {
     super(`Expected ${expected} tiles, found ${found}.`, { expected, found });
@@ -58,7 +63,7 @@ export class TilingIncompleteError extends DomainError {
 }
 
 /** A sphere descriptor asked of a tile set not cut for 360° viewers. */
-export class NotASphereError extends DomainError {
+export class NotASphereError extends TilesError {
   readonly code = 'NOT_A_SPHERE';
   constructor() {
     super("This tile set is not cut for 360° viewers; use the panorama's tile set whose layout is sphere.");
@@ -66,7 +71,7 @@ export class NotASphereError extends DomainError {
 }
 
 /** An IIIF render ran past IIIF_TIMEOUT_SECONDS (a busy server, or a heavy request): stopped, nothing answered. */
-export class IiifRenderTimeoutError extends DomainError {
+export class IiifRenderTimeoutError extends TilesError {
   readonly code = 'IIIF_RENDER_TIMEOUT';
   override readonly retryable = true;
   constructor(seconds: number) {

@@ -13,14 +13,19 @@ export const USERS_ERROR_CODES = [
 ] as const;
 export type UsersErrorCode = (typeof USERS_ERROR_CODES)[number];
 
-export class UserNotFoundError extends DomainError {
+/** This module's errors: `code` is one of its list. */
+export abstract class UsersError extends DomainError {
+  abstract override readonly code: UsersErrorCode;
+}
+
+export class UserNotFoundError extends UsersError {
   readonly code = 'USER_NOT_FOUND';
   constructor() {
     super('No user with this id exists.');
   }
 }
 
-export class EmailAlreadyRegisteredError extends DomainError {
+export class EmailAlreadyRegisteredError extends UsersError {
   readonly code = 'EMAIL_ALREADY_REGISTERED';
   constructor() {
     super('A user with this email address is already registered.');
@@ -28,42 +33,42 @@ export class EmailAlreadyRegisteredError extends DomainError {
 }
 
 /** Same error, same message for an unknown email and for a wrong password. */
-export class InvalidCredentialsError extends DomainError {
+export class InvalidCredentialsError extends UsersError {
   readonly code = 'INVALID_CREDENTIALS';
   constructor() {
     super('The email address or password is incorrect.');
   }
 }
 
-export class InvalidRefreshTokenError extends DomainError {
+export class InvalidRefreshTokenError extends UsersError {
   readonly code = 'INVALID_REFRESH_TOKEN';
   constructor() {
     super('The refresh token is invalid, expired or revoked. Sign in again.');
   }
 }
 
-export class InvalidAccessTokenError extends DomainError {
+export class InvalidAccessTokenError extends UsersError {
   readonly code = 'INVALID_ACCESS_TOKEN';
   constructor() {
     super('The access token is invalid or expired.');
   }
 }
 
-export class AuthenticationRequiredError extends DomainError {
+export class AuthenticationRequiredError extends UsersError {
   readonly code = 'AUTHENTICATION_REQUIRED';
   constructor() {
     super('This operation needs a bearer access token.');
   }
 }
 
-export class ForbiddenError extends DomainError {
+export class ForbiddenError extends UsersError {
   readonly code = 'FORBIDDEN';
   constructor() {
     super('Your role does not allow this operation.');
   }
 }
 
-export class LastAdminError extends DomainError {
+export class LastAdminError extends UsersError {
   readonly code = 'LAST_ADMIN';
   constructor() {
     super('This is the last administrator; promote another user first.');
@@ -71,7 +76,7 @@ export class LastAdminError extends DomainError {
 }
 
 /** Their stored panoramas must be deleted first: a user is never removed leaving files behind. */
-export class UserHasPanoramasError extends DomainError {
+export class UserHasPanoramasError extends UsersError {
   readonly code = 'USER_HAS_PANORAMAS';
   constructor() {
     super('This user still has panoramas; delete them first.');

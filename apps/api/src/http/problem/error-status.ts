@@ -1,18 +1,10 @@
 import { HttpStatus } from '@nestjs/common';
+import type { SharedKernelErrorCode } from '#shared-kernel';
 import type { PanoramasErrorCode } from '#panoramas';
 import type { RenditionsErrorCode } from '#renditions';
 import type { SharingErrorCode } from '#sharing';
 import type { TilesErrorCode } from '#tiles';
 import type { UsersErrorCode } from '#users';
-
-type SharedKernelErrorCode =
-  | 'INVALID_CURSOR'
-  | 'OBJECT_NOT_FOUND'
-  | 'INVALID_STORAGE_KEY'
-  | 'RANGE_NOT_SATISFIABLE'
-  | 'STORAGE_UNAVAILABLE'
-  | 'SHARE_LINK_REVOKED'
-  | 'SERVER_BUSY';
 
 /**
  * Domain error code -> HTTP status. Typed over every module's code list, so adding a code
