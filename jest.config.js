@@ -52,6 +52,9 @@ export default {
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], slowTestThreshold: 30 },
   ],
   testTimeout: 60_000,
+  // Two suites at a time on two cores: every suite has its own database, ports and temp
+  // directories, and waits for events, not clocks (jest's default is cores - 1: one).
+  maxWorkers: 2,
   // Finds (or starts) PostgreSQL and Chromium once per run: see test/setup/test-services.mjs.
   globalSetup: '<rootDir>/test/setup/global-setup.mjs',
   globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',

@@ -20,3 +20,4 @@ export * from './application/use-cases/tile-sets-of-panorama.use-case.js';
 export * from './application/use-cases/check-integrity.use-case.js';
 export * from './application/use-cases/storage-accounts.use-case.js';
 export * from './application/use-cases/describe-panorama.use-case.js';
+export * from './application/use-cases/plan-tile-archive.use-case.js';

@@ -9,6 +9,7 @@ import { CheckIntegrityUseCase } from './application/use-cases/check-integrity.u
 import { DeletePanoramaUseCase } from './application/use-cases/delete-panorama.use-case.js';
 import { GetPanoramaUseCase } from './application/use-cases/get-panorama.use-case.js';
 import { DescribePanoramaUseCase } from './application/use-cases/describe-panorama.use-case.js';
+import { PlanTileArchiveUseCase } from './application/use-cases/plan-tile-archive.use-case.js';
 import { ListPanoramasUseCase } from './application/use-cases/list-panoramas.use-case.js';
 import { PurgePanoramaUseCase } from './application/use-cases/purge-panorama.use-case.js';
 import { ReadOriginalUseCase } from './application/use-cases/read-original.use-case.js';
@@ -35,6 +36,7 @@ const useCases = [
   CheckIntegrityUseCase,
   StorageAccountsUseCase,
   DescribePanoramaUseCase,
+  PlanTileArchiveUseCase,
 ];
 
 /**

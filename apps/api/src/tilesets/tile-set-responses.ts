@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '#config';
-import { Metrics, ObjectNotFoundError, ObjectStorage, type Reader } from '#shared-kernel';
+import { Metrics, ObjectNotFoundError, type Reader } from '#shared-kernel';
 import {
   deepZoomDescriptor,
   type FoundTile,
@@ -17,7 +17,6 @@ import {
   ReadTileUseCase,
   TILE_CONTENT_TYPES,
   TileNotFoundError,
-  tileKey,
 } from '#tiles';
 import { whenClientGone } from '../http/client-gone.js';
 import { ifNoneMatch } from '../http/conditional.js';
@@ -25,7 +24,7 @@ import { RequestValidationError } from '../http/problem/request-validation.error
 import { sendZip } from '../http/zip-stream.js';
 import type { SphereDescriptorDto } from './dto/iiif.dto.js';
 import type { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
-import { DescribePanoramaUseCase } from '#panoramas';
+import { PlanTileArchiveUseCase } from '#panoramas';
 
 export const IMMUTABLE = 'private, max-age=31536000, immutable';
 const TILE_NAME = /^(\d{1,7})_(\d{1,7})\.([a-z]{3,4})$/;
@@ -58,10 +57,9 @@ export class TileSetResponses {
     private readonly getManifest: GetTileManifestUseCase,
     private readonly readTile: ReadTileUseCase,
     private readonly iiif: IiifUseCase,
-    private readonly storage: ObjectStorage,
     private readonly metrics: Metrics,
     private readonly config: AppConfig,
-    private readonly describe: DescribePanoramaUseCase,
+    private readonly planArchive: PlanTileArchiveUseCase,
   ) {}
 
   async manifest(reader: Reader, id: string, query: ManifestQueryDto, place: TileSetPlace): Promise<TileManifestDto> {
@@ -127,24 +125,17 @@ export class TileSetResponses {
   }
 
   async archive(reader: Reader, id: string, res: Response): Promise<void> {
-    const { tileSet, manifest } = await this.getManifest.execute(reader, id);
-    // Named after the panorama's original, as its renditions are: `alps.jpg` -> `alps-tiles.zip`.
-    const { panorama } = await this.describe.ofTileSet(tileSet);
-    const stem = panorama.originalFilename.replace(/\.[^.]*$/, '') || 'panorama';
+    const plan = await this.planArchive.execute(reader, id);
     await sendZip(
       res,
-      `${stem}-${tileSet.layout === 'sphere' ? '360-tiles' : 'tiles'}.zip`,
-      manifest.tiles.map((tile) => ({
-        name: `image_files/${tile.path}`,
-        bytes: tile.bytes,
-        open: () => this.storage.get(tileKey(id, tile.path)),
-      })),
+      plan.fileName,
+      plan.files,
       (error, file) =>
         this.logger.error(
           { tileSetId: id, err: error },
           `Archive: ${file.name} ${error instanceof ObjectNotFoundError ? 'is missing' : 'could not be read'}`,
         ),
-      [{ name: 'image.dzi', content: deepZoomDescriptor(tileSet.spec(), tileSet.format) }],
+      plan.extras,
     );
   }
 
