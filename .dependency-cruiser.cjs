@@ -57,6 +57,27 @@ module.exports = {
       to: { path: '^libs/(renditions|tiles)/', pathNot: '^libs/$1/' },
     },
     {
+      name: 'edge-share-is-below-the-resources',
+      comment:
+        "The API's folders point one way: uploads -> panoramas -> tilesets, renditions -> share. share/ (signing, its guard, the answers' shape) knows no resource folder.",
+      severity: 'error',
+      from: { path: '^apps/api/src/share/' },
+      to: { path: '^apps/api/src/(panoramas|tilesets|renditions|uploads|images|admin)/' },
+    },
+    {
+      name: 'edge-derived-folders-do-not-know-panoramas',
+      comment: 'tilesets/ and renditions/ serve derived images; panoramas/ composes them, not the other way round.',
+      severity: 'error',
+      from: { path: '^apps/api/src/(tilesets|renditions)/' },
+      to: { path: '^apps/api/src/(panoramas|uploads)/' },
+    },
+    {
+      name: 'edge-derived-folders-do-not-know-each-other',
+      severity: 'error',
+      from: { path: '^apps/api/src/(tilesets|renditions)/' },
+      to: { path: '^apps/api/src/(tilesets|renditions)/', pathNot: '^apps/api/src/$1/' },
+    },
+    {
       name: 'apps-do-not-import-apps',
       comment: 'What two apps share lives in a lib (the queue consumers are libs/consumers).',
       severity: 'error',

@@ -36,14 +36,14 @@ import { ResumableUploads } from './uploads/resumable-uploads.js';
 import { UploadsController } from './uploads/uploads.controller.js';
 import { UploadFieldsParser } from './panoramas/upload-fields.js';
 import { ShareLinkGuard } from './share/share-link.guard.js';
-import { SharedTileSetsController } from './share/shared-tilesets.controller.js';
-import { SharedRenditionsController } from './share/shared-renditions.controller.js';
+import { SharedTileSetsController } from './tilesets/shared-tilesets.controller.js';
+import { SharedRenditionsController } from './renditions/shared-renditions.controller.js';
 import { ViewerController } from './viewer/viewer.controller.js';
 import { WebController } from './web/web.controller.js';
 import { InitialAdmin } from './users/initial-admin.js';
 import { UsersController } from './users/users.controller.js';
 import { StaleOkReads, TrackWrites } from './http/read-replicas.interceptors.js';
-import { PresentationController } from './panoramas/presentation.controller.js';
+import { PresentationController, SharedPresentationController } from './panoramas/presentation.controller.js';
 
 @Module({})
 export class ApiModule {
@@ -96,6 +96,7 @@ export class ApiModule {
         TileSetsController,
         RenditionsController,
         SharedTileSetsController,
+        SharedPresentationController,
         SharedRenditionsController,
         ImagesController,
         HealthController,

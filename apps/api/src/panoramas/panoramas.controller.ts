@@ -49,7 +49,8 @@ import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { UploadFieldsParser } from './upload-fields.js';
-import { BatchResultDto, PanoramaDto, PanoramaPageDto, TileSetDto } from './dto/panorama.dto.js';
+import { TileSetDto } from '../tilesets/dto/tile-set.dto.js';
+import { BatchResultDto, PanoramaDto, PanoramaPageDto } from './dto/panorama.dto.js';
 import { CreateTileSetDto } from './dto/create-tile-set.dto.js';
 import { ListPanoramasQueryDto, UpdatePanoramaDto } from './dto/panorama-queries.dto.js';
 import {

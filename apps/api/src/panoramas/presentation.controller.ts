@@ -1,5 +1,5 @@
-import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DescribePanoramaUseCase, ListPanoramasUseCase } from '#panoramas';
 import { RENDITION_CONTENT_TYPES, RenditionsOfPanoramasUseCase } from '#renditions';
@@ -9,6 +9,9 @@ import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { StaleOk } from '../http/read-replicas.interceptors.js';
+import { ThrottleCategory } from '../http/throttling/throttle-category.js';
+import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from '../share/share-link.guard.js';
+import { SHARE_PROBLEMS } from '../share/share-problems.js';
 import { TileSetResponses } from '../tilesets/tile-set-responses.js';
 import {
   PRESENTATION_SCHEMA,
@@ -20,7 +23,7 @@ import {
 /**
  * IIIF Presentation API 3.0 for the signed-in owner: a Manifest per panorama (what Mirador
  * and Universal Viewer open) and a Collection of the caller's panoramas. The same Manifest
- * under a share link: SharedTileSetsController.
+ * under a share link: SharedPresentationController.
  */
 @ApiTags('iiif')
 @Controller()
@@ -108,5 +111,56 @@ export class PresentationController {
       page.nextCursor ? here(page.nextCursor) : undefined,
     );
     sendPresentation(req, res, collection, 'private, no-cache');
+  }
+}
+
+/**
+ * The Manifest of a shared tile set's panorama, under the link (beside the tile set's other
+ * shared routes, SharedTileSetsController): it names only the link's URLs.
+ */
+@ApiTags('shared')
+@ApiParam({
+  name: 'token',
+  description: 'The share token of the link (from shareTileSet).',
+  schema: { type: 'string' },
+})
+@SharedResource('tileset')
+@ThrottleCategory('tiles')
+@StaleOk()
+@Controller('s/:token/tilesets')
+export class SharedPresentationController {
+  constructor(
+    private readonly describe: DescribePanoramaUseCase,
+    private readonly responses: TileSetResponses,
+  ) {}
+
+  @Get(':id/iiif-manifest')
+  @ApiOperation({
+    summary: 'IIIF Presentation 3 manifest of the shared panorama',
+    description:
+      "As getPanoramaManifest, with only this link's URLs in it (image service, thumbnail, DZI, the public page): " +
+      'Mirador or Universal Viewer open it on any site, with no account, until the link expires or is revoked.',
+  })
+  @ApiProduces('application/json', 'application/ld+json')
+  @ApiOkResponse({ schema: PRESENTATION_SCHEMA })
+  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY', ...SHARE_PROBLEMS)
+  async getSharedPanoramaManifest(
+    @CurrentShare() access: ShareAccess,
+    @Param('token') token: string,
+    @UuidParam('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { panorama, tileSet } = await this.describe.forTileSetReader(access.grant, id);
+    const base = this.responses.absolutePath(req, `/v1/s/${token}/tilesets/${id}`);
+    const manifest = presentationManifest({
+      manifestUrl: `${base}/iiif-manifest`,
+      imageService: `${base}/iiif`,
+      dziUrl: `${base}/image.dzi`,
+      homepage: this.responses.absolutePath(req, `/s/${token}/tilesets/${id}`),
+      panorama,
+      tileSet,
+    });
+    sendPresentation(req, res, manifest, shareCacheControl(access));
   }
 }

@@ -8,7 +8,7 @@ import type { AuthenticatedRequest } from '../http/auth/auth.decorators.js';
 import type { OperationRequest } from '../http/operation.guard.js';
 import { CategoryThrottlerGuard, type RateLimitedRequest } from '../http/throttling/throttle-category.js';
 import { ShareLinkGuard, type ShareAccess } from '../share/share-link.guard.js';
-import { SharedTileSetsController, sharedTileSetPlace } from '../share/shared-tilesets.controller.js';
+import { SharedTileSetsController, sharedTileSetPlace } from './shared-tilesets.controller.js';
 import { TileSetResponses } from './tile-set-responses.js';
 import { TileSetsController, tileSetPlace } from './tilesets.controller.js';
 

@@ -14,7 +14,6 @@ import { TileManifestDto } from './dto/tile-manifest.dto.js';
  */
 
 const READY = ['VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY'] as const;
-export const SHARE_PROBLEMS: ProblemCode[] = ['SHARE_LINK_INVALID', 'SHARE_LINK_EXPIRED', 'SHARE_LINK_REVOKED'];
 
 export const DocManifest = (...extra: ProblemCode[]) =>
   applyDecorators(

@@ -24,7 +24,7 @@ import { SSE_SCHEMA, statusEvents } from '../common/sse.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
-import { TileSetDto } from '../panoramas/dto/panorama.dto.js';
+import { TileSetDto } from './dto/tile-set.dto.js';
 import { CreateShareDto, TileSetShareDto, TileSetShareListDto, UpdateShareDto } from '../share/dto/share-link.dto.js';
 import { listedLink, ShareLinkAnswers } from '../share/share-link-answers.js';
 import { ShareLinks } from '../share/share-links.js';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type TileSet, TileSetNotFoundError, TileSetNotReadyError, TileSetRepository } from '#tiles';
+import type { Reader } from '#shared-kernel';
+import { ReadyTileSets, type TileSet, TileSetNotFoundError, TileSetNotReadyError, TileSetRepository } from '#tiles';
 import type { Actor, Panorama } from '../../domain/panorama.js';
 import { PanoramaAccess } from '../panorama-access.service.js';
 import { PanoramaRepository } from '../ports/panorama.repository.port.js';
@@ -21,6 +22,7 @@ export class DescribePanoramaUseCase {
     private readonly access: PanoramaAccess,
     private readonly panoramas: PanoramaRepository,
     private readonly tileSets: TileSetRepository,
+    private readonly ready: ReadyTileSets,
   ) {}
 
   /** PanoramaNotFoundError as for any read; TileSetNotReadyError while no flat tile set is ready. */
@@ -30,6 +32,15 @@ export class DescribePanoramaUseCase {
     const tileSet = flat.find((t) => t.status === 'ready');
     if (!tileSet) throw new TileSetNotReadyError(flat[0]?.status ?? 'queued');
     return { panorama, tileSet };
+  }
+
+  /**
+   * By a ready tile set `reader` may read (a share link's grant, an owner): its panorama, as
+   * the tile set's own read rules decide (TileSetNotFoundError, ShareLinkRevokedError...).
+   */
+  async forTileSetReader(reader: Reader, tileSetId: string): Promise<DescribedPanorama> {
+    const { tileSet } = await this.ready.forReader(reader, tileSetId);
+    return this.ofTileSet(tileSet);
   }
 
   /** The panorama of `tileSet`, which the caller has checked may be read; TileSetNotFoundError once it is gone. */

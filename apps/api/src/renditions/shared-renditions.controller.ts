@@ -4,9 +4,9 @@ import type { Request, Response } from 'express';
 import { ReadRenditionFileUseCase } from '#renditions';
 import { UuidParam } from '../common/uuid-param.js';
 import { ThrottleCategory } from '../http/throttling/throttle-category.js';
-import { DocRenditionFile, sendRendition } from '../renditions/rendition-file.js';
-import { SHARE_PROBLEMS } from '../tilesets/tile-set-docs.js';
-import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from './share-link.guard.js';
+import { DocRenditionFile, sendRendition } from './rendition-file.js';
+import { SHARE_PROBLEMS } from '../share/share-problems.js';
+import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from '../share/share-link.guard.js';
 import { StaleOk } from '../http/read-replicas.interceptors.js';
 
 /** A rendition's file under a share link (see shareRendition). */

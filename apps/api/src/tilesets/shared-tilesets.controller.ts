@@ -1,14 +1,10 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DescribePanoramaUseCase } from '#panoramas';
-import { ReadyTileSets } from '#tiles';
 import { UuidParam } from '../common/uuid-param.js';
-import { ApiProblems } from '../http/problem/api-problems.decorator.js';
-import { PRESENTATION_SCHEMA, presentationManifest, sendPresentation } from '../panoramas/iiif-presentation.js';
 import { ThrottleCategory } from '../http/throttling/throttle-category.js';
-import type { SphereDescriptorDto } from '../tilesets/dto/iiif.dto.js';
-import { ManifestQueryDto, type TileManifestDto } from '../tilesets/dto/tile-manifest.dto.js';
+import type { SphereDescriptorDto } from './dto/iiif.dto.js';
+import { ManifestQueryDto, type TileManifestDto } from './dto/tile-manifest.dto.js';
 import {
   DocArchive,
   DocDeepZoom,
@@ -18,10 +14,10 @@ import {
   DocManifest,
   DocSphere,
   DocTile,
-  SHARE_PROBLEMS,
-} from '../tilesets/tile-set-docs.js';
-import { type TileSetPlace, TileSetResponses } from '../tilesets/tile-set-responses.js';
-import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from './share-link.guard.js';
+} from './tile-set-docs.js';
+import { SHARE_PROBLEMS } from '../share/share-problems.js';
+import { type TileSetPlace, TileSetResponses } from './tile-set-responses.js';
+import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from '../share/share-link.guard.js';
 import { StaleOk } from '../http/read-replicas.interceptors.js';
 
 /**
@@ -50,11 +46,7 @@ export const sharedTileSetPlace = (token: string, id: string, access: ShareAcces
 @StaleOk()
 @Controller('s/:token/tilesets')
 export class SharedTileSetsController {
-  constructor(
-    private readonly responses: TileSetResponses,
-    private readonly ready: ReadyTileSets,
-    private readonly describe: DescribePanoramaUseCase,
-  ) {}
+  constructor(private readonly responses: TileSetResponses) {}
 
   @Get(':id/manifest')
   @DocManifest(...SHARE_PROBLEMS)
@@ -113,37 +105,6 @@ export class SharedTileSetsController {
     @Res() res: Response,
   ): Promise<void> {
     return this.responses.archive(access.grant, id, res);
-  }
-
-  @Get(':id/iiif-manifest')
-  @ApiOperation({
-    summary: 'IIIF Presentation 3 manifest of the shared panorama',
-    description:
-      "As getPanoramaManifest, with only this link's URLs in it (image service, thumbnail, DZI, the public page): " +
-      'Mirador or Universal Viewer open it on any site, with no account, until the link expires or is revoked.',
-  })
-  @ApiProduces('application/json', 'application/ld+json')
-  @ApiOkResponse({ schema: PRESENTATION_SCHEMA })
-  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'TILE_SET_NOT_READY', ...SHARE_PROBLEMS)
-  async getSharedPanoramaManifest(
-    @CurrentShare() access: ShareAccess,
-    @Param('token') token: string,
-    @UuidParam('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    const { tileSet } = await this.ready.forReader(access.grant, id);
-    const { panorama } = await this.describe.ofTileSet(tileSet);
-    const base = this.responses.absolutePath(req, `/v1/s/${token}/tilesets/${id}`);
-    const manifest = presentationManifest({
-      manifestUrl: `${base}/iiif-manifest`,
-      imageService: `${base}/iiif`,
-      dziUrl: `${base}/image.dzi`,
-      homepage: this.responses.absolutePath(req, `/s/${token}/tilesets/${id}`),
-      panorama,
-      tileSet,
-    });
-    sendPresentation(req, res, manifest, shareCacheControl(access));
   }
 
   @Get(':id/iiif')
