@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DescribePanoramaUseCase, ListPanoramasUseCase } from '#panoramas';
 import { RENDITION_CONTENT_TYPES, RenditionsOfPanoramasUseCase } from '#renditions';
@@ -9,7 +9,6 @@ import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { StaleOk } from '../http/read-replicas.interceptors.js';
-import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from '../share/share-link.guard.js';
 import { SHARE_PROBLEMS } from '../share/share-problems.js';
 import { TileSetResponses } from '../tilesets/tile-set-responses.js';
@@ -118,15 +117,7 @@ export class PresentationController {
  * The Manifest of a shared tile set's panorama, under the link (beside the tile set's other
  * shared routes, SharedTileSetsController): it names only the link's URLs.
  */
-@ApiTags('shared')
-@ApiParam({
-  name: 'token',
-  description: 'The share token of the link (from shareTileSet).',
-  schema: { type: 'string' },
-})
 @SharedResource('tileset')
-@ThrottleCategory('tiles')
-@StaleOk()
 @Controller('s/:token/tilesets')
 export class SharedPresentationController {
   constructor(

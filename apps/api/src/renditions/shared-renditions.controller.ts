@@ -1,25 +1,13 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ReadRenditionFileUseCase } from '#renditions';
 import { UuidParam } from '../common/uuid-param.js';
-import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { DocRenditionFile, sendRendition } from './rendition-file.js';
 import { SHARE_PROBLEMS } from '../share/share-problems.js';
 import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from '../share/share-link.guard.js';
-import { StaleOk } from '../http/read-replicas.interceptors.js';
 
 /** A rendition's file under a share link (see shareRendition). */
-@ApiTags('shared')
-@ApiParam({
-  name: 'token',
-  description: 'The share token of the link (from shareRendition).',
-  schema: { type: 'string' },
-})
 @SharedResource('rendition')
-// Anyone with the link: every route rate-limited like tiles, per client address.
-@ThrottleCategory('tiles')
-@StaleOk()
 @Controller('s/:token/renditions')
 export class SharedRenditionsController {
   constructor(private readonly readFile: ReadRenditionFileUseCase) {}

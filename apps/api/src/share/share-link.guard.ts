@@ -8,10 +8,13 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { type ShareGrant, ShareLinkRevokedError } from '#shared-kernel';
 import { RevokedShareLinks, ShareLinkUse } from '#sharing';
 import { Public } from '../http/auth/auth.decorators.js';
+import { StaleOk } from '../http/read-replicas.interceptors.js';
+import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { ShareLinks } from './share-links.js';
 
 const SHARE_KIND = 'tessera:shareKind';
@@ -25,10 +28,23 @@ type SharedRequest = Request & { shareAccess?: ShareAccess };
 /**
  * The routes of a share-link controller (`/v1/s/{token}/{kind}s/{id}/...`): no bearer token;
  * the path's token must grant the path's resource. Every answer, refusals included, may be
- * loaded by any site (embeddableShareAnswers).
+ * loaded by any site (embeddableShareAnswers). Anyone with a link: every route is rate-limited
+ * like tiles, per client address, and may be read from a replica. Documented under `shared`.
  */
 export const SharedResource = (kind: ShareGrant['share']) =>
-  applyDecorators(Public(), SetMetadata(SHARE_KIND, kind), UseGuards(ShareLinkGuard));
+  applyDecorators(
+    ApiTags('shared'),
+    ApiParam({
+      name: 'token',
+      description: `The share token of the link (from ${kind === 'tileset' ? 'shareTileSet' : 'shareRendition'}).`,
+      schema: { type: 'string' },
+    }),
+    Public(),
+    SetMetadata(SHARE_KIND, kind),
+    UseGuards(ShareLinkGuard),
+    ThrottleCategory('tiles'),
+    StaleOk(),
+  );
 
 @Injectable()
 export class ShareLinkGuard implements CanActivate {

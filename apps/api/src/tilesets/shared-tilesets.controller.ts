@@ -1,8 +1,6 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { UuidParam } from '../common/uuid-param.js';
-import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import type { SphereDescriptorDto } from './dto/iiif.dto.js';
 import { ManifestQueryDto, type TileManifestDto } from './dto/tile-manifest.dto.js';
 import {
@@ -18,7 +16,6 @@ import {
 import { SHARE_PROBLEMS } from '../share/share-problems.js';
 import { type TileSetPlace, TileSetResponses } from './tile-set-responses.js';
 import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from '../share/share-link.guard.js';
-import { StaleOk } from '../http/read-replicas.interceptors.js';
 
 /**
  * Where a tile set's answers are reached through a share link; with `origin`, the URLs in
@@ -34,16 +31,7 @@ export const sharedTileSetPlace = (token: string, id: string, access: ShareAcces
  * A tile set's read routes under a share link (see shareTileSet): the same answers as with
  * a bearer token, for whoever holds the link, until it expires or is revoked.
  */
-@ApiTags('shared')
-@ApiParam({
-  name: 'token',
-  description: 'The share token of the link (from shareTileSet).',
-  schema: { type: 'string' },
-})
 @SharedResource('tileset')
-// Anyone with the link: every route rate-limited like tiles, per client address.
-@ThrottleCategory('tiles')
-@StaleOk()
 @Controller('s/:token/tilesets')
 export class SharedTileSetsController {
   constructor(private readonly responses: TileSetResponses) {}
