@@ -49,7 +49,11 @@ const useCases = [
     ...useCases,
     TileSetAccess,
     ReadyTileSets,
-    TileBytesCache,
+    {
+      provide: TileBytesCache,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new TileBytesCache(config.TILE_CACHE_BYTES),
+    },
     TileSetWatch,
     TileSetRequests,
     TilePyramids,

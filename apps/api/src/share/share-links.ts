@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { AppConfig } from '#config';
 import type { ShareGrant } from '#shared-kernel';
 import { HttpProblem } from '../http/problem/http-problem.js';
@@ -8,7 +9,7 @@ import { configuredShareKeys, legacyShareKey, loadShareKeys, SHARE_LINK_PURPOSE,
 /** Signature length: 16 bytes of HMAC-SHA256 (128 bits), 22 base64url characters. */
 const MAC_BYTES = 16;
 const TOKEN = /^([a-z0-9]{1,16})\.([0-9a-z]{1,9})\.([0-9a-z]{1,7})(?:\.([A-Za-z0-9_-]{22}))?\.([A-Za-z0-9_-]{22})$/;
-/** Links remembered as verified (forgotten all at once when full). */
+/** Links remembered as verified (the most recently used). */
 const VERIFIED_MAX = 10_000;
 
 /** Keys are read again this often (a rotation or retirement reaches every process within it). */
@@ -35,7 +36,7 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Keys');
   private keys: ShareKey[];
   /** Signatures (as text) of links verified lately, by resource and signed fields. */
-  private readonly verified = new Map<string, Buffer>();
+  private readonly verified = new LRUCache<string, Buffer>({ max: VERIFIED_MAX });
   private timer?: NodeJS.Timeout;
   private lastLoad = 0;
   private loading?: Promise<boolean>;
@@ -150,10 +151,7 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
     const known = this.verified.get(signed);
     const expected = known ?? Buffer.from(this.mac(key, grant, expiry).toString('base64url'));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
-    if (!known) {
-      if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
-      this.verified.set(signed, expected);
-    }
+    if (!known) this.verified.set(signed, expected);
     if (expiry * 1000 <= now) {
       const expiredAt = new Date(expiry * 1000).toISOString();
       throw new HttpProblem(403, 'SHARE_LINK_EXPIRED', 'This share link has expired; ask the owner for a new one.', {

@@ -1,5 +1,6 @@
 import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { ChangeFeed } from '#shared-kernel';
 import { TILE_SET_TRANSITIONS, type TileOptions, TileSet, TileSetRepository, type TileSetTransition } from '#tiles';
 import { ReadReplicas } from '../read-replicas/read-replicas.js';
@@ -9,8 +10,8 @@ const MAX_HEARD = 10_000;
 
 @Injectable()
 export class MikroOrmTileSetRepository extends TileSetRepository implements OnModuleInit, OnModuleDestroy {
-  /** When this process heard of each tile set's last change (local clock), oldest first. */
-  private readonly heard = new Map<string, number>();
+  /** When this process heard of each tile set's last change (local clock), the latest MAX_HEARD. */
+  private readonly heard = new LRUCache<string, number>({ max: MAX_HEARD });
   /** When the change feed last reconnected (changes meanwhile unknown). */
   private heardAll = 0;
   private unsubscribe?: () => void;
@@ -33,9 +34,7 @@ export class MikroOrmTileSetRepository extends TileSetRepository implements OnMo
   /** Notes a change of tile set `id`: heard from the feed, or made here (known before the feed says). */
   private changed(id: string): void {
     if (!this.replicas.enabled) return;
-    this.heard.delete(id);
     this.heard.set(id, Date.now());
-    if (this.heard.size > MAX_HEARD) this.heard.delete(this.heard.keys().next().value!);
   }
 
   onModuleDestroy(): void {
@@ -48,7 +47,7 @@ export class MikroOrmTileSetRepository extends TileSetRepository implements OnMo
    * just made ready is never read back as it was before.
    */
   findById(id: string): Promise<TileSet | null> {
-    const lastChange = Math.max(this.heard.get(id) ?? 0, this.heardAll) || undefined;
+    const lastChange = Math.max(this.heard.peek(id) ?? 0, this.heardAll) || undefined;
     return this.replicas.read(() => this.em.fork().findOne(TileSet, { id }, { connectionType: 'read' }), lastChange);
   }
 

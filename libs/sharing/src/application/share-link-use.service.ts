@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { Clock } from '#shared-kernel';
 import { ShareLinkRepository } from './ports/share-link.repository.port.js';
 
@@ -7,7 +8,7 @@ const RESOLUTION_MS = 60_000;
 /** Pending uses are written this often, or as soon as this many are waiting. */
 const FLUSH_MS = 15_000;
 const FLUSH_AT = 1_000;
-/** Links whose last recorded use is remembered (forgotten all at once when full). */
+/** Links whose last recorded use is remembered (the most recently used). */
 const REMEMBERED_MAX = 10_000;
 
 /**
@@ -19,7 +20,7 @@ const REMEMBERED_MAX = 10_000;
 export class ShareLinkUse implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ShareLinks');
   private pending = new Map<string, Date>();
-  private readonly recorded = new Map<string, number>();
+  private readonly recorded = new LRUCache<string, number>({ max: REMEMBERED_MAX });
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -40,7 +41,6 @@ export class ShareLinkUse implements OnModuleInit, OnApplicationShutdown {
     const now = this.clock.now();
     const last = this.recorded.get(id);
     if (last !== undefined && now.getTime() - last < RESOLUTION_MS) return;
-    if (this.recorded.size >= REMEMBERED_MAX) this.recorded.clear();
     this.recorded.set(id, now.getTime());
     this.pending.set(id, now);
     if (this.pending.size >= FLUSH_AT) void this.flush();

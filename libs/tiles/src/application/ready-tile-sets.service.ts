@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { assertReadable, ChangeFeed, Metrics, ObjectStorage, type Reader } from '#shared-kernel';
 import type { ManifestTile, TileManifest } from '../domain/manifest.js';
 import type { TileSet } from '../domain/tile-set.js';
@@ -25,7 +26,9 @@ const MAX_ENTRIES = 64;
  */
 @Injectable()
 export class ReadyTileSets implements OnModuleInit, OnModuleDestroy {
-  private readonly cache = new Map<string, { entry: Promise<ReadyTileSet>; expires: number }>();
+  private readonly cache = new LRUCache<string, { entry: Promise<ReadyTileSet>; expires: number }>({
+    max: MAX_ENTRIES,
+  });
   private unsubscribe?: () => void;
 
   constructor(
@@ -64,16 +67,12 @@ export class ReadyTileSets implements OnModuleInit, OnModuleDestroy {
   async get(id: string): Promise<ReadyTileSet> {
     const hit = this.cache.get(id);
     this.metrics.count('tile_cache_lookups', { result: hit && hit.expires > Date.now() ? 'hit' : 'miss' });
-    if (hit && hit.expires > Date.now()) {
-      this.cache.delete(id); // re-insert: most recently used last
-      this.cache.set(id, hit);
-      return hit.entry;
-    }
+    if (hit && hit.expires > Date.now()) return hit.entry;
     const entry = this.load(id);
-    this.cache.set(id, { entry, expires: Date.now() + TTL_MS });
-    while (this.cache.size > MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    const cached = { entry, expires: Date.now() + TTL_MS };
+    this.cache.set(id, cached);
     // Failures are not cached (the tile set may become ready any moment).
-    entry.catch(() => this.cache.delete(id));
+    entry.catch(() => this.cache.peek(id) === cached && this.cache.delete(id));
     return entry;
   }
 

@@ -1,7 +1,6 @@
-import { loadConfig } from '#config';
 import { MAX_CACHED_TILE_BYTES, TileBytesCache } from './tile-bytes-cache.js';
 
-const cache = (bytes: number) => new TileBytesCache(loadConfig({ TILE_CACHE_BYTES: String(bytes) }));
+const cache = (bytes: number) => new TileBytesCache(bytes);
 const tile = (size: number, fill = 1) => Buffer.alloc(size, fill);
 
 describe('TileBytesCache', () => {

@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { ChangeFeed, Clock } from '#shared-kernel';
 import { acceptsToken, type AuthState } from '../domain/auth-state.js';
 import { InvalidAccessTokenError } from '../domain/users.errors.js';
@@ -19,7 +20,9 @@ const MAX_CACHED_USERS = 10_000;
  */
 @Injectable()
 export class AccessGate implements OnModuleInit, OnModuleDestroy {
-  private readonly cache = new Map<string, { state: Promise<AuthState | null>; expiresAt: number }>();
+  private readonly cache = new LRUCache<string, { state: Promise<AuthState | null>; expiresAt: number }>({
+    max: MAX_CACHED_USERS,
+  });
   private unsubscribe?: () => void;
 
   constructor(
@@ -51,14 +54,13 @@ export class AccessGate implements OnModuleInit, OnModuleDestroy {
     const now = this.clock.now().getTime();
     const cached = this.cache.get(userId);
     if (cached && cached.expiresAt > now) return cached.state;
-    if (this.cache.size >= MAX_CACHED_USERS) this.cache.delete(this.cache.keys().next().value!);
     // Sessions revoked earlier than an access token's lifetime ago have no live tokens left.
     const revokedSince = new Date(now - this.settings.accessTokenTtlSeconds * 1000);
     const state = this.users.authState(userId, revokedSince);
     const entry = { state, expiresAt: now + this.settings.authStateCacheSeconds * 1000 };
     this.cache.set(userId, entry);
     // A failed load (database down) is not remembered.
-    state.catch(() => this.cache.get(userId) === entry && this.cache.delete(userId));
+    state.catch(() => this.cache.peek(userId) === entry && this.cache.delete(userId));
     return state;
   }
 }

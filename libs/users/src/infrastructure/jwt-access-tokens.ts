@@ -1,6 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { LRUCache } from 'lru-cache';
 import { AppConfig } from '#config';
 import { AccessTokens, type IssuedAccessToken, type Principal } from '../application/ports/access-tokens.port.js';
 import type { AccessClaims } from '../domain/auth-state.js';
@@ -30,7 +31,7 @@ export class JwtAccessTokens extends AccessTokens {
    * expiry; an entry is used only before that. Oldest out first. What a token may do now
    * (revocation, roles) is the access gate's business, after this, on every request.
    */
-  private readonly verified = new Map<string, { claims: AccessClaims; exp: number }>();
+  private readonly verified = new LRUCache<string, { claims: AccessClaims; exp: number }>({ max: VERIFIED_CAPACITY });
 
   constructor(private readonly config: AppConfig) {
     super();
@@ -84,7 +85,6 @@ export class JwtAccessTokens extends AccessTokens {
       throw new InvalidAccessTokenError();
     }
     const claims: AccessClaims = { userId: sub, role: role as Role, sessionId: sid, issuedAt: iat };
-    if (this.verified.size >= VERIFIED_CAPACITY) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { claims, exp });
     return claims;
   }

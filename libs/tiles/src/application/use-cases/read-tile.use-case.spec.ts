@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import type { AppConfig } from '#config';
 import { ObjectNotFoundError, type ObjectRead, type ObjectStorage, StorageUnavailableError } from '#shared-kernel';
 import type { ManifestTile } from '../../domain/manifest.js';
 import { TileSet } from '../../domain/tile-set.js';
@@ -47,7 +46,7 @@ function setUp(stored: Record<string, Buffer | Error>, listed: Record<string, Bu
   const useCase = new ReadTileUseCase(
     { forReader: () => Promise.resolve({ tileSet, tiles }) } as unknown as ReadyTileSets,
     storage,
-    new TileBytesCache({ TILE_CACHE_BYTES: 1024 * 1024 } as AppConfig),
+    new TileBytesCache(1024 * 1024),
   );
   const read = (level: number, col: number, row: number, extension = 'png') =>
     useCase.execute(owner, { tileSetId: tileSet.id, level, col, row, extension });
