@@ -12,3 +12,4 @@ export * from './in-memory-renditions.js';
 export * from './bmp.js';
 export * from './streaming-replicas.js';
 export * from './npm-package-file.js';
+export * from './users-repository.contract.js';
