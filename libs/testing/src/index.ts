@@ -13,3 +13,5 @@ export * from './bmp.js';
 export * from './streaming-replicas.js';
 export * from './npm-package-file.js';
 export * from './users-repository.contract.js';
+export * from './in-memory-share-links.js';
+export * from './share-link-repository.contract.js';

@@ -1,59 +1,17 @@
 import type { RenditionSharesUseCase } from '#renditions';
 import type { Actor, ShareGrant } from '#shared-kernel';
-import { FixedClock, InMemoryChangeFeed } from '#testing';
+import { FixedClock, InMemoryChangeFeed, InMemoryShareLinkRepository } from '#testing';
 import type { TileSetSharesUseCase } from '#tiles';
-import type { ShareLink } from '../../domain/share-link.js';
-import { ShareLinkRepository, type RevokedShareLink } from '../ports/share-link.repository.port.js';
 import { RevokedShareLinks } from '../revoked-share-links.service.js';
 import { ShareLinkUse } from '../share-link-use.service.js';
 import { ShareLinksUseCase } from './share-links.use-case.js';
-
-/** The repository's contract, as far as these use cases lean on it (the real one: share-link-management e2e). */
-class Links extends ShareLinkRepository {
-  readonly rows = new Map<string, ShareLink>();
-  uses: Map<string, Date>[] = [];
-
-  async insertWithin(link: ShareLink, limit: number, now: Date): Promise<boolean> {
-    if ((await this.listActive(link.kind, link.resourceId, now)).length >= limit) return false;
-    this.rows.set(link.id, link);
-    return true;
-  }
-  listActive(kind: string, resourceId: string, now: Date): Promise<ShareLink[]> {
-    const active = [...this.rows.values()].filter((l) => l.kind === kind && l.resourceId === resourceId);
-    return Promise.resolve(active.filter((l) => l.isActive(now)).reverse());
-  }
-  async relabel(kind: string, resourceId: string, id: string, label: string | null, now: Date) {
-    const link = (await this.listActive(kind, resourceId, now)).find((l) => l.id === id);
-    if (link) link.label = label;
-    return link ?? null;
-  }
-  async revoke(kind: string, resourceId: string, id: string, at: Date): Promise<Date | null> {
-    const link = (await this.listActive(kind, resourceId, at)).find((l) => l.id === id);
-    if (link) link.revokedAt = at;
-    return link?.expiresAt ?? null;
-  }
-  async revokeAll(kind: string, resourceId: string, at: Date): Promise<void> {
-    for (const link of await this.listActive(kind, resourceId, at)) link.revokedAt = at;
-  }
-  revokedUnexpired(now: Date): Promise<RevokedShareLink[]> {
-    return Promise.resolve(
-      [...this.rows.values()]
-        .filter((l) => l.revokedAt && l.expiresAt > now)
-        .map(({ id, expiresAt }) => ({ id, expiresAt })),
-    );
-  }
-  recordUse(uses: ReadonlyMap<string, Date>): Promise<void> {
-    this.uses.push(new Map(uses));
-    return Promise.resolve();
-  }
-}
 
 const owner: Actor = { userId: 'u1', role: 'user' };
 const TILE_SET = 'ts1';
 
 function setUp(maxActiveLinks = 3) {
   const clock = new FixedClock(new Date('2026-12-06T00:00:00.000Z'));
-  const links = new Links();
+  const links = new InMemoryShareLinkRepository();
   const feed = new InMemoryChangeFeed();
   const revoked = new RevokedShareLinks(links, feed, clock);
   const use = new ShareLinkUse(links, clock);
@@ -181,13 +139,13 @@ describe('ShareLinkUse', () => {
     use.used('a');
     use.used('b');
     await use.flush();
-    expect(links.uses).toHaveLength(1);
-    expect([...links.uses[0].keys()]).toEqual(['a', 'b']);
+    expect(links.useBatches).toHaveLength(1);
+    expect([...links.useBatches[0].keys()]).toEqual(['a', 'b']);
     clock.advance(31);
     use.used('a');
     use.used('b');
     await use.flush();
     await use.flush(); // nothing pending: no write
-    expect(links.uses.map((batch) => [...batch.keys()])).toEqual([['a', 'b'], ['a']]);
+    expect(links.useBatches.map((batch) => [...batch.keys()])).toEqual([['a', 'b'], ['a']]);
   });
 });
