@@ -1,24 +1,18 @@
-import { MikroORM } from '@mikro-orm/postgresql';
-import { loadConfig } from '#config';
-import { createTestDatabase, type TestDatabase } from '#testing';
-import { migrateDatabase } from './database-migrations.js';
-import { createOrmConfig } from './mikro-orm.config.js';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { type OrmOnTestDatabase, ormOnTestDatabase } from '#testing';
 import { PgRateLimitCounters } from './pg-rate-limit-counters.js';
 
 /** The shared counters on real PostgreSQL: sums, windows, and increments racing each other. */
-let db: TestDatabase;
 let orm: MikroORM;
+let database: OrmOnTestDatabase;
 let counters: PgRateLimitCounters;
 beforeAll(async () => {
-  db = await createTestDatabase('tessera_counters');
-  const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
-  await migrateDatabase(config);
-  orm = await MikroORM.init(createOrmConfig(config));
+  database = await ormOnTestDatabase('tessera_counters');
+  ({ orm } = database);
   counters = new PgRateLimitCounters(orm.em);
 });
 afterAll(async () => {
-  await orm?.close(true);
-  await db?.drop();
+  await database?.close();
 });
 
 it('adds to several keys in one statement and returns their totals', async () => {

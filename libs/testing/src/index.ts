@@ -15,3 +15,4 @@ export * from './npm-package-file.js';
 export * from './users-repository.contract.js';
 export * from './in-memory-share-links.js';
 export * from './share-link-repository.contract.js';
+export * from './orm-on-test-database.js';

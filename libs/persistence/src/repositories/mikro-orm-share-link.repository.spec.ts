@@ -1,31 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { loadConfig } from '#config';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { Panorama } from '#panoramas';
-import { createTestDatabase, InMemoryChangeFeed, shareLinkRepositoryContract, type TestDatabase } from '#testing';
+import { InMemoryChangeFeed, ormOnTestDatabase, type OrmOnTestDatabase, shareLinkRepositoryContract } from '#testing';
 import { DEFAULT_TILE_OPTIONS, TileSet } from '#tiles';
 import { User } from '#users';
-import { migrateDatabase } from '../database-migrations.js';
-import { createOrmConfig } from '../mikro-orm.config.js';
 import { ReadReplicas } from '../read-replicas/read-replicas.js';
 import { MikroOrmPanoramaRepository } from './mikro-orm-panorama.repository.js';
 import { MikroOrmShareLinkRepository } from './mikro-orm-share-link.repository.js';
 import { MikroOrmTileSetRepository } from './mikro-orm-tile-set.repository.js';
 import { MikroOrmUserRepository } from './mikro-orm-user.repository.js';
 
-let db: TestDatabase;
 let orm: MikroORM;
+let database: OrmOnTestDatabase;
 let replicas: ReadReplicas;
 beforeAll(async () => {
-  db = await createTestDatabase('tessera_share_links_contract');
-  const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
-  await migrateDatabase(config);
-  orm = await MikroORM.init(createOrmConfig(config));
-  replicas = new ReadReplicas(config); // none configured: every read goes to the primary
+  database = await ormOnTestDatabase('tessera_share_links_contract');
+  ({ orm } = database);
+  replicas = new ReadReplicas(database.config); // none configured: every read goes to the primary
 });
 afterAll(async () => {
-  await orm?.close(true);
-  await db?.drop();
+  await database?.close();
 });
 
 /** A user with one panorama and two tile sets of it (the share links' foreign keys need real rows). */

@@ -1,0 +1,28 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { type AppConfig, loadConfig } from '#config';
+import { createOrmConfig, migrateDatabase } from '#persistence';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface OrmOnTestDatabase {
+  orm: MikroORM;
+  config: AppConfig;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** MikroORM on a new, migrated `*_test` database (adapter specs); `close` drops it. */
+export async function ormOnTestDatabase(label: string): Promise<OrmOnTestDatabase> {
+  const db = await createTestDatabase(label);
+  const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
+  await migrateDatabase(config);
+  const orm = await MikroORM.init(createOrmConfig(config));
+  return {
+    orm,
+    config,
+    db,
+    close: async () => {
+      await orm.close(true);
+      await db.drop();
+    },
+  };
+}
