@@ -153,13 +153,11 @@ describe('API process', () => {
       // answer, and each accepts the token (the key kept in the database is the same for all).
       const statuses = await Promise.all(Array.from({ length: 8 }, () => statusOn(port, '/v1/users/me', accessToken)));
       expect(statuses).toEqual(Array.from({ length: 8 }, () => 200));
-      const pids = new Set(
-        api
-          .output()
-          .split('\n')
-          .filter((line) => line.includes('"url":"/v1/users/me"') && line.includes('"statusCode":200'))
-          .map((line) => (JSON.parse(line) as { pid: number }).pid),
-      );
+      // Each process logs its requests on its own: wait until all eight lines have arrived.
+      const served = (output: string) =>
+        output.split('\n').filter((line) => line.includes('"url":"/v1/users/me"') && line.includes('"statusCode":200'));
+      await waitFor(api, (output) => served(output).length >= 8);
+      const pids = new Set(served(api.output()).map((line) => (JSON.parse(line) as { pid: number }).pid));
       expect(pids.size).toBe(2);
 
       const [victim] = [...pids];

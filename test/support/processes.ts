@@ -47,9 +47,18 @@ export function run(
   return { child, output: () => output, exited };
 }
 
-export async function waitFor(r: Run, text: string | RegExp, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(
+  r: Run,
+  text: string | RegExp | ((output: string) => boolean),
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const found = () => (typeof text === 'string' ? r.output().includes(text) : text.test(r.output()));
+  const found = () =>
+    typeof text === 'string'
+      ? r.output().includes(text)
+      : typeof text === 'function'
+        ? text(r.output())
+        : text.test(r.output());
   while (!found()) {
     if (r.child.exitCode !== null || r.child.signalCode !== null) {
       throw new Error(`exited early (${r.child.exitCode ?? r.child.signalCode}):\n${r.output()}`);
