@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Panorama } from '#panoramas';
 import type { TileSet } from '#tiles';
+import { sendJsonLd } from '../http/json-ld.js';
 
 /** IIIF Presentation API 3.0 (https://iiif.io/api/presentation/3.0/). */
 export const PRESENTATION_CONTEXT = 'http://iiif.io/api/presentation/3/context.json';
@@ -155,15 +156,6 @@ export function presentationCollection(url: string, label: string, items: Collec
   };
 }
 
-/**
- * Sends a Presentation resource: JSON-LD with the context as profile when the client asks for
- * it (Accept: application/ld+json), else plain JSON, as the specification recommends.
- */
-export function sendPresentation(req: Request, res: Response, resource: object, cacheControl: string): void {
-  const jsonLd = /application\/ld\+json/.test(req.headers.accept ?? '');
-  const body = Buffer.from(JSON.stringify(resource));
-  res.setHeader('Cache-Control', cacheControl);
-  res.setHeader('Content-Type', jsonLd ? `application/ld+json;profile="${PRESENTATION_CONTEXT}"` : 'application/json');
-  res.setHeader('Content-Length', String(body.length));
-  res.end(body);
-}
+/** Sends a Presentation resource (JSON-LD with the Presentation context when asked for). */
+export const sendPresentation = (req: Request, res: Response, resource: object, cacheControl: string) =>
+  sendJsonLd(req, res, resource, PRESENTATION_CONTEXT, cacheControl);

@@ -56,7 +56,7 @@ export class PresentationController {
     const thumb = (await this.renditionsOf.execute([id]))
       .get(id)
       ?.find((r) => r.name === 'thumb' && r.status === 'ready');
-    const origin = this.responses.absolutePath(req, '');
+    const origin = this.responses.origin(req);
     const imageService = `${origin}/v1/tilesets/${tileSet.id}/iiif`;
     const manifest = presentationManifest({
       manifestUrl: `${origin}/v1/panoramas/${id}/iiif-manifest`,
@@ -97,7 +97,7 @@ export class PresentationController {
     @Res() res: Response,
   ): Promise<void> {
     const page = await this.list.execute(principal, { limit: query.limit, cursor: query.cursor });
-    const origin = this.responses.absolutePath(req, '');
+    const origin = this.responses.origin(req);
     const here = (cursor?: string) =>
       `${origin}/v1/iiif/collection?limit=${query.limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
     const collection = presentationCollection(

@@ -4,6 +4,7 @@ import { AppConfig } from '#config';
 import type { ShareGrant } from '#shared-kernel';
 import type { ShareLink } from '#sharing';
 import type { RenditionShareDto, TileSetShareDto } from './dto/share-link.dto.js';
+import { publicOrigin } from '../http/public-origin.js';
 import { ShareLinks } from './share-links.js';
 
 /** A link as the use case made or listed it. */
@@ -53,7 +54,7 @@ export class ShareLinkAnswers {
 
   private base(made: MadeShareLink, req: Request): string | null {
     const token = this.links.signUntil(made.grant, made.expiresAt, made.link?.keyId ?? this.links.signingKeyId());
-    const origin = this.config.PUBLIC_BASE_URL || `${req.protocol}://${req.get('host')}`;
+    const origin = publicOrigin(this.config, req);
     return token === null ? null : `${origin}/v1/s/${token}/${made.grant.share}s/${made.grant.id}`;
   }
 

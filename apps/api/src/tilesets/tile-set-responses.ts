@@ -22,6 +22,8 @@ import { whenClientGone } from '../http/client-gone.js';
 import { ifNoneMatch } from '../http/conditional.js';
 import { RequestValidationError } from '../http/problem/request-validation.error.js';
 import { sendZip } from '../http/zip-stream.js';
+import { sendJsonLd } from '../http/json-ld.js';
+import { publicOrigin } from '../http/public-origin.js';
 import type { SphereDescriptorDto } from './dto/iiif.dto.js';
 import type { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
 import { PlanTileArchiveUseCase } from '#panoramas';
@@ -147,14 +149,8 @@ export class TileSetResponses {
   async iiifInfo(reader: Reader, id: string, req: Request, res: Response, place: TileSetPlace): Promise<void> {
     const baseUri = this.absolute(req).replace(/\/info\.json$/, '');
     const info = await this.iiif.info(reader, id, baseUri);
-    const jsonLd = /application\/ld\+json/.test(req.headers.accept ?? '');
-    res.setHeader('Cache-Control', place.cacheControl);
     res.setHeader('Link', `<${IIIF_PROFILE_URI}>;rel="profile"`);
-    // Written as is: Express' send would add a charset to the JSON-LD media type.
-    const body = Buffer.from(JSON.stringify(info));
-    res.setHeader('Content-Type', jsonLd ? `application/ld+json;profile="${IIIF_CONTEXT}"` : 'application/json');
-    res.setHeader('Content-Length', String(body.length));
-    res.end(body);
+    sendJsonLd(req, res, info, IIIF_CONTEXT, place.cacheControl);
   }
 
   async iiifImage(
@@ -218,7 +214,7 @@ export class TileSetResponses {
   /** This request's URL, absolute (PUBLIC_BASE_URL when set, else as the client reached us), without its query. */
   absolute(req: Request): string {
     const path = req.originalUrl.split('?')[0];
-    return `${this.config.PUBLIC_BASE_URL || `${req.protocol}://${req.get('host')}`}${path}`;
+    return `${this.origin(req)}${path}`;
   }
 
   /** An absolute URL for a path of this API. */
@@ -228,6 +224,6 @@ export class TileSetResponses {
 
   /** PUBLIC_BASE_URL, or the origin the request reached. */
   origin(req: Request): string {
-    return this.config.PUBLIC_BASE_URL || `${req.protocol}://${req.get('host')}`;
+    return publicOrigin(this.config, req);
   }
 }
