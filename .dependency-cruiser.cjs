@@ -57,6 +57,14 @@ module.exports = {
       to: { path: '^libs/(renditions|tiles)/', pathNot: '^libs/$1/' },
     },
     {
+      name: 'workflows-are-above-the-nouns',
+      comment:
+        'libs/workflows composes panoramas, tiles and renditions (ingest, the panorama with its derivatives, the full integrity check); no noun or adapter knows it.',
+      severity: 'error',
+      from: { path: '^libs/', pathNot: ['^libs/(workflows|consumers|testing)/'] },
+      to: { path: '^libs/workflows/' },
+    },
+    {
       name: 'edge-share-is-below-the-resources',
       comment:
         "The API's folders point one way: uploads -> panoramas -> tilesets, renditions -> share. share/ (signing, its guard, the answers' shape) knows no resource folder.",

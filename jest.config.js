@@ -15,6 +15,7 @@ const aliases = [
   'tiles',
   'renditions',
   'sharing',
+  'workflows',
   'consumers',
   'testing',
 ];

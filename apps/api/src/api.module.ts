@@ -8,6 +8,7 @@ import { ImagingModule } from '#imaging';
 import { PanoramasModule } from '#panoramas';
 import { PersistenceModule } from '#persistence';
 import { RenditionsModule } from '#renditions';
+import { WorkflowsModule } from '#workflows';
 import { QueueModule } from '#queue';
 import { StorageModule } from '#storage';
 import { SharingModule } from '#sharing';
@@ -63,6 +64,7 @@ export class ApiModule {
         TilesModule,
         RenditionsModule,
         SharingModule,
+        WorkflowsModule,
         // Single-machine default: this process also consumes jobs.
         ...(config.WORKER_EMBEDDED ? [ConsumersModule] : []),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),

@@ -2,11 +2,13 @@ import { Module } from '@nestjs/common';
 import { PanoramasModule } from '#panoramas';
 import { RenditionsModule } from '#renditions';
 import { TilesModule } from '#tiles';
+import { WorkflowsModule } from '#workflows';
 import { GenerateTileSetProcessor } from './generate-tile-set.processor.js';
 import { IntegritySampleProcessor } from './integrity-sample.processor.js';
 import { PurgePanoramaProcessor } from './purge-panorama.processor.js';
 import { Reconciler } from './reconciler.js';
 import { RenderRenditionProcessor } from './render-rendition.processor.js';
+import { RequestPresetsProcessor } from './request-presets.processor.js';
 
 /**
  * The queue consumers: thin processors that call a use case (each job is declared, with its
@@ -14,10 +16,11 @@ import { RenderRenditionProcessor } from './render-rendition.processor.js';
  * the API when WORKER_EMBEDDED=true.
  */
 @Module({
-  imports: [PanoramasModule, TilesModule, RenditionsModule],
+  imports: [PanoramasModule, TilesModule, RenditionsModule, WorkflowsModule],
   providers: [
     GenerateTileSetProcessor,
     RenderRenditionProcessor,
+    RequestPresetsProcessor,
     PurgePanoramaProcessor,
     IntegritySampleProcessor,
     Reconciler,

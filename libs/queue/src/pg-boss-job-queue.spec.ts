@@ -164,3 +164,25 @@ it('brings a queue made with other settings up to date (notify, retries)', async
     await client.end();
   }
 });
+
+it('sends a job within a transaction: it exists only if that transaction commits', async () => {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  const within = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
+  try {
+    await client.query('begin');
+    const rolledBack = await queue.enqueue('test.ok', { n: 41 }, { within });
+    expect(rolledBack).toEqual(expect.any(String));
+    await client.query('rollback');
+    expect(await jobState(rolledBack!)).toBeUndefined();
+
+    await client.query('begin');
+    const committed = await queue.enqueue('test.ok', { n: 42 }, { within });
+    // Not visible to anyone else before the commit.
+    expect(await jobState(committed!)).toBeUndefined();
+    await client.query('commit');
+    expect(await jobState(committed!)).toMatchObject({ state: expect.any(String) });
+  } finally {
+    await client.end();
+  }
+});

@@ -111,6 +111,8 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, BeforeAppl
     return this.boss.send(name, payload as object, {
       singletonKey: options.singletonKey,
       startAfter: options.startAfterSeconds,
+      // pg-boss runs its insert on the caller's connection, inside the caller's transaction.
+      ...(options.within ? { db: options.within } : {}),
     });
   }
 

@@ -11,12 +11,30 @@ export interface JobMap {}
 // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
 export type JobName = keyof JobMap & string;
 
+/**
+ * A database transaction in progress, as one adapter hands it to another: SQL with `$n`
+ * parameters runs inside it. Application code only passes it along (see EnqueueOptions.within).
+ */
+export interface SqlTransaction {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
 export interface EnqueueOptions {
   /** At most one queued-or-active job with this key per job name. */
   singletonKey?: string;
   /** Delay before the job becomes available, in seconds. */
   startAfterSeconds?: number;
+  /**
+   * Sent as part of this transaction: the job exists if and only if the transaction commits
+   * (the queue must live in the same database).
+   */
+  within?: SqlTransaction;
 }
+
+/** A job to send later, as a value (its name, payload and options travel together). */
+export type QueuedJob = {
+  [N in JobName]: { name: N; payload: JobMap[N]; options?: Omit<EnqueueOptions, 'within'> };
+}[JobName];
 
 export interface JobAttempt {
   jobId: string;

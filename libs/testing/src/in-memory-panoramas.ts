@@ -17,6 +17,7 @@ import {
   type JobName,
   type JobPolicies,
   type Page,
+  type SqlTransaction,
   toPage,
 } from '#shared-kernel';
 import {
@@ -28,6 +29,11 @@ import {
   TileSetRepository,
   type TileSetTransition,
 } from '#tiles';
+
+/** The transaction the in-memory repositories hand out: it takes no SQL (RecordingJobQueue ignores it). */
+export const IN_MEMORY_TRANSACTION: SqlTransaction = {
+  executeSql: () => Promise.reject(new Error('in-memory repositories run no SQL')),
+};
 
 /** In-memory PanoramaRepository with the MikroORM adapter's contract (tile sets live in `tileSets`). */
 export class InMemoryPanoramaRepository extends PanoramaRepository {
@@ -52,7 +58,12 @@ export class InMemoryPanoramaRepository extends PanoramaRepository {
     return [...this.rows.values()].find((p) => p.ownerId === ownerId && p.sha256 === sha256 && !p.deletedAt) ?? null;
   }
 
-  async insertWithTileSet(panorama: Panorama, tileSet: TileSet, quota: Quota) {
+  async insertWithTileSet(
+    panorama: Panorama,
+    tileSet: TileSet,
+    quota: Quota,
+    alsoInTransaction?: (transaction: SqlTransaction) => Promise<void>,
+  ) {
     if (this.failNextInsert) {
       const error = this.failNextInsert;
       this.failNextInsert = undefined;
@@ -60,6 +71,8 @@ export class InMemoryPanoramaRepository extends PanoramaRepository {
     }
     if (await this.findByOwnerAndSha256(panorama.ownerId, panorama.sha256)) return false;
     assertWithinQuota(quota, await this.usage(panorama.ownerId), { panoramas: 1, bytes: panorama.bytes });
+    // Runs before the rows are kept: if it throws, nothing is (as a rollback would leave it).
+    await alsoInTransaction?.(IN_MEMORY_TRANSACTION);
     this.rows.set(panorama.id, panorama);
     this.tileSets.rows.set(tileSet.id, tileSet);
     return true;

@@ -1,8 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CheckIntegrityUseCase } from '#panoramas';
-import { CheckRenditionsIntegrityUseCase } from '#renditions';
-import { checkIntegrity } from './integrity.js';
+import { CheckFullIntegrityUseCase } from '#workflows';
 import { Roles } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { RequestValidationError } from '../http/problem/request-validation.error.js';
@@ -11,10 +9,7 @@ import { CheckIntegrityDto, IntegrityReportDto } from './dto/integrity.dto.js';
 @ApiTags('admin')
 @Controller('admin')
 export class IntegrityController {
-  constructor(
-    private readonly checkStored: CheckIntegrityUseCase,
-    private readonly checkRenditions: CheckRenditionsIntegrityUseCase,
-  ) {}
+  constructor(private readonly check: CheckFullIntegrityUseCase) {}
 
   @Post('integrity')
   @HttpCode(HttpStatus.OK)
@@ -30,12 +25,7 @@ export class IntegrityController {
     if (body.tileSetId && body.panoramaId) {
       throw new RequestValidationError([{ field: 'panoramaId', message: 'give tileSetId or panoramaId, not both' }]);
     }
-    const report = await checkIntegrity(
-      this.checkStored,
-      this.checkRenditions,
-      { tileSetId: body.tileSetId, panoramaId: body.panoramaId },
-      body.repair,
-    );
+    const report = await this.check.execute({ tileSetId: body.tileSetId, panoramaId: body.panoramaId }, body.repair);
     return IntegrityReportDto.from(report);
   }
 }

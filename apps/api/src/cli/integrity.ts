@@ -10,9 +10,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigModule, createBootstrapLogger, loadConfigOrExit, loadEnvFile, MetricsModule } from '#config';
 import { ImagingModule } from '#imaging';
-import { CheckIntegrityUseCase, PanoramasModule } from '#panoramas';
-import { CheckRenditionsIntegrityUseCase, RenditionsModule } from '#renditions';
-import { checkIntegrity } from '../admin/integrity.js';
+import { CheckFullIntegrityUseCase, WorkflowsModule } from '#workflows';
 import { openDatabaseOrExit, PersistenceModule } from '#persistence';
 import { QueueModule } from '#queue';
 import { StorageModule } from '#storage';
@@ -47,8 +45,7 @@ const config = database.config;
     StorageModule,
     QueueModule,
     ImagingModule,
-    PanoramasModule,
-    RenditionsModule,
+    WorkflowsModule,
   ],
 })
 class IntegrityCliModule {}
@@ -57,12 +54,9 @@ let exitCode: number;
 const app = await NestFactory.createApplicationContext(IntegrityCliModule, { logger: ['error', 'warn'] });
 try {
   await app.init();
-  const report = await checkIntegrity(
-    app.get(CheckIntegrityUseCase),
-    app.get(CheckRenditionsIntegrityUseCase),
-    { tileSetId: option('--tile-set'), panoramaId: option('--panorama') },
-    repair,
-  );
+  const report = await app
+    .get(CheckFullIntegrityUseCase)
+    .execute({ tileSetId: option('--tile-set'), panoramaId: option('--panorama') }, repair);
   for (const damage of report.damaged) {
     const found = damage.found ? ` (found ${damage.found.bytes} bytes, sha256 ${damage.found.sha256})` : '';
     console.log(`${damage.problem.padEnd(8)} ${damage.key}${found}`);

@@ -28,22 +28,12 @@ import type { Request, Response } from 'express';
 import {
   CONTENT_TYPES,
   DeletePanoramaUseCase,
-  GetPanoramaUseCase,
-  ListPanoramasUseCase,
   ListTileSetsUseCase,
   ReadOriginalUseCase,
   RequestTileSetUseCase,
-  UpdatePanoramaUseCase,
-  type PanoramaView,
-  UploadPanoramaUseCase,
 } from '#panoramas';
-import {
-  ARCHIVE_ORIGINALS,
-  PlanArchiveUseCase,
-  type RenditionPreset,
-  RenditionsOfPanoramasUseCase,
-  RequestPresetRenditionsUseCase,
-} from '#renditions';
+import { ARCHIVE_ORIGINALS, PlanArchiveUseCase } from '#renditions';
+import { IngestPanoramaUseCase, type IngestFields, PanoramaCatalogueUseCase } from '#workflows';
 import type { Principal } from '#users';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
@@ -76,16 +66,12 @@ const ORIGINAL_CONTENT = Object.fromEntries(
 @Controller('panoramas')
 export class PanoramasController {
   constructor(
-    private readonly upload: UploadPanoramaUseCase,
-    private readonly list: ListPanoramasUseCase,
-    private readonly get: GetPanoramaUseCase,
-    private readonly update: UpdatePanoramaUseCase,
+    private readonly ingest: IngestPanoramaUseCase,
+    private readonly catalogue: PanoramaCatalogueUseCase,
     private readonly remove: DeletePanoramaUseCase,
     private readonly readOriginal: ReadOriginalUseCase,
     private readonly requestTileSet: RequestTileSetUseCase,
     private readonly listPanoramaTileSets: ListTileSetsUseCase,
-    private readonly renditionsOf: RenditionsOfPanoramasUseCase,
-    private readonly requestPresets: RequestPresetRenditionsUseCase,
     private readonly fields: UploadFieldsParser,
     private readonly planArchive: PlanArchiveUseCase,
     private readonly config: AppConfig,
@@ -93,13 +79,6 @@ export class PanoramasController {
 
   private readonly logger = new Logger(PanoramasController.name);
 
-  /** Views with their renditions, in one query. */
-  private async withRenditions(views: PanoramaView[]): Promise<PanoramaDto[]> {
-    const renditions = await this.renditionsOf.execute(views.map((v) => v.panorama.id));
-    return views.map((v) => PanoramaDto.from(v, renditions.get(v.panorama.id) ?? []));
-  }
-
-  /** An upload's text fields: validated, the tile options gathered, the presets picked. */
   @Post()
   @ApiOperation({
     summary: 'Upload a panorama (streamed; JPEG, PNG, WebP, TIFF, BMP, GIF or AVIF)',
@@ -148,21 +127,14 @@ export class PanoramasController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PanoramaDto> {
-    let presets: RenditionPreset[] = [];
     const result = await readMultipartUpload(
       req,
-      async (raw) => {
-        const fields = await this.fields.parse(raw, UploadPanoramaFieldsDto);
-        presets = fields.presets;
-        return fields.upload;
-      },
-      (source) => this.upload.execute(principal.userId, source),
+      (raw): Promise<IngestFields> => this.fields.parse(raw, UploadPanoramaFieldsDto),
+      (source) => this.ingest.execute(principal.userId, source),
     );
-    // Committed; the presets are asked for now (again for the same bytes: they are idempotent).
-    await this.requestPresets.execute(result.panorama, presets);
     res.status(result.created ? HttpStatus.ACCEPTED : HttpStatus.OK);
     res.location(`/v1/panoramas/${result.panorama.id}`);
-    return (await this.withRenditions([result]))[0];
+    return PanoramaDto.from(result);
   }
 
   @Post('batch')
@@ -199,25 +171,20 @@ export class PanoramasController {
     const outcomes = await readMultipartBatch(
       req,
       { maxFiles: this.config.BATCH_MAX_FILES, parseFields: (raw) => this.fields.parse(raw, UploadPanoramasFieldsDto) },
-      async (part, fields) => {
-        const result = await this.upload.execute(principal.userId, {
+      (part, fields) =>
+        this.ingest.execute(principal.userId, {
           filename: part.filename,
           content: part.content,
-          fields: async () => fields.upload,
-        });
-        await this.requestPresets.execute(result.panorama, fields.presets);
-        return result;
-      },
+          fields: async () => fields,
+        }),
     );
-    const views = outcomes.flatMap((o) => ('result' in o ? [o.result] : []));
-    const dtos = new Map((await this.withRenditions(views)).map((dto) => [dto.id, dto]));
     return {
       items: outcomes.map((outcome) => {
         if ('result' in outcome) {
           return {
             filename: outcome.filename,
             status: outcome.result.created ? HttpStatus.ACCEPTED : HttpStatus.OK,
-            panorama: dtos.get(outcome.result.panorama.id),
+            panorama: PanoramaDto.from(outcome.result),
           };
         }
         const problem = toProblem(outcome.error);
@@ -271,8 +238,8 @@ export class PanoramasController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListPanoramasQueryDto,
   ): Promise<PanoramaPageDto> {
-    const page = await this.list.execute(principal, query);
-    return { items: await this.withRenditions(page.items), nextCursor: page.nextCursor };
+    const page = await this.catalogue.list(principal, query);
+    return { items: page.items.map((view) => PanoramaDto.from(view)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -280,7 +247,7 @@ export class PanoramasController {
   @ApiOkResponse({ type: PanoramaDto })
   @ApiProblems('VALIDATION_FAILED', 'PANORAMA_NOT_FOUND')
   async getPanorama(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<PanoramaDto> {
-    return (await this.withRenditions([await this.get.execute(principal, id)]))[0];
+    return PanoramaDto.from(await this.catalogue.get(principal, id));
   }
 
   @Patch(':id')
@@ -292,7 +259,7 @@ export class PanoramasController {
     @UuidParam('id') id: string,
     @Body() body: UpdatePanoramaDto,
   ): Promise<PanoramaDto> {
-    return (await this.withRenditions([await this.update.execute(principal, id, body)]))[0];
+    return PanoramaDto.from(await this.catalogue.update(principal, id, body));
   }
 
   @Delete(':id')

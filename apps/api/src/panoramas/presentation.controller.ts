@@ -2,7 +2,8 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DescribePanoramaUseCase, ListPanoramasUseCase } from '#panoramas';
-import { RENDITION_CONTENT_TYPES, RenditionsOfPanoramasUseCase } from '#renditions';
+import { RENDITION_CONTENT_TYPES } from '#renditions';
+import { PanoramaCatalogueUseCase } from '#workflows';
 import type { Principal } from '#users';
 import { PageQueryDto } from '../common/page-query.dto.js';
 import { UuidParam } from '../common/uuid-param.js';
@@ -28,9 +29,8 @@ import {
 @Controller()
 export class PresentationController {
   constructor(
-    private readonly describe: DescribePanoramaUseCase,
+    private readonly catalogue: PanoramaCatalogueUseCase,
     private readonly list: ListPanoramasUseCase,
-    private readonly renditionsOf: RenditionsOfPanoramasUseCase,
     private readonly responses: TileSetResponses,
   ) {}
 
@@ -52,10 +52,7 @@ export class PresentationController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const { panorama, tileSet } = await this.describe.forActor(principal, id);
-    const thumb = (await this.renditionsOf.execute([id]))
-      .get(id)
-      ?.find((r) => r.name === 'thumb' && r.status === 'ready');
+    const { panorama, tileSet, thumbnail: thumb } = await this.catalogue.describe(principal, id);
     const origin = this.responses.origin(req);
     const imageService = `${origin}/v1/tilesets/${tileSet.id}/iiif`;
     const manifest = presentationManifest({

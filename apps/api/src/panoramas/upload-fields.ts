@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { UploadFields } from '#panoramas';
-import { type RenditionPreset, RenditionsSettings, selectPresets } from '#renditions';
+import { RenditionsSettings, selectPresets } from '#renditions';
+import type { IngestFields } from '#workflows';
 import { validateDto } from '../http/problem/validation.js';
 import { UploadPanoramaFieldsDto, UploadPanoramasFieldsDto } from './dto/upload-panorama.dto.js';
 
 /**
  * The text fields of an upload (multipart fields, or a resumable upload's metadata),
- * validated as the upload DTO says, into the use case's fields and the presets to make.
+ * validated as the upload DTO says, into the ingest's fields (the presets to make included).
  */
 @Injectable()
 export class UploadFieldsParser {
@@ -15,19 +15,17 @@ export class UploadFieldsParser {
   async parse(
     raw: Record<string, string>,
     dto: typeof UploadPanoramaFieldsDto | typeof UploadPanoramasFieldsDto = UploadPanoramaFieldsDto,
-  ): Promise<{ upload: UploadFields; presets: RenditionPreset[] }> {
+  ): Promise<IngestFields> {
     const fields: Partial<UploadPanoramaFieldsDto> = await validateDto(dto, raw);
     return {
-      upload: {
-        title: fields.title,
-        description: fields.description,
-        projection: fields.projection,
-        tileOptions: {
-          tileSize: fields.tileSize,
-          format: fields.tileFormat,
-          quality: fields.tileQuality,
-          overlap: fields.overlap,
-        },
+      title: fields.title,
+      description: fields.description,
+      projection: fields.projection,
+      tileOptions: {
+        tileSize: fields.tileSize,
+        format: fields.tileFormat,
+        quality: fields.tileQuality,
+        overlap: fields.overlap,
       },
       presets: selectPresets(this.renditionSettings.presets, fields.presets),
     };

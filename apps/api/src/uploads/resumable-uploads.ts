@@ -8,10 +8,9 @@ import { FileStore } from '@tus/file-store';
 import { ERRORS, type Lock, type Locker, type RequestRelease, Server, type Upload } from '@tus/server';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { AppConfig } from '#config';
-import { UploadPanoramaUseCase } from '#panoramas';
-import { RequestPresetRenditionsUseCase } from '#renditions';
 import type { Principal } from '#users';
 import { LockTimeoutError, Metrics, SharedLocks } from '#shared-kernel';
+import { IngestPanoramaUseCase } from '#workflows';
 import { whenClientGone } from '../http/client-gone.js';
 import { lingerIfUnread } from '../http/linger.js';
 import { PROBLEM_STATUS, type ProblemCode } from '../http/problem/error-status.js';
@@ -106,8 +105,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly upload: UploadPanoramaUseCase,
-    private readonly requestPresets: RequestPresetRenditionsUseCase,
+    private readonly ingest: IngestPanoramaUseCase,
     private readonly fields: UploadFieldsParser,
     private readonly locks: SharedLocks,
     private readonly metrics: Metrics,
@@ -220,7 +218,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
           `You have ${unfinished.length} unfinished resumable uploads (at most ${cap}); finish or delete one first.`,
         );
       }
-      await this.upload.checkAllowance(principal.userId, upload.size, reservedBy(unfinished));
+      await this.ingest.checkAllowance(principal.userId, upload.size, reservedBy(unfinished));
     });
     return { metadata: { ...upload.metadata, owner: principal.userId } };
   }
@@ -237,7 +235,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     if (!upload?.sizeIsDeferred || !owner) return this.config.UPLOAD_MAX_BYTES;
     const others = (await this.unfinishedOf(owner)).filter((u) => u.id !== id);
     // At least one byte past the offset, so that an upload over its allowance is refused (413), not stalled.
-    return Math.max(upload.offset + 1, await this.upload.uploadLimit(owner, reservedBy(others)).catch(() => 0));
+    return Math.max(upload.offset + 1, await this.ingest.uploadLimit(owner, reservedBy(others)).catch(() => 0));
   }
 
   /** The owner's unfinished uploads in the store. */
@@ -264,15 +262,13 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     const principal = this.principal(req);
     try {
       const result = await this.guard(async () => {
-        const { upload: fields, presets } = await this.fields.parse(uploadFieldsOf(upload));
-        const stored = await this.upload.execute(principal.userId, {
+        const fields = await this.fields.parse(uploadFieldsOf(upload));
+        return this.ingest.execute(principal.userId, {
           filename: upload.metadata?.filename ?? upload.metadata?.name ?? undefined,
           content: createReadStream(join(this.directory, upload.id)),
           declaredBytes: upload.size,
           fields: () => Promise.resolve(fields),
         });
-        await this.requestPresets.execute(stored.panorama, presets);
-        return stored;
       });
       return {
         headers: {

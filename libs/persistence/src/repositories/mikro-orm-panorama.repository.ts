@@ -11,10 +11,11 @@ import {
   type StorageUsage,
   type Usage,
 } from '#panoramas';
-import { decodeCursor, type Page, toPage } from '#shared-kernel';
+import { decodeCursor, type Page, type SqlTransaction, toPage } from '#shared-kernel';
 import { TileSet } from '#tiles';
 import { ReadReplicas } from '../read-replicas/read-replicas.js';
 import { ownersUsage, ownerUsage } from './owner-usage.js';
+import { sqlTransactionOf } from './sql-transaction.js';
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -39,7 +40,12 @@ export class MikroOrmPanoramaRepository extends PanoramaRepository {
     return this.em.fork().findOne(Panorama, { ownerId, sha256, deletedAt: null });
   }
 
-  async insertWithTileSet(panorama: Panorama, tileSet: TileSet, quota: Quota): Promise<boolean> {
+  async insertWithTileSet(
+    panorama: Panorama,
+    tileSet: TileSet,
+    quota: Quota,
+    alsoInTransaction?: (transaction: SqlTransaction) => Promise<void>,
+  ): Promise<boolean> {
     try {
       return await this.em.fork().transactional(async (em) => {
         const owner = await em
@@ -57,6 +63,7 @@ export class MikroOrmPanoramaRepository extends PanoramaRepository {
         assertWithinQuota(quota, await ownerUsage(em, panorama.ownerId), { panoramas: 1, bytes: panorama.bytes });
         await em.insert(Panorama, { ...panorama });
         await em.insert(TileSet, { ...tileSet });
+        await alsoInTransaction?.(sqlTransactionOf(em));
         return true;
       });
     } catch (error) {

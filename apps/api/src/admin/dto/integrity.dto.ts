@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { TileSetRepair } from '#tiles';
-import type { FullIntegrityReport } from '../integrity.js';
+import type { FullIntegrityReport } from '#workflows';
 
 const REPAIRS = ['recut', 'fail'] as const;
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ProblemDto } from '../../http/problem/problem.dto.js';
-import { IMAGE_FORMATS, type ImageFormat, type PanoramaView, PROJECTIONS, type Projection } from '#panoramas';
-import type { Rendition } from '#renditions';
+import { IMAGE_FORMATS, type ImageFormat, PROJECTIONS, type Projection } from '#panoramas';
+import type { PanoramaWithDerivatives } from '#workflows';
 import { RenditionDto } from '../../renditions/dto/rendition.dto.js';
 import { TileSetDto } from '../../tilesets/dto/tile-set.dto.js';
 
@@ -74,8 +74,8 @@ export class PanoramaDto {
   })
   notice?: string;
 
-  static from(view: PanoramaView & { projectionNotApplied?: Projection }, renditions: Rendition[]): PanoramaDto {
-    const { panorama: p, tileSets, projectionNotApplied } = view;
+  static from(view: PanoramaWithDerivatives & { projectionNotApplied?: Projection }): PanoramaDto {
+    const { panorama: p, tileSets, renditions, projectionNotApplied } = view;
     return {
       ...(projectionNotApplied
         ? {

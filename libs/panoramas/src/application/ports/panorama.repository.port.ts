@@ -1,4 +1,4 @@
-import type { Page, PageRequest } from '#shared-kernel';
+import type { Page, PageRequest, SqlTransaction } from '#shared-kernel';
 import type { TileSet } from '#tiles';
 import type { Panorama } from '../../domain/panorama.js';
 import type { Projection } from '../../domain/projection.js';
@@ -29,8 +29,15 @@ export abstract class PanoramaRepository {
    * `quota` with all those before it counted (assertWithinQuota). Returns false when the
    * owner already has a panorama with the same SHA-256 (a concurrent duplicate won). Throws
    * QuotaExceededError, or OwnerNotFoundError when the owner is gone.
+   * `alsoInTransaction` runs last, inside the same transaction (to send jobs that must
+   * exist if and only if the panorama does); if it throws, nothing is committed.
    */
-  abstract insertWithTileSet(panorama: Panorama, tileSet: TileSet, quota: Quota): Promise<boolean>;
+  abstract insertWithTileSet(
+    panorama: Panorama,
+    tileSet: TileSet,
+    quota: Quota,
+    alsoInTransaction?: (transaction: SqlTransaction) => Promise<void>,
+  ): Promise<boolean>;
   abstract list(query: PanoramaListQuery): Promise<Page<Panorama>>;
   /** Live panoramas of every owner, by id, after `afterId` (for full scans). */
   abstract scan(afterId: string | undefined, limit: number): Promise<Panorama[]>;

@@ -88,6 +88,7 @@ function setup(options: { maxUploadBytes?: number } = {}) {
       quotas,
       { maxUploadBytes: options.maxUploadBytes ?? 1_000_000 },
       clock,
+      queue,
     ),
     remove: new DeletePanoramaUseCase(access, panoramas, purge, queue, clock),
     purge,

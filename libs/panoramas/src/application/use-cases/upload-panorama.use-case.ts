@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
-import { Clock, newId, ObjectStorage } from '#shared-kernel';
+import { Clock, JobQueue, newId, ObjectStorage, type QueuedJob } from '#shared-kernel';
 import { SPHERE_TILE_OPTIONS, type TileOptions, type TileSet, TileSetRepository, TileSetRequests } from '#tiles';
 import { sanitiseFilename, titleFromFilename } from '../../domain/filename.js';
 import { sniffImageFormat, sniffUndecodableFormat } from '../../domain/image-format.js';
@@ -51,13 +51,22 @@ export interface UploadResult extends PanoramaView {
   projectionNotApplied?: Projection;
 }
 
+export interface UploadOptions {
+  /**
+   * Jobs sent in the transaction that commits a new panorama: they exist if and only if it
+   * does, whatever happens to this process after the commit. Not sent for an existing one.
+   */
+  jobsOnCommit?: (panorama: Panorama) => QueuedJob[];
+}
+
 /** Slack for multipart boundaries and text fields when judging Content-Length. */
 const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
 
 /**
  * Upload: quota check → stream to a temp file (hash, count, limits) → the bytes decide the
  * type → header probe under limits → same owner + same bytes = the existing panorama →
- * original into storage → panorama and queued tile set committed together → job enqueued.
+ * original into storage → panorama and queued tile set committed together (with the caller's
+ * jobsOnCommit) → tiling job enqueued.
  * Whatever fails, the temp file goes, and nothing half-made stays in storage or database.
  */
 @Injectable()
@@ -74,14 +83,15 @@ export class UploadPanoramaUseCase {
     private readonly quotas: UserQuotas,
     private readonly settings: PanoramasSettings,
     private readonly clock: Clock,
+    private readonly queue: JobQueue,
   ) {}
 
-  async execute(ownerId: string, source: UploadSource): Promise<UploadResult> {
+  async execute(ownerId: string, source: UploadSource, options: UploadOptions = {}): Promise<UploadResult> {
     const allowance = await this.allowance(ownerId, source.declaredBytes);
     const staged = await this.staging.stage(source.content, { maxBytes: allowance.limit, tooLarge: allowance.error });
     try {
       const fields = await source.fields();
-      return await this.accept(ownerId, staged, source.filename, fields, allowance.quota);
+      return await this.accept(ownerId, staged, source.filename, fields, allowance.quota, options);
     } finally {
       await this.staging.discard(staged);
     }
@@ -129,6 +139,7 @@ export class UploadPanoramaUseCase {
     filename: string | undefined,
     fields: UploadFields,
     quota: Quota,
+    options: UploadOptions,
   ): Promise<UploadResult> {
     if (staged.bytes === 0) throw new EmptyUploadError();
     const sniffed = sniffImageFormat(staged.head);
@@ -167,7 +178,10 @@ export class UploadPanoramaUseCase {
     });
     let committed = false;
     try {
-      committed = await this.panoramas.insertWithTileSet(panorama, tileSet, quota);
+      const jobs = options.jobsOnCommit?.(panorama) ?? [];
+      committed = await this.panoramas.insertWithTileSet(panorama, tileSet, quota, async (within) => {
+        for (const job of jobs) await this.queue.enqueue(job.name, job.payload, { ...job.options, within });
+      });
     } finally {
       // Not committed (error, or a concurrent upload of the same bytes won): no orphan original.
       if (!committed) await this.storage.deletePrefix(panorama.originalPrefix());
