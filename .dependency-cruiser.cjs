@@ -57,6 +57,14 @@ module.exports = {
       to: { path: '^libs/(renditions|tiles)/', pathNot: '^libs/$1/' },
     },
     {
+      name: 'config-knows-no-module',
+      comment:
+        'libs/config is the platform: it carries variables; each noun parses its own settings (e.g. renditions.config.ts) and the apps pass its check to loadConfig.',
+      severity: 'error',
+      from: { path: '^libs/config/' },
+      to: { path: '^libs/', pathNot: ['^libs/config/', '^libs/shared-kernel/'] },
+    },
+    {
       name: 'workflows-are-above-the-nouns',
       comment:
         'libs/workflows composes panoramas, tiles and renditions (ingest, the panorama with its derivatives, the full integrity check); no noun or adapter knows it.',

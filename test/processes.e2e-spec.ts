@@ -44,6 +44,10 @@ describe('start-up configuration', () => {
     expect(code).toBe(78);
     expect(api.output()).toContain('PORT must be a whole number (got "not-a-port")');
     expect(api.output()).toContain('JWT_ACCESS_TTL_SECONDS must be at least 60');
+    // A module's own variable (the renditions module parses it) fails the same way, before anything starts.
+    const presets = run(API, { ...base(), RENDITION_PRESETS: 'thumb:320:gif' });
+    expect((await presets.exited).code).toBe(78);
+    expect(presets.output()).toContain('RENDITION_PRESETS "thumb:320:gif" is not name:size:format');
   });
 });
 

@@ -5,13 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { asNestLogger, createBootstrapLogger, loadConfigOrExit, loadEnvFile, stopGracefullyOnSignals } from '#config';
+import { checkRenditionsSettings } from '#renditions';
 import { openDatabaseOrExit } from '#persistence';
 import { createApiApp } from './app.factory.js';
 import { apiProcessCount, listeningUrl, superviseApiCluster } from './cluster.js';
 import { InitialAdmin } from './users/initial-admin.js';
 
 loadEnvFile();
-const settings = loadConfigOrExit();
+const settings = loadConfigOrExit(process.env, [checkRenditionsSettings]);
 const bootstrapLog = createBootstrapLogger(settings);
 const processes = apiProcessCount(settings);
 // Several processes, or one asked for explicitly (API_PROCESSES=1): under a primary that

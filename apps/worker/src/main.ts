@@ -12,13 +12,14 @@ import {
   loadEnvFile,
   stopGracefullyOnSignals,
 } from '#config';
+import { checkRenditionsSettings } from '#renditions';
 import { openDatabaseOrExit, pendingMigrations } from '#persistence';
 import { WORKER_ALIVE_FILE } from './healthcheck.js';
 import { serveWorkerMetrics } from './metrics-server.js';
 import { WorkerModule } from './worker.module.js';
 
 loadEnvFile();
-const settings = loadConfigOrExit();
+const settings = loadConfigOrExit(process.env, [checkRenditionsSettings]);
 const bootstrapLog = createBootstrapLogger(settings);
 // Until the application's logger takes over: migrations log through Nest's static Logger.
 NestLogger.overrideLogger(asNestLogger(bootstrapLog));

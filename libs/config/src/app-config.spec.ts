@@ -45,14 +45,11 @@ describe('loadConfig', () => {
     expect(message).not.toContain('short-secret');
   });
 
-  it('parses rendition presets at start-up, the default too, and names a bad one', () => {
-    expect(loadConfig({}).RENDITION_PRESETS.map((p) => p.name)).toEqual(['thumb', 'preview']);
-    expect(loadConfig({ RENDITION_PRESETS: 'none' }).RENDITION_PRESETS).toEqual([]);
-    expect(loadConfig({ RENDITION_PRESETS: 'card:600x400^:png' }).RENDITION_PRESETS).toEqual([
-      { name: 'card', request: { width: 600, height: 400, fit: 'cover', format: 'png' } },
-    ]);
-    expect(() => loadConfig({ RENDITION_PRESETS: 'thumb:320:gif' })).toThrow(
-      /RENDITION_PRESETS "thumb:320:gif" is not/,
+  it("runs the modules' checks after the schema, and names every problem they find", () => {
+    const check = (config: { PORT: number }) => (config.PORT === 1234 ? ['PORT is taken by the check'] : []);
+    expect(loadConfig({ PORT: '8080' }, [check]).PORT).toBe(8080);
+    expect(() => loadConfig({ PORT: '1234' }, [check, () => ['ANOTHER is wrong']])).toThrow(
+      /PORT is taken by the check[\s\S]*ANOTHER is wrong/,
     );
   });
 

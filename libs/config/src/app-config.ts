@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { parsePresets } from '#renditions/domain';
 
 /*
  * Every environment variable Tessera reads is declared here, once, with its default.
@@ -146,18 +145,9 @@ const schema = z
     QUOTA_PANORAMAS_PER_USER: int(0, 10_000_000).default(1_000),
     // Renditions made for every upload (unless it asks otherwise): name:size:format[:quality],
     // comma-separated (see docs/operations.md); empty: none.
-    RENDITION_PRESETS: z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          return parsePresets(text);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
-          return z.NEVER;
-        }
-      })
-      // prefault: the default text is parsed like a given one.
-      .prefault('thumb:320:webp,preview:2048:jpeg'),
+    // Text here; the renditions module parses it (renditionsSettings) and the apps check it at
+    // start-up with the rest (loadConfig's checks).
+    RENDITION_PRESETS: z.string().default('thumb:320:webp,preview:2048:jpeg'),
     RENDITIONS_PER_PANORAMA: int(0, 1_000).default(20),
     RENDITION_TIMEOUT_SECONDS: int(10, 86_400).default(600),
     // The synchronous compress route (POST /v1/images/compress): its own, smaller limits.
@@ -319,10 +309,17 @@ export class AppConfig {
 export interface AppConfig extends Readonly<ConfigValues> {}
 
 /**
- * Validates `env` (blank values count as unset) and returns the typed configuration, or
- * throws a ConfigError naming every bad variable.
+ * A module's own reading of variables the platform carries as text (e.g. the renditions
+ * module's RENDITION_PRESETS): the problems it finds, each naming its variable.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export type SettingsCheck = (config: AppConfig) => string[];
+
+/**
+ * Validates `env` (blank values count as unset) and returns the typed configuration, or
+ * throws a ConfigError naming every bad variable: the schema's; once those are all good, each
+ * module `check`'s (the apps pass theirs, so a bad value stops them before anything starts).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, checks: readonly SettingsCheck[] = []): AppConfig {
   const input: Record<string, string> = {};
   for (const key of CONFIG_VARIABLES) {
     const value = env[key];
@@ -339,18 +336,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   const { JWT_SECRET, ...rest } = result.data;
-  return new AppConfig({
+  const config = new AppConfig({
     ...rest,
     JWT_SECRET: JWT_SECRET ?? randomBytes(48).toString('base64url'),
     JWT_SECRET_GENERATED: JWT_SECRET === undefined,
     JWT_SECRET_STORED: false,
   });
+  const problems = checks.flatMap((check) => check(config));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }
 
 /** For an app's main: load `.env`, validate, and on bad configuration print why and exit 78. */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfigOrExit(
+  env: NodeJS.ProcessEnv = process.env,
+  checks: readonly SettingsCheck[] = [],
+): AppConfig {
   try {
-    return loadConfig(env);
+    return loadConfig(env, checks);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);

@@ -17,3 +17,4 @@ export * from './renditions.module.js';
 export * from './application/use-cases/compress-image.use-case.js';
 export * from './application/use-cases/plan-archive.use-case.js';
 export * from './application/use-cases/rendition-shares.use-case.js';
+export * from './renditions.config.js';

@@ -1,9 +1,9 @@
-import { availableParallelism } from 'node:os';
 import { Module } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { PanoramasModule } from '#panoramas';
 import { Clock, JobQueue, SystemClock } from '#shared-kernel';
 import { renditionJobPolicies } from './application/jobs.js';
+import { renditionsSettings } from './renditions.config.js';
 import { RenditionAccess } from './application/rendition-access.service.js';
 import { RenditionRequests } from './application/rendition-requests.service.js';
 import { RenditionWatch } from './application/rendition-watch.service.js';
@@ -59,20 +59,7 @@ const useCases = [
     {
       provide: RenditionsSettings,
       inject: [AppConfig],
-      useFactory: (config: AppConfig): RenditionsSettings => ({
-        presets: config.RENDITION_PRESETS,
-        maxPerPanorama: config.RENDITIONS_PER_PANORAMA,
-        renderTimeoutSeconds: config.RENDITION_TIMEOUT_SECONDS,
-        compress: {
-          maxBytes: config.COMPRESS_MAX_BYTES,
-          maxPixels: config.COMPRESS_MAX_PIXELS,
-          maxSide: config.IMAGE_MAX_SIDE,
-          timeoutSeconds: config.COMPRESS_TIMEOUT_SECONDS,
-          concurrency: config.COMPRESS_CONCURRENCY || availableParallelism(),
-          queue: config.COMPRESS_QUEUE,
-          queueSeconds: config.COMPRESS_QUEUE_SECONDS,
-        },
-      }),
+      useFactory: renditionsSettings,
     },
     {
       provide: RENDITION_JOBS_DECLARED,

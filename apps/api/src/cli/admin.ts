@@ -13,6 +13,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigModule, createBootstrapLogger, loadConfigOrExit, loadEnvFile } from '#config';
+import { checkRenditionsSettings } from '#renditions';
 import {
   addShareKey,
   migrateDatabase,
@@ -70,7 +71,7 @@ async function readPasswordFromStdin(): Promise<string> {
 
 loadEnvFile();
 // Only warnings and errors: the output of this command is for a person.
-const settings = AppConfig.with(loadConfigOrExit(), { LOG_LEVEL: 'warn' });
+const settings = AppConfig.with(loadConfigOrExit(process.env, [checkRenditionsSettings]), { LOG_LEVEL: 'warn' });
 const password = flags.includes('--password-stdin') ? await readPasswordFromStdin() : undefined;
 const database = await openDatabaseOrExit(settings, createBootstrapLogger(settings));
 const config = database.config;

@@ -9,6 +9,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigModule, createBootstrapLogger, loadConfigOrExit, loadEnvFile, MetricsModule } from '#config';
+import { checkRenditionsSettings } from '#renditions';
 import { ImagingModule } from '#imaging';
 import { CheckFullIntegrityUseCase, WorkflowsModule } from '#workflows';
 import { openDatabaseOrExit, PersistenceModule } from '#persistence';
@@ -33,7 +34,7 @@ if (
 }
 
 loadEnvFile();
-const settings = AppConfig.with(loadConfigOrExit(), { LOG_LEVEL: 'warn' });
+const settings = AppConfig.with(loadConfigOrExit(process.env, [checkRenditionsSettings]), { LOG_LEVEL: 'warn' });
 const database = await openDatabaseOrExit(settings, createBootstrapLogger(settings));
 const config = database.config;
 
