@@ -121,7 +121,11 @@ export class InMemoryPanoramaRepository extends PanoramaRepository {
   }
 
   async findDeleted(limit: number) {
-    return [...this.rows.values()].filter((p) => p.deletedAt).slice(0, limit);
+    // Oldest deletion first, as the database adapter orders them.
+    return [...this.rows.values()]
+      .filter((p) => p.deletedAt)
+      .sort((a, b) => a.deletedAt!.getTime() - b.deletedAt!.getTime())
+      .slice(0, limit);
   }
 
   /** Ready rendition bytes to count, when a test wires an in-memory rendition repository. */

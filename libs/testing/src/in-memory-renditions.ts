@@ -41,7 +41,7 @@ export class InMemoryRenditionRepository extends RenditionRepository {
   }
 
   async findByPanoramas(panoramaIds: string[]) {
-    return new Map(panoramaIds.map((id) => [id, [...this.rows.values()].filter((r) => r.panoramaId === id)]));
+    return new Map(await Promise.all(panoramaIds.map(async (id) => [id, await this.findByPanorama(id)] as const)));
   }
 
   async insertOrGet(rendition: Rendition, limit: number) {

@@ -16,3 +16,5 @@ export * from './users-repository.contract.js';
 export * from './in-memory-share-links.js';
 export * from './share-link-repository.contract.js';
 export * from './orm-on-test-database.js';
+export * from './panorama-repository.contract.js';
+export * from './rendition-repository.contract.js';
