@@ -3,7 +3,7 @@ import sharp, { type Sharp } from 'sharp';
 import { loadConfig } from '#config';
 import { maxLevel } from '#tiles';
 import { ShareLinks } from '../apps/api/src/share/share-links.js';
-import { TileFastPath } from '../apps/api/src/tilesets/tile-fast-path.js';
+import { TilePipeline } from '../apps/api/src/tilesets/tile-pipeline.js';
 import { type ApiHarness, expectProblem, startApi } from './support/api-harness.js';
 import { followEvents, sha256Hex, unzip } from './support/tiles.js';
 import { upload } from './support/uploads.js';
@@ -372,8 +372,8 @@ describe('share links under a low tile rate limit', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(7);
   });
 
-  it('counts tiles (answered by the tile fast path or not) once each, with a bearer token or a link', async () => {
-    const fastPath = limited.app.get(TileFastPath).counts;
+  it('counts tiles once each, refused ones too, with a bearer token or a link', async () => {
+    const before = limited.app.get(TilePipeline).counts;
     const user = await limited.userClient();
     const uploaded = await upload(user.client, await sharp(squares).resize(300).png().toBuffer(), {
       fields: { presets: 'none' },
@@ -386,8 +386,7 @@ describe('share links under a low tile rate limit', () => {
       [`${limited.baseUrl}/v1/tilesets/${id}/image_files`, { authorization: `Bearer ${user.accessToken}` }],
       [data!.dziUrl.replace(/\/image\.dzi$/, '/image_files'), {}],
     ] as const) {
-      // Two tiles outside the pyramid first: the fast path counts them and leaves the 404 to
-      // the route, which must not count them again.
+      // Two tiles outside the pyramid first: counted once each, like any other tile GET.
       for (const outside of ['9/7_7.jpeg', '9/8_8.jpeg'])
         expect((await fetch(`${url}/${outside}`, { headers })).status).toBe(404);
       const answers = await Promise.all(
@@ -404,10 +403,11 @@ describe('share links under a low tile rate limit', () => {
       );
       expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThan(0);
     }
-    // The passes were the fast path's own.
-    const counts = limited.app.get(TileFastPath).counts;
-    expect(counts.bearer - fastPath.bearer).toBe(3);
-    expect(counts.shared - fastPath.shared).toBe(3);
+    // Every one was the tile pipeline's (the owner of tile GETs): 3 + 3 served, the rest refused.
+    const counts = limited.app.get(TilePipeline).counts;
+    expect(counts.bearer - before.bearer).toBe(3);
+    expect(counts.shared - before.shared).toBe(3);
+    expect(counts.refused - before.refused).toBe(2 * (2 + 9));
   });
 });
 

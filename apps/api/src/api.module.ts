@@ -23,7 +23,8 @@ import { JwtAuthGuard } from './http/auth/jwt-auth.guard.js';
 import { OperationGuard } from './http/operation.guard.js';
 import { ProblemDetailsFilter } from './http/problem/problem-details.filter.js';
 import { createValidationPipe } from './http/problem/validation.js';
-import { TileFastPath } from './tilesets/tile-fast-path.js';
+import { rateLimitWindows, RateLimits } from './http/throttling/rate-limits.js';
+import { TilePipeline } from './tilesets/tile-pipeline.js';
 import { SharedThrottlerStorage } from './http/throttling/shared-throttler-storage.js';
 import { CategoryThrottlerGuard } from './http/throttling/throttle-category.js';
 import { ThrottlingStorageModule } from './http/throttling/throttling-storage.module.js';
@@ -36,7 +37,8 @@ import { ShareLinks } from './share/share-links.js';
 import { ResumableUploads } from './uploads/resumable-uploads.js';
 import { UploadsController } from './uploads/uploads.controller.js';
 import { UploadFieldsParser } from './panoramas/upload-fields.js';
-import { ShareLinkGuard } from './share/share-link.guard.js';
+import { ShareLinkGuard, ShareLinkVerifier } from './share/share-link.guard.js';
+import { BearerAuthentication } from './http/auth/bearer-authentication.js';
 import { SharedTileSetsController } from './tilesets/shared-tilesets.controller.js';
 import { SharedRenditionsController } from './renditions/shared-renditions.controller.js';
 import { ViewerController } from './viewer/viewer.controller.js';
@@ -67,6 +69,7 @@ export class ApiModule {
         WorkflowsModule,
         // Single-machine default: this process also consumes jobs.
         ...(config.WORKER_EMBEDDED ? [ConsumersModule] : []),
+        ThrottlingStorageModule,
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
         ThrottlerModule.forRootAsync({
           imports: [ThrottlingStorageModule],
@@ -75,18 +78,7 @@ export class ApiModule {
             setHeaders: false,
             // Counted across every instance (PostgreSQL), see SharedThrottlerStorage.
             storage,
-            throttlers: [
-              { name: 'default', ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: config.THROTTLE_LIMIT },
-              { name: 'auth', ttl: config.THROTTLE_AUTH_TTL_SECONDS * 1000, limit: config.THROTTLE_AUTH_LIMIT },
-              // Sign-in attempts per account, whatever the address they come from.
-              {
-                name: 'account',
-                ttl: config.THROTTLE_ACCOUNT_TTL_SECONDS * 1000,
-                limit: config.THROTTLE_ACCOUNT_LIMIT,
-              },
-              // A viewer fetches hundreds of tiles a minute while zooming.
-              { name: 'tiles', ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: config.THROTTLE_TILES_LIMIT },
-            ],
+            throttlers: rateLimitWindows(config),
           }),
         }),
       ],
@@ -115,7 +107,9 @@ export class ApiModule {
         ShareLinkAnswers,
         ResumableUploads,
         UploadFieldsParser,
+        ShareLinkVerifier,
         ShareLinkGuard,
+        BearerAuthentication,
         TileSetResponses,
         // Order matters: the operation is known first; throttling counts every request,
         // authenticated or not.
@@ -123,11 +117,13 @@ export class ApiModule {
         { provide: APP_GUARD, useExisting: CategoryThrottlerGuard },
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
         { provide: APP_GUARD, useClass: TrackWrites },
+        RateLimits,
         CategoryThrottlerGuard,
         JwtAuthGuard,
-        TileFastPath,
+        TilePipeline,
         StaleOkReads,
-        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        ProblemDetailsFilter,
+        { provide: APP_FILTER, useExisting: ProblemDetailsFilter },
         { provide: APP_PIPE, useValue: createValidationPipe() },
       ],
     };

@@ -12,7 +12,7 @@ import { Metrics } from '#shared-kernel';
 import { ApiModule } from './api.module.js';
 import type { OperationRequest } from './http/operation.guard.js';
 import { configureHttpServer, TimelyExpressAdapter } from './http/http-server.js';
-import { TileFastPath } from './tilesets/tile-fast-path.js';
+import { TilePipeline } from './tilesets/tile-pipeline.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { COMPRESS_HEADERS } from './images/images.controller.js';
 import { embeddableShareAnswers, SHARE_API_PREFIX } from './share/embeddable-share-answers.js';
@@ -94,8 +94,8 @@ export async function createApiApp(
     // The listed origins, for the owner routes; share answers are for everyone (above).
     app.enableCors((req: Request, done) => done(null, req.url.startsWith(SHARE_API_PREFIX) ? { origin: false } : cors));
   }
-  // Tile GETs: the routes' own guards and answers without the router's per-request machinery.
-  if (!preview && config.TILE_FAST_PATH) app.use(app.get(TileFastPath).middleware);
+  // Tile GETs have their own pipeline, before the router (see TilePipeline).
+  if (!preview) app.use(app.get(TilePipeline).middleware);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
 
   if (config.SWAGGER_ENABLED) {

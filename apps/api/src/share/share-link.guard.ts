@@ -46,30 +46,45 @@ export const SharedResource = (kind: ShareGrant['share']) =>
     StaleOk(),
   );
 
+/**
+ * Share-link verification as a plain service: what a token grants for a resource, or the
+ * refusal (expired, revoked, not for this resource, forged). No database round trip unless
+ * the token names a signing key this process has not seen yet. The guard delegates to it;
+ * the tile pipeline calls it.
+ */
 @Injectable()
-export class ShareLinkGuard implements CanActivate {
+export class ShareLinkVerifier {
   constructor(
     private readonly links: ShareLinks,
     private readonly revoked: RevokedShareLinks,
     private readonly use: ShareLinkUse,
-    private readonly reflector: Reflector,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const http = context.switchToHttp();
-    const req = http.getRequest<SharedRequest>();
-    const kind = this.reflector.get<ShareGrant['share']>(SHARE_KIND, context.getClass());
-    const token = String(req.params.token);
+  async verify(token: string, kind: ShareGrant['share'], id: string): Promise<ShareAccess> {
     // A key made lately by another process (a rotation): learn it before refusing.
     // Not while the database is away: then the token is judged by the keys already known.
     if (!this.links.knowsKeyOf(token)) await this.links.refresh().catch(() => false);
-    const access = this.links.verify(token, kind, String(req.params.id));
+    const access = this.links.verify(token, kind, id);
     const link = access.grant.link;
     if (link !== undefined) {
       if (this.revoked.has(link)) throw new ShareLinkRevokedError();
       this.use.used(link);
     }
-    req.shareAccess = access;
+    return access;
+  }
+}
+
+@Injectable()
+export class ShareLinkGuard implements CanActivate {
+  constructor(
+    private readonly verifier: ShareLinkVerifier,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<SharedRequest>();
+    const kind = this.reflector.get<ShareGrant['share']>(SHARE_KIND, context.getClass());
+    req.shareAccess = await this.verifier.verify(String(req.params.token), kind, String(req.params.id));
     return true;
   }
 }

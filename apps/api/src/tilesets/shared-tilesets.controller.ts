@@ -14,18 +14,8 @@ import {
   DocTile,
 } from './tile-set-docs.js';
 import { SHARE_PROBLEMS } from '../share/share-problems.js';
-import { type TileSetPlace, TileSetResponses } from './tile-set-responses.js';
-import { CurrentShare, SharedResource, type ShareAccess, shareCacheControl } from '../share/share-link.guard.js';
-
-/**
- * Where a tile set's answers are reached through a share link; with `origin`, the URLs in
- * its JSON answers are absolute (a viewer on another site resolves a path against its own).
- */
-export const sharedTileSetPlace = (token: string, id: string, access: ShareAccess, origin?: string): TileSetPlace => ({
-  basePath: `/v1/s/${token}/tilesets/${id}`,
-  cacheControl: shareCacheControl(access),
-  origin,
-});
+import { ANSWERED_BY_TILE_PIPELINE, sharedTileSetPlace, TileSetResponses } from './tile-set-responses.js';
+import { CurrentShare, SharedResource, type ShareAccess } from '../share/share-link.guard.js';
 
 /**
  * A tile set's read routes under a share link (see shareTileSet): the same answers as with
@@ -73,16 +63,13 @@ export class SharedTileSetsController {
 
   @Get(':id/image_files/:level/:tile')
   @DocTile(...SHARE_PROBLEMS)
-  async getSharedTile(
-    @CurrentShare() access: ShareAccess,
-    @Param('token') token: string,
-    @UuidParam('id') id: string,
-    @Param('level') level: string,
-    @Param('tile') tile: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.responses.tile(access.grant, id, { level, tile }, req, res, sharedTileSetPlace(token, id, access));
+  getSharedTile(
+    @Param('token') _token: string,
+    @UuidParam('id') _id: string,
+    @Param('level') _level: string,
+    @Param('tile') _tile: string,
+  ): never {
+    throw new Error(ANSWERED_BY_TILE_PIPELINE);
   }
 
   @Get(':id/archive')

@@ -24,6 +24,7 @@ import { RequestValidationError } from '../http/problem/request-validation.error
 import { sendZip } from '../http/zip-stream.js';
 import { sendJsonLd } from '../http/json-ld.js';
 import { publicOrigin } from '../http/public-origin.js';
+import { type ShareAccess, shareCacheControl } from '../share/share-link.guard.js';
 import type { SphereDescriptorDto } from './dto/iiif.dto.js';
 import type { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
 import { PlanTileArchiveUseCase } from '#panoramas';
@@ -45,6 +46,26 @@ export interface TileSetPlace {
    */
   origin?: string;
 }
+
+/**
+ * The tile operations (getTile, getSharedTile) are declared on the controllers to document
+ * them; TilePipeline answers every tile GET and HEAD before the router, so their handlers
+ * never run. Should one run, that is a bug in how the pipeline is mounted: a 500 says so.
+ */
+export const ANSWERED_BY_TILE_PIPELINE = 'tile GETs are answered by TilePipeline, mounted before the router';
+
+/** Where a tile set's answers are reached with a bearer token: immutable tiles. */
+export const tileSetPlace = (id: string): TileSetPlace => ({ basePath: `/v1/tilesets/${id}`, cacheControl: IMMUTABLE });
+
+/**
+ * Where a tile set's answers are reached through a share link; with `origin`, the URLs in
+ * its JSON answers are absolute (a viewer on another site resolves a path against its own).
+ */
+export const sharedTileSetPlace = (token: string, id: string, access: ShareAccess, origin?: string): TileSetPlace => ({
+  basePath: `/v1/s/${token}/tilesets/${id}`,
+  cacheControl: shareCacheControl(access),
+  origin,
+});
 
 /**
  * The read answers of a ready tile set (descriptors, tiles, manifest, archive, IIIF), written

@@ -40,11 +40,10 @@ import {
   DocSphere,
   DocTile,
 } from './tile-set-docs.js';
-import { IMMUTABLE, type TileSetPlace, TileSetResponses } from './tile-set-responses.js';
+import { ANSWERED_BY_TILE_PIPELINE, tileSetPlace, TileSetResponses } from './tile-set-responses.js';
 import { StaleOk } from '../http/read-replicas.interceptors.js';
 
 /** Where a tile set's answers are reached with a bearer token. */
-export const tileSetPlace = (id: string): TileSetPlace => ({ basePath: `/v1/tilesets/${id}`, cacheControl: IMMUTABLE });
 
 @ApiTags('tilesets')
 @Controller('tilesets')
@@ -126,15 +125,8 @@ export class TileSetsController {
   @Get(':id/image_files/:level/:tile')
   @DocTile()
   @StaleOk()
-  async getTile(
-    @CurrentPrincipal() principal: Principal,
-    @UuidParam('id') id: string,
-    @Param('level') level: string,
-    @Param('tile') tile: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.responses.tile(principal, id, { level, tile }, req, res, tileSetPlace(id));
+  getTile(@UuidParam('id') _id: string, @Param('level') _level: string, @Param('tile') _tile: string): never {
+    throw new Error(ANSWERED_BY_TILE_PIPELINE);
   }
 
   @Get(':id/archive')

@@ -80,7 +80,8 @@ export class ReadyTileSets implements OnModuleInit, OnModuleDestroy {
     const tileSet = await this.tileSets.findById(id);
     if (!tileSet) throw new TileSetNotFoundError();
     if (tileSet.status !== 'ready') throw new TileSetNotReadyError(tileSet.status);
-    const manifest = await readManifest(this.storage, id);
+    // The row's id: the caller's may be the same UUID in upper case (a storage key is lower-case).
+    const manifest = await readManifest(this.storage, tileSet.id);
     // Ready without a manifest: deleted behind our back; to clients it is gone.
     if (!manifest) throw new TileSetNotFoundError();
     return { tileSet, manifest, tiles: new Map(manifest.tiles.map((t) => [t.path, t])) };

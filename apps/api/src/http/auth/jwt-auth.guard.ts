@@ -1,8 +1,9 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { AccessGate, AuthenticationRequiredError, ForbiddenError, type Role } from '#users';
+import { ForbiddenError, type Role } from '#users';
 import { type AuthenticatedRequest, IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators.js';
+import { BearerAuthentication } from './bearer-authentication.js';
 
 /**
  * Global, deny-by-default: every route needs a valid bearer access token unless it is
@@ -14,7 +15,7 @@ import { type AuthenticatedRequest, IS_PUBLIC, REQUIRED_ROLES } from './auth.dec
 export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly accessGate: AccessGate,
+    private readonly authentication: BearerAuthentication,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -22,9 +23,7 @@ export class JwtAuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
     const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
-    const [scheme, token, ...rest] = (request.headers.authorization ?? '').split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length > 0) throw new AuthenticationRequiredError();
-    request.principal = await this.accessGate.authenticate(token);
+    request.principal = await this.authentication.authenticate(request.headers.authorization);
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (roles && !roles.includes(request.principal.role)) throw new ForbiddenError();

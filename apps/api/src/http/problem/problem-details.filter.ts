@@ -74,8 +74,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request & OperationRequest>();
-    const res = ctx.getResponse<Response>();
+    this.respond(exception, ctx.getRequest<Request & OperationRequest>(), ctx.getResponse<Response>());
+  }
+
+  /** Answers `req` with `exception` as a problem (what `catch` does; the tile pipeline calls it directly). */
+  respond(exception: unknown, req: Request & OperationRequest, res: Response): void {
     const problem = toProblem(exception);
     if (this.checkDocumentedCodes && req.operationId) {
       const documented = documentedProblemCodes(req.operationId);

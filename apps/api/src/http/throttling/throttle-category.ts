@@ -1,13 +1,15 @@
-import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import {
-  ThrottlerException,
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
   ThrottlerGuard,
-  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
   type ThrottlerRequest,
+  type ThrottlerStorage,
 } from '@nestjs/throttler';
-
-/** A request the rate limits have counted and let through. */
-export type RateLimitedRequest = { rateLimitCounted?: boolean };
+import type { Request, Response } from 'express';
+import { RateLimits } from './rate-limits.js';
 
 /** Rate-limit categories; each is one named throttler with its own limit and window. */
 export type ThrottleCategory = 'default' | 'auth' | 'tiles';
@@ -24,49 +26,46 @@ export const ThrottleAccount = () => SetMetadata(THROTTLE_ACCOUNT, true);
 export const ThrottleCategory = (category: ThrottleCategory) => SetMetadata(THROTTLE_CATEGORY, category);
 
 /** The account a sign-in names (as the users module normalises emails). */
-function accountOf(req: Record<string, unknown>): Promise<string> {
+function accountOf(req: Request): string {
   const email = (req.body as { email?: unknown } | undefined)?.email;
-  return Promise.resolve(`account:${typeof email === 'string' ? email.trim().toLowerCase() : ''}`);
+  return `account:${typeof email === 'string' ? email.trim().toLowerCase() : ''}`;
 }
 
 /**
  * A route is counted only by the throttler of its own category ('default' unless marked),
  * per client IP (as Express derives it with TRUST_PROXY_HOPS). A 429 carries Retry-After.
+ * The counting itself is RateLimits' (which the tile pipeline calls too); this guard only
+ * says which window counts a route.
  */
 @Injectable()
 export class CategoryThrottlerGuard extends ThrottlerGuard {
-  /**
-   * Counts the request, unless it was counted already (and let through) by the tile fast
-   * path, which then left it to the route.
-   */
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<RateLimitedRequest>();
-    if (request.rateLimitCounted) return true;
-    const allowed = await super.canActivate(context);
-    request.rateLimitCounted = allowed;
-    return allowed;
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly rateLimits: RateLimits,
+  ) {
+    super(options, storage, reflector);
   }
 
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
-    if (request.throttler.name === 'account') {
-      if (!this.reflector.get<boolean | undefined>(THROTTLE_ACCOUNT, request.context.getHandler())) return true;
-      return super.handleRequest({ ...request, getTracker: accountOf });
+    const { context, throttler } = request;
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const operation = `${context.getClass().name}-${context.getHandler().name}`;
+    const window = { ttl: request.ttl, limit: request.limit, blockDuration: request.blockDuration };
+    if (throttler.name === 'account') {
+      if (!this.reflector.get<boolean | undefined>(THROTTLE_ACCOUNT, context.getHandler())) return true;
+      await this.rateLimits.count('account', operation, accountOf(req), res, window);
+      return true;
     }
     const category =
       this.reflector.getAllAndOverride<ThrottleCategory | undefined>(THROTTLE_CATEGORY, [
-        request.context.getHandler(),
-        request.context.getClass(),
+        context.getHandler(),
+        context.getClass(),
       ]) ?? 'default';
-    if (request.throttler.name !== category) return true;
-    return super.handleRequest(request);
-  }
-
-  protected override async throwThrottlingException(
-    context: ExecutionContext,
-    detail: ThrottlerLimitDetail,
-  ): Promise<void> {
-    const { res } = this.getRequestResponse(context);
-    this.setResponseHeader(res, 'Retry-After', Math.max(1, Math.ceil(detail.timeToBlockExpire)));
-    throw new ThrottlerException(`Too many requests; retry in ${Math.max(1, Math.ceil(detail.timeToBlockExpire))} s.`);
+    if (throttler.name !== category) return true;
+    await this.rateLimits.count(category, operation, this.rateLimits.clientOf(req), res, window);
+    return true;
   }
 }

@@ -1,0 +1,157 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { ReadReplicas } from '#persistence';
+import type { Reader } from '#shared-kernel';
+import { BearerAuthentication } from '../http/auth/bearer-authentication.js';
+import type { AuthenticatedRequest } from '../http/auth/auth.decorators.js';
+import type { OperationRequest } from '../http/operation.guard.js';
+import { ProblemDetailsFilter } from '../http/problem/problem-details.filter.js';
+import { HttpProblem } from '../http/problem/http-problem.js';
+import { RequestValidationError } from '../http/problem/request-validation.error.js';
+import { RateLimits } from '../http/throttling/rate-limits.js';
+import { ShareLinkVerifier } from '../share/share-link.guard.js';
+import { sharedTileSetPlace, tileSetPlace, TileSetResponses } from './tile-set-responses.js';
+
+/** The two tile paths, as the routes getTile and getSharedTile declare them (segments still encoded). */
+const BEARER_TILE = /^\/v1\/tilesets\/([^/]+)\/image_files\/([^/]+)\/([^/]+)$/;
+const SHARED_TILE = /^\/v1\/s\/([^/]+)\/tilesets\/([^/]+)\/image_files\/([^/]+)\/([^/]+)$/;
+/** What ParseUUIDPipe accepts (any version, either case). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SUMMARY_MS = 60_000;
+
+interface TileTarget {
+  token?: string;
+  id: string;
+  level: string;
+  tile: string;
+}
+
+/** The tile a path names, its segments decoded as Express decodes route parameters; undefined if none. */
+function tileTarget(path: string): TileTarget | undefined {
+  const bearer = BEARER_TILE.exec(path);
+  const shared = bearer ? null : SHARED_TILE.exec(path);
+  if (!bearer && !shared) return undefined;
+  const [token, id, level, tile] = (bearer ? [undefined, ...bearer.slice(1)] : shared!.slice(1)).map((segment) => {
+    if (segment === undefined) return undefined;
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      // Express' own refusal when it decodes a route parameter, word for word.
+      throw new HttpProblem(400, 'BAD_REQUEST', `Failed to decode param '${segment}'`);
+    }
+  });
+  return { token, id: id!, level: level!, tile: tile! };
+}
+
+type TileRequest = Request & OperationRequest & AuthenticatedRequest;
+
+/**
+ * The one owner of the tile GETs (operations getTile and getSharedTile): an Express
+ * middleware, mounted before Nest's router, that runs them as one explicit pipeline and
+ * always answers, refusals included:
+ *
+ *   rate limit (the `tiles` window, RateLimits) -> who reads (BearerAuthentication, or
+ *   ShareLinkVerifier for a share link) -> the id is a UUID -> the tile (TileSetResponses,
+ *   on a replica when one has caught up) -> any error as a problem (ProblemDetailsFilter).
+ *
+ * The same services the guards delegate to, in the order the guards run, so the answers are
+ * the routes': the controllers keep the two operations only to document them (a tile GET or
+ * HEAD never reaches them). What it skips is the router's per-request machinery (route
+ * matching over every route, the handler pipeline, a log line per request): tiles are
+ * logged as one summary line a minute.
+ */
+@Injectable()
+export class TilePipeline implements OnModuleDestroy {
+  private readonly logger = new Logger('Tiles');
+  /** Totals since start (never reset), and as they were at the last summary line. */
+  private readonly answered = { bearer: 0, shared: 0, notModified: 0, refused: 0 };
+  private logged = { ...this.answered };
+  private readonly summary: NodeJS.Timeout;
+
+  constructor(
+    private readonly responses: TileSetResponses,
+    private readonly replicas: ReadReplicas,
+    private readonly rateLimits: RateLimits,
+    private readonly authentication: BearerAuthentication,
+    private readonly shares: ShareLinkVerifier,
+    private readonly problems: ProblemDetailsFilter,
+  ) {
+    this.summary = setInterval(() => this.logSummary(), SUMMARY_MS).unref();
+  }
+
+  /** What it answered since start. */
+  get counts(): Readonly<TilePipeline['answered']> {
+    return { ...this.answered };
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.summary);
+    this.logSummary();
+  }
+
+  /** Express middleware, mounted before Nest's router: takes every GET and HEAD of a tile path. */
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const shared = req.path.startsWith('/v1/s/');
+    if (!(shared ? SHARED_TILE : BEARER_TILE).test(req.path)) return next();
+    void this.serve(req as TileRequest, res, shared);
+  };
+
+  private async serve(req: TileRequest, res: Response, shared: boolean): Promise<void> {
+    let target: TileTarget;
+    try {
+      // Decoded first, as the router decodes parameters while matching: before the operation
+      // is known, and before anything is counted.
+      target = tileTarget(req.path)!;
+    } catch (error) {
+      this.answered.refused++;
+      this.problems.respond(error, req, res);
+      return;
+    }
+    req.operationId = shared ? 'getSharedTile' : 'getTile';
+    try {
+      await this.rateLimits.count(
+        'tiles',
+        shared ? 'SharedTileSetsController-getSharedTile' : 'TileSetsController-getTile',
+        this.rateLimits.clientOf(req),
+        res,
+      );
+      const { token, id, level, tile } = target;
+      let reader: Reader;
+      let place;
+      if (token !== undefined) {
+        const access = await this.shares.verify(token, 'tileset', id);
+        reader = access.grant;
+        place = sharedTileSetPlace(token, id, access);
+      } else {
+        req.principal = await this.authentication.authenticate(req.headers.authorization);
+        reader = req.principal;
+        place = tileSetPlace(id);
+      }
+      if (!UUID.test(id)) throw new RequestValidationError([{ field: 'id', message: 'id must be a UUID' }]);
+      const outcome = await this.replicas.staleOk(req.principal?.userId, () =>
+        this.responses.tile(reader, id, { level, tile }, req, res, place),
+      );
+      if (outcome === 'not_modified') this.answered.notModified++;
+      else if (shared) this.answered.shared++;
+      else this.answered.bearer++;
+    } catch (error) {
+      this.answered.refused++;
+      this.problems.respond(error, req, res);
+    }
+  }
+
+  private logSummary(): void {
+    const now = { ...this.answered };
+    const bearer = now.bearer - this.logged.bearer;
+    const shared = now.shared - this.logged.shared;
+    const notModified = now.notModified - this.logged.notModified;
+    const refused = now.refused - this.logged.refused;
+    this.logged = now;
+    if (bearer + shared + notModified + refused === 0) return;
+    this.logger.log(
+      { tilesServed: bearer + shared, viaShareLinks: shared, notModified, refused },
+      `Tiles in the last ${SUMMARY_MS / 1000} s: ${bearer + shared} served (${shared} via share links), ${notModified} not modified, ${refused} refused`,
+    );
+  }
+}
