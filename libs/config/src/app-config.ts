@@ -84,16 +84,15 @@ const schema = z
     CORS_ORIGINS: list.default([]),
     TRUST_PROXY_HOPS: int(0, 10).default(0),
     JSON_BODY_LIMIT_BYTES: int(1_024, 10 * 1_024 * 1_024).default(64 * 1_024),
-    // An answer given before the body was read (a refused upload): how much of the rest is
-    // read and discarded so the client gets the answer, not a reset.
-    HTTP_LINGER_SECONDS: int(0, 60).default(2),
+    // An answer given before the body was read (a refused upload): how long the rest is read
+    // and discarded, at most, so the client gets the answer, not a reset.
+    HTTP_LINGER_SECONDS: int(0, 60).default(5),
     // Slow clients: headers must arrive within, a whole request (an upload) within, an idle
     // socket is closed after, a kept-alive connection waits this long for the next request.
     HTTP_HEADERS_TIMEOUT_SECONDS: int(1, 600).default(30),
     HTTP_REQUEST_TIMEOUT_SECONDS: int(5, 86_400).default(3_600),
     HTTP_IDLE_TIMEOUT_SECONDS: int(5, 3_600).default(120),
     HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: int(1, 600).default(5),
-    HTTP_LINGER_BYTES: int(0, 1024 ** 3).default(8 * 1024 * 1024),
 
     THROTTLE_TTL_SECONDS: int(1, 3_600).default(60),
     THROTTLE_LIMIT: int(1, 1_000_000).default(600),

@@ -188,7 +188,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     response.headers.forEach((value, name) => !HOP_BY_HOP.has(name) && res.setHeader(name, value));
     if (response.status >= 400) {
       // Answered before the body was read (a refusal mid-PATCH): let the client read it.
-      lingerIfUnread(req, res, { seconds: this.config.HTTP_LINGER_SECONDS, bytes: this.config.HTTP_LINGER_BYTES });
+      lingerIfUnread(req, res, this.config.HTTP_LINGER_SECONDS);
       res.type('application/problem+json').send(await this.problemBody(response, req));
       return;
     }

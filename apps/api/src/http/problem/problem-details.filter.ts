@@ -6,7 +6,7 @@ import { DomainError, Metrics } from '#shared-kernel';
 import { AppConfig } from '#config';
 import { documentedProblemCodes } from '../../openapi/openapi-document.js';
 import { clientGone } from '../client-gone.js';
-import { lingerIfUnread, type LingerLimits } from '../linger.js';
+import { lingerIfUnread } from '../linger.js';
 import type { OperationRequest } from '../operation.guard.js';
 import { DOMAIN_ERROR_STATUS, HTTP_STATUS_CODE, type ProblemCode, problemType } from './error-status.js';
 import { HttpProblem } from './http-problem.js';
@@ -61,7 +61,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
   /** In tests: flag answers whose code the operation's OpenAPI document does not list. */
   private readonly checkDocumentedCodes: boolean;
-  private readonly linger: LingerLimits;
+  private readonly lingerSeconds: number;
 
   constructor(
     config: AppConfig,
@@ -69,7 +69,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     private readonly metrics: Metrics,
   ) {
     this.checkDocumentedCodes = config.NODE_ENV === 'test';
-    this.linger = { seconds: config.HTTP_LINGER_SECONDS, bytes: config.HTTP_LINGER_BYTES };
+    this.lingerSeconds = config.HTTP_LINGER_SECONDS;
   }
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -119,7 +119,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       req.id as string | undefined,
     );
     // Answering before the request body was read (an upload refused half-way).
-    lingerIfUnread(req, res, this.linger);
+    lingerIfUnread(req, res, this.lingerSeconds);
     if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) {
       const retryAfter = problem.extensions?.retryAfterSeconds;
       res.setHeader(

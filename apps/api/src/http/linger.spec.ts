@@ -1,0 +1,67 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { lingerIfUnread } from './linger.js';
+
+/** A server that refuses every POST before reading its body, as the upload guards do, and answers any GET. */
+async function refusingServer(seconds: number): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    if (req.method === 'POST') {
+      lingerIfUnread(req, res, seconds);
+      res.writeHead(401, { 'content-type': 'application/problem+json' }).end('{"status":401}');
+    } else {
+      res.end('next');
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** Everything `socket` receives, as text. */
+function received(socket: Socket): () => string {
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return () => Buffer.concat(chunks).toString('latin1');
+}
+
+const HEAD = (length: number) => `POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: ${length}\r\n\r\n`;
+const CHUNK = Buffer.alloc(64 * 1024, 7);
+
+describe('lingerIfUnread', () => {
+  let server: Server | undefined;
+  afterEach(() => server?.close());
+
+  it('reads and discards all a client sends after the answer, then cuts one that never finishes', async () => {
+    const started = await refusingServer(1);
+    server = started.server;
+    const client = connect(started.port, '127.0.0.1');
+    const text = received(client);
+    const closed = new Promise((resolve) => client.once('close', resolve));
+    client.on('error', () => undefined); // the cut, seen as EPIPE or ECONNRESET
+    client.write(HEAD(1024 ** 3));
+    // 32 MiB, far more than the kernels' buffers hold: all of it leaves only if the server reads it.
+    const flushed = new Promise<boolean>((resolve) => {
+      for (let i = 1; i < 512; i++) client.write(CHUNK);
+      client.write(CHUNK, (error) => resolve(!error));
+    });
+    expect(await flushed).toBe(true);
+    await closed; // and then the client sends nothing more nor closes: cut after a second
+    expect(text()).toMatch(/^HTTP\/1\.1 401 /);
+  });
+
+  it('keeps a connection whose client sends the rest of the body: its next request is answered', async () => {
+    const started = await refusingServer(60);
+    server = started.server;
+    const client = connect(started.port, '127.0.0.1');
+    const text = received(client);
+    const body = Buffer.alloc(4 * 1024 * 1024, 7);
+    client.write(HEAD(body.length));
+    client.write(body);
+    client.write('GET /next HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    await once(client, 'end');
+    expect(text()).toMatch(/^HTTP\/1\.1 401 [\s\S]*HTTP\/1\.1 200 [\s\S]*next$/);
+    client.destroy();
+  });
+});
