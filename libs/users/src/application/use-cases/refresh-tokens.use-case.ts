@@ -69,8 +69,13 @@ export class RefreshTokensUseCase {
     return this.sessions.pair(user, next);
   }
 
+  /**
+   * `now` was read when this request began, so a request racing the rotation can see a
+   * `usedAt` later than its own `now`: inside any interval, but never with the interval at 0.
+   */
   private justRotated(usedAt: Date, now: Date): boolean {
-    return now.getTime() - usedAt.getTime() <= this.settings.refreshReuseSeconds * 1000;
+    const seconds = this.settings.refreshReuseSeconds;
+    return seconds > 0 && now.getTime() - usedAt.getTime() <= seconds * 1000;
   }
 
   private async revokeOnReuse(familyId: string, now: Date): Promise<never> {

@@ -17,7 +17,7 @@ import {
 const TTL = 7 * 86_400;
 const REUSE = 10;
 
-function setup() {
+function setup(refreshReuseSeconds = REUSE) {
   const users = new InMemoryUserRepository();
   const tokens = new InMemoryRefreshTokenRepository();
   const hasher = new PlainTextPasswordHasher();
@@ -25,7 +25,7 @@ function setup() {
   const settings: UsersSettings = {
     refreshTokenTtlSeconds: TTL,
     accessTokenTtlSeconds: 900,
-    refreshReuseSeconds: REUSE,
+    refreshReuseSeconds,
     authStateCacheSeconds: 10,
     initialAdminEmail: 'admin@x.test',
     initialAdminPassword: '',
@@ -96,8 +96,8 @@ describe('login', () => {
 });
 
 describe('refresh', () => {
-  async function loggedIn() {
-    const t = setup();
+  async function loggedIn(reuse = REUSE) {
+    const t = setup(reuse);
     await t.register.execute({ email: 'ada@example.com', password: 'a long password' });
     return { ...t, pair: await t.login.execute({ email: 'ada@example.com', password: 'a long password' }) };
   }
@@ -140,6 +140,17 @@ describe('refresh', () => {
     const rows = [...t.tokens.rows.values()];
     expect(new Set(rows.map((row) => row.familyId)).size).toBe(1);
     expect(rows.some((row) => row.revokedAt)).toBe(false);
+  });
+
+  it('with no reuse interval, gives one winner to requests racing on one token and revokes the session', async () => {
+    const t = await loggedIn(0);
+    // The fixed clock reads the same instant for all three, as requests racing the rotation do.
+    const results = await Promise.allSettled(
+      [1, 2, 3].map(() => t.refresh.execute({ refreshToken: t.pair.refreshToken })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected', 'rejected']);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(InvalidRefreshTokenError);
+    expect([...t.tokens.rows.values()].every((row) => row.revokedAt)).toBe(true);
   });
 
   it('leaves no live token in a session a logout revokes while a racing refresh stores its new one', async () => {
