@@ -11,3 +11,4 @@ export * from './metrics.port.js';
 export * from './pyramids.port.js';
 export * from './change-watcher.js';
 export * from './shared-locks.port.js';
+export * from './derivative.js';

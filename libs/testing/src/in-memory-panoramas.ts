@@ -19,16 +19,10 @@ import {
   type Page,
   type SqlTransaction,
   toPage,
+  type DerivativeStep,
+  transitionUpdate,
 } from '#shared-kernel';
-import {
-  canTransition,
-  sameTileOptions,
-  TILE_SET_TRANSITIONS,
-  type TileOptions,
-  type TileSet,
-  TileSetRepository,
-  type TileSetTransition,
-} from '#tiles';
+import { sameTileOptions, TILE_SET_TRANSITIONS, type TileOptions, type TileSet, TileSetRepository } from '#tiles';
 
 /** The transaction the in-memory repositories hand out: it takes no SQL (RecordingJobQueue ignores it). */
 export const IN_MEMORY_TRANSACTION: SqlTransaction = {
@@ -195,7 +189,7 @@ export class InMemoryTileSetRepository extends TileSetRepository {
   }
 
   async markProcessing(id: string, at: Date) {
-    return this.apply(id, 'start', { progress: 0, errorCode: null, startedAt: at, completedAt: null, updatedAt: at });
+    return this.apply(id, 'start', at, { progress: 0 });
   }
 
   async updateProgress(id: string, progress: number, at: Date) {
@@ -204,32 +198,33 @@ export class InMemoryTileSetRepository extends TileSetRepository {
   }
 
   async markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date) {
-    return this.apply(id, 'finish', { ...result, progress: 1, completedAt: at, updatedAt: at });
+    return this.apply(id, 'finish', at, { ...result, progress: 1 });
   }
 
   async markFailed(id: string, errorCode: string, at: Date) {
-    return this.apply(id, 'fail', { errorCode, completedAt: at, updatedAt: at });
+    return this.apply(id, 'fail', at, {}, errorCode);
   }
 
   async requeue(id: string, at: Date) {
-    return this.apply(id, 'requeue', {
-      progress: 0,
-      errorCode: null,
-      startedAt: null,
-      completedAt: null,
-      updatedAt: at,
-    });
+    return this.apply(id, 'requeue', at, { progress: 0 });
   }
 
   async condemn(id: string, errorCode: string, at: Date) {
-    return this.apply(id, 'condemn', { errorCode, completedAt: at, updatedAt: at });
+    return this.apply(id, 'condemn', at, {}, errorCode);
   }
 
-  /** The same TILE_SET_TRANSITIONS the database adapter applies. */
-  private apply(id: string, transition: TileSetTransition, changes: Partial<TileSet>) {
+  /** The same update the database adapter makes (transitionUpdate), on the row in memory. */
+  private apply(
+    id: string,
+    step: DerivativeStep,
+    at: Date,
+    own: Partial<TileSet> = {},
+    errorCode: string | null = null,
+  ) {
     const t = this.rows.get(id);
-    if (!t || !canTransition(t.status, transition)) return false;
-    Object.assign(t, changes, { status: TILE_SET_TRANSITIONS[transition].to });
+    const { from, set } = transitionUpdate(TILE_SET_TRANSITIONS, step, at, errorCode);
+    if (!t || !from.includes(t.status)) return false;
+    Object.assign(t, own, set);
     return true;
   }
 

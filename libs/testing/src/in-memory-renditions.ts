@@ -1,12 +1,6 @@
 import { assertWithinQuota, type Quota } from '#panoramas';
-import {
-  canTransition,
-  type Rendition,
-  RenditionLimitReachedError,
-  RenditionRepository,
-  RENDITION_TRANSITIONS,
-  type RenditionTransition,
-} from '#renditions';
+import { type Rendition, RenditionLimitReachedError, RenditionRepository, RENDITION_TRANSITIONS } from '#renditions';
+import { type DerivativeStep, transitionUpdate } from '#shared-kernel';
 import type { InMemoryPanoramaRepository } from './in-memory-panoramas.js';
 
 /**
@@ -62,7 +56,7 @@ export class InMemoryRenditionRepository extends RenditionRepository {
   }
 
   async condemn(id: string, errorCode: string, at: Date) {
-    return this.apply(id, 'condemn', { errorCode, completedAt: at, updatedAt: at });
+    return this.apply(id, 'condemn', at, {}, errorCode);
   }
 
   async findQueued(limit: number) {
@@ -70,22 +64,22 @@ export class InMemoryRenditionRepository extends RenditionRepository {
   }
 
   async markProcessing(id: string, at: Date) {
-    return this.apply(id, 'start', { errorCode: null, startedAt: at, completedAt: null, updatedAt: at });
+    return this.apply(id, 'start', at);
   }
 
   async markReady(id: string, file: { bytes: number; sha256: string }, quota: Quota, at: Date) {
     const rendition = this.rows.get(id);
     if (!rendition) return false;
     assertWithinQuota(quota, await this.panoramas.usage(rendition.ownerId), { panoramas: 0, bytes: file.bytes });
-    return this.apply(id, 'finish', { ...file, completedAt: at, updatedAt: at });
+    return this.apply(id, 'finish', at, file);
   }
 
   async markFailed(id: string, errorCode: string, at: Date) {
-    return this.apply(id, 'fail', { errorCode, completedAt: at, updatedAt: at });
+    return this.apply(id, 'fail', at, {}, errorCode);
   }
 
   async requeue(id: string, at: Date) {
-    return this.apply(id, 'retry', { errorCode: null, startedAt: null, completedAt: null, updatedAt: at });
+    return this.apply(id, 'requeue', at);
   }
 
   async raiseShareEpoch(id: string, at: Date) {
@@ -99,11 +93,18 @@ export class InMemoryRenditionRepository extends RenditionRepository {
     return this.rows.delete(id);
   }
 
-  /** The same RENDITION_TRANSITIONS the database adapter applies. */
-  private apply(id: string, transition: RenditionTransition, changes: Partial<Rendition>) {
+  /** The same update the database adapter makes (transitionUpdate), on the row in memory. */
+  private apply(
+    id: string,
+    step: DerivativeStep,
+    at: Date,
+    own: Partial<Rendition> = {},
+    errorCode: string | null = null,
+  ) {
     const r = this.rows.get(id);
-    if (!r || !canTransition(r.status, transition)) return false;
-    Object.assign(r, changes, { status: RENDITION_TRANSITIONS[transition].to });
+    const { from, set } = transitionUpdate(RENDITION_TRANSITIONS, step, at, errorCode);
+    if (!r || !from.includes(r.status)) return false;
+    Object.assign(r, own, set);
     return true;
   }
 }

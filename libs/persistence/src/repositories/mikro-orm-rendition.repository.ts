@@ -2,13 +2,8 @@ import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-o
 import { Injectable } from '@nestjs/common';
 import { ReadReplicas } from '../read-replicas/read-replicas.js';
 import { assertWithinQuota, OwnerNotFoundError, type Quota } from '#panoramas';
-import {
-  Rendition,
-  RenditionLimitReachedError,
-  RenditionRepository,
-  RENDITION_TRANSITIONS,
-  type RenditionTransition,
-} from '#renditions';
+import { Rendition, RenditionLimitReachedError, RenditionRepository, RENDITION_TRANSITIONS } from '#renditions';
+import { type DerivativeStep, transitionUpdate } from '#shared-kernel';
 import { ownerUsage } from './owner-usage.js';
 
 const ORDER = { orderBy: { createdAt: 'asc', id: 'asc' } } as const;
@@ -86,12 +81,7 @@ export class MikroOrmRenditionRepository extends RenditionRepository {
   }
 
   markProcessing(id: string, at: Date): Promise<boolean> {
-    return this.apply(this.em.fork(), id, 'start', {
-      errorCode: null,
-      startedAt: at,
-      completedAt: null,
-      updatedAt: at,
-    });
+    return this.apply(this.em.fork(), id, 'start', at);
   }
 
   markReady(id: string, file: { bytes: number; sha256: string }, quota: Quota, at: Date): Promise<boolean> {
@@ -109,36 +99,33 @@ export class MikroOrmRenditionRepository extends RenditionRepository {
         );
       if (owner.length === 0) throw new OwnerNotFoundError();
       assertWithinQuota(quota, await ownerUsage(em, rendition.ownerId), { panoramas: 0, bytes: file.bytes });
-      return this.apply(em, id, 'finish', { ...file, completedAt: at, updatedAt: at });
+      return this.apply(em, id, 'finish', at, file);
     });
   }
 
   markFailed(id: string, errorCode: string, at: Date): Promise<boolean> {
-    return this.apply(this.em.fork(), id, 'fail', { errorCode, completedAt: at, updatedAt: at });
+    return this.apply(this.em.fork(), id, 'fail', at, {}, errorCode);
   }
 
   condemn(id: string, errorCode: string, at: Date): Promise<boolean> {
-    return this.apply(this.em.fork(), id, 'condemn', { errorCode, completedAt: at, updatedAt: at });
+    return this.apply(this.em.fork(), id, 'condemn', at, {}, errorCode);
   }
 
   requeue(id: string, at: Date): Promise<boolean> {
-    return this.apply(this.em.fork(), id, 'retry', {
-      errorCode: null,
-      startedAt: null,
-      completedAt: null,
-      updatedAt: at,
-    });
+    return this.apply(this.em.fork(), id, 'requeue', at);
   }
 
-  /** One transition of RENDITION_TRANSITIONS, as a conditional update. */
+  /** One step of RENDITION_TRANSITIONS as a conditional update, with the rendition's `own` fields. */
   private async apply(
     em: EntityManager,
     id: string,
-    transition: RenditionTransition,
-    changes: Partial<Rendition>,
+    step: DerivativeStep,
+    at: Date,
+    own: Partial<Rendition> = {},
+    errorCode: string | null = null,
   ): Promise<boolean> {
-    const { from, to } = RENDITION_TRANSITIONS[transition];
-    const changed = await em.nativeUpdate(Rendition, { id, status: { $in: [...from] } }, { ...changes, status: to });
+    const { from, set } = transitionUpdate(RENDITION_TRANSITIONS, step, at, errorCode);
+    const changed = await em.nativeUpdate(Rendition, { id, status: { $in: [...from] } }, { ...own, ...set });
     return changed > 0;
   }
 

@@ -2,7 +2,8 @@ import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-o
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { ChangeFeed } from '#shared-kernel';
-import { TILE_SET_TRANSITIONS, type TileOptions, TileSet, TileSetRepository, type TileSetTransition } from '#tiles';
+import { type DerivativeStep, transitionUpdate } from '#shared-kernel';
+import { TILE_SET_TRANSITIONS, type TileOptions, TileSet, TileSetRepository } from '#tiles';
 import { ReadReplicas } from '../read-replicas/read-replicas.js';
 
 /** Heard changes kept for read-your-writes on replicas; the oldest go first past this many. */
@@ -101,7 +102,7 @@ export class MikroOrmTileSetRepository extends TileSetRepository implements OnMo
   }
 
   markProcessing(id: string, at: Date): Promise<boolean> {
-    return this.apply(id, 'start', { progress: 0, errorCode: null, startedAt: at, completedAt: null, updatedAt: at });
+    return this.apply(id, 'start', at, { progress: 0 });
   }
 
   async updateProgress(id: string, progress: number, at: Date): Promise<void> {
@@ -110,33 +111,31 @@ export class MikroOrmTileSetRepository extends TileSetRepository implements OnMo
   }
 
   markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date): Promise<boolean> {
-    return this.apply(id, 'finish', { ...result, progress: 1, completedAt: at, updatedAt: at });
+    return this.apply(id, 'finish', at, { ...result, progress: 1 });
   }
 
   markFailed(id: string, errorCode: string, at: Date): Promise<boolean> {
-    return this.apply(id, 'fail', { errorCode, completedAt: at, updatedAt: at });
+    return this.apply(id, 'fail', at, {}, errorCode);
   }
 
   requeue(id: string, at: Date): Promise<boolean> {
-    return this.apply(id, 'requeue', {
-      progress: 0,
-      errorCode: null,
-      startedAt: null,
-      completedAt: null,
-      updatedAt: at,
-    });
+    return this.apply(id, 'requeue', at, { progress: 0 });
   }
 
   condemn(id: string, errorCode: string, at: Date): Promise<boolean> {
-    return this.apply(id, 'condemn', { errorCode, completedAt: at, updatedAt: at });
+    return this.apply(id, 'condemn', at, {}, errorCode);
   }
 
-  /** One transition of TILE_SET_TRANSITIONS, as a conditional update. */
-  private async apply(id: string, transition: TileSetTransition, changes: Partial<TileSet>): Promise<boolean> {
-    const { from, to } = TILE_SET_TRANSITIONS[transition];
-    const changed = await this.em
-      .fork()
-      .nativeUpdate(TileSet, { id, status: { $in: [...from] } }, { ...changes, status: to });
+  /** One step of TILE_SET_TRANSITIONS as a conditional update, with the tile set's `own` fields. */
+  private async apply(
+    id: string,
+    step: DerivativeStep,
+    at: Date,
+    own: Partial<TileSet> = {},
+    errorCode: string | null = null,
+  ): Promise<boolean> {
+    const { from, set } = transitionUpdate(TILE_SET_TRANSITIONS, step, at, errorCode);
+    const changed = await this.em.fork().nativeUpdate(TileSet, { id, status: { $in: [...from] } }, { ...own, ...set });
     this.changed(id);
     return changed > 0;
   }

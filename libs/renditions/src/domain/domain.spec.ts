@@ -1,7 +1,8 @@
 import { InvalidRenditionSpecError, UnknownPresetError } from './renditions.errors.js';
 import { parsePresets, selectPresets } from './presets.js';
 import { normaliseSpec, type RenditionRequest, specKey } from './rendition-spec.js';
-import { canTransition } from './rendition.js';
+import { canTransition } from '#shared-kernel';
+import { RENDITION_TRANSITIONS } from './rendition.js';
 
 const pano = { width: 8000, height: 4000, format: 'jpeg' as const };
 
@@ -121,12 +122,12 @@ describe('presets', () => {
 
 describe('rendition transitions', () => {
   it('only a processing rendition becomes ready; a ready one never fails or restarts', () => {
-    expect(canTransition('processing', 'finish')).toBe(true);
-    expect(canTransition('queued', 'finish')).toBe(false);
-    expect(canTransition('ready', 'fail')).toBe(false);
-    expect(canTransition('ready', 'start')).toBe(false);
-    expect(canTransition('failed', 'start')).toBe(false);
-    expect(canTransition('failed', 'retry')).toBe(true);
-    expect(canTransition('processing', 'start')).toBe(true);
+    expect(canTransition(RENDITION_TRANSITIONS, 'processing', 'finish')).toBe(true);
+    expect(canTransition(RENDITION_TRANSITIONS, 'queued', 'finish')).toBe(false);
+    expect(canTransition(RENDITION_TRANSITIONS, 'ready', 'fail')).toBe(false);
+    expect(canTransition(RENDITION_TRANSITIONS, 'ready', 'start')).toBe(false);
+    expect(canTransition(RENDITION_TRANSITIONS, 'failed', 'start')).toBe(false);
+    expect(canTransition(RENDITION_TRANSITIONS, 'failed', 'requeue')).toBe(true);
+    expect(canTransition(RENDITION_TRANSITIONS, 'processing', 'start')).toBe(true);
   });
 });

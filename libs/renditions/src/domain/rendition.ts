@@ -1,4 +1,10 @@
 import {
+  DERIVATIVE_STATUSES,
+  type DerivativeLifecycle,
+  type DerivativeStatus,
+  type DerivativeTransitions,
+} from '#shared-kernel';
+import {
   type CropPosition,
   FILE_EXTENSIONS,
   type RenditionFit,
@@ -6,8 +12,9 @@ import {
   type RenditionSpec,
 } from './rendition-spec.js';
 
-export const RENDITION_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
-export type RenditionStatus = (typeof RENDITION_STATUSES)[number];
+/** A rendition's lifecycle is every derived image's (see `#shared-kernel` derivative). */
+export const RENDITION_STATUSES = DERIVATIVE_STATUSES;
+export type RenditionStatus = DerivativeStatus;
 
 /** Status changes of a rendition, applied by repositories as conditional updates. */
 export const RENDITION_TRANSITIONS = {
@@ -16,16 +23,13 @@ export const RENDITION_TRANSITIONS = {
   finish: { from: ['processing'], to: 'ready' },
   fail: { from: ['queued', 'processing'], to: 'failed' },
   // Asked for again after it failed: made again.
-  retry: { from: ['failed'], to: 'queued' },
+  requeue: { from: ['failed'], to: 'queued' },
   // Its stored file was found damaged.
   condemn: { from: ['ready'], to: 'failed' },
-} as const satisfies Record<string, { from: readonly RenditionStatus[]; to: RenditionStatus }>;
-export type RenditionTransition = keyof typeof RENDITION_TRANSITIONS;
+} as const satisfies DerivativeTransitions;
 
-export const canTransition = (status: RenditionStatus, transition: RenditionTransition): boolean =>
-  (RENDITION_TRANSITIONS[transition].from as readonly RenditionStatus[]).includes(status);
-
-export interface RenditionProps {
+/** Besides the lifecycle every derived image has (status, errorCode, shareEpoch, times). */
+export interface RenditionProps extends DerivativeLifecycle {
   id: string;
   panoramaId: string;
   ownerId: string;
@@ -42,16 +46,8 @@ export interface RenditionProps {
   specKey: string;
   /** Where its file is (or will be) stored. */
   key: string;
-  status: RenditionStatus;
   bytes: number | null;
   sha256: string | null;
-  errorCode: string | null;
-  /** Raised to revoke every share link of this rendition at once (links carry the epoch). */
-  shareEpoch: number;
-  createdAt: Date;
-  updatedAt: Date;
-  startedAt: Date | null;
-  completedAt: Date | null;
 }
 
 /** A derived image of one panorama: resized, compressed, converted. */

@@ -1,8 +1,15 @@
+import {
+  DERIVATIVE_STATUSES,
+  type DerivativeLifecycle,
+  type DerivativeStatus,
+  type DerivativeTransitions,
+} from '#shared-kernel';
 import type { PyramidSpec } from './pyramid.js';
 import { layoutSize, type TileFormat, type TileLayout, type TileOptions } from './tile-options.js';
 
-export const TILE_SET_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
-export type TileSetStatus = (typeof TILE_SET_STATUSES)[number];
+/** A tile set's lifecycle is every derived image's (see `#shared-kernel` derivative). */
+export const TILE_SET_STATUSES = DERIVATIVE_STATUSES;
+export type TileSetStatus = DerivativeStatus;
 
 /**
  * Every status change a tile set can go through, and from where. Repositories apply them
@@ -19,14 +26,10 @@ export const TILE_SET_TRANSITIONS = {
   fail: { from: ['queued', 'processing'], to: 'failed' },
   requeue: { from: ['ready', 'failed'], to: 'queued' },
   condemn: { from: ['ready'], to: 'failed' },
-} as const satisfies Record<string, { from: readonly TileSetStatus[]; to: TileSetStatus }>;
-export type TileSetTransition = keyof typeof TILE_SET_TRANSITIONS;
+} as const satisfies DerivativeTransitions;
 
-/** Whether `transition` applies to a tile set in `status`. */
-export const canTransition = (status: TileSetStatus, transition: TileSetTransition): boolean =>
-  (TILE_SET_TRANSITIONS[transition].from as readonly TileSetStatus[]).includes(status);
-
-export interface TileSetProps {
+/** Besides the lifecycle every derived image has (status, errorCode, shareEpoch, times). */
+export interface TileSetProps extends DerivativeLifecycle {
   id: string;
   panoramaId: string;
   /** Copied from the panorama so tile access checks need no join. */
@@ -40,19 +43,11 @@ export interface TileSetProps {
   quality: number;
   overlap: number;
   layout: TileLayout;
-  status: TileSetStatus;
   /** Tiles written / tiles expected, 0..1. */
   progress: number;
   levels: number | null;
   tileCount: number | null;
   bytes: number | null;
-  errorCode: string | null;
-  /** Raised to revoke every share link of this tile set at once (links carry the epoch). */
-  shareEpoch: number;
-  createdAt: Date;
-  updatedAt: Date;
-  startedAt: Date | null;
-  completedAt: Date | null;
 }
 
 /** One zoomable pyramid cut from a panorama with one set of options. */

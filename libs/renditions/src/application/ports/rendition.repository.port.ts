@@ -32,7 +32,7 @@ export abstract class RenditionRepository {
   abstract markFailed(id: string, errorCode: string, at: Date): Promise<boolean>;
   /** `condemn`: ready -> failed (its stored file was found damaged). */
   abstract condemn(id: string, errorCode: string, at: Date): Promise<boolean>;
-  /** `retry`: failed -> queued (its error cleared). */
+  /** `requeue`: failed -> queued (its error cleared). */
   abstract requeue(id: string, at: Date): Promise<boolean>;
   /** Removes the row; false if it was already gone. */
   /** Raises the share epoch (revokes every share link made before); false if there is no such rendition. */

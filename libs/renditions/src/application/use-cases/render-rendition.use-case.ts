@@ -1,16 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type Panorama, PanoramaRepository, QuotaExceededError, UploadStaging, UserQuotas } from '#panoramas';
-import { Clock, DomainError, ObjectStorage, type ReadablePyramid, ReadyPyramids } from '#shared-kernel';
+import {
+  Clock,
+  type JobAttempt,
+  ObjectStorage,
+  type ReadablePyramid,
+  ReadyPyramids,
+  runDerivativeJob,
+} from '#shared-kernel';
 import { RenderFailedError } from '../../domain/renditions.errors.js';
 import { RENDITION_CONTENT_TYPES, type RenditionSpec } from '../../domain/rendition-spec.js';
 import type { Rendition } from '../../domain/rendition.js';
 import { RenditionRenderer, type RenderSource } from '../ports/rendition-renderer.port.js';
 import { RenditionRepository } from '../ports/rendition.repository.port.js';
-
-export interface RenderAttempt {
-  /** No retry follows if this attempt fails with a transient error. */
-  isLastAttempt: boolean;
-}
 
 /**
  * Largest pyramid level (in pixels) stitched together in memory (4 bytes a pixel at most);
@@ -19,7 +21,8 @@ export interface RenderAttempt {
 export const MAX_PYRAMID_LEVEL_PIXELS = 16_777_216;
 
 /**
- * The render job. Makes the file from a ready pyramid when one is good enough (lossless, or
+ * The render job (its skeleton, failure policy included, is every derived image's:
+ * runDerivativeJob). Makes the file from a ready pyramid when one is good enough (lossless, or
  * at least the rendition's quality: only the tiles of one small level are read), else from
  * the original (shrink-on-load), into a scratch file beside the storage root; stores it;
  * then marks the rendition ready, with its bytes counted against the owner's quota (as an
@@ -44,13 +47,26 @@ export class RenderRenditionUseCase {
     private readonly clock: Clock,
   ) {}
 
-  async execute(renditionId: string, attempt: RenderAttempt = { isLastAttempt: true }): Promise<void> {
-    const rendition = await this.renditions.findById(renditionId);
-    if (!rendition || rendition.status === 'ready') return; // deleted, or a duplicate delivery
-    const panorama = await this.panoramas.findById(rendition.panoramaId);
-    if (!panorama) return; // being deleted: the purge removes the row
-    if (!(await this.renditions.markProcessing(renditionId, this.clock.now()))) return;
+  execute(renditionId: string, attempt: Pick<JobAttempt, 'isLastAttempt'> = { isLastAttempt: true }): Promise<void> {
+    return runDerivativeJob(
+      {
+        find: async () => {
+          const rendition = await this.renditions.findById(renditionId);
+          // Its panorama being deleted: nothing to make (the purge removes the row).
+          return rendition && (await this.panoramas.findById(rendition.panoramaId)) ? rendition : null;
+        },
+        start: () => this.renditions.markProcessing(renditionId, this.clock.now()),
+        work: (rendition) => this.make(rendition),
+        fail: (_, code) => this.renditions.markFailed(renditionId, code, this.clock.now()),
+        fallbackCode: 'RENDER_FAILED',
+      },
+      attempt,
+    );
+  }
 
+  private async make(rendition: Rendition): Promise<void> {
+    const panorama = await this.panoramas.findById(rendition.panoramaId);
+    if (!panorama) return; // deleted since the job found it: the purge removes the row
     const out = await this.staging.scratchPath('rendition');
     try {
       const file = await this.render(panorama, rendition.spec(), out);
@@ -62,14 +78,6 @@ export class RenderRenditionUseCase {
         sha256: file.sha256,
       });
       await this.commit(rendition, file);
-    } catch (error) {
-      if (error instanceof DomainError && !error.retryable) {
-        await this.renditions.markFailed(renditionId, error.code, this.clock.now());
-      } else if (attempt.isLastAttempt) {
-        const code = error instanceof DomainError ? error.code : 'RENDER_FAILED';
-        await this.renditions.markFailed(renditionId, code, this.clock.now());
-      }
-      throw error;
     } finally {
       await this.staging.discard({ path: out });
     }

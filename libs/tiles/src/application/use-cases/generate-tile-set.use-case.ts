@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
-import { Clock, DomainError, ObjectStorage } from '#shared-kernel';
+import { Clock, type JobAttempt, ObjectStorage, runDerivativeJob } from '#shared-kernel';
 import { buildManifest, manifestKey } from '../../domain/manifest.js';
 import { expectedTileCount, levelCount } from '../../domain/pyramid.js';
+import type { TileSet } from '../../domain/tile-set.js';
 import { TilingIncompleteError } from '../../domain/tiles.errors.js';
 import { type CutPyramid, PyramidTiler } from '../ports/pyramid-tiler.port.js';
 import { TileSetRepository } from '../ports/tile-set.repository.port.js';
@@ -10,22 +11,18 @@ import { TileSetRepository } from '../ports/tile-set.repository.port.js';
 /** How often, at most, progress is written to the database. */
 export const PROGRESS_INTERVAL_MS = 1_000;
 
-export interface GenerateAttempt {
-  /** No retry follows if this attempt fails with a transient error. */
-  isLastAttempt: boolean;
-}
-
 /**
- * The tiling job. Marks the tile set processing, cuts the pyramid from the original file,
- * reports progress (tiles written / tiles expected) at least every second, checks the
- * count against the geometry, publishes the tiles, writes the manifest last, then marks
- * the tile set ready.
+ * The tiling job (its skeleton, failure policy included, is every derived image's:
+ * runDerivativeJob). Marks the tile set processing, cuts the pyramid from the original file,
+ * reports progress (tiles written / tiles expected) at least every second, checks the count
+ * against the geometry, publishes the tiles, writes the manifest last, then marks the tile set
+ * ready.
  *
  * Idempotent: leftovers of an earlier attempt are removed first, and libvips cuts the same
- * bytes from the same input, so a retry ends with the same keys. On failure every
- * published object is removed; a non-retryable DomainError (corrupt image) fails the tile
- * set at once; anything else (storage down...) is rethrown for the queue to retry, and
- * fails it on the last attempt.
+ * bytes from the same input, so a retry ends with the same keys. On failure every published
+ * object is removed; a non-retryable DomainError (corrupt image) fails the tile set at once;
+ * anything else (storage down...) is rethrown for the queue to retry, and fails it on the last
+ * attempt.
  */
 @Injectable()
 export class GenerateTileSetUseCase {
@@ -38,11 +35,27 @@ export class GenerateTileSetUseCase {
     private readonly clock: Clock,
   ) {}
 
-  async execute(tileSetId: string, attempt: GenerateAttempt = { isLastAttempt: true }): Promise<void> {
-    const tileSet = await this.tileSets.findById(tileSetId);
-    if (!tileSet || tileSet.status === 'ready') return; // deleted, or a duplicate delivery of a finished job
-    if (!(await this.tileSets.markProcessing(tileSetId, this.clock.now()))) return;
+  execute(tileSetId: string, attempt: Pick<JobAttempt, 'isLastAttempt'> = { isLastAttempt: true }): Promise<void> {
+    return runDerivativeJob(
+      {
+        find: () => this.tileSets.findById(tileSetId),
+        start: () => this.tileSets.markProcessing(tileSetId, this.clock.now()),
+        work: (tileSet) => this.cut(tileSet),
+        undo: (tileSet) =>
+          this.storage
+            .deletePrefix(tileSet.storagePrefix())
+            .catch((cleanup: unknown) =>
+              this.logger.warn({ tileSetId, err: cleanup }, 'Could not remove partial tiles'),
+            ),
+        fail: (_, code) => this.tileSets.markFailed(tileSetId, code, this.clock.now()),
+        fallbackCode: 'TILING_FAILED',
+      },
+      attempt,
+    );
+  }
 
+  private async cut(tileSet: TileSet): Promise<void> {
+    const tileSetId = tileSet.id;
     const prefix = tileSet.storagePrefix();
     const spec = tileSet.spec();
     const expected = expectedTileCount(spec);
@@ -72,19 +85,6 @@ export class GenerateTileSetUseCase {
         return;
       }
       this.logger.log({ tileSetId, tiles: manifest.tileCount, bytes: manifest.bytes }, 'Tile set ready');
-    } catch (error) {
-      await this.storage
-        .deletePrefix(prefix)
-        .catch((cleanup: unknown) => this.logger.warn({ tileSetId, err: cleanup }, 'Could not remove partial tiles'));
-      const permanent = error instanceof DomainError && !error.retryable;
-      if (permanent || attempt.isLastAttempt) {
-        await this.tileSets.markFailed(
-          tileSetId,
-          error instanceof DomainError ? error.code : 'TILING_FAILED',
-          this.clock.now(),
-        );
-      }
-      throw error;
     } finally {
       await cut?.dispose();
     }
