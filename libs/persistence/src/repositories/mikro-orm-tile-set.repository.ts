@@ -1,8 +1,7 @@
 import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { ChangeFeed } from '#shared-kernel';
-import { type DerivativeStep, transitionUpdate } from '#shared-kernel';
+import { ChangeFeed, type DerivativeStep, transitionUpdate } from '#shared-kernel';
 import { TILE_SET_TRANSITIONS, type TileOptions, TileSet, TileSetRepository } from '#tiles';
 import { ReadReplicas } from '../read-replicas/read-replicas.js';
 
