@@ -19,11 +19,12 @@ async function refusingServer(seconds: number): Promise<{ server: Server; port: 
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-/** Everything `socket` receives, as text. */
-function received(socket: Socket): () => string {
+/** A client of `port`, and everything it receives, as text. */
+function clientOf(port: number): { client: Socket; text: () => string } {
+  const client = connect(port, '127.0.0.1');
   const chunks: Buffer[] = [];
-  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-  return () => Buffer.concat(chunks).toString('latin1');
+  client.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return { client, text: () => Buffer.concat(chunks).toString('latin1') };
 }
 
 const HEAD = (length: number) => `POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: ${length}\r\n\r\n`;
@@ -37,8 +38,7 @@ describe('lingerIfUnread', () => {
     // A bound far beyond what the test needs: it waits for the client, not for the clock.
     const started = await refusingServer(600);
     server = started.server;
-    const client = connect(started.port, '127.0.0.1');
-    const text = received(client);
+    const { client, text } = clientOf(started.port);
     client.write(HEAD(1024 ** 3));
     // 32 MiB, far more than the kernels' buffers hold: all of it leaves only if the server reads it.
     const flushed = new Promise<boolean>((resolve) => {
@@ -54,8 +54,7 @@ describe('lingerIfUnread', () => {
   it('cuts a client that neither finishes its body nor closes, once the bound has passed', async () => {
     const started = await refusingServer(0.2);
     server = started.server;
-    const client = connect(started.port, '127.0.0.1');
-    const text = received(client);
+    const { client, text } = clientOf(started.port);
     client.on('error', () => undefined); // the cut, seen as ECONNRESET
     client.write(HEAD(1024 ** 3));
     client.write(CHUNK);
@@ -66,8 +65,7 @@ describe('lingerIfUnread', () => {
   it('keeps a connection whose client sends the rest of the body: its next request is answered', async () => {
     const started = await refusingServer(60);
     server = started.server;
-    const client = connect(started.port, '127.0.0.1');
-    const text = received(client);
+    const { client, text } = clientOf(started.port);
     const body = Buffer.alloc(4 * 1024 * 1024, 7);
     client.write(HEAD(body.length));
     client.write(body);

@@ -52,11 +52,12 @@ export class RenderRenditionUseCase {
       {
         find: async () => {
           const rendition = await this.renditions.findById(renditionId);
+          const panorama = rendition && (await this.panoramas.findById(rendition.panoramaId));
           // Its panorama being deleted: nothing to make (the purge removes the row).
-          return rendition && (await this.panoramas.findById(rendition.panoramaId)) ? rendition : null;
+          return rendition && panorama ? { status: rendition.status, rendition, panorama } : null;
         },
         start: () => this.renditions.markProcessing(renditionId, this.clock.now()),
-        work: (rendition) => this.make(rendition),
+        work: ({ rendition, panorama }) => this.make(rendition, panorama),
         fail: (_, code) => this.renditions.markFailed(renditionId, code, this.clock.now()),
         fallbackCode: 'RENDER_FAILED',
       },
@@ -64,9 +65,7 @@ export class RenderRenditionUseCase {
     );
   }
 
-  private async make(rendition: Rendition): Promise<void> {
-    const panorama = await this.panoramas.findById(rendition.panoramaId);
-    if (!panorama) return; // deleted since the job found it: the purge removes the row
+  private async make(rendition: Rendition, panorama: Panorama): Promise<void> {
     const out = await this.staging.scratchPath('rendition');
     try {
       const file = await this.render(panorama, rendition.spec(), out);
