@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ReconcileDeletionsUseCase } from '#panoramas';
-import { RequeueQueuedRenditionsUseCase } from '#renditions';
-import { RequeueQueuedTileSetsUseCase } from '#tiles';
+import { RenditionJobs } from '#renditions';
+import { TileSetJobs } from '#tiles';
 
 const INTERVAL_MS = 5 * 60_000;
 
@@ -17,8 +17,8 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly requeueTileSets: RequeueQueuedTileSetsUseCase,
-    private readonly requeueRenditions: RequeueQueuedRenditionsUseCase,
+    private readonly tileSetJobs: TileSetJobs,
+    private readonly renditionJobs: RenditionJobs,
     private readonly reconcileDeletions: ReconcileDeletionsUseCase,
   ) {}
 
@@ -36,8 +36,8 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async run(): Promise<void> {
-    const tileSets = await this.requeueTileSets.execute();
-    const renditions = await this.requeueRenditions.execute();
+    const tileSets = await this.tileSetJobs.requeueQueued();
+    const renditions = await this.renditionJobs.requeueQueued();
     const deletions = await this.reconcileDeletions.execute();
     if (tileSets + renditions + deletions > 0)
       this.logger.log(

@@ -4,9 +4,13 @@ import { PanoramasModule } from '#panoramas';
 import { Clock, JobQueue, SystemClock } from '#shared-kernel';
 import { renditionJobPolicies } from './application/jobs.js';
 import { renditionsSettings } from './renditions.config.js';
-import { RenditionAccess } from './application/rendition-access.service.js';
+import {
+  RenditionAccess,
+  RenditionJobs,
+  RenditionSharesUseCase,
+  RenditionWatch,
+} from './application/rendition-derivative.js';
 import { RenditionRequests } from './application/rendition-requests.service.js';
-import { RenditionWatch } from './application/rendition-watch.service.js';
 import { RenditionsSettings } from './application/renditions.settings.js';
 import { CheckRenditionsIntegrityUseCase } from './application/use-cases/check-renditions-integrity.use-case.js';
 import { CompressImageUseCase } from './application/use-cases/compress-image.use-case.js';
@@ -21,11 +25,9 @@ import {
   RenditionsOfPanoramasUseCase,
 } from './application/use-cases/rendition-queries.use-case.js';
 import { RequestPresetRenditionsUseCase } from './application/use-cases/request-preset-renditions.use-case.js';
-import { RequeueQueuedRenditionsUseCase } from './application/use-cases/requeue-queued-renditions.use-case.js';
 
 /** Declares the renditions jobs' queue policies when the module is built. */
 const RENDITION_JOBS_DECLARED = Symbol('rendition jobs declared');
-import { RenditionSharesUseCase } from './application/use-cases/rendition-shares.use-case.js';
 
 const useCases = [
   CreateRenditionUseCase,
@@ -35,7 +37,6 @@ const useCases = [
   ReadRenditionFileUseCase,
   DeleteRenditionUseCase,
   RenderRenditionUseCase,
-  RequeueQueuedRenditionsUseCase,
   CheckRenditionsIntegrityUseCase,
   CompressImageUseCase,
   RenditionsOfPanoramasUseCase,
@@ -55,6 +56,7 @@ const useCases = [
     RenditionAccess,
     RenditionRequests,
     RenditionWatch,
+    RenditionJobs,
     { provide: Clock, useClass: SystemClock },
     {
       provide: RenditionsSettings,
@@ -67,6 +69,6 @@ const useCases = [
       useFactory: (queue: JobQueue, settings: RenditionsSettings) => queue.declare(renditionJobPolicies(settings)),
     },
   ],
-  exports: [...useCases, RenditionWatch, RenditionsSettings],
+  exports: [...useCases, RenditionWatch, RenditionJobs, RenditionsSettings],
 })
 export class RenditionsModule {}

@@ -12,3 +12,4 @@ export * from './pyramids.port.js';
 export * from './change-watcher.js';
 export * from './shared-locks.port.js';
 export * from './derivative.js';
+export * from './derivative-services.js';

@@ -33,17 +33,23 @@ export async function makeTiff(width: number, height: number): Promise<Buffer> {
 }
 
 function gradient(width: number, height: number, channels: number): Buffer {
-  const pixels = Buffer.alloc(width * height * channels);
+  // Rows written from a per-column table into a typed array of this realm: the same bytes as
+  // the plain per-pixel loop, ~100 times faster under jest (a cross-realm Buffer written per
+  // pixel took 7 s for 6000x3000).
+  const pixels = new Uint8Array(width * height * channels);
+  const red = new Uint8Array(width);
+  for (let x = 0; x < width; x++) red[x] = (x * 255) / Math.max(1, width - 1);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * channels;
-      pixels[i] = (x * 255) / Math.max(1, width - 1);
-      pixels[i + 1] = (y * 255) / Math.max(1, height - 1);
+    const green = (y * 255) / Math.max(1, height - 1);
+    let i = y * width * channels;
+    for (let x = 0; x < width; x++, i += channels) {
+      pixels[i] = red[x];
+      pixels[i + 1] = green;
       pixels[i + 2] = (x ^ y) & 0xff;
       if (channels === 4) pixels[i + 3] = 64 + ((x + y) % 192);
     }
   }
-  return pixels;
+  return Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
 }
 
 function pngChunk(type: string, data: Buffer): Buffer {

@@ -6,25 +6,21 @@ import { defaultMaxReadArea } from './domain/iiif.js';
 import { tileJobPolicies } from './application/jobs.js';
 import { ReadyTileSets } from './application/ready-tile-sets.service.js';
 import { TileBytesCache } from './application/tile-bytes-cache.js';
-import { TileSetAccess } from './application/tile-set-access.service.js';
 import { TileSetRequests } from './application/tile-set-requests.service.js';
-import { TileSetWatch } from './application/tile-set-watch.service.js';
+import { TileSetAccess, TileSetJobs, TileSetSharesUseCase, TileSetWatch } from './application/tile-set-derivative.js';
 import { DeleteTileSetUseCase } from './application/use-cases/delete-tile-set.use-case.js';
 import { GenerateTileSetUseCase } from './application/use-cases/generate-tile-set.use-case.js';
 import { ReadTileUseCase } from './application/use-cases/read-tile.use-case.js';
 import { RepairTileSetUseCase } from './application/use-cases/repair-tile-set.use-case.js';
 import { SampleTileIntegrityUseCase } from './application/use-cases/sample-tile-integrity.use-case.js';
 import { VerifyTileSetUseCase } from './application/use-cases/verify-tile-set.use-case.js';
-import { RequeueQueuedTileSetsUseCase } from './application/use-cases/requeue-queued-tile-sets.use-case.js';
 import { GetTileManifestUseCase, GetTileSetUseCase } from './application/use-cases/tile-set-queries.use-case.js';
 import { IiifSettings, IiifUseCase } from './application/use-cases/iiif.use-case.js';
-import { TileSetSharesUseCase } from './application/use-cases/tile-set-shares.use-case.js';
 
 /** Declares the tiles jobs' queue policies when the module is built (before anything is sent). */
 const TILE_JOBS_DECLARED = Symbol('tile jobs declared');
 
 const useCases = [
-  RequeueQueuedTileSetsUseCase,
   GenerateTileSetUseCase,
   GetTileSetUseCase,
   GetTileManifestUseCase,
@@ -55,6 +51,7 @@ const useCases = [
       useFactory: (config: AppConfig) => new TileBytesCache(config.TILE_CACHE_BYTES),
     },
     TileSetWatch,
+    TileSetJobs,
     TileSetRequests,
     TilePyramids,
     { provide: ReadyPyramids, useExisting: TilePyramids },
@@ -82,6 +79,6 @@ const useCases = [
         queue.declare(tileJobPolicies({ tilingTimeoutSeconds: config.TILING_TIMEOUT_SECONDS })),
     },
   ],
-  exports: [...useCases, TileSetWatch, TileSetRequests, ReadyPyramids, ReadyTileSets, IiifSettings],
+  exports: [...useCases, TileSetWatch, TileSetJobs, TileSetRequests, ReadyPyramids, ReadyTileSets, IiifSettings],
 })
 export class TilesModule {}

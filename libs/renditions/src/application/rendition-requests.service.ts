@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Panorama } from '#panoramas';
-import { Clock, JobQueue, newId } from '#shared-kernel';
+import { Clock, newId } from '#shared-kernel';
 import { FILE_EXTENSIONS, normaliseSpec, type RenditionRequest, specKey } from '../domain/rendition-spec.js';
 import { Rendition } from '../domain/rendition.js';
-import { RENDER_RENDITION_JOB } from './jobs.js';
 import { RenditionRepository } from './ports/rendition.repository.port.js';
+import { RenditionJobs } from './rendition-derivative.js';
 import { RenditionsSettings } from './renditions.settings.js';
 
 /**
@@ -17,7 +17,7 @@ export class RenditionRequests {
 
   constructor(
     private readonly renditions: RenditionRepository,
-    private readonly queue: JobQueue,
+    private readonly jobs: RenditionJobs,
     private readonly settings: RenditionsSettings,
     private readonly clock: Clock,
   ) {}
@@ -72,13 +72,10 @@ export class RenditionRequests {
 
   /** Committed as queued: if the job cannot be sent now, the reconciler sends it later. */
   private async enqueueCommitted(renditionId: string): Promise<void> {
-    await this.enqueue(renditionId).catch((error: unknown) =>
-      this.logger.warn({ renditionId, err: error }, 'Enqueue failed; the reconciler will retry'),
-    );
-  }
-
-  /** Sends the render job; the singleton key makes a repeat harmless. */
-  async enqueue(renditionId: string): Promise<void> {
-    await this.queue.enqueue(RENDER_RENDITION_JOB, { renditionId }, { singletonKey: renditionId });
+    await this.jobs
+      .enqueue(renditionId)
+      .catch((error: unknown) =>
+        this.logger.warn({ renditionId, err: error }, 'Enqueue failed; the reconciler will retry'),
+      );
   }
 }

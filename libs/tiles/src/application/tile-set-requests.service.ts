@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { Clock, JobQueue, newId } from '#shared-kernel';
+import { Clock, newId } from '#shared-kernel';
 import { normaliseTileOptions, type TileOptions } from '../domain/tile-options.js';
 import { TileSet } from '../domain/tile-set.js';
-import { GENERATE_TILE_SET_JOB } from './jobs.js';
 import { TileSetRepository } from './ports/tile-set.repository.port.js';
+import { TileSetJobs } from './tile-set-derivative.js';
 
 /** The image a tile set is cut from, as its owner stored it (tiles never knows panoramas). */
 export interface TileSource {
@@ -24,7 +24,7 @@ export interface TileSource {
 export class TileSetRequests {
   constructor(
     private readonly tileSets: TileSetRepository,
-    private readonly queue: JobQueue,
+    private readonly jobs: TileSetJobs,
     private readonly clock: Clock,
   ) {}
 
@@ -52,8 +52,8 @@ export class TileSetRequests {
     return result;
   }
 
-  /** Sends the cutting job; the singleton key makes a repeat harmless. */
-  async enqueue(tileSetId: string): Promise<void> {
-    await this.queue.enqueue(GENERATE_TILE_SET_JOB, { tileSetId }, { singletonKey: tileSetId });
+  /** Sends the cutting job; a repeat is harmless. */
+  enqueue(tileSetId: string): Promise<void> {
+    return this.jobs.enqueue(tileSetId);
   }
 }

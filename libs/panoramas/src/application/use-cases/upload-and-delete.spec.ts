@@ -22,7 +22,7 @@ import {
   InMemoryTileSetRepository,
   RecordingJobQueue,
 } from '#testing';
-import { TileSetRequests } from '#tiles';
+import { TileSetJobs, TileSetRequests } from '#tiles';
 
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
 
@@ -68,7 +68,7 @@ function setup(options: { maxUploadBytes?: number } = {}) {
   const staging = new FileSystemUploadStaging(join(dir, 'tmp'));
   const quotas = new FixedQuotas();
   const images = new FakeImages();
-  const requests = new TileSetRequests(tileSets, queue, clock);
+  const requests = new TileSetRequests(tileSets, new TileSetJobs(tileSets, queue), clock);
   const access = new PanoramaAccess(panoramas);
   const purge = new PurgePanoramaUseCase(panoramas, tileSets, storage);
   return {

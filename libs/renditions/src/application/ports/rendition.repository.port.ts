@@ -34,8 +34,8 @@ export abstract class RenditionRepository {
   abstract condemn(id: string, errorCode: string, at: Date): Promise<boolean>;
   /** `requeue`: failed -> queued (its error cleared). */
   abstract requeue(id: string, at: Date): Promise<boolean>;
-  /** Removes the row; false if it was already gone. */
   /** Raises the share epoch (revokes every share link made before); false if there is no such rendition. */
   abstract raiseShareEpoch(id: string, at: Date): Promise<boolean>;
+  /** Removes the row; false if it was already gone. */
   abstract delete(id: string): Promise<boolean>;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, ObjectStorage } from '#shared-kernel';
 import { RenditionRepository } from '../ports/rendition.repository.port.js';
-import { RenditionAccess } from '../rendition-access.service.js';
+import { RenditionAccess } from '../rendition-derivative.js';
 
 /** Deletes one's rendition: its file first, then its row (no row ever points at a missing file). */
 @Injectable()

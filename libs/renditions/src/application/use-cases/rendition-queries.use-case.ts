@@ -4,7 +4,7 @@ import { type Actor, type ByteRange, type ObjectRead, ObjectStorage, type Reader
 import { downloadName, type Rendition } from '../../domain/rendition.js';
 import { RenditionNotReadyError } from '../../domain/renditions.errors.js';
 import { RenditionRepository } from '../ports/rendition.repository.port.js';
-import { RenditionAccess } from '../rendition-access.service.js';
+import { RenditionAccess } from '../rendition-derivative.js';
 
 /** The renditions of a panorama one may read, oldest first. */
 @Injectable()

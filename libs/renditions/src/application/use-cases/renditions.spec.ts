@@ -11,6 +11,7 @@ import {
   RenderRenditionUseCase,
   RenditionLimitReachedError,
   RenditionRenderer,
+  RenditionJobs,
   RenditionRequests,
   type RenditionSpec,
   RenditionsSettings,
@@ -98,7 +99,7 @@ async function setup(options: { limit?: number } = {}) {
       queueSeconds: 1,
     },
   };
-  const requests = new RenditionRequests(renditions, queue, settings, clock);
+  const requests = new RenditionRequests(renditions, new RenditionJobs(renditions, queue), settings, clock);
   const now = clock.now();
   const panorama = new Panorama({
     id: '11111111-1111-4111-8111-111111111111',

@@ -3,7 +3,7 @@ import { type Actor, ObjectStorage } from '#shared-kernel';
 import { TileSetNotFoundError } from '../../domain/tiles.errors.js';
 import { TileSetRepository } from '../ports/tile-set.repository.port.js';
 import { ReadyTileSets } from '../ready-tile-sets.service.js';
-import { TileSetAccess } from '../tile-set-access.service.js';
+import { TileSetAccess } from '../tile-set-derivative.js';
 
 /**
  * Deletes a tile set: objects first, row last (a failure leaves a row to retry from, never

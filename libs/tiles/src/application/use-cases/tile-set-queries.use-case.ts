@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Actor, Reader } from '#shared-kernel';
 import type { TileSet } from '../../domain/tile-set.js';
 import { type ReadyTileSet, ReadyTileSets } from '../ready-tile-sets.service.js';
-import { TileSetAccess } from '../tile-set-access.service.js';
+import { TileSetAccess } from '../tile-set-derivative.js';
 
 /** A tile set's record (any status). */
 @Injectable()

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { type ImageInfo, ImageProcessor, PanoramaAccess, UploadPanoramaUseCase } from '#panoramas';
 import {
   parsePresets,
+  RenditionJobs,
   RenditionRequests,
   type RenditionsSettings,
   RenditionsOfPanoramasUseCase,
@@ -20,7 +21,7 @@ import {
   InMemoryTileSetRepository,
   RecordingJobQueue,
 } from '#testing';
-import { TileSetRequests } from '#tiles';
+import { TileSetJobs, TileSetRequests } from '#tiles';
 import { PanoramaDerivatives } from '../catalogue/panorama-catalogue.use-case.js';
 import { IngestPanoramaUseCase, type IngestSource } from './ingest-panorama.use-case.js';
 import { REQUEST_PRESETS_JOB } from './jobs.js';
@@ -62,7 +63,7 @@ function setup() {
   const upload = new UploadPanoramaUseCase(
     panoramas,
     tileSets,
-    new TileSetRequests(tileSets, queue, clock),
+    new TileSetRequests(tileSets, new TileSetJobs(tileSets, queue), clock),
     new FileSystemUploadStaging(join(dir, 'tmp')),
     new FakeImages(),
     new LocalObjectStorage(join(dir, 'storage')),
@@ -71,7 +72,9 @@ function setup() {
     clock,
     queue,
   );
-  const presets = new RequestPresetRenditionsUseCase(new RenditionRequests(renditions, queue, settings, clock));
+  const presets = new RequestPresetRenditionsUseCase(
+    new RenditionRequests(renditions, new RenditionJobs(renditions, queue), settings, clock),
+  );
   const ingest = new IngestPanoramaUseCase(
     upload,
     presets,
