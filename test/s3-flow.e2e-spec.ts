@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { loadConfig } from '#config';
 import { s3Settings, S3ObjectStorage } from '#storage';
 import { makeJpeg, makeNoisyJpeg, startS3Server, type TestS3Server } from '#testing';
@@ -34,6 +35,21 @@ afterAll(async () => {
   await api?.close();
   await s3?.dispose();
 }, 60_000);
+
+/** How many attempts of a tile set's cutting job have failed so far (pg-boss counts them). */
+async function failedAttempts(tileSetId: string): Promise<number> {
+  const db = new pg.Client({ connectionString: api.db.url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ n: number | null }>(
+      `select max(retry_count)::int as n from ${api.config.QUEUE_SCHEMA}.job where name = 'tiles.generate' and data->>'tileSetId' = $1`,
+      [tileSetId],
+    );
+    return rows[0].n ?? 0;
+  } finally {
+    await db.end();
+  }
+}
 
 const auth = () => ({ authorization: `Bearer ${owner.accessToken}` });
 const keys = async (prefix: string) => {
@@ -100,12 +116,14 @@ describe('on S3', () => {
     const id = uploaded.data!.tileSets[0].id;
     const status = async () => (await owner.client.GET('/v1/tilesets/{id}', { params: { path: { id } } })).data!.status;
     await s3.stop();
+    // Watch the status until an attempt of the cutting job has failed on the outage (the
+    // queue counts it): that attempt met S3 down mid-cut, and must not have said ready.
     const seen = new Set<string>();
-    const until = Date.now() + 6_000;
-    while (Date.now() < until) {
+    while ((await failedAttempts(id)) === 0 && !seen.has('ready')) {
       seen.add(await status());
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 50));
     }
+    seen.add(await status());
     expect(seen.has('ready')).toBe(false);
     await s3.start();
     const events = await followEvents(`${api.baseUrl}/v1/tilesets/${id}/events`, owner.accessToken, 90_000);

@@ -33,6 +33,7 @@ import { RenditionsController } from './renditions/renditions.controller.js';
 import { TileSetsController } from './tilesets/tilesets.controller.js';
 import { TileSetResponses } from './tilesets/tile-set-responses.js';
 import { ShareLinkAnswers } from './share/share-link-answers.js';
+import { ShareLinkRoutes } from './share/share-link-routes.js';
 import { ShareLinks } from './share/share-links.js';
 import { ResumableUploads } from './uploads/resumable-uploads.js';
 import { UploadsController } from './uploads/uploads.controller.js';
@@ -105,6 +106,7 @@ export class ApiModule {
         InitialAdmin,
         ShareLinks,
         ShareLinkAnswers,
+        ShareLinkRoutes,
         ResumableUploads,
         UploadFieldsParser,
         ShareLinkVerifier,

@@ -15,11 +15,16 @@ import { SharpRenditionRenderer } from './sharp-rendition-renderer.js';
 /** Renditions against real libvips: sizes, formats, orientation, metadata, pyramids, isolation. */
 let dir: string;
 let renderer: SharpRenditionRenderer;
+
+/** With a short kill grace: a render held to its 1 s timeout is killed 0.1 s past it, not 5 s. */
+class QuickToKill extends SharpRenditionRenderer {
+  protected override readonly killGraceMs = 100;
+}
 let images: SharpImageProcessor;
 const config = () => loadConfig({ TILING_WORK_DIR: join(dir, 'tiling') });
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tessera-render-'));
-  renderer = new SharpRenditionRenderer(config());
+  renderer = new QuickToKill(config());
   images = new SharpImageProcessor(config());
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

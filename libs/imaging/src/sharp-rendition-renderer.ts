@@ -37,6 +37,8 @@ export class SharpRenditionRenderer extends RenditionRenderer implements OnModul
   /** Renders under way: each one's way to stop it. */
   private readonly running = new Set<(reason: Error) => void>();
   private shutdownTimer?: NodeJS.Timeout;
+  /** Grace for a render past its timeout to stop by itself before it is killed. */
+  protected readonly killGraceMs: number = KILL_GRACE_MS;
 
   constructor(private readonly config: AppConfig) {
     super();
@@ -117,7 +119,7 @@ export class SharpRenditionRenderer extends RenditionRenderer implements OnModul
       signal?.addEventListener('abort', abort, { once: true });
       const deadline = setTimeout(
         () => finish(new SharpRenderError('timeout', 'the render did not stop by its timeout')),
-        limits.timeoutSeconds * 1000 + KILL_GRACE_MS,
+        limits.timeoutSeconds * 1000 + this.killGraceMs,
       );
       child.once('message', (reply: RenderReplyMessage) =>
         'ok' in reply ? finish(null, reply.ok) : finish(new SharpRenderError(reply.error.kind, reply.error.message)),

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   type MessageEvent,
-  Patch,
   Post,
   Req,
   Res,
@@ -23,7 +22,6 @@ import {
   type Rendition,
   RenditionWatch,
 } from '#renditions';
-import { ShareLinksUseCase } from '#sharing';
 import type { Principal } from '#users';
 import type { Observable } from 'rxjs';
 import { SSE_SCHEMA, statusEvents } from '../common/sse.js';
@@ -36,10 +34,10 @@ import {
   RenditionShareListDto,
   UpdateShareDto,
 } from '../share/dto/share-link.dto.js';
-import { listedLink, ShareLinkAnswers } from '../share/share-link-answers.js';
-import { ShareLinks } from '../share/share-links.js';
 import { CreateRenditionDto, RenditionDto } from './dto/rendition.dto.js';
 import { DocRenditionFile, sendRendition } from './rendition-file.js';
+import { ShareLinkRoutes, ShareRoute } from '../share/share-link-routes.js';
+import { RENDITION_SHARES } from './rendition-shares.js';
 
 @ApiTags('renditions')
 @Controller()
@@ -51,9 +49,7 @@ export class RenditionsController {
     private readonly readFile: ReadRenditionFileUseCase,
     private readonly remove: DeleteRenditionUseCase,
     private readonly watch: RenditionWatch,
-    private readonly sharing: ShareLinksUseCase,
-    private readonly links: ShareLinks,
-    private readonly shareAnswers: ShareLinkAnswers,
+    private readonly shares: ShareLinkRoutes,
   ) {}
 
   @Post('panoramas/:id/renditions')
@@ -142,88 +138,48 @@ export class RenditionsController {
     return sendRendition(this.readFile, principal, id, req, res, 'private, max-age=31536000, immutable');
   }
 
-  @Post('renditions/:id/share')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({
-    summary: 'Make a share link: the rendition file, without a token, until it expires',
-    description:
-      'An absolute URL (PUBLIC_BASE_URL when set) usable in an <img> on any page. The link is listed ' +
-      '(listRenditionShares) and can be revoked alone (revokeRenditionShare) or with every other ' +
-      '(revokeRenditionShares). Owners only.',
-  })
-  @ApiOkResponse({ type: RenditionShareDto })
-  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND', 'SHARE_LINK_LIMIT_REACHED')
-  async shareRendition(
+  @ShareRoute.create(RENDITION_SHARES)
+  shareRendition(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @Body() body: CreateShareDto,
     @Req() req: Request,
   ): Promise<RenditionShareDto> {
-    const made = await this.sharing.create(principal, 'rendition', id, { ...body, keyId: this.links.signingKeyId() });
-    return this.shareAnswers.rendition(made, req)!;
+    return this.shares.create('rendition', principal, id, body, req);
   }
 
-  @Get('renditions/:id/shares')
-  @ApiOperation({
-    summary: "This rendition's active share links",
-    description:
-      'Listed links that are neither revoked nor expired, newest first, with their label, expiry, last use (to the ' +
-      'minute) and file URL. Owners only.',
-  })
-  @ApiOkResponse({ type: RenditionShareListDto })
-  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND')
-  async listRenditionShares(
+  @ShareRoute.list(RENDITION_SHARES)
+  listRenditionShares(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @Req() req: Request,
   ): Promise<RenditionShareListDto> {
-    const links = await this.sharing.list(principal, 'rendition', id);
-    return {
-      items: links.flatMap((link) => this.shareAnswers.rendition(listedLink(link), req) ?? []),
-    };
+    return this.shares.list('rendition', principal, id, req);
   }
 
-  @Patch('renditions/:id/shares/:linkId')
-  @ApiOperation({ summary: 'Label a share link of this rendition', description: 'Owners only.' })
-  @ApiOkResponse({ type: RenditionShareDto })
-  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND', 'SHARE_LINK_NOT_FOUND')
-  async updateRenditionShare(
+  @ShareRoute.label(RENDITION_SHARES)
+  updateRenditionShare(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @UuidParam('linkId') linkId: string,
     @Body() body: UpdateShareDto,
     @Req() req: Request,
   ): Promise<RenditionShareDto> {
-    const link = await this.sharing.relabel(principal, 'rendition', id, linkId, body.label);
-    return this.shareAnswers.rendition(listedLink(link), req)!;
+    return this.shares.relabel('rendition', principal, id, linkId, body.label, req);
   }
 
-  @Delete('renditions/:id/shares/:linkId')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({
-    summary: 'Revoke one share link of this rendition',
-    description: 'The others keep working. Takes effect on every API instance within moments. Owners only.',
-  })
-  @ApiNoContentResponse({ description: 'Revoked.' })
-  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND', 'SHARE_LINK_NOT_FOUND')
-  async revokeRenditionShare(
+  @ShareRoute.revoke(RENDITION_SHARES)
+  revokeRenditionShare(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @UuidParam('linkId') linkId: string,
   ): Promise<void> {
-    await this.sharing.revoke(principal, 'rendition', id, linkId);
+    return this.shares.revoke('rendition', principal, id, linkId);
   }
 
-  @Delete('renditions/:id/share')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({
-    summary: 'Revoke every share link of this rendition',
-    description: 'Listed and unlisted. Owners only.',
-  })
-  @ApiNoContentResponse({ description: 'Revoked.' })
-  @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND')
-  async revokeRenditionShares(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
-    await this.sharing.revokeAll(principal, 'rendition', id);
+  @ShareRoute.revokeAll(RENDITION_SHARES)
+  revokeRenditionShares(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
+    return this.shares.revokeAll('rendition', principal, id);
   }
 
   @Delete('renditions/:id')

@@ -6,6 +6,8 @@ import type { ProblemCode } from '../http/problem/error-status.js';
 import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { IiifInfoDto, SphereDescriptorDto } from './dto/iiif.dto.js';
 import { TileManifestDto } from './dto/tile-manifest.dto.js';
+import { TileSetShareDto, TileSetShareListDto } from '../share/dto/share-link.dto.js';
+import type { ShareRouteSpec } from '../share/share-link-routes.js';
 
 /*
  * The documentation of each read route of a tile set, shared by its two ways in: bearer
@@ -178,3 +180,37 @@ export const DocIiifImage = (...extra: ProblemCode[]) =>
       ...extra,
     ),
   );
+
+/** The share-link routes of a tile set (see ShareRoute). */
+export const TILE_SET_SHARES: ShareRouteSpec = {
+  path: ':id',
+  notFound: 'TILE_SET_NOT_FOUND',
+  dto: TileSetShareDto,
+  listDto: TileSetShareListDto,
+  docs: {
+    create: {
+      summary: 'Make a share link: read access to this tile set, without a token, until it expires',
+      description:
+        'Answers absolute URLs (PUBLIC_BASE_URL when set) of the Deep Zoom descriptor, the IIIF base URI, the IIIF ' +
+        'Presentation manifest and the archive under a signed path prefix that viewers keep when they derive tile URLs. ' +
+        'The link is listed (listTileSetShares) with its label and last use, and can be revoked alone ' +
+        '(revokeTileSetShare) or with every other (revokeTileSetShares). Owners only.',
+    },
+    list: {
+      summary: "This tile set's active share links",
+      description:
+        'Listed links that are neither revoked nor expired, newest first, with their label, expiry, last use (to the ' +
+        'minute) and URLs. Unlisted links (listed: false) are not here. Owners only.',
+    },
+    label: { summary: 'Label a share link of this tile set', description: 'Owners only.' },
+    revoke: {
+      summary: 'Revoke one share link of this tile set',
+      description: 'The others keep working. Takes effect on every API instance within moments. Owners only.',
+    },
+    revokeAll: {
+      summary: 'Revoke every share link of this tile set',
+      description:
+        'Listed and unlisted. Takes effect on every API instance within moments. Links made afterwards work. Owners only.',
+    },
+  },
+};

@@ -7,8 +7,6 @@ import {
   HttpStatus,
   type MessageEvent,
   Param,
-  Patch,
-  Post,
   Query,
   Req,
   Res,
@@ -16,7 +14,6 @@ import {
 } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ShareLinksUseCase } from '#sharing';
 import { DeleteTileSetUseCase, GetTileSetUseCase, type TileSet, TileSetWatch } from '#tiles';
 import type { Principal } from '#users';
 import type { Observable } from 'rxjs';
@@ -26,8 +23,6 @@ import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { TileSetDto } from './dto/tile-set.dto.js';
 import { CreateShareDto, TileSetShareDto, TileSetShareListDto, UpdateShareDto } from '../share/dto/share-link.dto.js';
-import { listedLink, ShareLinkAnswers } from '../share/share-link-answers.js';
-import { ShareLinks } from '../share/share-links.js';
 import type { SphereDescriptorDto } from './dto/iiif.dto.js';
 import { ManifestQueryDto, TileManifestDto } from './dto/tile-manifest.dto.js';
 import {
@@ -39,9 +34,11 @@ import {
   DocManifest,
   DocSphere,
   DocTile,
+  TILE_SET_SHARES,
 } from './tile-set-docs.js';
 import { ANSWERED_BY_TILE_PIPELINE, tileSetPlace, TileSetResponses } from './tile-set-responses.js';
 import { StaleOk } from '../http/read-replicas.interceptors.js';
+import { ShareLinkRoutes, ShareRoute } from '../share/share-link-routes.js';
 
 /** Where a tile set's answers are reached with a bearer token. */
 
@@ -51,9 +48,7 @@ export class TileSetsController {
   constructor(
     private readonly getOne: GetTileSetUseCase,
     private readonly remove: DeleteTileSetUseCase,
-    private readonly sharing: ShareLinksUseCase,
-    private readonly links: ShareLinks,
-    private readonly shareAnswers: ShareLinkAnswers,
+    private readonly shares: ShareLinkRoutes,
     private readonly responses: TileSetResponses,
     private readonly watch: TileSetWatch,
   ) {}
@@ -180,90 +175,48 @@ export class TileSetsController {
     );
   }
 
-  @Post(':id/share')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({
-    summary: 'Make a share link: read access to this tile set, without a token, until it expires',
-    description:
-      'Answers absolute URLs (PUBLIC_BASE_URL when set) of the Deep Zoom descriptor, the IIIF base URI, the IIIF ' +
-      'Presentation manifest and the archive under a signed path prefix that viewers keep when they derive tile URLs. ' +
-      'The link is listed (listTileSetShares) with its label and last use, and can be revoked alone ' +
-      '(revokeTileSetShare) or with every other (revokeTileSetShares). Owners only.',
-  })
-  @ApiOkResponse({ type: TileSetShareDto })
-  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'SHARE_LINK_LIMIT_REACHED')
-  async shareTileSet(
+  @ShareRoute.create(TILE_SET_SHARES)
+  shareTileSet(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @Body() body: CreateShareDto,
     @Req() req: Request,
   ): Promise<TileSetShareDto> {
-    const made = await this.sharing.create(principal, 'tileset', id, { ...body, keyId: this.links.signingKeyId() });
-    return this.shareAnswers.tileSet(made, req)!;
+    return this.shares.create('tileset', principal, id, body, req);
   }
 
-  @Get(':id/shares')
-  @ApiOperation({
-    summary: "This tile set's active share links",
-    description:
-      'Listed links that are neither revoked nor expired, newest first, with their label, expiry, last use (to the ' +
-      'minute) and URLs. Unlisted links (listed: false) are not here. Owners only.',
-  })
-  @ApiOkResponse({ type: TileSetShareListDto })
-  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND')
-  async listTileSetShares(
+  @ShareRoute.list(TILE_SET_SHARES)
+  listTileSetShares(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @Req() req: Request,
   ): Promise<TileSetShareListDto> {
-    const links = await this.sharing.list(principal, 'tileset', id);
-    return {
-      items: links.flatMap((link) => this.shareAnswers.tileSet(listedLink(link), req) ?? []),
-    };
+    return this.shares.list('tileset', principal, id, req);
   }
 
-  @Patch(':id/shares/:linkId')
-  @ApiOperation({ summary: 'Label a share link of this tile set', description: 'Owners only.' })
-  @ApiOkResponse({ type: TileSetShareDto })
-  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'SHARE_LINK_NOT_FOUND')
-  async updateTileSetShare(
+  @ShareRoute.label(TILE_SET_SHARES)
+  updateTileSetShare(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @UuidParam('linkId') linkId: string,
     @Body() body: UpdateShareDto,
     @Req() req: Request,
   ): Promise<TileSetShareDto> {
-    const link = await this.sharing.relabel(principal, 'tileset', id, linkId, body.label);
-    return this.shareAnswers.tileSet(listedLink(link), req)!;
+    return this.shares.relabel('tileset', principal, id, linkId, body.label, req);
   }
 
-  @Delete(':id/shares/:linkId')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({
-    summary: 'Revoke one share link of this tile set',
-    description: 'The others keep working. Takes effect on every API instance within moments. Owners only.',
-  })
-  @ApiNoContentResponse({ description: 'Revoked.' })
-  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND', 'SHARE_LINK_NOT_FOUND')
-  async revokeTileSetShare(
+  @ShareRoute.revoke(TILE_SET_SHARES)
+  revokeTileSetShare(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
     @UuidParam('linkId') linkId: string,
   ): Promise<void> {
-    await this.sharing.revoke(principal, 'tileset', id, linkId);
+    return this.shares.revoke('tileset', principal, id, linkId);
   }
 
-  @Delete(':id/share')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({
-    summary: 'Revoke every share link of this tile set',
-    description:
-      'Listed and unlisted. Takes effect on every API instance within moments. Links made afterwards work. Owners only.',
-  })
-  @ApiNoContentResponse({ description: 'Revoked.' })
-  @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND')
-  async revokeTileSetShares(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
-    await this.sharing.revokeAll(principal, 'tileset', id);
+  @ShareRoute.revokeAll(TILE_SET_SHARES)
+  revokeTileSetShares(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
+    return this.shares.revokeAll('tileset', principal, id);
   }
 
   @Delete(':id')
