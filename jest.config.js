@@ -59,5 +59,6 @@ export default {
   // Finds (or starts) PostgreSQL and Chromium once per run: see test/setup/test-services.mjs.
   globalSetup: '<rootDir>/test/setup/global-setup.mjs',
   globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
+  testSequencer: '<rootDir>/test/setup/sequencer.mjs',
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
 };

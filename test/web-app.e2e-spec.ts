@@ -356,16 +356,15 @@ describe('a resumable upload', () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     const { page } = await openPage(context);
     await signIn(page, user.email, user.password);
-    const throttle = async () => {
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Network.emulateNetworkConditions', {
+    const cdp = await context.newCDPSession(page);
+    const uploadAt = (bytesPerSecond: number) =>
+      cdp.send('Network.emulateNetworkConditions', {
         offline: false,
         latency: 0,
         downloadThroughput: -1,
-        uploadThroughput: 1_500_000,
+        uploadThroughput: bytesPerSecond,
       });
-    };
-    await throttle();
+    await uploadAt(1_500_000);
     const patches: string[] = [];
     page.on('request', (r) => r.method() === 'PATCH' && patches.push(r.headers()['upload-offset'] ?? '?'));
 
@@ -392,6 +391,7 @@ describe('a resumable upload', () => {
       expect(await unfinished.textContent()).toMatch(/noise\.jpg.*sent\. Choose the same file to resume/s);
     });
     patches.length = 0;
+    await uploadAt(-1); // the rest at full speed: nothing needs stopping any more
     await step(page, 'resumable-second-half', async () => {
       await page.setInputFiles('#files', file);
       const item = page.locator('#uploads li').first();
