@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { flatJpeg } from '#testing';
 import { expectedTileCount } from '#tiles';
 import { type ApiHarness, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
@@ -14,13 +14,9 @@ const [WIDTH, HEIGHT] = [30_000, 15_000];
 
 beforeAll(async () => {
   api = await startApi(); // IMAGE_MAX_PIXELS at its default, 1e9
-  // A flat colour compresses to a few MB; the pixels are what the limits are about.
-  panorama = await sharp({
-    create: { width: WIDTH, height: HEIGHT, channels: 3, background: { r: 40, g: 90, b: 160 } },
-    limitInputPixels: false,
-  })
-    .jpeg({ quality: 50 })
-    .toBuffer();
+  // A flat colour, made without encoding 450 MP (see flatJpeg): the pixels are what the
+  // limits are about.
+  panorama = await flatJpeg(WIDTH, HEIGHT, { r: 40, g: 90, b: 160 });
 }, 120_000);
 afterAll(() => api?.close());
 

@@ -164,3 +164,46 @@ export function bandedSphereJpeg(): Promise<Buffer> {
     .jpeg({ quality: 90 })
     .toBuffer();
 }
+
+/**
+ * A flat-colour baseline JPEG of any size (up to 65,535 a side), made in milliseconds where
+ * an encoder takes seconds per hundred megapixels: libvips encodes one 8-pixel-high strip
+ * (4:4:4, so one row of 8x8 blocks), and the strip's entropy-coded data is repeated once per
+ * block row behind restart markers, which reset the decoder's DC prediction, so every copy
+ * decodes the same. The frame header is given the full height and a restart interval of one
+ * block row. Any decoder reads it as an ordinary JPEG of `width` x `height`.
+ */
+export async function flatJpeg(
+  width: number,
+  height: number,
+  colour: { r: number; g: number; b: number },
+): Promise<Buffer> {
+  if (height % 8 !== 0) throw new Error('flatJpeg: the height must be a multiple of 8');
+  const strip = await sharp({ create: { width, height: 8, channels: 3, background: colour } })
+    .jpeg({ quality: 50, chromaSubsampling: '4:4:4' })
+    .toBuffer();
+  // Walk the marker segments up to the start of scan.
+  let at = 2;
+  let frame = -1;
+  while (strip[at] === 0xff && strip[at + 1] !== 0xda) {
+    const marker = strip[at + 1];
+    if (marker === 0xdd || marker === 0xc2) throw new Error('flatJpeg: expected a baseline JPEG without restarts');
+    if (marker === 0xc0) frame = at;
+    at += 2 + strip.readUInt16BE(at + 2);
+  }
+  if (frame < 0 || strip[at + 1] !== 0xda) throw new Error('flatJpeg: no baseline frame or scan found');
+  const scanData = at + 2 + strip.readUInt16BE(at + 2);
+  if (strip.readUInt16BE(strip.length - 2) !== 0xffd9) throw new Error('flatJpeg: the strip does not end in EOI');
+  const headers = Buffer.from(strip.subarray(0, at));
+  headers.writeUInt16BE(height, frame + 5);
+  const blocksPerRow = Math.ceil(width / 8);
+  const restartInterval = Buffer.from([0xff, 0xdd, 0x00, 0x04, blocksPerRow >> 8, blocksPerRow & 0xff]);
+  const row = strip.subarray(scanData, strip.length - 2);
+  const parts: Buffer[] = [headers, restartInterval, strip.subarray(at, scanData)];
+  for (let i = 0; i < height / 8; i++) {
+    if (i > 0) parts.push(Buffer.from([0xff, 0xd0 + ((i - 1) % 8)]));
+    parts.push(row);
+  }
+  parts.push(Buffer.from([0xff, 0xd9]));
+  return Buffer.concat(parts);
+}

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bindWithRetry } from './stable-port.js';
@@ -22,7 +23,9 @@ export interface TestS3Server {
 export async function startS3Server(): Promise<TestS3Server> {
   const directory = await mkdtemp(join(tmpdir(), 'tessera-s3-'));
   let port: number | undefined;
-  let server: { run(): Promise<{ port: number }>; close(): Promise<void> } | undefined;
+  let server:
+    | { run(): Promise<{ port: number }>; close(): Promise<void>; httpServer?: Server; logger: { close(): void } }
+    | undefined;
   const start = async () => {
     // The first start picks a stable port; restarts reuse it (retrying while it frees up).
     ({ port } = await bindWithRetry(async (candidate) => {
@@ -32,7 +35,15 @@ export async function startS3Server(): Promise<TestS3Server> {
     }, port));
   };
   const stop = async () => {
-    await server?.close();
+    if (!server) return;
+    // The handlers of requests cut below still run to their end and log: the (silent) logger
+    // stays open for them instead of warning that it has no transport.
+    server.logger.close = () => undefined;
+    const closing = server.close();
+    // An outage, not a drain: requests under way and kept-alive connections end now, as when
+    // a server goes down (close() alone waits for them: 15 s on a loaded machine).
+    server.httpServer?.closeAllConnections();
+    await closing;
     server = undefined;
   };
   await start();
