@@ -58,6 +58,7 @@ declare module '#shared-kernel' {
     'test.ok': { n: number };
     'test.permanent': { n: number };
     'test.transient': { n: number };
+    'test.backlog': { n: number };
     'test.undeclared': { n: number };
     'test.woken': { n: number };
     'test.stale': { n: number };
@@ -131,6 +132,29 @@ it('wakes a waiting worker as soon as a job is queued, not at its next poll (LIS
     const id = (await queue.enqueue('test.woken', { n: 7 }))!; // queued by another instance
     await until(async () => (await jobState(id))?.state === 'completed', 30_000);
     expect(seen).toEqual([7]);
+  } finally {
+    await slow.beforeApplicationShutdown();
+  }
+});
+
+it('drains a backlog job after job, not one job per poll interval', async () => {
+  // Polling once a minute, four jobs already waiting (no notification will come): all four
+  // done well within the minute were each fetched as soon as the one before ended.
+  const slow = new PgBossJobQueue(
+    loadConfig({ DATABASE_URL: db.url, QUEUE_POLL_SECONDS: '60', LOG_LEVEL: 'silent' }),
+    new DatabaseOutage(),
+    new NoMetrics(),
+  );
+  await slow.onModuleInit();
+  try {
+    const policies = { 'test.backlog': { singleton: false, timeoutSeconds: 60 } } as const;
+    slow.declare(policies);
+    queue.declare(policies);
+    const ids = await Promise.all([1, 2, 3, 4].map(async (n) => (await queue.enqueue('test.backlog', { n }))!));
+    const seen: number[] = [];
+    await slow.work('test.backlog', async (payload) => void seen.push(payload.n));
+    await until(async () => (await Promise.all(ids.map(jobState))).every((job) => job.state === 'completed'), 30_000);
+    expect(seen.sort()).toEqual([1, 2, 3, 4]);
   } finally {
     await slow.beforeApplicationShutdown();
   }

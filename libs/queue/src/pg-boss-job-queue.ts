@@ -118,7 +118,9 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, BeforeAppl
 
   async work<N extends JobName>(name: N, handler: JobHandler<N>): Promise<void> {
     await this.ensureQueue(name);
-    await this.boss.work<JobMap[N]>(
+    // The worker's id, to wake it once a job is done (below).
+    let workerId: string | undefined = undefined;
+    workerId = await this.boss.work<JobMap[N]>(
       name,
       {
         // Polling stays as the floor: retries coming due send no notification.
@@ -127,8 +129,8 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, BeforeAppl
         batchSize: 1,
         perJobResults: true,
       },
-      async (jobs) =>
-        Promise.all(
+      async (jobs) => {
+        const results = await Promise.all(
           jobs.map(async (job): Promise<JobResult> => {
             const started = performance.now();
             const result = await this.run(name, job, handler);
@@ -137,7 +139,13 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, BeforeAppl
             this.metrics.observe('job_duration_seconds', { job: name, outcome }, (performance.now() - started) / 1000);
             return result;
           }),
-        ),
+        );
+        // A job was there, so more may be: fetch again at once, not after the poll interval
+        // (pg-boss waits it after every batch, so a backlog drained at one job per interval,
+        // e.g. a second per small preset rendition). An empty fetch goes back to waiting.
+        if (workerId !== undefined) this.boss.notifyWorker(workerId);
+        return results;
+      },
     );
   }
 
