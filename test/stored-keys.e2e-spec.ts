@@ -49,6 +49,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const api of running) api.child.kill('SIGKILL');
+  // Gone before their directory goes (a process still writing makes rm fail: ENOTEMPTY).
+  await Promise.all(running.map((api) => api.exited));
   await db?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });

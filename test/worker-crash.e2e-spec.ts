@@ -45,7 +45,18 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  for (const worker of workers) worker.kill('SIGKILL');
+  // Each worker gone before the directories go: one still writing (the next job's scratch
+  // files) makes their removal fail with ENOTEMPTY.
+  await Promise.all(
+    workers.map((worker) =>
+      worker.exitCode !== null || worker.signalCode !== null
+        ? Promise.resolve()
+        : new Promise((exited) => {
+            worker.once('exit', exited);
+            worker.kill('SIGKILL');
+          }),
+    ),
+  );
   await api?.close();
 });
 
