@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { bandedSphereJpeg, launchBrowser, npmPackageFile } from '#testing';
 import { ShareLinks } from '../apps/api/src/share/share-links.js';
+import { DEFAULT_RENDITION_PRESETS } from '#config';
 import { type ApiHarness, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
 import { upload } from './support/uploads.js';
@@ -173,7 +174,7 @@ async function openSeadragon(tileSource: string): Promise<Page> {
 }
 
 beforeAll(async () => {
-  api = await startApi();
+  api = await startApi({ RENDITION_PRESETS: DEFAULT_RENDITION_PRESETS });
   owner = await api.userClient();
   const uploaded = await upload(owner.client, await halves(), {
     filename: 'halves.png',

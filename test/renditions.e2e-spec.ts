@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import pg from 'pg';
 import { makeJpeg, makePngWithAlpha, makeSidewaysJpeg } from '#testing';
+import { DEFAULT_RENDITION_PRESETS } from '#config';
 import { type ApiHarness, expectProblem, fromClient, rawFetch, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
 import { filesIn, upload } from './support/uploads.js';
@@ -12,7 +13,7 @@ import { filesIn, upload } from './support/uploads.js';
  */
 let api: ApiHarness;
 beforeAll(async () => {
-  api = await startApi({ RENDITIONS_PER_PANORAMA: '16' });
+  api = await startApi({ RENDITIONS_PER_PANORAMA: '16', RENDITION_PRESETS: DEFAULT_RENDITION_PRESETS });
 });
 afterAll(() => api?.close());
 

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import sharp, { type Sharp } from 'sharp';
-import { loadConfig } from '#config';
+import { DEFAULT_RENDITION_PRESETS, loadConfig } from '#config';
 import { maxLevel } from '#tiles';
 import { ShareLinks } from '../apps/api/src/share/share-links.js';
 import { TilePipeline } from '../apps/api/src/tilesets/tile-pipeline.js';
@@ -47,7 +47,7 @@ async function uploadReady(client: typeof owner, image: Buffer, fields: Record<s
 }
 
 beforeAll(async () => {
-  api = await startApi();
+  api = await startApi({ RENDITION_PRESETS: DEFAULT_RENDITION_PRESETS });
   owner = await api.userClient();
   other = await api.userClient();
   squares = await squaresPng();

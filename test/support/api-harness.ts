@@ -69,6 +69,9 @@ export async function startApi(
     ADMIN_PASSWORD,
     THROTTLE_AUTH_LIMIT: '1000',
     THROTTLE_ACCOUNT_LIMIT: '1000',
+    // No renditions on arrival unless a suite is about them (it names the presets): two
+    // renders per upload in every suite were a large share of the whole run's CPU.
+    RENDITION_PRESETS: 'none',
     ...env,
   });
   let app: NestExpressApplication | undefined;

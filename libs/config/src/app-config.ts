@@ -26,6 +26,9 @@ const list = z.string().transform((v) =>
 
 const DAY = 86_400;
 
+/** The renditions made for every upload unless RENDITION_PRESETS says otherwise. */
+export const DEFAULT_RENDITION_PRESETS = 'thumb:320:webp,preview:2048:jpeg';
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -146,7 +149,7 @@ const schema = z
     // comma-separated (see docs/operations.md); empty: none.
     // Text here; the renditions module parses it (renditionsSettings) and the apps check it at
     // start-up with the rest (loadConfig's checks).
-    RENDITION_PRESETS: z.string().default('thumb:320:webp,preview:2048:jpeg'),
+    RENDITION_PRESETS: z.string().default(DEFAULT_RENDITION_PRESETS),
     RENDITIONS_PER_PANORAMA: int(0, 1_000).default(20),
     RENDITION_TIMEOUT_SECONDS: int(10, 86_400).default(600),
     // The synchronous compress route (POST /v1/images/compress): its own, smaller limits.
