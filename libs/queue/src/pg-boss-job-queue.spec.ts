@@ -114,8 +114,11 @@ it('refuses a job nobody declared, naming it', async () => {
   await expect(queue.enqueue('test.undeclared', { n: 1 })).rejects.toThrow(/test\.undeclared was never declared/);
 });
 
-it('wakes a waiting worker as soon as a job is queued, not at its next poll (LISTEN/NOTIFY)', async () => {
-  // Polling once a minute: a job done well within that was delivered by the notification.
+/**
+ * A second instance polling once a minute, with `name` declared on both: what it does well
+ * within that minute was not found by its poll. Stopped afterwards.
+ */
+async function withSlowPoller(name: 'test.woken' | 'test.backlog', use: (slow: PgBossJobQueue) => Promise<void>) {
   const slow = new PgBossJobQueue(
     loadConfig({ DATABASE_URL: db.url, QUEUE_POLL_SECONDS: '60', LOG_LEVEL: 'silent' }),
     new DatabaseOutage(),
@@ -123,41 +126,36 @@ it('wakes a waiting worker as soon as a job is queued, not at its next poll (LIS
   );
   await slow.onModuleInit();
   try {
-    const policies = { 'test.woken': { singleton: false, timeoutSeconds: 60 } } as const;
+    const policies = { [name]: { singleton: false, timeoutSeconds: 60 } };
     slow.declare(policies);
     queue.declare(policies);
+    await use(slow);
+  } finally {
+    await slow.beforeApplicationShutdown();
+  }
+}
+
+it('wakes a waiting worker as soon as a job is queued, not at its next poll (LISTEN/NOTIFY)', async () => {
+  await withSlowPoller('test.woken', async (slow) => {
     const seen: number[] = [];
     await slow.work('test.woken', async (payload) => void seen.push(payload.n));
     await new Promise((r) => setTimeout(r, 1500)); // past the worker's first fetch
     const id = (await queue.enqueue('test.woken', { n: 7 }))!; // queued by another instance
     await until(async () => (await jobState(id))?.state === 'completed', 30_000);
     expect(seen).toEqual([7]);
-  } finally {
-    await slow.beforeApplicationShutdown();
-  }
+  });
 });
 
 it('drains a backlog job after job, not one job per poll interval', async () => {
-  // Polling once a minute, four jobs already waiting (no notification will come): all four
-  // done well within the minute were each fetched as soon as the one before ended.
-  const slow = new PgBossJobQueue(
-    loadConfig({ DATABASE_URL: db.url, QUEUE_POLL_SECONDS: '60', LOG_LEVEL: 'silent' }),
-    new DatabaseOutage(),
-    new NoMetrics(),
-  );
-  await slow.onModuleInit();
-  try {
-    const policies = { 'test.backlog': { singleton: false, timeoutSeconds: 60 } } as const;
-    slow.declare(policies);
-    queue.declare(policies);
+  // Four jobs already waiting (no notification will come): each fetched as soon as the one
+  // before ended, not a minute later.
+  await withSlowPoller('test.backlog', async (slow) => {
     const ids = await Promise.all([1, 2, 3, 4].map(async (n) => (await queue.enqueue('test.backlog', { n }))!));
     const seen: number[] = [];
     await slow.work('test.backlog', async (payload) => void seen.push(payload.n));
     await until(async () => (await Promise.all(ids.map(jobState))).every((job) => job.state === 'completed'), 30_000);
     expect(seen.sort()).toEqual([1, 2, 3, 4]);
-  } finally {
-    await slow.beforeApplicationShutdown();
-  }
+  });
 });
 
 it('brings a queue made with other settings up to date (notify, retries)', async () => {
