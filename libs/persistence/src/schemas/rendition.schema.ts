@@ -1,6 +1,6 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { Panorama } from '#panoramas';
 import { CROP_POSITIONS, RENDITION_FITS, RENDITION_FORMATS, RENDITION_STATUSES, Rendition } from '#renditions';
+import { DERIVED_IMAGE_KEYS, DERIVED_IMAGE_LIFECYCLE } from './derived-image.columns.js';
 
 /**
  * Table `renditions`; rows go with their panorama (its purge removes the files first: they
@@ -10,15 +10,7 @@ export const RenditionSchema = new EntitySchema<Rendition>({
   class: Rendition,
   tableName: 'renditions',
   properties: {
-    id: { type: 'uuid', primary: true },
-    panoramaId: {
-      kind: 'm:1',
-      entity: (() => Panorama) as never,
-      mapToPk: true,
-      fieldName: 'panorama_id',
-      deleteRule: 'cascade',
-    },
-    ownerId: { type: 'uuid' },
+    ...DERIVED_IMAGE_KEYS,
     name: { type: 'string', length: 32, nullable: true },
     width: { type: 'integer' },
     height: { type: 'integer' },
@@ -32,12 +24,7 @@ export const RenditionSchema = new EntitySchema<Rendition>({
     status: { enum: true, items: [...RENDITION_STATUSES] },
     bytes: { type: new BigIntType('number'), nullable: true },
     sha256: { type: 'string', length: 64, nullable: true },
-    errorCode: { type: 'string', length: 64, nullable: true },
-    shareEpoch: { type: 'integer', default: 0 },
-    createdAt: { type: 'datetime' },
-    updatedAt: { type: 'datetime' },
-    startedAt: { type: 'datetime', nullable: true },
-    completedAt: { type: 'datetime', nullable: true },
+    ...DERIVED_IMAGE_LIFECYCLE,
   },
   uniques: [{ name: 'renditions_panorama_spec_unique', properties: ['panoramaId', 'specKey'] }],
 });

@@ -1,21 +1,13 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { Panorama } from '#panoramas';
 import { TILE_FORMATS, TILE_LAYOUTS, TILE_SET_STATUSES, TileSet } from '#tiles';
+import { DERIVED_IMAGE_KEYS, DERIVED_IMAGE_LIFECYCLE } from './derived-image.columns.js';
 
 /** Table `tile_sets`; rows go with their panorama (its purge removes the objects first). */
 export const TileSetSchema = new EntitySchema<TileSet>({
   class: TileSet,
   tableName: 'tile_sets',
   properties: {
-    id: { type: 'uuid', primary: true },
-    panoramaId: {
-      kind: 'm:1',
-      entity: (() => Panorama) as never,
-      mapToPk: true,
-      fieldName: 'panorama_id',
-      deleteRule: 'cascade',
-    },
-    ownerId: { type: 'uuid' },
+    ...DERIVED_IMAGE_KEYS,
     sourceKey: { type: 'string', length: 512 },
     sourceWidth: { type: 'integer' },
     sourceHeight: { type: 'integer' },
@@ -29,12 +21,7 @@ export const TileSetSchema = new EntitySchema<TileSet>({
     levels: { type: 'smallint', nullable: true },
     tileCount: { type: 'integer', nullable: true },
     bytes: { type: new BigIntType('number'), nullable: true },
-    errorCode: { type: 'string', length: 64, nullable: true },
-    shareEpoch: { type: 'integer', default: 0 },
-    createdAt: { type: 'datetime' },
-    updatedAt: { type: 'datetime' },
-    startedAt: { type: 'datetime', nullable: true },
-    completedAt: { type: 'datetime', nullable: true },
+    ...DERIVED_IMAGE_LIFECYCLE,
   },
   uniques: [
     {
