@@ -2,9 +2,24 @@ import type { Request } from 'express';
 import busboy from 'busboy';
 import type { Readable } from 'node:stream';
 import { MissingFileError, UploadAbortedError } from '#panoramas';
+import type { ProblemCode } from './problem/error-status.js';
 import { HttpProblem } from './problem/http-problem.js';
 
 export const MULTIPART_LIMITS = { fields: 10, fieldSizeBytes: 64 * 1024 } as const;
+
+/** The problems reading a one-file multipart upload can answer (for its route's ApiProblems). */
+export const MULTIPART_UPLOAD_PROBLEMS = [
+  'MALFORMED_MULTIPART',
+  'DUPLICATE_FIELD',
+  'FIELD_TOO_LARGE',
+  'TOO_MANY_PARTS',
+  'UNEXPECTED_FILE',
+  'MISSING_FILE',
+  'EMPTY_UPLOAD',
+  'UPLOAD_ABORTED',
+  'UPLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+] as const satisfies readonly ProblemCode[];
 
 /** The file part of a multipart request, handed over as soon as it starts. */
 export interface MultipartFile<F> {

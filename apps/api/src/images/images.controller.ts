@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { FILE_EXTENSIONS, CompressImageUseCase, RENDITION_CONTENT_TYPES } from '#renditions';
 import { whenClientGone } from '../http/client-gone.js';
 import { contentDisposition } from '../http/send-stored-file.js';
-import { readMultipartUpload } from '../http/multipart-upload.js';
+import { MULTIPART_UPLOAD_PROBLEMS, readMultipartUpload } from '../http/multipart-upload.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { validateDto } from '../http/problem/validation.js';
 import { CompressImageDto, CompressImageFieldsDto } from './dto/compress-image.dto.js';
@@ -61,16 +61,7 @@ export class ImagesController {
   })
   @ApiProblems(
     'VALIDATION_FAILED',
-    'MALFORMED_MULTIPART',
-    'DUPLICATE_FIELD',
-    'FIELD_TOO_LARGE',
-    'TOO_MANY_PARTS',
-    'UNEXPECTED_FILE',
-    'MISSING_FILE',
-    'EMPTY_UPLOAD',
-    'UPLOAD_ABORTED',
-    'UPLOAD_TOO_LARGE',
-    'UNSUPPORTED_MEDIA_TYPE',
+    ...MULTIPART_UPLOAD_PROBLEMS,
     'IMAGE_TOO_LARGE',
     'INVALID_IMAGE',
     'INVALID_RENDITION_SPEC',

@@ -53,7 +53,7 @@ import { readMultipartBatch } from '../http/multipart-batch.js';
 import { sendZip } from '../http/zip-stream.js';
 import { ArchiveRequestDto } from './dto/archive-request.dto.js';
 import { problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
-import { readMultipartUpload } from '../http/multipart-upload.js';
+import { MULTIPART_UPLOAD_PROBLEMS, readMultipartUpload } from '../http/multipart-upload.js';
 import { sendStoredFile } from '../http/send-stored-file.js';
 import { StaleOk } from '../http/read-replicas.interceptors.js';
 
@@ -104,16 +104,7 @@ export class PanoramasController {
   })
   @ApiProblems(
     'VALIDATION_FAILED',
-    'MALFORMED_MULTIPART',
-    'DUPLICATE_FIELD',
-    'FIELD_TOO_LARGE',
-    'TOO_MANY_PARTS',
-    'UNEXPECTED_FILE',
-    'MISSING_FILE',
-    'EMPTY_UPLOAD',
-    'UPLOAD_ABORTED',
-    'UPLOAD_TOO_LARGE',
-    'UNSUPPORTED_MEDIA_TYPE',
+    ...MULTIPART_UPLOAD_PROBLEMS,
     'QUOTA_EXCEEDED',
     'IMAGE_TOO_LARGE',
     'INVALID_IMAGE',
