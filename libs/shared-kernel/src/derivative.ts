@@ -34,6 +34,14 @@ export interface DerivativeLifecycle {
   completedAt: Date | null;
 }
 
+/** A derived image of a panorama: which one it is of, whose, and its lifecycle. */
+export interface DerivedImageProps extends DerivativeLifecycle {
+  id: string;
+  panoramaId: string;
+  /** Copied from the panorama, so that access checks need no join. */
+  ownerId: string;
+}
+
 /** Whether `step` applies to a derived image in `status` under `transitions`. */
 export const canTransition = (
   transitions: DerivativeTransitions,

@@ -1,6 +1,6 @@
 import {
   DERIVATIVE_STATUSES,
-  type DerivativeLifecycle,
+  type DerivedImageProps,
   type DerivativeStatus,
   type DerivativeTransitions,
 } from '#shared-kernel';
@@ -28,20 +28,10 @@ export const RENDITION_TRANSITIONS = {
   condemn: { from: ['ready'], to: 'failed' },
 } as const satisfies DerivativeTransitions;
 
-/** Besides the lifecycle every derived image has (status, errorCode, shareEpoch, times). */
-export interface RenditionProps extends DerivativeLifecycle {
-  id: string;
-  panoramaId: string;
-  ownerId: string;
+/** Besides what every derived image has (its panorama, owner, status, errorCode, shareEpoch, times) and its spec. */
+export interface RenditionProps extends DerivedImageProps, RenditionSpec {
   /** The preset it was made for, or null for one asked for by hand. */
   name: string | null;
-  width: number;
-  height: number;
-  fit: RenditionFit;
-  position: CropPosition | null;
-  format: RenditionFormat;
-  quality: number | null;
-  effort: number | null;
   /** Identity of the spec within its panorama (specKey). */
   specKey: string;
   /** Where its file is (or will be) stored. */

@@ -1,6 +1,6 @@
 import {
   DERIVATIVE_STATUSES,
-  type DerivativeLifecycle,
+  type DerivedImageProps,
   type DerivativeStatus,
   type DerivativeTransitions,
 } from '#shared-kernel';
@@ -28,12 +28,8 @@ export const TILE_SET_TRANSITIONS = {
   condemn: { from: ['ready'], to: 'failed' },
 } as const satisfies DerivativeTransitions;
 
-/** Besides the lifecycle every derived image has (status, errorCode, shareEpoch, times). */
-export interface TileSetProps extends DerivativeLifecycle {
-  id: string;
-  panoramaId: string;
-  /** Copied from the panorama so tile access checks need no join. */
-  ownerId: string;
+/** Besides what every derived image has (its panorama, owner, status, errorCode, shareEpoch, times). */
+export interface TileSetProps extends DerivedImageProps {
   /** Storage key of the original to cut, and its size (the pyramid's geometry follows). */
   sourceKey: string;
   sourceWidth: number;
@@ -80,16 +76,12 @@ export class TileSet {
   }
 
   /** A new tile set, queued for cutting. */
-  static queue(input: {
-    id: string;
-    panoramaId: string;
-    ownerId: string;
-    sourceKey: string;
-    sourceWidth: number;
-    sourceHeight: number;
-    options: TileOptions;
-    now: Date;
-  }): TileSet {
+  static queue(
+    input: Pick<TileSetProps, 'id' | 'panoramaId' | 'ownerId' | 'sourceKey' | 'sourceWidth' | 'sourceHeight'> & {
+      options: TileOptions;
+      now: Date;
+    },
+  ): TileSet {
     return new TileSet({
       id: input.id,
       panoramaId: input.panoramaId,
