@@ -118,7 +118,8 @@ export class PgBossJobQueue extends JobQueue implements OnModuleInit, BeforeAppl
 
   async work<N extends JobName>(name: N, handler: JobHandler<N>): Promise<void> {
     await this.ensureQueue(name);
-    // The worker's id, to wake it once a job is done (below).
+    // The worker's id, to wake it once a job is done (below); known once work() returns,
+    // which is before any job can be fetched (a `let`, so a handler never meets it unset).
     let workerId: string | undefined = undefined;
     workerId = await this.boss.work<JobMap[N]>(
       name,
