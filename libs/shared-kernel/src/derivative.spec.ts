@@ -1,5 +1,7 @@
 import {
+  applyTransition,
   canTransition,
+  type DerivativeLifecycle,
   type DerivativeJob,
   type DerivativeStatus,
   type DerivativeTransitions,
@@ -20,32 +22,57 @@ const AT = new Date('2026-01-02T03:04:05.000Z');
 
 describe('transitionUpdate', () => {
   it('applies from the table, leads to its status and writes the lifecycle fields of the step', () => {
-    expect(transitionUpdate(TRANSITIONS, 'start', AT)).toEqual({
+    expect(transitionUpdate(TRANSITIONS, { step: 'start' }, AT)).toEqual({
       from: ['queued', 'processing'],
       set: { status: 'processing', errorCode: null, startedAt: AT, completedAt: null, updatedAt: AT },
     });
-    expect(transitionUpdate(TRANSITIONS, 'finish', AT).set).toEqual({
+    expect(transitionUpdate(TRANSITIONS, { step: 'finish' }, AT).set).toEqual({
       status: 'ready',
       completedAt: AT,
       updatedAt: AT,
     });
-    expect(transitionUpdate(TRANSITIONS, 'fail', AT, 'CORRUPT_IMAGE').set).toEqual({
+    expect(transitionUpdate(TRANSITIONS, { step: 'fail', errorCode: 'CORRUPT_IMAGE' }, AT).set).toEqual({
       status: 'failed',
       errorCode: 'CORRUPT_IMAGE',
       completedAt: AT,
       updatedAt: AT,
     });
-    expect(transitionUpdate(TRANSITIONS, 'condemn', AT, 'TILES_DAMAGED').set).toMatchObject({
+    expect(transitionUpdate(TRANSITIONS, { step: 'condemn', errorCode: 'TILES_DAMAGED' }, AT).set).toMatchObject({
       status: 'failed',
       errorCode: 'TILES_DAMAGED',
     });
-    expect(transitionUpdate(TRANSITIONS, 'requeue', AT).set).toEqual({
+    expect(transitionUpdate(TRANSITIONS, { step: 'requeue' }, AT).set).toEqual({
       status: 'queued',
       errorCode: null,
       startedAt: null,
       completedAt: null,
       updatedAt: AT,
     });
+  });
+
+  it('cannot be asked to fail or condemn without an error code (type-checked)', () => {
+    // @ts-expect-error a failing step carries its code
+    const withoutCode = () => transitionUpdate(TRANSITIONS, { step: 'fail' }, AT);
+    expect(typeof withoutCode).toBe('function');
+  });
+
+  it('applies to a record in memory as the conditional update would, or not at all', () => {
+    const record: DerivativeLifecycle & { progress: number } = {
+      status: 'processing',
+      errorCode: null,
+      shareEpoch: 0,
+      createdAt: AT,
+      updatedAt: AT,
+      startedAt: AT,
+      completedAt: null,
+      progress: 0.5,
+    };
+    const later = new Date(AT.getTime() + 1000);
+    expect(applyTransition(record, TRANSITIONS, { step: 'requeue' }, later)).toBe(false); // not from processing
+    expect(record).toMatchObject({ status: 'processing', updatedAt: AT });
+    expect(applyTransition(record, TRANSITIONS, { step: 'finish' }, later, { progress: 1 })).toBe(true);
+    expect(record).toMatchObject({ status: 'ready', progress: 1, completedAt: later, updatedAt: later });
+    expect(applyTransition(undefined, TRANSITIONS, { step: 'start' }, later)).toBe(false);
   });
 
   it('answers whether a step applies from a status', () => {

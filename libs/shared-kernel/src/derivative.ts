@@ -49,27 +49,54 @@ export const canTransition = (
   step: DerivativeStep,
 ): boolean => transitions[step].from.includes(status);
 
+/** A step as a repository is asked to take it: the failing ones always with their code. */
+export type DerivativeChange =
+  { step: 'start' | 'finish' | 'requeue' } | { step: 'fail' | 'condemn'; errorCode: string };
+
 /**
  * One status change as a conditional update: `from`, the statuses it applies from (the
  * repository's `where status in from`, so a change that no longer applies changes nothing
  * and says so), and `set`, the lifecycle fields it writes (the noun's own go beside).
- * `errorCode` is the failure's, for fail and condemn.
  */
 export function transitionUpdate(
   transitions: DerivativeTransitions,
-  step: DerivativeStep,
+  change: DerivativeChange,
   at: Date,
-  errorCode: string | null = null,
 ): { from: readonly DerivativeStatus[]; set: Partial<DerivativeLifecycle> } {
-  const { from, to } = transitions[step];
-  const fields: Record<DerivativeStep, Partial<DerivativeLifecycle>> = {
-    start: { errorCode: null, startedAt: at, completedAt: null },
-    finish: { completedAt: at },
-    fail: { errorCode, completedAt: at },
-    condemn: { errorCode, completedAt: at },
-    requeue: { errorCode: null, startedAt: null, completedAt: null },
-  };
-  return { from, set: { ...fields[step], status: to, updatedAt: at } };
+  const { from, to } = transitions[change.step];
+  return { from, set: { ...lifecycleFields(change, at), status: to, updatedAt: at } };
+}
+
+function lifecycleFields(change: DerivativeChange, at: Date): Partial<DerivativeLifecycle> {
+  switch (change.step) {
+    case 'start':
+      return { errorCode: null, startedAt: at, completedAt: null };
+    case 'finish':
+      return { completedAt: at };
+    case 'fail':
+    case 'condemn':
+      return { errorCode: change.errorCode, completedAt: at };
+    case 'requeue':
+      return { errorCode: null, startedAt: null, completedAt: null };
+  }
+}
+
+/**
+ * `change` applied to a record held in memory, as the repository's conditional update would
+ * apply it to its row (with the noun's `own` fields); false, changing nothing, when it does
+ * not apply from the record's status. For in-memory repositories.
+ */
+export function applyTransition<R extends DerivativeLifecycle>(
+  record: R | undefined,
+  transitions: DerivativeTransitions,
+  change: DerivativeChange,
+  at: Date,
+  own: Partial<R> = {},
+): boolean {
+  const { from, set } = transitionUpdate(transitions, change, at);
+  if (!record || !from.includes(record.status)) return false;
+  Object.assign(record, own, set);
+  return true;
 }
 
 /** The steps of one derived image's job; `runDerivativeJob` runs them. */

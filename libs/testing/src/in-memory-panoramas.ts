@@ -19,8 +19,7 @@ import {
   type Page,
   type SqlTransaction,
   toPage,
-  type DerivativeStep,
-  transitionUpdate,
+  applyTransition,
 } from '#shared-kernel';
 import { sameTileOptions, TILE_SET_TRANSITIONS, type TileOptions, type TileSet, TileSetRepository } from '#tiles';
 
@@ -189,7 +188,7 @@ export class InMemoryTileSetRepository extends TileSetRepository {
   }
 
   async markProcessing(id: string, at: Date) {
-    return this.apply(id, 'start', at, { progress: 0 });
+    return applyTransition(this.rows.get(id), TILE_SET_TRANSITIONS, { step: 'start' }, at, { progress: 0 });
   }
 
   async updateProgress(id: string, progress: number, at: Date) {
@@ -198,34 +197,22 @@ export class InMemoryTileSetRepository extends TileSetRepository {
   }
 
   async markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date) {
-    return this.apply(id, 'finish', at, { ...result, progress: 1 });
+    return applyTransition(this.rows.get(id), TILE_SET_TRANSITIONS, { step: 'finish' }, at, {
+      ...result,
+      progress: 1,
+    });
   }
 
   async markFailed(id: string, errorCode: string, at: Date) {
-    return this.apply(id, 'fail', at, {}, errorCode);
+    return applyTransition(this.rows.get(id), TILE_SET_TRANSITIONS, { step: 'fail', errorCode }, at);
   }
 
   async requeue(id: string, at: Date) {
-    return this.apply(id, 'requeue', at, { progress: 0 });
+    return applyTransition(this.rows.get(id), TILE_SET_TRANSITIONS, { step: 'requeue' }, at, { progress: 0 });
   }
 
   async condemn(id: string, errorCode: string, at: Date) {
-    return this.apply(id, 'condemn', at, {}, errorCode);
-  }
-
-  /** The same update the database adapter makes (transitionUpdate), on the row in memory. */
-  private apply(
-    id: string,
-    step: DerivativeStep,
-    at: Date,
-    own: Partial<TileSet> = {},
-    errorCode: string | null = null,
-  ) {
-    const t = this.rows.get(id);
-    const { from, set } = transitionUpdate(TILE_SET_TRANSITIONS, step, at, errorCode);
-    if (!t || !from.includes(t.status)) return false;
-    Object.assign(t, own, set);
-    return true;
+    return applyTransition(this.rows.get(id), TILE_SET_TRANSITIONS, { step: 'condemn', errorCode }, at);
   }
 
   async raiseShareEpoch(id: string, at: Date) {

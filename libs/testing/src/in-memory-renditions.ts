@@ -1,6 +1,6 @@
 import { assertWithinQuota, type Quota } from '#panoramas';
 import { type Rendition, RenditionLimitReachedError, RenditionRepository, RENDITION_TRANSITIONS } from '#renditions';
-import { type DerivativeStep, transitionUpdate } from '#shared-kernel';
+import { applyTransition } from '#shared-kernel';
 import type { InMemoryPanoramaRepository } from './in-memory-panoramas.js';
 
 /**
@@ -56,7 +56,7 @@ export class InMemoryRenditionRepository extends RenditionRepository {
   }
 
   async condemn(id: string, errorCode: string, at: Date) {
-    return this.apply(id, 'condemn', at, {}, errorCode);
+    return applyTransition(this.rows.get(id), RENDITION_TRANSITIONS, { step: 'condemn', errorCode }, at);
   }
 
   async findQueued(limit: number) {
@@ -64,22 +64,22 @@ export class InMemoryRenditionRepository extends RenditionRepository {
   }
 
   async markProcessing(id: string, at: Date) {
-    return this.apply(id, 'start', at);
+    return applyTransition(this.rows.get(id), RENDITION_TRANSITIONS, { step: 'start' }, at);
   }
 
   async markReady(id: string, file: { bytes: number; sha256: string }, quota: Quota, at: Date) {
     const rendition = this.rows.get(id);
     if (!rendition) return false;
     assertWithinQuota(quota, await this.panoramas.usage(rendition.ownerId), { panoramas: 0, bytes: file.bytes });
-    return this.apply(id, 'finish', at, file);
+    return applyTransition(rendition, RENDITION_TRANSITIONS, { step: 'finish' }, at, file);
   }
 
   async markFailed(id: string, errorCode: string, at: Date) {
-    return this.apply(id, 'fail', at, {}, errorCode);
+    return applyTransition(this.rows.get(id), RENDITION_TRANSITIONS, { step: 'fail', errorCode }, at);
   }
 
   async requeue(id: string, at: Date) {
-    return this.apply(id, 'requeue', at);
+    return applyTransition(this.rows.get(id), RENDITION_TRANSITIONS, { step: 'requeue' }, at);
   }
 
   async raiseShareEpoch(id: string, at: Date) {
@@ -91,20 +91,5 @@ export class InMemoryRenditionRepository extends RenditionRepository {
 
   async delete(id: string) {
     return this.rows.delete(id);
-  }
-
-  /** The same update the database adapter makes (transitionUpdate), on the row in memory. */
-  private apply(
-    id: string,
-    step: DerivativeStep,
-    at: Date,
-    own: Partial<Rendition> = {},
-    errorCode: string | null = null,
-  ) {
-    const r = this.rows.get(id);
-    const { from, set } = transitionUpdate(RENDITION_TRANSITIONS, step, at, errorCode);
-    if (!r || !from.includes(r.status)) return false;
-    Object.assign(r, own, set);
-    return true;
   }
 }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ReadReplicas } from '../read-replicas/read-replicas.js';
 import { assertWithinQuota, OwnerNotFoundError, type Quota } from '#panoramas';
 import { Rendition, RenditionLimitReachedError, RenditionRepository, RENDITION_TRANSITIONS } from '#renditions';
-import { type DerivativeStep, transitionUpdate } from '#shared-kernel';
+import { type DerivativeChange, transitionUpdate } from '#shared-kernel';
 import { ownerUsage } from './owner-usage.js';
 
 const ORDER = { orderBy: { createdAt: 'asc', id: 'asc' } } as const;
@@ -81,7 +81,7 @@ export class MikroOrmRenditionRepository extends RenditionRepository {
   }
 
   markProcessing(id: string, at: Date): Promise<boolean> {
-    return this.apply(this.em.fork(), id, 'start', at);
+    return this.apply(this.em.fork(), id, { step: 'start' }, at);
   }
 
   markReady(id: string, file: { bytes: number; sha256: string }, quota: Quota, at: Date): Promise<boolean> {
@@ -99,32 +99,31 @@ export class MikroOrmRenditionRepository extends RenditionRepository {
         );
       if (owner.length === 0) throw new OwnerNotFoundError();
       assertWithinQuota(quota, await ownerUsage(em, rendition.ownerId), { panoramas: 0, bytes: file.bytes });
-      return this.apply(em, id, 'finish', at, file);
+      return this.apply(em, id, { step: 'finish' }, at, file);
     });
   }
 
   markFailed(id: string, errorCode: string, at: Date): Promise<boolean> {
-    return this.apply(this.em.fork(), id, 'fail', at, {}, errorCode);
+    return this.apply(this.em.fork(), id, { step: 'fail', errorCode }, at);
   }
 
   condemn(id: string, errorCode: string, at: Date): Promise<boolean> {
-    return this.apply(this.em.fork(), id, 'condemn', at, {}, errorCode);
+    return this.apply(this.em.fork(), id, { step: 'condemn', errorCode }, at);
   }
 
   requeue(id: string, at: Date): Promise<boolean> {
-    return this.apply(this.em.fork(), id, 'requeue', at);
+    return this.apply(this.em.fork(), id, { step: 'requeue' }, at);
   }
 
-  /** One step of RENDITION_TRANSITIONS as a conditional update, with the rendition's `own` fields. */
+  /** One change of RENDITION_TRANSITIONS as a conditional update, with the rendition's `own` fields. */
   private async apply(
     em: EntityManager,
     id: string,
-    step: DerivativeStep,
+    change: DerivativeChange,
     at: Date,
     own: Partial<Rendition> = {},
-    errorCode: string | null = null,
   ): Promise<boolean> {
-    const { from, set } = transitionUpdate(RENDITION_TRANSITIONS, step, at, errorCode);
+    const { from, set } = transitionUpdate(RENDITION_TRANSITIONS, change, at);
     const changed = await em.nativeUpdate(Rendition, { id, status: { $in: [...from] } }, { ...own, ...set });
     return changed > 0;
   }

@@ -1,7 +1,7 @@
 import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { ChangeFeed, type DerivativeStep, transitionUpdate } from '#shared-kernel';
+import { ChangeFeed, type DerivativeChange, transitionUpdate } from '#shared-kernel';
 import { TILE_SET_TRANSITIONS, type TileOptions, TileSet, TileSetRepository } from '#tiles';
 import { ReadReplicas } from '../read-replicas/read-replicas.js';
 
@@ -101,7 +101,7 @@ export class MikroOrmTileSetRepository extends TileSetRepository implements OnMo
   }
 
   markProcessing(id: string, at: Date): Promise<boolean> {
-    return this.apply(id, 'start', at, { progress: 0 });
+    return this.apply(id, { step: 'start' }, at, { progress: 0 });
   }
 
   async updateProgress(id: string, progress: number, at: Date): Promise<void> {
@@ -110,30 +110,24 @@ export class MikroOrmTileSetRepository extends TileSetRepository implements OnMo
   }
 
   markReady(id: string, result: { levels: number; tileCount: number; bytes: number }, at: Date): Promise<boolean> {
-    return this.apply(id, 'finish', at, { ...result, progress: 1 });
+    return this.apply(id, { step: 'finish' }, at, { ...result, progress: 1 });
   }
 
   markFailed(id: string, errorCode: string, at: Date): Promise<boolean> {
-    return this.apply(id, 'fail', at, {}, errorCode);
+    return this.apply(id, { step: 'fail', errorCode }, at);
   }
 
   requeue(id: string, at: Date): Promise<boolean> {
-    return this.apply(id, 'requeue', at, { progress: 0 });
+    return this.apply(id, { step: 'requeue' }, at, { progress: 0 });
   }
 
   condemn(id: string, errorCode: string, at: Date): Promise<boolean> {
-    return this.apply(id, 'condemn', at, {}, errorCode);
+    return this.apply(id, { step: 'condemn', errorCode }, at);
   }
 
-  /** One step of TILE_SET_TRANSITIONS as a conditional update, with the tile set's `own` fields. */
-  private async apply(
-    id: string,
-    step: DerivativeStep,
-    at: Date,
-    own: Partial<TileSet> = {},
-    errorCode: string | null = null,
-  ): Promise<boolean> {
-    const { from, set } = transitionUpdate(TILE_SET_TRANSITIONS, step, at, errorCode);
+  /** One change of TILE_SET_TRANSITIONS as a conditional update, with the tile set's `own` fields. */
+  private async apply(id: string, change: DerivativeChange, at: Date, own: Partial<TileSet> = {}): Promise<boolean> {
+    const { from, set } = transitionUpdate(TILE_SET_TRANSITIONS, change, at);
     const changed = await this.em.fork().nativeUpdate(TileSet, { id, status: { $in: [...from] } }, { ...own, ...set });
     this.changed(id);
     return changed > 0;
