@@ -93,9 +93,8 @@ export function applyTransition<R extends DerivativeLifecycle>(
   at: Date,
   own: Partial<R> = {},
 ): boolean {
-  const { from, set } = transitionUpdate(transitions, change, at);
-  if (!record || !from.includes(record.status)) return false;
-  Object.assign(record, own, set);
+  if (!record || !canTransition(transitions, record.status, change.step)) return false;
+  Object.assign(record, own, transitionUpdate(transitions, change, at).set);
   return true;
 }
 
