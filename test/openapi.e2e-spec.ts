@@ -15,6 +15,7 @@ afterAll(() => api?.close());
 type Operation = {
   operationId: string;
   security?: unknown[];
+  'x-api-key-scope'?: string;
   responses: Record<string, { content?: Record<string, unknown> }>;
 };
 const committed = () => JSON.parse(readFileSync('openapi.json', 'utf8'));
@@ -39,7 +40,8 @@ describe('OpenAPI spec', () => {
       }
     }
     const getPanorama = operations(committed()).find(({ op }) => op.operationId === 'getPanorama')!.op;
-    expect(Object.keys(getPanorama.responses).sort()).toEqual(['200', '400', '401', '404', '429', '500', '503']);
+    // 403: an API key without the read scope.
+    expect(Object.keys(getPanorama.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '500', '503']);
   });
 
   it('served by the running API equals the committed openapi.json (run `npm run openapi`)', async () => {
@@ -78,12 +80,19 @@ describe('OpenAPI spec', () => {
 
   it('documents auth and problem answers on every operation', () => {
     const spec = committed();
-    expect(spec.security).toEqual([{ bearer: [] }]);
+    // Either: an access token or an API key as a bearer token, or an API key in X-API-Key.
+    expect(spec.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
     expect(spec.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(spec.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
     for (const { path, method, op } of operations(spec)) {
       const label = `${method.toUpperCase()} ${path}`;
       const isPublic = Array.isArray(op.security) && op.security.length === 0;
       expect([label, isPublic || op.responses['401'] !== undefined]).toEqual([label, true]);
+      // What an API key needs here, on every authenticated operation.
+      expect([label, isPublic || ['read', 'write', 'admin', 'session'].includes(op['x-api-key-scope'] ?? '')]).toEqual([
+        label,
+        true,
+      ]);
       for (const [status, response] of Object.entries(op.responses)) {
         if (Number(status) >= 400)
           expect([label, status, Object.keys(response.content ?? {})]).toEqual([

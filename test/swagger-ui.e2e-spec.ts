@@ -4,8 +4,8 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, type ApiHarness, startApi } from './suppor
 
 /**
  * What an admin does in Swagger UI, in a real (Debian) Chromium: sign in with "Try it out",
- * paste the token into Authorize, call a protected route. Proves the UI loads under our CSP,
- * the bearer scheme is wired, and public/protected routes are marked as the guard treats them.
+ * paste the token into Authorize, call a protected route, make an API key and use it instead
+ * (the uploads below go with it). Proves the UI loads under our CSP, both schemes are wired, and public/protected routes are marked as the guard treats them.
  */
 
 let api: ApiHarness;
@@ -56,13 +56,33 @@ it('lets an admin sign in, authorize and call a protected route', async () => {
   expect(accessToken).toBeTruthy();
 
   await page.locator('.auth-wrapper .authorize').click();
-  await page.locator('.modal-ux input[type=text]').fill(accessToken!);
-  await page.locator('.modal-ux .auth-btn-wrapper .authorize').click();
-  await page.locator('.modal-ux .btn-done').click();
+  const bearer = page.locator('.modal-ux .auth-container').filter({ has: page.locator('#auth-bearer-value') });
+  await bearer.locator('#auth-bearer-value').fill(accessToken!);
+  await bearer.locator('.auth-btn-wrapper .authorize').click();
+  await page.locator('.modal-ux .btn-done').first().click();
 
   const me = await tryOperation('operations-users-getCurrentUser');
   expect(me.status).toBe('200');
   expect(me.text).toContain(ADMIN_EMAIL);
+
+  // An API key made here, then used instead of the token (X-API-Key) by the rest of this file.
+  const created = await tryOperation(
+    'operations-api-keys-createApiKey',
+    JSON.stringify({ name: 'Swagger UI', scopes: ['read', 'write'] }),
+  );
+  expect(created.status).toBe('201');
+  const secret = /"secret": "([^"]+)"/.exec(created.text)?.[1];
+  expect(secret).toMatch(/^tsk_/);
+  await page.locator('.auth-wrapper .authorize').click();
+  await page.locator('.modal-ux button[aria-label="Remove authorization"]').click(); // the bearer token's
+  const apiKey = page.locator('.modal-ux .auth-container').filter({ has: page.locator('#api_key_value') });
+  await apiKey.locator('#api_key_value').fill(secret!);
+  await apiKey.locator('.auth-btn-wrapper .authorize').click();
+  await page.locator('.modal-ux .btn-done').first().click();
+  // Keys are not managed with a key: this answer shows the key, not the token, was sent.
+  const keys = await tryOperation('operations-api-keys-listApiKeys');
+  expect(keys.status).toBe('403');
+  expect(keys.text).toContain('INSUFFICIENT_SCOPE');
   expect(consoleErrors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);
 });
 

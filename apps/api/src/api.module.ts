@@ -15,6 +15,7 @@ import { SharingModule } from '#sharing';
 import { TilesModule } from '#tiles';
 import { UsersModule } from '#users';
 import { IntegrityController } from './admin/integrity.controller.js';
+import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ImagesController } from './images/images.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { AuthController } from './auth/auth.controller.js';
@@ -86,6 +87,7 @@ export class ApiModule {
       controllers: [
         AuthController,
         UsersController,
+        ApiKeysController,
         PanoramasController,
         UploadsController,
         TileSetsController,

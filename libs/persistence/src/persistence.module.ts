@@ -6,7 +6,7 @@ import { PanoramaRepository, UserQuotas } from '#panoramas';
 import { RenditionRepository } from '#renditions';
 import { ShareLinkRepository } from '#sharing';
 import { TileSetRepository } from '#tiles';
-import { RefreshTokenRepository, UserRepository } from '#users';
+import { ApiKeyRepository, RefreshTokenRepository, UserRepository } from '#users';
 import { ChangeFeed, SharedLocks } from '#shared-kernel';
 import { DatabaseOutage } from './database-outage.js';
 import { createOrmConfig } from './mikro-orm.config.js';
@@ -14,6 +14,7 @@ import { PgAdvisoryLocks } from './pg-advisory-locks.js';
 import { PgChangeFeed } from './pg-change-feed.js';
 import { PgRateLimitCounters } from './pg-rate-limit-counters.js';
 import { ReadReplicas } from './read-replicas/read-replicas.js';
+import { MikroOrmApiKeyRepository } from './repositories/mikro-orm-api-key.repository.js';
 import { MikroOrmPanoramaRepository } from './repositories/mikro-orm-panorama.repository.js';
 import { MikroOrmRenditionRepository } from './repositories/mikro-orm-rendition.repository.js';
 import { MikroOrmShareLinkRepository } from './repositories/mikro-orm-share-link.repository.js';
@@ -44,6 +45,7 @@ export class ReadReplicasModule {}
   providers: [
     { provide: UserRepository, useClass: MikroOrmUserRepository },
     { provide: RefreshTokenRepository, useClass: MikroOrmRefreshTokenRepository },
+    { provide: ApiKeyRepository, useClass: MikroOrmApiKeyRepository },
     { provide: PanoramaRepository, useClass: MikroOrmPanoramaRepository },
     { provide: TileSetRepository, useClass: MikroOrmTileSetRepository },
     { provide: RenditionRepository, useClass: MikroOrmRenditionRepository },
@@ -57,6 +59,7 @@ export class ReadReplicasModule {}
   exports: [
     UserRepository,
     RefreshTokenRepository,
+    ApiKeyRepository,
     PanoramaRepository,
     TileSetRepository,
     RenditionRepository,

@@ -9,6 +9,8 @@ import {
   toPage,
 } from '#shared-kernel';
 import {
+  ApiKey,
+  ApiKeyRepository,
   type AuthState,
   EmailAlreadyRegisteredError,
   LastAdminError,
@@ -144,6 +146,50 @@ export class InMemoryRefreshTokenRepository extends RefreshTokenRepository {
       }
     }
     return count;
+  }
+}
+
+/** API keys in memory; like the foreign key, a key needs its user and goes with them. */
+export class InMemoryApiKeyRepository extends ApiKeyRepository {
+  private readonly rows = new Map<string, ApiKey>();
+
+  constructor(private readonly users: InMemoryUserRepository) {
+    super();
+  }
+
+  async insertWithin(key: ApiKey, limit: number) {
+    if (!this.users.rows.has(key.userId)) throw new Error('api_keys_user_id_fkey: no such user');
+    // Counted and stored in one turn, as the database does under the user's row lock.
+    if (this.live().filter((held) => held.userId === key.userId).length >= limit) return false;
+    this.rows.set(key.id, new ApiKey({ ...key }));
+    return true;
+  }
+
+  async listOf(userId: string) {
+    return this.live()
+      .filter((key) => key.userId === userId)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+      .map((key) => new ApiKey({ ...key }));
+  }
+
+  async findByHash(secretHash: string) {
+    const found = this.live().find((key) => key.secretHash === secretHash);
+    return found ? new ApiKey({ ...found }) : null;
+  }
+
+  async delete(userId: string, id: string) {
+    const key = this.rows.get(id);
+    return key !== undefined && key.userId === userId && this.users.rows.has(userId) && this.rows.delete(id);
+  }
+
+  async recordUse(id: string, at: Date) {
+    const key = this.rows.get(id);
+    if (key && (!key.lastUsedAt || key.lastUsedAt < at)) key.lastUsedAt = at;
+  }
+
+  /** Keys whose user still exists (ON DELETE CASCADE). */
+  private live() {
+    return [...this.rows.values()].filter((key) => this.users.rows.has(key.userId));
   }
 }
 

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
+  ApiKey,
+  type ApiKeyRepository,
+  type ApiKeyScope,
   EmailAlreadyRegisteredError,
   LastAdminError,
   RefreshToken,
@@ -12,6 +15,7 @@ import {
 export interface UsersRepositories {
   users: UserRepository;
   tokens: RefreshTokenRepository;
+  apiKeys: ApiKeyRepository;
   /** Ends what `create` started (a database, a connection). */
   dispose(): Promise<void>;
 }
@@ -56,6 +60,64 @@ export function usersRepositoryContract(name: string, create: () => Promise<User
         usedAt: null,
         revokedAt: null,
       });
+
+    const apiKey = (userId: string, scopes: ApiKeyScope[] = ['read'], createdAt = new Date()) =>
+      new ApiKey({
+        id: randomUUID(),
+        userId,
+        name: 'job',
+        scopes,
+        hint: 'tsk_abcdefgh',
+        secretHash: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+        createdAt,
+        expiresAt: null,
+        lastUsedAt: null,
+      });
+
+    it('stores API keys of a user, lists them newest first, finds one by hash and deletes only the own', async () => {
+      const anna = user();
+      const bob = user();
+      await repos.users.insert(anna);
+      await repos.users.insert(bob);
+      const older = apiKey(anna.id, ['read', 'write'], new Date(Date.UTC(2026, 0, 1)));
+      const newer = apiKey(anna.id, ['read'], new Date(Date.UTC(2026, 0, 2)));
+      for (const key of [older, newer]) expect(await repos.apiKeys.insertWithin(key, 10)).toBe(true);
+      expect((await repos.apiKeys.listOf(anna.id)).map((k) => k.id)).toEqual([newer.id, older.id]);
+      expect(await repos.apiKeys.findByHash(older.secretHash)).toMatchObject({
+        id: older.id,
+        userId: anna.id,
+        scopes: ['read', 'write'],
+        expiresAt: null,
+      });
+      expect(await repos.apiKeys.delete(bob.id, older.id)).toBe(false);
+      expect(await repos.apiKeys.delete(anna.id, older.id)).toBe(true);
+      expect(await repos.apiKeys.delete(anna.id, older.id)).toBe(false);
+      expect(await repos.apiKeys.findByHash(older.secretHash)).toBeNull();
+      expect(await repos.apiKeys.listOf(bob.id)).toEqual([]);
+    });
+
+    it('keeps the latest use of a key, and deletes the keys with their user', async () => {
+      const anna = user();
+      await repos.users.insert(anna);
+      const key = apiKey(anna.id);
+      await repos.apiKeys.insertWithin(key, 10);
+      const later = new Date(Date.UTC(2026, 5, 1));
+      await repos.apiKeys.recordUse(key.id, later);
+      await repos.apiKeys.recordUse(key.id, new Date(Date.UTC(2026, 4, 1)));
+      expect((await repos.apiKeys.findByHash(key.secretHash))?.lastUsedAt).toEqual(later);
+      await repos.users.delete(anna.id);
+      expect(await repos.apiKeys.findByHash(key.secretHash)).toBeNull();
+    });
+
+    it('lets racing creations pass the per-user limit of keys only up to it', async () => {
+      const anna = user();
+      await repos.users.insert(anna);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => repos.apiKeys.insertWithin(apiKey(anna.id), 3)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(3);
+      expect(await repos.apiKeys.listOf(anna.id)).toHaveLength(3);
+    });
 
     it('finds a user by id and by email, and refuses a second user with the same email', async () => {
       const anna = user('user', 'anna@example.com');

@@ -2,6 +2,8 @@ export * from './domain/index.js';
 export * from './application/ports/user.repository.port.js';
 export * from './application/ports/refresh-token.repository.port.js';
 export * from './application/ports/password-hasher.port.js';
+export * from './application/ports/api-key.repository.port.js';
+export * from './application/use-cases/api-keys.use-case.js';
 export * from './application/ports/access-tokens.port.js';
 export * from './application/users.settings.js';
 export * from './application/session-tokens.service.js';

@@ -5,6 +5,7 @@ import { AccessTokens } from './application/ports/access-tokens.port.js';
 import { PasswordHasher } from './application/ports/password-hasher.port.js';
 import { AccessGate } from './application/access-gate.service.js';
 import { SessionTokens } from './application/session-tokens.service.js';
+import { ApiKeysUseCase } from './application/use-cases/api-keys.use-case.js';
 import { DeleteUserUseCase } from './application/use-cases/delete-user.use-case.js';
 import { CreateAdminUseCase } from './application/use-cases/create-admin.use-case.js';
 import { EnsureInitialAdminUseCase } from './application/use-cases/ensure-initial-admin.use-case.js';
@@ -32,11 +33,12 @@ const useCases = [
   EnsureInitialAdminUseCase,
   ResetPasswordUseCase,
   CreateAdminUseCase,
+  ApiKeysUseCase,
 ];
 
 /**
  * Users, sessions and tokens. Needs AppConfig (ConfigModule) and the UserRepository /
- * RefreshTokenRepository ports (PersistenceModule) from the app.
+ * RefreshTokenRepository / ApiKeyRepository ports (PersistenceModule) from the app.
  */
 @Module({
   providers: [

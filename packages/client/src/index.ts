@@ -7,6 +7,8 @@
  *   const { data } = await api.POST('/v1/auth/login', { body: { email, password } });
  *   api.setAccessToken(data.accessToken);
  *   const { data: me } = await api.GET('/v1/users/me');
+ *
+ * A program uses an API key instead: `createTesseraClient({ baseUrl, apiKey: 'tsk_...' })`.
  */
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
 import type { components, paths } from './schema.js';
@@ -20,9 +22,10 @@ export interface TesseraClient extends Client<paths> {
   setAccessToken(token: string | undefined): void;
 }
 
-export function createTesseraClient(options: ClientOptions & { accessToken?: string }): TesseraClient {
-  const { accessToken, ...clientOptions } = options;
-  let token = accessToken;
+export function createTesseraClient(options: ClientOptions & { accessToken?: string; apiKey?: string }): TesseraClient {
+  const { accessToken, apiKey, ...clientOptions } = options;
+  // An API key is a bearer token too (it starts with `tsk_`).
+  let token = accessToken ?? apiKey;
   const client = createClient<paths>(clientOptions);
   client.use({
     onRequest({ request }) {

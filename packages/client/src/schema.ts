@@ -58,6 +58,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your API keys, newest first (never their secrets) */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key (its secret is shown once)
+         * @description For programs: send the secret as `Authorization: Bearer <secret>` or `X-API-Key: <secret>`. A key does what its scopes allow and never more than you can; it stops when revoked, expired, or when you are deleted. Needs a signed-in session (403 INSUFFICIENT_SCOPE with a key). At most 100 keys per user.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of your API keys (refused at once, on every instance) */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1020,10 +1058,79 @@ export interface paths {
         patch: operations["updateUser"];
         trace?: never;
     };
+    "/v1/users/{userId}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's API keys (admin) */
+        get: operations["listUserApiKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{userId}/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a user's API key (admin) */
+        delete: operations["revokeUserApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiKeyDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Past expiresAt: refused until revoked and replaced. */
+            expired: boolean;
+            /**
+             * Format: date-time
+             * @description null: never expires.
+             */
+            expiresAt: string | null;
+            /**
+             * @description The start of the secret, to tell keys apart.
+             * @example tsk_3kQ9xZ1a
+             */
+            hint: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description The last request made with the key (to the minute); null: never used.
+             */
+            lastUsedAt: string | null;
+            /** @example Nightly import */
+            name: string;
+            scopes: components["schemas"]["ApiKeyScope"][];
+        };
+        ApiKeyListDto: {
+            /** @description Newest first (at most 100 keys per user). */
+            items: components["schemas"]["ApiKeyDto"][];
+        };
+        /**
+         * @description What the key may do. read: lists, gets, tiles, downloads, event streams. write: uploads, updates, deletes, renditions, shares. admin: the admin routes (only an admin can give it). Never more than you can do.
+         * @enum {string}
+         */
+        ApiKeyScope: "read" | "write" | "admin";
         ArchiveRequestDto: {
             /** @description Your panoramas to include, in the order wanted (an id given twice counts once). */
             ids: string[];
@@ -1119,6 +1226,27 @@ export interface components {
              */
             width?: number;
         };
+        CreateApiKeyDto: {
+            /**
+             * Format: date-time
+             * @description When the key stops working (in the future); absent or null: never.
+             * @example 2027-12-31T23:59:59Z
+             */
+            expiresAt?: string | null;
+            /**
+             * @description What the key is for, as you will see it in the list.
+             * @example Nightly import
+             */
+            name: string;
+            /**
+             * @description What the key may do. read: lists, gets, tiles, downloads, event streams. write: uploads, updates, deletes, renditions, shares. admin: the admin routes (only an admin can give it). Never more than you can do.
+             * @example [
+             *       "read",
+             *       "write"
+             *     ]
+             */
+            scopes: components["schemas"]["ApiKeyScope"][];
+        };
         CreateRenditionDto: {
             /** @description Encoder effort: WebP 0-6 (default 4), AVIF 0-9 (default 2; higher is much slower). Not for JPEG or PNG. */
             effort?: number;
@@ -1185,6 +1313,37 @@ export interface components {
              * @default 256
              */
             tileSize?: number;
+        };
+        CreatedApiKeyDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Past expiresAt: refused until revoked and replaced. */
+            expired: boolean;
+            /**
+             * Format: date-time
+             * @description null: never expires.
+             */
+            expiresAt: string | null;
+            /**
+             * @description The start of the secret, to tell keys apart.
+             * @example tsk_3kQ9xZ1a
+             */
+            hint: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description The last request made with the key (to the minute); null: never used.
+             */
+            lastUsedAt: string | null;
+            /** @example Nightly import */
+            name: string;
+            scopes: components["schemas"]["ApiKeyScope"][];
+            /**
+             * @description The secret, shown this once (only its hash is kept). Send it as `Authorization: Bearer <secret>` or `X-API-Key: <secret>`.
+             * @example tsk_3kQ9xZ1aVb7T0m2Qe8rYw5nU4cJ6hL1dPzKfGs9oXyA
+             */
+            secret: string;
         };
         /**
          * @description For a cover crop.
@@ -2020,7 +2179,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -2030,11 +2189,11 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
                     };
                 };
             };
-            /** @description Forbidden: FORBIDDEN. */
+            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2042,7 +2201,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "FORBIDDEN";
+                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -2107,6 +2266,326 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyListDto"];
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyDto"];
+                };
+            };
+            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unprocessable Entity: API_KEY_LIMIT_REACHED. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "API_KEY_LIMIT_REACHED";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description Not Found: API_KEY_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "API_KEY_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
                     };
                 };
             };
@@ -2245,7 +2724,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -2255,7 +2734,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -2564,7 +3055,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -2574,7 +3065,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -2671,7 +3174,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -2681,7 +3184,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -2813,7 +3328,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -2823,7 +3338,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -2914,7 +3441,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, OWNER_NOT_FOUND. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY, OWNER_NOT_FOUND. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -2924,7 +3451,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "OWNER_NOT_FOUND";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY" | "OWNER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -3052,7 +3591,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -3062,7 +3601,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -3166,7 +3717,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -3176,7 +3727,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -3277,7 +3840,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -3287,7 +3850,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -3375,7 +3950,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -3385,7 +3960,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -3478,7 +4065,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -3488,7 +4075,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -3606,7 +4205,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -3616,7 +4215,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -3746,7 +4357,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -3756,7 +4367,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -3857,7 +4480,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -3867,7 +4490,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -3971,7 +4606,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -3981,7 +4616,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -4094,7 +4741,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -4104,7 +4751,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -4208,7 +4867,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -4218,7 +4877,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -4319,7 +4990,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -4329,7 +5000,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -4417,7 +5100,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -4427,7 +5110,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -4517,7 +5212,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -4527,7 +5222,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -4639,7 +5346,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -4649,7 +5356,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -4766,7 +5485,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -4776,7 +5495,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -4888,7 +5619,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -4898,7 +5629,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -4987,7 +5730,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -4997,7 +5740,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -5086,7 +5841,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -5096,7 +5851,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -5190,7 +5957,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -5200,7 +5967,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -6476,7 +7255,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -6486,7 +7265,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -6574,7 +7365,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -6584,7 +7375,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -6674,7 +7477,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -6684,7 +7487,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -6786,7 +7601,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -6796,7 +7611,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -6884,7 +7711,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -6894,7 +7721,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -6972,7 +7811,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -6982,7 +7821,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -7101,7 +7952,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -7111,7 +7962,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -7213,7 +8076,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -7223,7 +8086,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -7338,7 +8213,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -7348,7 +8223,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -7452,7 +8339,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -7462,7 +8349,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -7567,7 +8466,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -7577,7 +8476,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -7689,7 +8600,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -7699,7 +8610,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -7788,7 +8711,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -7798,7 +8721,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -7887,7 +8822,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -7897,7 +8832,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -7991,7 +8938,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -8001,7 +8948,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -8102,7 +9061,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -8112,7 +9071,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -8214,7 +9185,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, OWNER_NOT_FOUND. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY, OWNER_NOT_FOUND. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -8224,7 +9195,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "OWNER_NOT_FOUND";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY" | "OWNER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -8363,7 +9346,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -8373,7 +9356,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -8464,7 +9459,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -8474,7 +9469,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -8578,7 +9585,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, OWNER_NOT_FOUND. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY, OWNER_NOT_FOUND. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -8588,7 +9595,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "OWNER_NOT_FOUND";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY" | "OWNER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -8752,7 +9771,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -8762,11 +9781,11 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
                     };
                 };
             };
-            /** @description Forbidden: FORBIDDEN. */
+            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8774,7 +9793,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "FORBIDDEN";
+                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -8837,7 +9856,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -8847,7 +9866,19 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -8935,7 +9966,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -8945,11 +9976,11 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
                     };
                 };
             };
-            /** @description Forbidden: FORBIDDEN. */
+            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8957,7 +9988,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "FORBIDDEN";
+                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -9062,7 +10093,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN. */
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
             401: {
                 headers: {
                     /** @description Bearer challenge. */
@@ -9072,11 +10103,11 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN";
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
                     };
                 };
             };
-            /** @description Forbidden: FORBIDDEN. */
+            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9084,7 +10115,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code: "FORBIDDEN";
+                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
                     };
                 };
             };
@@ -9121,6 +10152,228 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code: "PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    listUserApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyListDto"];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description Not Found: USER_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "USER_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "TOO_MANY_REQUESTS";
+                    };
+                };
+            };
+            /** @description Internal Server Error: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "DATABASE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    revokeUserApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
+            401: {
+                headers: {
+                    /** @description Bearer challenge. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                    };
+                };
+            };
+            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description Not Found: API_KEY_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code: "API_KEY_NOT_FOUND";
                     };
                 };
             };

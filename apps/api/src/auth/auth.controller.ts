@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { StorageAccountsUseCase } from '#panoramas';
 import { LoginUseCase, LogoutUseCase, type Principal, RefreshTokensUseCase, RegisterUserUseCase } from '#users';
-import { CurrentPrincipal, Public } from '../http/auth/auth.decorators.js';
+import { CurrentPrincipal, Public, RequiresScope } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { ThrottleAccount, ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { UserDto } from '../users/dto/user.dto.js';
@@ -58,6 +58,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @RequiresScope('session')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'End the session of a refresh token',

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import type { AppConfig } from '#config';
-import { PUBLIC_SECURITY_MARKER } from '../http/auth/auth.decorators.js';
+import { PUBLIC_SECURITY_MARKER, requiredScope, SCOPE_EXTENSION } from '../http/auth/auth.decorators.js';
 import { declaredProblemCodes, implicitProblemCodes } from '../http/problem/api-problems.decorator.js';
 import { PROBLEM_EXAMPLE_DETAIL, PROBLEM_STATUS, type ProblemCode, problemType } from '../http/problem/error-status.js';
 import { PROBLEM_CONTENT_TYPE, ProblemDto } from '../http/problem/problem.dto.js';
@@ -11,6 +11,7 @@ type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
 type ResponseObject = Exclude<OperationObject['responses'][string], { $ref: string }>;
 
 export const BEARER_SCHEME = 'bearer';
+export const API_KEY_SCHEME = 'apiKey';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const EXAMPLE_ID = '3f0c8a2e-6c61-4a0e-9a3e-0f6d0e1b2c3d';
 
@@ -37,7 +38,8 @@ export function buildOpenApiDocument(app: INestApplication, config: Pick<AppConf
     .setDescription(
       'Gigapixel panoramas: streamed uploads, tile pyramids cut in the background, Deep Zoom and IIIF Image API 3.0 ' +
         'serving, share links that need no account, renditions.\n\n' +
-        'Sign in with `POST /v1/auth/login`, then use **Authorize** with the access token. ' +
+        'Sign in with `POST /v1/auth/login`, then use **Authorize** with the access token; programs use an API key ' +
+        '(`POST /v1/api-keys`) as a bearer token or in `X-API-Key`. ' +
         'Every error is `application/problem+json` (RFC 9457) with a stable `code`; each operation lists its codes.',
     )
     .setVersion('1')
@@ -45,8 +47,20 @@ export function buildOpenApiDocument(app: INestApplication, config: Pick<AppConf
       config.PUBLIC_BASE_URL || '/',
       config.PUBLIC_BASE_URL ? 'This server' : 'The server this document came from',
     )
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An access token (POST /v1/auth/login) or an API key (`tsk_...`).',
+      },
+      BEARER_SCHEME,
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (`tsk_...`, POST /v1/api-keys).' },
+      API_KEY_SCHEME,
+    )
     .addSecurityRequirements(BEARER_SCHEME)
+    .addSecurityRequirements(API_KEY_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, builder, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
@@ -60,6 +74,11 @@ export function buildOpenApiDocument(app: INestApplication, config: Pick<AppConf
       const isPublic = operation.security?.some((requirement) => PUBLIC_SECURITY_MARKER in requirement) ?? false;
       if (isPublic) operation.security = [];
       else delete operation.security; // inherits the global bearer requirement
+      const extensions = operation as unknown as Record<string, unknown>;
+      if (!isPublic) {
+        // What an API key needs here (a password session may do all its role allows).
+        extensions[SCOPE_EXTENSION] ??= requiredScope(method.toUpperCase(), undefined, undefined);
+      }
       const codes = new Set<ProblemCode>([
         ...declaredProblemCodes(operation.operationId!),
         ...implicitProblemCodes({ authenticated: !isPublic, jsonBody: hasJsonBody(operation) }),

@@ -36,7 +36,7 @@ import { ARCHIVE_ORIGINALS, PlanArchiveUseCase } from '#renditions';
 import { IngestPanoramaUseCase, type IngestFields, PanoramaCatalogueUseCase } from '#workflows';
 import type { Principal } from '#users';
 import { UuidParam } from '../common/uuid-param.js';
-import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
+import { CurrentPrincipal, RequiresScope } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { UploadFieldsParser } from './upload-fields.js';
 import { TileSetDto } from '../tilesets/dto/tile-set.dto.js';
@@ -190,6 +190,8 @@ export class PanoramasController {
   }
 
   @Post('archive')
+  // A download: a POST only because the list of ids is a body.
+  @RequiresScope('read')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Download several panoramas as one zip',

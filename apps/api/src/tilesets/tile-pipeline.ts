@@ -124,7 +124,7 @@ export class TilePipeline implements OnModuleDestroy {
         reader = access.grant;
         place = sharedTileSetPlace(token, id, access);
       } else {
-        req.principal = await this.authentication.authenticate(req.headers.authorization);
+        req.principal = await this.authentication.authenticate(req.headers, 'read');
         reader = req.principal;
         place = tileSetPlace(id);
       }

@@ -1,6 +1,7 @@
 import { Controller, Delete, Head, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { RequiresScope } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { PANORAMA_ID_HEADER, ResumableUploads } from './resumable-uploads.js';
 
@@ -59,6 +60,8 @@ export class UploadsController {
   }
 
   @Head(':id')
+  // Part of uploading (a client resuming asks first): a write, whatever the method says.
+  @RequiresScope('write')
   @ApiOperation({ summary: 'How much of a resumable upload has arrived (tus: `Upload-Offset`)' })
   @UPLOAD_ID
   @TUS_RESUMABLE

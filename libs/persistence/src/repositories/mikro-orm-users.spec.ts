@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { type OrmOnTestDatabase, ormOnTestDatabase, usersRepositoryContract } from '#testing';
 import { ReadReplicas } from '../read-replicas/read-replicas.js';
+import { MikroOrmApiKeyRepository } from './mikro-orm-api-key.repository.js';
 import { MikroOrmRefreshTokenRepository } from './mikro-orm-refresh-token.repository.js';
 import { MikroOrmUserRepository } from './mikro-orm-user.repository.js';
 
@@ -21,6 +22,7 @@ usersRepositoryContract('MikroORM on PostgreSQL', async () => {
   return {
     users: new MikroOrmUserRepository(orm.em, replicas),
     tokens: new MikroOrmRefreshTokenRepository(orm.em),
+    apiKeys: new MikroOrmApiKeyRepository(orm.em),
     dispose: async () => undefined,
   };
 });

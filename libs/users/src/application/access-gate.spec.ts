@@ -1,7 +1,17 @@
 import { loadConfig } from '#config';
-import { FixedClock, InMemoryChangeFeed, InMemoryRefreshTokenRepository, InMemoryUserRepository } from '#testing';
+import {
+  FixedClock,
+  InMemoryApiKeyRepository,
+  InMemoryChangeFeed,
+  InMemoryRefreshTokenRepository,
+  InMemoryUserRepository,
+} from '#testing';
 import {
   AccessGate,
+  type ApiKeyScope,
+  ApiKeysUseCase,
+  ForbiddenError,
+  InvalidApiKeyError,
   InvalidAccessTokenError,
   JwtAccessTokens,
   RefreshToken,
@@ -36,7 +46,9 @@ async function setup() {
     initialAdminPassword: '',
   };
   const tokens = new JwtAccessTokens(loadConfig({ JWT_SECRET: 'k'.repeat(40) }));
-  const gate = new AccessGate(tokens, users, feed, settings, clock);
+  const apiKeys = new InMemoryApiKeyRepository(users);
+  const gate = new AccessGate(tokens, users, apiKeys, feed, settings, clock);
+  const keys = new ApiKeysUseCase(apiKeys, users, clock);
   gate.onModuleInit();
   const now = new Date();
   await users.insert(
@@ -67,7 +79,10 @@ async function setup() {
   }
   const token = async (sessionId = SESSION_A, role: Role = 'admin') =>
     (await tokens.issue({ userId: USER_ID, role, sessionId })).token;
-  return { users, refreshTokens, clock, feed, gate, token };
+  /** A key of the user (an admin unless changed), and its secret. */
+  const key = (scopes: ApiKeyScope[] = ['read'], expiresAt: Date | null = null, role: Role = 'admin') =>
+    keys.create({ userId: USER_ID, role }, { name: 'job', scopes, expiresAt });
+  return { users, refreshTokens, apiKeys, clock, feed, gate, token, keys, key };
 }
 
 describe('AccessGate', () => {
@@ -142,5 +157,70 @@ describe('AccessGate', () => {
     await expect(t.gate.authenticate(await t.token())).rejects.toThrow('connection refused');
     t.users.authState = original;
     await expect(t.gate.authenticate(await t.token())).resolves.toBeDefined();
+  });
+});
+
+describe('AccessGate with API keys', () => {
+  it("speaks for the key's owner with the key's scopes and the owner's role now", async () => {
+    const t = await setup();
+    const { key, secret } = await t.key(['read', 'write']);
+    expect(secret).toMatch(/^tsk_[A-Za-z0-9_-]{43}$/);
+    expect(key.hint).toBe(secret.slice(0, 12));
+    expect(key.secretHash).not.toContain(secret.slice(4));
+    await expect(t.gate.authenticateKey(secret)).resolves.toEqual({
+      userId: USER_ID,
+      role: 'admin',
+      apiKeyId: key.id,
+      scopes: ['read', 'write'],
+    });
+    t.users.rows.get(USER_ID)!.role = 'user';
+    t.feed.emit('users', USER_ID);
+    await expect(t.gate.authenticateKey(secret)).resolves.toMatchObject({ role: 'user' });
+  });
+
+  it('refuses a revoked key at once on the change notification, and an unknown or malformed one', async () => {
+    const t = await setup();
+    const { key, secret } = await t.key();
+    await t.gate.authenticateKey(secret);
+    await t.keys.revoke(USER_ID, key.id);
+    t.feed.emit('users', USER_ID);
+    await expect(t.gate.authenticateKey(secret)).rejects.toBeInstanceOf(InvalidApiKeyError);
+    for (const wrong of ['tsk_' + 'A'.repeat(43), secret.slice(0, -1), secret + 'x', '', 'tsk_\u0000']) {
+      await expect(t.gate.authenticateKey(wrong)).rejects.toBeInstanceOf(InvalidApiKeyError);
+    }
+  });
+
+  it('refuses an expired key, and the key of a deleted user', async () => {
+    const t = await setup();
+    const expiring = await t.key(['read'], new Date(t.clock.now().getTime() + 60_000));
+    await expect(t.gate.authenticateKey(expiring.secret)).resolves.toBeDefined();
+    t.clock.advance(61);
+    await expect(t.gate.authenticateKey(expiring.secret)).rejects.toBeInstanceOf(InvalidApiKeyError);
+    const other = await t.key();
+    t.users.rows.delete(USER_ID);
+    t.feed.emit('users', USER_ID);
+    await expect(t.gate.authenticateKey(other.secret)).rejects.toBeInstanceOf(InvalidApiKeyError);
+  });
+
+  it('records a use at most once a minute', async () => {
+    const t = await setup();
+    const { key, secret } = await t.key();
+    await t.gate.authenticateKey(secret);
+    const first = (await t.apiKeys.findByHash(key.secretHash))!.lastUsedAt;
+    expect(first).toEqual(t.clock.now());
+    t.clock.advance(30);
+    await t.gate.authenticateKey(secret);
+    expect((await t.apiKeys.findByHash(key.secretHash))!.lastUsedAt).toEqual(first);
+    t.clock.advance(31);
+    await t.gate.authenticateKey(secret);
+    expect((await t.apiKeys.findByHash(key.secretHash))!.lastUsedAt).toEqual(t.clock.now());
+  });
+
+  it('lets only an admin give the admin scope', async () => {
+    const t = await setup();
+    await expect(t.key(['read', 'admin'], null, 'user')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(t.key(['admin', 'read', 'admin'], null, 'admin')).resolves.toMatchObject({
+      key: { scopes: ['read', 'admin'] },
+    });
   });
 });

@@ -4,3 +4,4 @@ export * from './refresh-token.js';
 export * from './users.errors.js';
 export * from './password-policy.js';
 export * from './auth-state.js';
+export * from './api-key.js';

@@ -1,4 +1,5 @@
 import { DomainError } from '#shared-kernel';
+import type { RequiredScope } from './api-key.js';
 
 export const USERS_ERROR_CODES = [
   'USER_NOT_FOUND',
@@ -10,6 +11,10 @@ export const USERS_ERROR_CODES = [
   'FORBIDDEN',
   'LAST_ADMIN',
   'USER_HAS_PANORAMAS',
+  'INVALID_API_KEY',
+  'INSUFFICIENT_SCOPE',
+  'API_KEY_NOT_FOUND',
+  'API_KEY_LIMIT_REACHED',
 ] as const;
 export type UsersErrorCode = (typeof USERS_ERROR_CODES)[number];
 
@@ -57,7 +62,7 @@ export class InvalidAccessTokenError extends UsersError {
 export class AuthenticationRequiredError extends UsersError {
   readonly code = 'AUTHENTICATION_REQUIRED';
   constructor() {
-    super('This operation needs a bearer access token.');
+    super('This operation needs a bearer access token or an API key.');
   }
 }
 
@@ -80,5 +85,38 @@ export class UserHasPanoramasError extends UsersError {
   readonly code = 'USER_HAS_PANORAMAS';
   constructor() {
     super('This user still has panoramas; delete them first.');
+  }
+}
+
+/** Unknown, revoked, expired or malformed: one answer, so a guess learns nothing. */
+export class InvalidApiKeyError extends UsersError {
+  readonly code = 'INVALID_API_KEY';
+  constructor() {
+    super('The API key is invalid, expired or revoked.');
+  }
+}
+
+export class InsufficientScopeError extends UsersError {
+  readonly code = 'INSUFFICIENT_SCOPE';
+  constructor(required: RequiredScope) {
+    super(
+      required === 'session'
+        ? 'API keys are managed by a signed-in person, not with an API key.'
+        : `This API key lacks the "${required}" scope this operation needs.`,
+    );
+  }
+}
+
+export class ApiKeyNotFoundError extends UsersError {
+  readonly code = 'API_KEY_NOT_FOUND';
+  constructor() {
+    super('No API key with this id exists.');
+  }
+}
+
+export class ApiKeyLimitReachedError extends UsersError {
+  readonly code = 'API_KEY_LIMIT_REACHED';
+  constructor(limit: number) {
+    super(`A user has at most ${limit} API keys; revoke one first.`);
   }
 }

@@ -27,7 +27,9 @@ export function implicitProblemCodes(operation: { authenticated: boolean; jsonBo
     'TOO_MANY_REQUESTS',
     'INTERNAL_ERROR',
     'DATABASE_UNAVAILABLE',
-    ...(operation.authenticated ? (['AUTHENTICATION_REQUIRED', 'INVALID_ACCESS_TOKEN'] as const) : []),
+    ...(operation.authenticated
+      ? (['AUTHENTICATION_REQUIRED', 'INVALID_ACCESS_TOKEN', 'INVALID_API_KEY', 'INSUFFICIENT_SCOPE'] as const)
+      : []),
     ...(operation.jsonBody ? (['MALFORMED_BODY', 'PAYLOAD_TOO_LARGE'] as const) : []),
   ];
 }

@@ -62,6 +62,11 @@ export const DOMAIN_ERROR_STATUS: Record<
   AUTHENTICATION_REQUIRED: HttpStatus.UNAUTHORIZED,
   FORBIDDEN: HttpStatus.FORBIDDEN,
   LAST_ADMIN: HttpStatus.CONFLICT,
+  INVALID_API_KEY: HttpStatus.UNAUTHORIZED,
+  INSUFFICIENT_SCOPE: HttpStatus.FORBIDDEN,
+  API_KEY_NOT_FOUND: HttpStatus.NOT_FOUND,
+  // The request is well-formed; the user's keys refuse one more (like SHARE_LINK_LIMIT_REACHED).
+  API_KEY_LIMIT_REACHED: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 /** Codes the HTTP edge itself answers with (validation, parsers, routing, limits, outages). */

@@ -128,9 +128,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     }
     if (problem.status === HttpStatus.UNAUTHORIZED) {
-      const invalid = problem.code === 'INVALID_ACCESS_TOKEN' ? ', error="invalid_token"' : '';
+      const invalid =
+        problem.code === 'INVALID_ACCESS_TOKEN' || problem.code === 'INVALID_API_KEY' ? ', error="invalid_token"' : '';
       res.setHeader('WWW-Authenticate', `Bearer realm="tessera"${invalid}`);
     }
+    // RFC 6750: the credentials are good, their scope is not enough.
+    if (problem.code === 'INSUFFICIENT_SCOPE') res.setHeader('WWW-Authenticate', 'Bearer error="insufficient_scope"');
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 }

@@ -1,4 +1,5 @@
 import type { AccessClaims } from '../../domain/auth-state.js';
+import type { ApiKeyScope } from '../../domain/api-key.js';
 import type { Role } from '../../domain/role.js';
 
 /** Who a request speaks for, once its access token passed every check. */
@@ -7,6 +8,9 @@ export interface Principal {
   role: Role;
   /** The session (refresh family) of the token, if it names one. */
   sessionId?: string;
+  /** Set when an API key speaks: its id and scopes (a password session has neither). */
+  apiKeyId?: string;
+  scopes?: readonly ApiKeyScope[];
 }
 
 export interface IssuedAccessToken {
