@@ -15,6 +15,7 @@ const aliases = [
   'tiles',
   'renditions',
   'sharing',
+  'webhooks',
   'workflows',
   'consumers',
   'testing',

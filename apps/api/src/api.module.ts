@@ -8,6 +8,7 @@ import { ImagingModule } from '#imaging';
 import { PanoramasModule } from '#panoramas';
 import { PersistenceModule } from '#persistence';
 import { RenditionsModule } from '#renditions';
+import { WebhooksModule } from '#webhooks';
 import { WorkflowsModule } from '#workflows';
 import { QueueModule } from '#queue';
 import { StorageModule } from '#storage';
@@ -47,6 +48,7 @@ import { ViewerController } from './viewer/viewer.controller.js';
 import { WebController } from './web/web.controller.js';
 import { InitialAdmin } from './users/initial-admin.js';
 import { UsersController } from './users/users.controller.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { StaleOkReads, TrackWrites } from './http/read-replicas.interceptors.js';
 import { PresentationController, SharedPresentationController } from './panoramas/presentation.controller.js';
 
@@ -69,6 +71,7 @@ export class ApiModule {
         RenditionsModule,
         SharingModule,
         WorkflowsModule,
+        WebhooksModule,
         // Single-machine default: this process also consumes jobs.
         ...(config.WORKER_EMBEDDED ? [ConsumersModule] : []),
         ThrottlingStorageModule,
@@ -88,6 +91,7 @@ export class ApiModule {
         AuthController,
         UsersController,
         ApiKeysController,
+        WebhooksController,
         PanoramasController,
         UploadsController,
         TileSetsController,

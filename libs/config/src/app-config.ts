@@ -138,6 +138,14 @@ const schema = z
     TILING_TIMEOUT_SECONDS: int(10, 86_400).default(3_600),
     TILING_JPEG_OPTIMISE_CODING: bool.default(false),
     IMAGE_THREADS: int(0, 256).default(0),
+    // Webhooks (libs/webhooks): each delivery attempt's deadline, how many attempts a delivery
+    // gets (the first retry after WEBHOOK_RETRY_DELAY_SECONDS, then doubling, at most an hour
+    // apart: 12 attempts span about 3.4 hours), and the private address ranges deliveries may
+    // reach (CIDRs; none by default: loopback, link-local and private addresses are refused).
+    WEBHOOK_TIMEOUT_SECONDS: int(1, 60).default(10),
+    WEBHOOK_MAX_ATTEMPTS: int(1, 50).default(12),
+    WEBHOOK_RETRY_DELAY_SECONDS: int(0, 3_600).default(10),
+    WEBHOOK_ALLOWED_CIDRS: list.default([]),
     JOB_RETRY_LIMIT: int(0, 100).default(3),
     JOB_RETRY_DELAY_SECONDS: int(1, 3_600).default(10),
     JOB_HEARTBEAT_SECONDS: int(10, 3_600).default(30),

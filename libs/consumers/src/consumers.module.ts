@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PanoramasModule } from '#panoramas';
 import { RenditionsModule } from '#renditions';
 import { TilesModule } from '#tiles';
+import { WebhooksModule } from '#webhooks';
 import { WorkflowsModule } from '#workflows';
 import { GenerateTileSetProcessor } from './generate-tile-set.processor.js';
 import { IntegritySampleProcessor } from './integrity-sample.processor.js';
@@ -9,6 +10,7 @@ import { PurgePanoramaProcessor } from './purge-panorama.processor.js';
 import { Reconciler } from './reconciler.js';
 import { RenderRenditionProcessor } from './render-rendition.processor.js';
 import { RequestPresetsProcessor } from './request-presets.processor.js';
+import { WebhooksProcessor } from './webhooks.processor.js';
 
 /**
  * The queue consumers: thin processors that call a use case (each job is declared, with its
@@ -16,13 +18,14 @@ import { RequestPresetsProcessor } from './request-presets.processor.js';
  * the API when WORKER_EMBEDDED=true.
  */
 @Module({
-  imports: [PanoramasModule, TilesModule, RenditionsModule, WorkflowsModule],
+  imports: [PanoramasModule, TilesModule, RenditionsModule, WorkflowsModule, WebhooksModule],
   providers: [
     GenerateTileSetProcessor,
     RenderRenditionProcessor,
     RequestPresetsProcessor,
     PurgePanoramaProcessor,
     IntegritySampleProcessor,
+    WebhooksProcessor,
     Reconciler,
   ],
 })

@@ -7,6 +7,7 @@ import { RenditionRepository } from '#renditions';
 import { ShareLinkRepository } from '#sharing';
 import { TileSetRepository } from '#tiles';
 import { ApiKeyRepository, RefreshTokenRepository, UserRepository } from '#users';
+import { WebhookRepository } from '#webhooks';
 import { ChangeFeed, SharedLocks } from '#shared-kernel';
 import { DatabaseOutage } from './database-outage.js';
 import { createOrmConfig } from './mikro-orm.config.js';
@@ -14,6 +15,7 @@ import { PgAdvisoryLocks } from './pg-advisory-locks.js';
 import { PgChangeFeed } from './pg-change-feed.js';
 import { PgRateLimitCounters } from './pg-rate-limit-counters.js';
 import { ReadReplicas } from './read-replicas/read-replicas.js';
+import { MikroOrmWebhookRepository } from './repositories/mikro-orm-webhook.repository.js';
 import { MikroOrmApiKeyRepository } from './repositories/mikro-orm-api-key.repository.js';
 import { MikroOrmPanoramaRepository } from './repositories/mikro-orm-panorama.repository.js';
 import { MikroOrmRenditionRepository } from './repositories/mikro-orm-rendition.repository.js';
@@ -46,6 +48,7 @@ export class ReadReplicasModule {}
     { provide: UserRepository, useClass: MikroOrmUserRepository },
     { provide: RefreshTokenRepository, useClass: MikroOrmRefreshTokenRepository },
     { provide: ApiKeyRepository, useClass: MikroOrmApiKeyRepository },
+    { provide: WebhookRepository, useClass: MikroOrmWebhookRepository },
     { provide: PanoramaRepository, useClass: MikroOrmPanoramaRepository },
     { provide: TileSetRepository, useClass: MikroOrmTileSetRepository },
     { provide: RenditionRepository, useClass: MikroOrmRenditionRepository },
@@ -60,6 +63,7 @@ export class ReadReplicasModule {}
     UserRepository,
     RefreshTokenRepository,
     ApiKeyRepository,
+    WebhookRepository,
     PanoramaRepository,
     TileSetRepository,
     RenditionRepository,

@@ -11,6 +11,7 @@ export const CHANGE_CHANNELS: Record<ChangeChannel, string> = {
   renditions: 'tessera_renditions',
   shares: 'tessera_shares',
   locks: 'tessera_locks',
+  webhooks: 'tessera_webhooks',
 };
 
 /**

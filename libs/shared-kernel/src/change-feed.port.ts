@@ -5,9 +5,10 @@
  * - `tilesets`: a tile set changed (status, progress) or was deleted (payload: its id);
  * - `renditions`: a rendition changed or was deleted (payload: its id);
  * - `shares`: a listed share link was revoked (payload: `{its id} {its expiry, Unix seconds}`);
- * - `locks`: someone waits for a shared lock and asks its holder to let go (payload: the key).
+ * - `locks`: someone waits for a shared lock and asks its holder to let go (payload: the key);
+ * - `webhooks`: events were recorded for webhooks (no payload): dispatchers wake up.
  */
-export type ChangeChannel = 'users' | 'tilesets' | 'renditions' | 'shares' | 'locks';
+export type ChangeChannel = 'users' | 'tilesets' | 'renditions' | 'shares' | 'locks' | 'webhooks';
 
 /**
  * A handler gets the id of what changed, or `undefined` after the feed reconnected: changes

@@ -10,6 +10,7 @@ import type { Request as ExpressRequest, Response as ExpressResponse } from 'exp
 import { AppConfig } from '#config';
 import type { Principal } from '#users';
 import { LockTimeoutError, Metrics, SharedLocks } from '#shared-kernel';
+import { RaiseWebhookEventUseCase } from '#webhooks';
 import { IngestPanoramaUseCase } from '#workflows';
 import { whenClientGone } from '../http/client-gone.js';
 import { lingerIfUnread } from '../http/linger.js';
@@ -109,6 +110,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     private readonly fields: UploadFieldsParser,
     private readonly locks: SharedLocks,
     private readonly metrics: Metrics,
+    private readonly raise: RaiseWebhookEventUseCase,
   ) {
     this.directory = resolve(config.UPLOAD_RESUMABLE_DIR);
     this.store = new FileStore({
@@ -270,9 +272,21 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
           fields: () => Promise.resolve(fields),
         });
       });
+      const panoramaId = result.panorama.id;
+      // Best effort: the panorama is stored whatever happens to the event (and a failed
+      // answer here would only make the client send it again).
+      await this.raise
+        .execute('upload.finished', principal.userId, panoramaId, {
+          uploadId: upload.id,
+          panoramaId,
+          bytes: upload.size,
+        })
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, uploadId: upload.id }, 'upload.finished not recorded'),
+        );
       return {
         headers: {
-          [PANORAMA_ID_HEADER]: result.panorama.id,
+          [PANORAMA_ID_HEADER]: panoramaId,
           'Content-Location': `/v1/panoramas/${result.panorama.id}`,
         },
       };

@@ -5,13 +5,20 @@ import type { RenditionsErrorCode } from '#renditions';
 import type { SharingErrorCode } from '#sharing';
 import type { TilesErrorCode } from '#tiles';
 import type { UsersErrorCode } from '#users';
+import type { WebhooksErrorCode } from '#webhooks';
 
 /**
  * Domain error code -> HTTP status. Typed over every module's code list, so adding a code
  * without a status here does not compile.
  */
 export const DOMAIN_ERROR_STATUS: Record<
-  UsersErrorCode | PanoramasErrorCode | TilesErrorCode | RenditionsErrorCode | SharingErrorCode | SharedKernelErrorCode,
+  | UsersErrorCode
+  | PanoramasErrorCode
+  | TilesErrorCode
+  | RenditionsErrorCode
+  | SharingErrorCode
+  | WebhooksErrorCode
+  | SharedKernelErrorCode,
   HttpStatus
 > = {
   INVALID_CURSOR: HttpStatus.BAD_REQUEST,
@@ -67,6 +74,11 @@ export const DOMAIN_ERROR_STATUS: Record<
   API_KEY_NOT_FOUND: HttpStatus.NOT_FOUND,
   // The request is well-formed; the user's keys refuse one more (like SHARE_LINK_LIMIT_REACHED).
   API_KEY_LIMIT_REACHED: HttpStatus.UNPROCESSABLE_ENTITY,
+  WEBHOOK_NOT_FOUND: HttpStatus.NOT_FOUND,
+  WEBHOOK_DELIVERY_NOT_FOUND: HttpStatus.NOT_FOUND,
+  WEBHOOK_LIMIT_REACHED: HttpStatus.UNPROCESSABLE_ENTITY,
+  // The URL is well-formed; where it points is refused (SSRF guard).
+  WEBHOOK_URL_FORBIDDEN: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 /** Codes the HTTP edge itself answers with (validation, parsers, routing, limits, outages). */
