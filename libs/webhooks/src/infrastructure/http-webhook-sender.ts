@@ -109,7 +109,7 @@ export class HttpWebhookSender extends WebhookSender {
         const refused = addresses.find((a) => !addressAllowed(a.address, this.allowed));
         if (refused) return callback(new WebhookUrlForbiddenError(`address ${refused.address} is not public`), '', 0);
         // The address checked is the address used.
-        if (options.all) return callback(null, addresses as never);
+        if (options.all) return callback(null, addresses);
         return callback(null, addresses[0].address, addresses[0].family);
       });
     const client = url.protocol === 'https:' ? https : http;
