@@ -16,6 +16,7 @@ const aliases = [
   'renditions',
   'sharing',
   'webhooks',
+  'collections',
   'workflows',
   'consumers',
   'testing',

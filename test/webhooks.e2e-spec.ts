@@ -92,7 +92,13 @@ describe('webhooks', () => {
     expect(receiver.received.map((r) => r.type)).toEqual(['panorama.created', 'panorama.updated', 'tileset.ready']);
     expect(receiver.ofType('panorama.created')[0].data).toMatchObject({ panoramaId, width: 300, height: 150 });
     expect(receiver.ofType('panorama.updated')[0].data).toMatchObject({ panoramaId, title: 'Matterhorn at dawn' });
-    expect(receiver.ofType('tileset.ready')[0].data).toMatchObject({ tileSetId, panoramaId, status: 'ready' });
+    expect(receiver.ofType('tileset.ready')[0].data).toMatchObject({
+      tileSetId,
+      panoramaId,
+      status: 'ready',
+      tileCount: expect.any(Number),
+      tileSize: 256,
+    });
     expect(receiver.received[0].headers['content-type']).toBe('application/json');
 
     // A tampered body or another secret does not verify (the check can fail).

@@ -8,6 +8,7 @@ import { ImagingModule } from '#imaging';
 import { PanoramasModule } from '#panoramas';
 import { PersistenceModule } from '#persistence';
 import { RenditionsModule } from '#renditions';
+import { CollectionsModule } from '#collections';
 import { WebhooksModule } from '#webhooks';
 import { WorkflowsModule } from '#workflows';
 import { QueueModule } from '#queue';
@@ -49,6 +50,7 @@ import { WebController } from './web/web.controller.js';
 import { InitialAdmin } from './users/initial-admin.js';
 import { UsersController } from './users/users.controller.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
+import { CollectionsController } from './collections/collections.controller.js';
 import { StaleOkReads, TrackWrites } from './http/read-replicas.interceptors.js';
 import { PresentationController, SharedPresentationController } from './panoramas/presentation.controller.js';
 
@@ -72,6 +74,7 @@ export class ApiModule {
         SharingModule,
         WorkflowsModule,
         WebhooksModule,
+        CollectionsModule,
         // Single-machine default: this process also consumes jobs.
         ...(config.WORKER_EMBEDDED ? [ConsumersModule] : []),
         ThrottlingStorageModule,
@@ -92,6 +95,7 @@ export class ApiModule {
         UsersController,
         ApiKeysController,
         WebhooksController,
+        CollectionsController,
         PanoramasController,
         UploadsController,
         TileSetsController,

@@ -146,6 +146,9 @@ const schema = z
     WEBHOOK_MAX_ATTEMPTS: int(1, 50).default(12),
     WEBHOOK_RETRY_DELAY_SECONDS: int(0, 3_600).default(10),
     WEBHOOK_ALLOWED_CIDRS: list.default([]),
+    // A complete collection must stay unchanged this long before `collection.completed` (a
+    // batch whose next upload is on its way is not done).
+    COLLECTION_SETTLE_SECONDS: int(0, 3_600).default(10),
     JOB_RETRY_LIMIT: int(0, 100).default(3),
     JOB_RETRY_DELAY_SECONDS: int(1, 3_600).default(10),
     JOB_HEARTBEAT_SECONDS: int(10, 3_600).default(30),

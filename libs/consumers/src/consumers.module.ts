@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PanoramasModule } from '#panoramas';
 import { RenditionsModule } from '#renditions';
 import { TilesModule } from '#tiles';
+import { CollectionsModule } from '#collections';
 import { WebhooksModule } from '#webhooks';
 import { WorkflowsModule } from '#workflows';
 import { GenerateTileSetProcessor } from './generate-tile-set.processor.js';
@@ -18,7 +19,7 @@ import { WebhooksProcessor } from './webhooks.processor.js';
  * the API when WORKER_EMBEDDED=true.
  */
 @Module({
-  imports: [PanoramasModule, TilesModule, RenditionsModule, WorkflowsModule, WebhooksModule],
+  imports: [PanoramasModule, TilesModule, RenditionsModule, WorkflowsModule, WebhooksModule, CollectionsModule],
   providers: [
     GenerateTileSetProcessor,
     RenderRenditionProcessor,

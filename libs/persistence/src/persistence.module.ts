@@ -8,6 +8,7 @@ import { ShareLinkRepository } from '#sharing';
 import { TileSetRepository } from '#tiles';
 import { ApiKeyRepository, RefreshTokenRepository, UserRepository } from '#users';
 import { WebhookRepository } from '#webhooks';
+import { CollectionRepository } from '#collections';
 import { ChangeFeed, SharedLocks } from '#shared-kernel';
 import { DatabaseOutage } from './database-outage.js';
 import { createOrmConfig } from './mikro-orm.config.js';
@@ -15,6 +16,7 @@ import { PgAdvisoryLocks } from './pg-advisory-locks.js';
 import { PgChangeFeed } from './pg-change-feed.js';
 import { PgRateLimitCounters } from './pg-rate-limit-counters.js';
 import { ReadReplicas } from './read-replicas/read-replicas.js';
+import { MikroOrmCollectionRepository } from './repositories/mikro-orm-collection.repository.js';
 import { MikroOrmWebhookRepository } from './repositories/mikro-orm-webhook.repository.js';
 import { MikroOrmApiKeyRepository } from './repositories/mikro-orm-api-key.repository.js';
 import { MikroOrmPanoramaRepository } from './repositories/mikro-orm-panorama.repository.js';
@@ -49,6 +51,7 @@ export class ReadReplicasModule {}
     { provide: RefreshTokenRepository, useClass: MikroOrmRefreshTokenRepository },
     { provide: ApiKeyRepository, useClass: MikroOrmApiKeyRepository },
     { provide: WebhookRepository, useClass: MikroOrmWebhookRepository },
+    { provide: CollectionRepository, useClass: MikroOrmCollectionRepository },
     { provide: PanoramaRepository, useClass: MikroOrmPanoramaRepository },
     { provide: TileSetRepository, useClass: MikroOrmTileSetRepository },
     { provide: RenditionRepository, useClass: MikroOrmRenditionRepository },
@@ -64,6 +67,7 @@ export class ReadReplicasModule {}
     RefreshTokenRepository,
     ApiKeyRepository,
     WebhookRepository,
+    CollectionRepository,
     PanoramaRepository,
     TileSetRepository,
     RenditionRepository,

@@ -12,6 +12,7 @@ export const CHANGE_CHANNELS: Record<ChangeChannel, string> = {
   shares: 'tessera_shares',
   locks: 'tessera_locks',
   webhooks: 'tessera_webhooks',
+  collections: 'tessera_collections',
 };
 
 /**

@@ -6,9 +6,10 @@
  * - `renditions`: a rendition changed or was deleted (payload: its id);
  * - `shares`: a listed share link was revoked (payload: `{its id} {its expiry, Unix seconds}`);
  * - `locks`: someone waits for a shared lock and asks its holder to let go (payload: the key);
- * - `webhooks`: events were recorded for webhooks (no payload): dispatchers wake up.
+ * - `webhooks`: events were recorded for webhooks (no payload): dispatchers wake up;
+ * - `collections`: a collection's membership or a member's derived image changed (payload: its id).
  */
-export type ChangeChannel = 'users' | 'tilesets' | 'renditions' | 'shares' | 'locks' | 'webhooks';
+export type ChangeChannel = 'users' | 'tilesets' | 'renditions' | 'shares' | 'locks' | 'webhooks' | 'collections';
 
 /**
  * A handler gets the id of what changed, or `undefined` after the feed reconnected: changes

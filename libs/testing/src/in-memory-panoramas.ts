@@ -78,11 +78,19 @@ export class InMemoryPanoramaRepository extends PanoramaRepository {
       .slice(0, limit);
   }
 
-  async list({ ownerId, limit, cursor, title }: PanoramaListQuery): Promise<Page<Panorama>> {
+  async list(query: PanoramaListQuery): Promise<Page<Panorama>> {
+    const { ownerId, limit, cursor, title, tags, createdFrom, createdBefore, ids } = query;
     const after = cursor ? decodeCursor(cursor) : undefined;
     const rows = [...this.rows.values()]
       .filter(
-        (p) => p.ownerId === ownerId && !p.deletedAt && (!title || p.title.toLowerCase().includes(title.toLowerCase())),
+        (p) =>
+          p.ownerId === ownerId &&
+          !p.deletedAt &&
+          (!title || p.title.toLowerCase().includes(title.toLowerCase())) &&
+          (tags ?? []).every((tag) => p.tags.includes(tag)) &&
+          (!createdFrom || p.createdAt >= createdFrom) &&
+          (!createdBefore || p.createdAt < createdBefore) &&
+          (!ids || ids.includes(p.id)),
       )
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
       .filter(
@@ -98,6 +106,7 @@ export class InMemoryPanoramaRepository extends PanoramaRepository {
     const row = await this.findById(id);
     if (!row) return null;
     Object.assign(row, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
+    if (changes.tags) row.tags = [...changes.tags];
     return row;
   }
 

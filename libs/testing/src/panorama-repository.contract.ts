@@ -27,7 +27,10 @@ export function panoramaRepositoryContract(name: string, create: () => Promise<P
 
     const base = new Date('2026-12-06T12:00:00.000Z');
     let made = 0;
-    const panorama = (ownerId: string, fields: Partial<{ title: string; bytes: number; sha256: string }> = {}) => {
+    const panorama = (
+      ownerId: string,
+      fields: Partial<{ title: string; bytes: number; sha256: string; tags: string[] }> = {},
+    ) => {
       const id = randomUUID();
       const at = new Date(base.getTime() + ++made * 1000); // distinct: newest first is well defined
       return new Panorama({
@@ -46,6 +49,7 @@ export function panoramaRepositoryContract(name: string, create: () => Promise<P
         createdAt: at,
         updatedAt: at,
         deletedAt: null,
+        tags: fields.tags,
       });
     };
     const tileSetOf = (p: Panorama, options: Partial<TileOptions> = {}) =>
@@ -135,6 +139,27 @@ export function panoramaRepositoryContract(name: string, create: () => Promise<P
       expect(await titled('0% alps_')).toEqual([b.id]);
       expect(await titled('%')).toEqual([b.id]);
       expect(await titled('_')).toEqual([b.id]);
+    });
+
+    it('lists by tags (all of them), by upload time and by ids, and replaces tags on update', async () => {
+      const a = (await stored(r.owners[0], { tags: ['alps', 'winter'] })).panorama;
+      const b = (await stored(r.owners[0], { tags: ['alps', 'Été 2026'] })).panorama;
+      const c = (await stored(r.owners[0])).panorama;
+      const ids = (query: Partial<Parameters<typeof r.panoramas.list>[0]>) =>
+        r.panoramas.list({ ownerId: r.owners[0], limit: 10, ...query }).then((page) => page.items.map((p) => p.id));
+      expect(await ids({ tags: ['alps'] })).toEqual([b.id, a.id]);
+      expect(await ids({ tags: ['alps', 'winter'] })).toEqual([a.id]);
+      expect(await ids({ tags: ['Été 2026'] })).toEqual([b.id]);
+      expect(await ids({ tags: ['ALPS'] })).toEqual([]);
+      expect(await ids({ createdFrom: b.createdAt })).toEqual([c.id, b.id]);
+      expect(await ids({ createdBefore: b.createdAt })).toEqual([a.id]);
+      expect(await ids({ createdFrom: a.createdAt, createdBefore: c.createdAt })).toEqual([b.id, a.id]);
+      expect(await ids({ ids: [a.id, c.id] })).toEqual([c.id, a.id]);
+      expect(await ids({ ids: [] })).toEqual([]);
+      expect((await r.panoramas.findById(a.id))?.tags).toEqual(['alps', 'winter']);
+      expect((await r.panoramas.findById(c.id))?.tags).toEqual([]);
+      await r.panoramas.update(a.id, { tags: ['summer'], updatedAt: new Date() });
+      expect((await r.panoramas.findById(a.id))?.tags).toEqual(['summer']);
     });
 
     it('updates what it is given and leaves the rest; nothing for a deleted or unknown id', async () => {

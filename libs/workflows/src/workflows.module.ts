@@ -1,3 +1,4 @@
+import { CollectionsModule } from '#collections';
 import { Module } from '@nestjs/common';
 import { PanoramasModule } from '#panoramas';
 import { RenditionsModule } from '#renditions';
@@ -18,7 +19,7 @@ const useCases = [IngestPanoramaUseCase, PanoramaCatalogueUseCase, CheckFullInte
  * know this one; the API's controllers and the queue consumers call it.
  */
 @Module({
-  imports: [PanoramasModule, RenditionsModule],
+  imports: [PanoramasModule, RenditionsModule, CollectionsModule],
   providers: [
     ...useCases,
     PanoramaDerivatives,

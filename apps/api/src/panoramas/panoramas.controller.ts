@@ -35,6 +35,7 @@ import {
 import { ARCHIVE_ORIGINALS, PlanArchiveUseCase } from '#renditions';
 import { IngestPanoramaUseCase, type IngestFields, PanoramaCatalogueUseCase } from '#workflows';
 import type { Principal } from '#users';
+import { splitTags } from '../common/tags.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal, RequiresScope } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
@@ -109,6 +110,7 @@ export class PanoramasController {
     'IMAGE_TOO_LARGE',
     'INVALID_IMAGE',
     'UNKNOWN_PRESET',
+    'COLLECTION_NOT_FOUND',
     'OWNER_NOT_FOUND',
     'STORAGE_UNAVAILABLE',
     'STORAGE_FULL',
@@ -153,6 +155,7 @@ export class PanoramasController {
     'UPLOAD_ABORTED',
     'UNSUPPORTED_MEDIA_TYPE',
     'UNKNOWN_PRESET',
+    'COLLECTION_NOT_FOUND',
     'STORAGE_FULL',
   )
   async uploadPanoramas(
@@ -231,7 +234,10 @@ export class PanoramasController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListPanoramasQueryDto,
   ): Promise<PanoramaPageDto> {
-    const page = await this.catalogue.list(principal, query);
+    const page = await this.catalogue.list(principal, {
+      ...query,
+      tags: query.tags ? splitTags(query.tags) : undefined,
+    });
     return { items: page.items.map((view) => PanoramaDto.from(view)), nextCursor: page.nextCursor };
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RenditionsSettings, selectPresets } from '#renditions';
 import type { IngestFields } from '#workflows';
+import { splitTags } from '../common/tags.js';
 import { validateDto } from '../http/problem/validation.js';
 import { UploadPanoramaFieldsDto, UploadPanoramasFieldsDto } from './dto/upload-panorama.dto.js';
 
@@ -21,6 +22,8 @@ export class UploadFieldsParser {
       title: fields.title,
       description: fields.description,
       projection: fields.projection,
+      tags: fields.tags ? splitTags(fields.tags) : undefined,
+      collectionId: fields.collectionId,
       tileOptions: {
         tileSize: fields.tileSize,
         format: fields.tileFormat,

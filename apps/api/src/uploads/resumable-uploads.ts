@@ -206,7 +206,8 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
   private async created(req: TusRequest, upload: Upload) {
     const principal = this.principal(req);
     await this.guard(async () => {
-      await this.fields.parse(uploadFieldsOf(upload));
+      const fields = await this.fields.parse(uploadFieldsOf(upload));
+      if (fields.collectionId) await this.ingest.checkCollection(principal.userId, fields.collectionId);
       const held = await this.locks.acquire(`uploads-of:${principal.userId}`, { timeoutMs: 10_000 });
       const res = req.runtime?.node?.res;
       if (res && !res.destroyed) res.once('close', () => void held.release());

@@ -21,7 +21,16 @@ export interface PanoramaProps {
   updatedAt: Date;
   /** Set when deletion started; the panorama is gone for readers from then on. */
   deletedAt: Date | null;
+  /** Free labels for search (see TAG_PATTERN); none when absent. */
+  tags?: readonly string[];
 }
+
+/**
+ * A tag: letters, digits, inner spaces, `_`, `.`, `-`; starts with a letter or digit, does
+ * not end with a space; at most 50 characters. (Nothing that an array literal would quote.)
+ */
+export const TAG_PATTERN = /^[\p{L}\p{N}](?:[\p{L}\p{N} _.-]{0,48}[\p{L}\p{N}_.-])?$/u;
+export const MAX_TAGS = 20;
 
 /** An uploaded image and its stored original. */
 export class Panorama {
@@ -40,9 +49,11 @@ export class Panorama {
   createdAt!: Date;
   updatedAt!: Date;
   deletedAt!: Date | null;
+  tags!: string[];
 
   constructor(props: PanoramaProps) {
     Object.assign(this, props);
+    this.tags = [...(props.tags ?? [])];
   }
 
   contentType(): string {

@@ -9,7 +9,8 @@ import { Migration20261205230000_MoreImageFormats } from './Migration20261205230
 import { Migration20261206020000_ServerKeys } from './Migration20261206020000_ServerKeys.js';
 import { Migration20261206050000_ShareLinks } from './Migration20261206050000_ShareLinks.js';
 import { Migration20261206220000_ApiKeys } from './Migration20261206220000_ApiKeys.js';
-import { Migration20261206230000_Webhooks } from './Migration20261206230000_Webhooks.js';
+import { Migration20261206230000_Collections } from './Migration20261206230000_Collections.js';
+import { Migration20261207000000_Webhooks } from './Migration20261207000000_Webhooks.js';
 
 type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -29,5 +30,6 @@ export const MIGRATIONS: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261206020000_ServerKeys', class: Migration20261206020000_ServerKeys },
   { name: 'Migration20261206050000_ShareLinks', class: Migration20261206050000_ShareLinks },
   { name: 'Migration20261206220000_ApiKeys', class: Migration20261206220000_ApiKeys },
-  { name: 'Migration20261206230000_Webhooks', class: Migration20261206230000_Webhooks },
+  { name: 'Migration20261206230000_Collections', class: Migration20261206230000_Collections },
+  { name: 'Migration20261207000000_Webhooks', class: Migration20261207000000_Webhooks },
 ];

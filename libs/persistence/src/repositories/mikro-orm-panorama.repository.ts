@@ -86,7 +86,16 @@ export class MikroOrmPanoramaRepository extends PanoramaRepository {
       );
   }
 
-  async list({ ownerId, limit, cursor, title }: PanoramaListQuery): Promise<Page<Panorama>> {
+  async list({
+    ownerId,
+    limit,
+    cursor,
+    title,
+    tags,
+    createdFrom,
+    createdBefore,
+    ids,
+  }: PanoramaListQuery): Promise<Page<Panorama>> {
     const after = cursor ? decodeCursor(cursor) : undefined;
     const rows = await this.replicas.read(() =>
       this.em.fork().find(
@@ -95,6 +104,16 @@ export class MikroOrmPanoramaRepository extends PanoramaRepository {
           ownerId,
           deletedAt: null,
           ...(title ? { title: { $ilike: `%${escapeLike(title)}%` } } : {}),
+          ...(tags && tags.length > 0 ? { tags: { $contains: [...tags] } } : {}),
+          ...(ids ? { id: { $in: [...ids] } } : {}),
+          ...(createdFrom || createdBefore
+            ? {
+                $and: [
+                  ...(createdFrom ? [{ createdAt: { $gte: createdFrom } }] : []),
+                  ...(createdBefore ? [{ createdAt: { $lt: createdBefore } }] : []),
+                ],
+              }
+            : {}),
           ...(after
             ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
             : {}),
@@ -107,7 +126,12 @@ export class MikroOrmPanoramaRepository extends PanoramaRepository {
 
   async update(id: string, changes: PanoramaChanges): Promise<Panorama | null> {
     const em = this.em.fork();
-    const updated = await em.nativeUpdate(Panorama, { id, deletedAt: null }, changes);
+    const { tags, ...rest } = changes;
+    const updated = await em.nativeUpdate(
+      Panorama,
+      { id, deletedAt: null },
+      { ...rest, ...(tags ? { tags: [...tags] } : {}) },
+    );
     return updated > 0 ? em.findOne(Panorama, { id }) : null;
   }
 

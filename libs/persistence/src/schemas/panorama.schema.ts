@@ -1,4 +1,4 @@
-import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import { ArrayType, BigIntType, EntitySchema } from '@mikro-orm/core';
 import { IMAGE_FORMATS, Panorama, PROJECTIONS } from '#panoramas';
 import { User } from '#users';
 
@@ -32,6 +32,8 @@ export const PanoramaSchema = new EntitySchema<Panorama>({
     createdAt: { type: 'datetime' },
     updatedAt: { type: 'datetime' },
     deletedAt: { type: 'datetime', nullable: true },
+    // text[] (GIN-indexed): tags are checked against TAG_PATTERN, so no element needs quoting.
+    tags: { type: ArrayType, columnType: 'text[]', defaultRaw: "'{}'" },
   },
   indexes: [
     {

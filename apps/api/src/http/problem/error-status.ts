@@ -6,6 +6,7 @@ import type { SharingErrorCode } from '#sharing';
 import type { TilesErrorCode } from '#tiles';
 import type { UsersErrorCode } from '#users';
 import type { WebhooksErrorCode } from '#webhooks';
+import type { CollectionsErrorCode } from '#collections';
 
 /**
  * Domain error code -> HTTP status. Typed over every module's code list, so adding a code
@@ -18,6 +19,7 @@ export const DOMAIN_ERROR_STATUS: Record<
   | RenditionsErrorCode
   | SharingErrorCode
   | WebhooksErrorCode
+  | CollectionsErrorCode
   | SharedKernelErrorCode,
   HttpStatus
 > = {
@@ -79,6 +81,9 @@ export const DOMAIN_ERROR_STATUS: Record<
   WEBHOOK_LIMIT_REACHED: HttpStatus.UNPROCESSABLE_ENTITY,
   // The URL is well-formed; where it points is refused (SSRF guard).
   WEBHOOK_URL_FORBIDDEN: HttpStatus.UNPROCESSABLE_ENTITY,
+  COLLECTION_NOT_FOUND: HttpStatus.NOT_FOUND,
+  COLLECTION_LIMIT_REACHED: HttpStatus.UNPROCESSABLE_ENTITY,
+  COLLECTION_FULL: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 /** Codes the HTTP edge itself answers with (validation, parsers, routing, limits, outages). */

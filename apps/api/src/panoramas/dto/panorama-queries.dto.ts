@@ -1,8 +1,22 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDate,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
+import { MAX_TAGS } from '#panoramas';
 import { PROJECTIONS, type Projection } from '#panoramas';
 import { PageQueryDto } from '../../common/page-query.dto.js';
 import { SingleLine } from '../../common/single-line.js';
+import { TAGS_DESCRIPTION, TagList } from '../../common/tags.js';
 
 export class ListPanoramasQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ maxLength: 200, description: 'Only panoramas whose title contains this (case-insensitive).' })
@@ -18,6 +32,29 @@ export class ListPanoramasQueryDto extends PageQueryDto {
   @IsOptional()
   @IsUUID()
   ownerId?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 1100,
+    example: 'alps,winter',
+    description: 'Only panoramas carrying every one of these tags (comma-separated, exact match).',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1100)
+  @TagList()
+  tags?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Only panoramas uploaded at or after this.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  uploadedFrom?: Date;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Only panoramas uploaded before this.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  uploadedBefore?: Date;
 }
 
 export class UpdatePanoramaDto {
@@ -39,4 +76,16 @@ export class UpdatePanoramaDto {
   @IsOptional()
   @IsIn(PROJECTIONS)
   projection?: Projection;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_TAGS,
+    example: ['alps', 'winter'],
+    description: `Replaces the tags. ${TAGS_DESCRIPTION}`,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_TAGS)
+  @TagList()
+  tags?: string[];
 }

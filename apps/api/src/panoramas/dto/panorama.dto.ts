@@ -43,6 +43,9 @@ export class PanoramaDto {
   })
   projection!: Projection;
 
+  @ApiProperty({ type: [String], example: ['alps', 'winter'], description: 'Free labels (search with ?tags=).' })
+  tags!: string[];
+
   @ApiProperty({
     example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
     description: 'Hex SHA-256 of the original.',
@@ -96,6 +99,7 @@ export class PanoramaDto {
       width: p.width,
       height: p.height,
       projection: p.projection,
+      tags: [...p.tags],
       sha256: p.sha256,
       createdAt: p.createdAt.toISOString(),
       updatedAt: p.updatedAt.toISOString(),

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PROJECTIONS, type Projection } from '#panoramas';
 import type { TileFormat } from '#tiles';
 import { SingleLine } from '../../common/single-line.js';
+import { TAGS_DESCRIPTION, TagList } from '../../common/tags.js';
 import { OverlapField, TileFormatField, TileQualityField, TileSizeField } from '../../common/tile-option-fields.js';
 
 /**
@@ -64,6 +65,25 @@ export class UploadPanoramaFieldsDto {
   @MaxLength(1000)
   @SingleLine()
   presets?: string;
+
+  @ApiPropertyOptional({
+    example: '',
+    maxLength: 1100,
+    description: `Comma-separated. ${TAGS_DESCRIPTION} Empty = none.`,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1100)
+  @TagList()
+  tags?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Put the panorama in this collection of yours (404 COLLECTION_NOT_FOUND before anything is stored).',
+  })
+  @IsOptional()
+  @IsUUID()
+  collectionId?: string;
 }
 
 /** The whole multipart body, for the OpenAPI document. */

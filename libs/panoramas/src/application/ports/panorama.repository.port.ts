@@ -8,12 +8,20 @@ export interface PanoramaListQuery extends PageRequest {
   ownerId: string;
   /** Case-insensitive substring of the title. */
   title?: string;
+  /** Only panoramas carrying every one of these tags. */
+  tags?: readonly string[];
+  /** Uploaded at or after / before these instants. */
+  createdFrom?: Date;
+  createdBefore?: Date;
+  /** Only these panoramas (a collection's members). */
+  ids?: readonly string[];
 }
 
 export interface PanoramaChanges {
   title?: string;
   description?: string | null;
   projection?: Projection;
+  tags?: readonly string[];
   updatedAt: Date;
 }
 

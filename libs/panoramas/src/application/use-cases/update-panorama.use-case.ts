@@ -14,6 +14,8 @@ export interface UpdatePanoramaInput {
   description?: string | null;
   /** Corrects what the upload detected. */
   projection?: Projection;
+  /** Replaces the tags (duplicates once). */
+  tags?: readonly string[];
 }
 
 @Injectable()
@@ -32,6 +34,7 @@ export class UpdatePanoramaUseCase {
       ...(input.title === undefined ? {} : { title: input.title.trim() }),
       ...(input.description === undefined ? {} : { description: input.description }),
       ...(input.projection === undefined ? {} : { projection: input.projection }),
+      ...(input.tags === undefined ? {} : { tags: [...new Set(input.tags)] }),
       updatedAt: this.clock.now(),
     });
     if (!updated) throw new PanoramaNotFoundError();

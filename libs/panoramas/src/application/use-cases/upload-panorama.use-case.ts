@@ -25,6 +25,7 @@ export interface UploadFields {
   description?: string;
   /** Overrides what the image says of itself (see detectProjection). */
   projection?: Projection;
+  tags?: readonly string[];
   tileOptions: Partial<TileOptions>;
 }
 
@@ -169,6 +170,7 @@ export class UploadPanoramaUseCase {
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
+      tags: fields.tags ?? [],
     });
     const tileSet = this.tileSetRequests.build(panorama.imageSource(), fields.tileOptions);
 

@@ -47,9 +47,9 @@ export class DeliverWebhooksUseCase {
     }
   }
 
-  /** Asks for a dispatch soon (any process with the consumers runs it). */
-  async requestDispatch(): Promise<void> {
-    await this.queue.enqueue(DISPATCH_WEBHOOKS_JOB, {}, { singletonKey: 'dispatch' });
+  /** Asks for a dispatch in `afterSeconds` (any process with the consumers runs it). */
+  async requestDispatch(afterSeconds: number): Promise<void> {
+    await this.queue.enqueue(DISPATCH_WEBHOOKS_JOB, {}, { singletonKey: 'dispatch', startAfterSeconds: afterSeconds });
   }
 
   async deliver(stream: DeliveryStream): Promise<void> {

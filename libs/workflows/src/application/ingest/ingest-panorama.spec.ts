@@ -80,6 +80,11 @@ function setup() {
     presets,
     new PanoramaDerivatives(new RenditionsOfPanoramasUseCase(renditions)),
     new PanoramaAccess(panoramas),
+    // No upload here names a collection.
+    {
+      owned: () => Promise.reject(new Error('unexpected')),
+      add: () => Promise.reject(new Error('unexpected')),
+    } as never,
   );
   return { ingest, panoramas, renditions, queue };
 }

@@ -8,13 +8,16 @@ import {
   type UploadSource,
 } from '#panoramas';
 import { type RenditionPreset, RequestPresetRenditionsUseCase } from '#renditions';
+import { CollectionNotFoundError, CollectionsUseCase } from '#collections';
 import type { QueuedJob } from '#shared-kernel';
 import { PanoramaDerivatives, type PanoramaWithDerivatives } from '../catalogue/panorama-catalogue.use-case.js';
 import { REQUEST_PRESETS_JOB } from './jobs.js';
 
-/** An upload's fields, with the rendition presets it picked (see selectPresets). */
+/** An upload's fields, with the rendition presets it picked (see selectPresets) and its collection. */
 export interface IngestFields extends UploadFields {
   presets: RenditionPreset[];
+  /** One of the owner's collections to put the panorama in. */
+  collectionId?: string;
 }
 
 /** An upload as every way in hands it over (multipart, batch item, finished tus upload). */
@@ -40,10 +43,12 @@ export class IngestPanoramaUseCase {
     private readonly requestPresets: RequestPresetRenditionsUseCase,
     private readonly derivatives: PanoramaDerivatives,
     private readonly access: PanoramaAccess,
+    private readonly collections: CollectionsUseCase,
   ) {}
 
   async execute(ownerId: string, source: IngestSource): Promise<IngestResult> {
     let presets: RenditionPreset[] = [];
+    let collectionId: string | undefined;
     const result = await this.upload.execute(
       ownerId,
       {
@@ -51,6 +56,9 @@ export class IngestPanoramaUseCase {
         fields: async () => {
           const fields = await source.fields();
           presets = fields.presets;
+          // Refused before anything is stored when the collection is not the owner's.
+          if (fields.collectionId) await this.checkCollection(ownerId, fields.collectionId);
+          collectionId = fields.collectionId;
           return fields;
         },
       },
@@ -69,7 +77,21 @@ export class IngestPanoramaUseCase {
     );
     // Again for the same bytes too: a re-upload may pick presets the first one did not.
     await this.requestPresets.execute(result.panorama, presets);
+    if (collectionId) {
+      // Added after the commit: a collection's completion waits COLLECTION_SETTLE_SECONDS
+      // after its last change, this addition included. Deleted meanwhile: nothing to add to.
+      await this.collections
+        .add({ userId: ownerId, role: 'user' }, collectionId, [result.panorama.id])
+        .catch((error: unknown) => {
+          if (!(error instanceof CollectionNotFoundError)) throw error;
+        });
+    }
     return (await this.derivatives.attach([result]))[0];
+  }
+
+  /** Throws CollectionNotFoundError unless the collection is the owner's (a resumable upload checks at creation). */
+  async checkCollection(ownerId: string, collectionId: string): Promise<void> {
+    await this.collections.owned({ userId: ownerId, role: 'user' }, collectionId);
   }
 
   /** Refuses now an upload of `bytes` that could not be accepted (see UploadPanoramaUseCase.checkAllowance). */

@@ -10,8 +10,8 @@ import { Migration } from '@mikro-orm/migrations';
  * `tessera_webhooks`; workers then turn events into deliveries (and every minute in any case).
  * `seq` orders events; a subject's deliveries to an endpoint go out in that order.
  */
-export class Migration20261206230000_Webhooks extends Migration {
-  override name = 'Migration20261206230000_Webhooks';
+export class Migration20261207000000_Webhooks extends Migration {
+  override name = 'Migration20261207000000_Webhooks';
 
   override up(): void | Promise<void> {
     this.addSql(
@@ -84,14 +84,14 @@ export class Migration20261206230000_Webhooks extends Migration {
       begin
         if tg_op = 'INSERT' then kind := 'panorama.created';
         elsif old.deleted_at is null and new.deleted_at is not null then kind := 'panorama.deleted';
-        elsif new.deleted_at is null and (old.title, old.description, old.projection)
-          is distinct from (new.title, new.description, new.projection) then kind := 'panorama.updated';
+        elsif new.deleted_at is null and (old.title, old.description, old.projection, old.tags)
+          is distinct from (new.title, new.description, new.projection, new.tags) then kind := 'panorama.updated';
         else return null;
         end if;
         insert into webhook_events (type, owner_id, subject_id, data) values (kind, new.owner_id, new.id,
           jsonb_build_object('panoramaId', new.id, 'title', new.title, 'description', new.description,
             'projection', new.projection, 'width', new.width, 'height', new.height, 'bytes', new.bytes,
-            'sha256', new.sha256));
+            'sha256', new.sha256, 'tags', new.tags));
         return null;
       end $$;`);
     this.addSql(
@@ -99,24 +99,29 @@ export class Migration20261206230000_Webhooks extends Migration {
     );
 
     // Tile sets and renditions: ready or failed (a derived image's end, whichever way it came).
-    this.addSql(`create function tessera_derived_image_event() returns trigger language plpgsql as $$
+    this.addSql(`create function tessera_tile_set_event() returns trigger language plpgsql as $$
       begin
         if new.status not in ('ready', 'failed') or old.status = new.status then return null; end if;
-        insert into webhook_events (type, owner_id, subject_id, data) values (
-          tg_argv[0] || '.' || new.status, new.owner_id, new.panorama_id,
-          jsonb_build_object(tg_argv[1], new.id, 'panoramaId', new.panorama_id, 'status', new.status,
-            'errorCode', new.error_code) || (to_jsonb(new) - array['id', 'panorama_id', 'owner_id', 'status',
-            'error_code', 'share_epoch', 'source_key', 'key', 'spec_key', 'progress', 'created_at', 'updated_at',
-            'started_at', 'completed_at', 'sha256']));
+        insert into webhook_events (type, owner_id, subject_id, data) values ('tileset.' || new.status, new.owner_id,
+          new.panorama_id, jsonb_build_object('tileSetId', new.id, 'panoramaId', new.panorama_id, 'status', new.status,
+            'errorCode', new.error_code, 'tileSize', new.tile_size, 'format', new.format, 'overlap', new.overlap,
+            'layout', new.layout, 'levels', new.levels, 'tileCount', new.tile_count, 'bytes', new.bytes));
         return null;
       end $$;`);
     this.addSql(
-      `create trigger tile_sets_webhook_event after update of "status" on "tile_sets" for each row ` +
-        `execute function tessera_derived_image_event('tileset', 'tileSetId');`,
+      `create trigger tile_sets_webhook_event after update of "status" on "tile_sets" for each row execute function tessera_tile_set_event();`,
     );
+    this.addSql(`create function tessera_rendition_event() returns trigger language plpgsql as $$
+      begin
+        if new.status not in ('ready', 'failed') or old.status = new.status then return null; end if;
+        insert into webhook_events (type, owner_id, subject_id, data) values ('rendition.' || new.status, new.owner_id,
+          new.panorama_id, jsonb_build_object('renditionId', new.id, 'panoramaId', new.panorama_id, 'status', new.status,
+            'errorCode', new.error_code, 'name', new.name, 'width', new.width, 'height', new.height, 'format', new.format,
+            'bytes', new.bytes));
+        return null;
+      end $$;`);
     this.addSql(
-      `create trigger renditions_webhook_event after update of "status" on "renditions" for each row ` +
-        `execute function tessera_derived_image_event('rendition', 'renditionId');`,
+      `create trigger renditions_webhook_event after update of "status" on "renditions" for each row execute function tessera_rendition_event();`,
     );
   }
 
@@ -127,7 +132,8 @@ export class Migration20261206230000_Webhooks extends Migration {
     this.addSql(`drop table if exists "webhook_deliveries";`);
     this.addSql(`drop table if exists "webhook_events";`);
     this.addSql(`drop table if exists "webhook_endpoints";`);
-    this.addSql(`drop function if exists tessera_derived_image_event();`);
+    this.addSql(`drop function if exists tessera_rendition_event();`);
+    this.addSql(`drop function if exists tessera_tile_set_event();`);
     this.addSql(`drop function if exists tessera_panorama_event();`);
     this.addSql(`drop function if exists tessera_notify_webhook_event();`);
   }

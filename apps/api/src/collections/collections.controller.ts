@@ -1,0 +1,250 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Logger,
+  type MessageEvent,
+  Patch,
+  Post,
+  Query,
+  Res,
+  Sse,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { distinctUntilChanged, map, Observable } from 'rxjs';
+import { CollectionsUseCase, type CollectionStatus, CollectionWatch } from '#collections';
+import { ARCHIVE_ORIGINALS, PlanArchiveUseCase } from '#renditions';
+import type { Principal } from '#users';
+import { PanoramaCatalogueUseCase } from '#workflows';
+import { PageQueryDto } from '../common/page-query.dto.js';
+import { SSE_SCHEMA } from '../common/sse.js';
+import { splitTags } from '../common/tags.js';
+import { UuidParam } from '../common/uuid-param.js';
+import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
+import { ApiProblems } from '../http/problem/api-problems.decorator.js';
+import { sendZip } from '../http/zip-stream.js';
+import { ListPanoramasQueryDto } from '../panoramas/dto/panorama-queries.dto.js';
+import { PanoramaDto, PanoramaPageDto } from '../panoramas/dto/panorama.dto.js';
+import { CollectionArchiveQueryDto } from './dto/collection-archive.dto.js';
+import {
+  CollectionDto,
+  CollectionPageDto,
+  CollectionPanoramasDto,
+  CollectionStatusDto,
+  CreateCollectionDto,
+  UpdateCollectionDto,
+} from './dto/collection.dto.js';
+
+/**
+ * Collections: named groups of your panoramas (a panorama can be in several), with a live
+ * group status, a zip of the whole, and uploads straight into one (`collectionId` on every
+ * upload route). Deleting a collection leaves its panoramas; deleting a panorama takes it out
+ * of its collections.
+ */
+@ApiTags('collections')
+@Controller('collections')
+export class CollectionsController {
+  private readonly logger = new Logger(CollectionsController.name);
+
+  constructor(
+    private readonly collections: CollectionsUseCase,
+    private readonly watch: CollectionWatch,
+    private readonly catalogue: PanoramaCatalogueUseCase,
+    private readonly planArchive: PlanArchiveUseCase,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a collection' })
+  @ApiCreatedResponse({ type: CollectionDto })
+  @ApiProblems('VALIDATION_FAILED', 'COLLECTION_LIMIT_REACHED')
+  async createCollection(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateCollectionDto,
+  ): Promise<CollectionDto> {
+    return CollectionDto.from(await this.collections.create(principal, { ...body, name: body.name.trim() }));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Your collections, newest first' })
+  @ApiOkResponse({ type: CollectionPageDto })
+  @ApiProblems('VALIDATION_FAILED', 'INVALID_CURSOR')
+  async listCollections(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PageQueryDto,
+  ): Promise<CollectionPageDto> {
+    const page = await this.collections.list(principal, { limit: query.limit, cursor: query.cursor });
+    return { items: page.items.map((c) => CollectionDto.from(c)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A collection' })
+  @ApiOkResponse({ type: CollectionDto })
+  @ApiProblems('VALIDATION_FAILED', 'COLLECTION_NOT_FOUND')
+  async getCollection(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<CollectionDto> {
+    return CollectionDto.from(await this.collections.get(principal, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename a collection or change its description' })
+  @ApiOkResponse({ type: CollectionDto })
+  @ApiProblems('VALIDATION_FAILED', 'COLLECTION_NOT_FOUND')
+  async updateCollection(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() body: UpdateCollectionDto,
+  ): Promise<CollectionDto> {
+    return CollectionDto.from(await this.collections.update(principal, id, { ...body, name: body.name?.trim() }));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a collection (its panoramas stay)' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiProblems('VALIDATION_FAILED', 'COLLECTION_NOT_FOUND')
+  async deleteCollection(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
+    await this.collections.delete(principal, id);
+  }
+
+  @Post(':id/panoramas')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Add panoramas to a collection',
+    description: 'Already in: kept. One that is not yours: 404 PANORAMA_NOT_FOUND and nothing is added.',
+  })
+  @ApiNoContentResponse({ description: 'Added.' })
+  @ApiProblems('VALIDATION_FAILED', 'COLLECTION_NOT_FOUND', 'PANORAMA_NOT_FOUND', 'COLLECTION_FULL')
+  async addCollectionPanoramas(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() body: CollectionPanoramasDto,
+  ): Promise<void> {
+    await this.collections.add(principal, id, body.panoramaIds);
+  }
+
+  @Delete(':id/panoramas/:panoramaId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Take a panorama out of a collection (the panorama stays)' })
+  @ApiNoContentResponse({ description: 'Not in the collection (any more).' })
+  @ApiProblems('VALIDATION_FAILED', 'COLLECTION_NOT_FOUND')
+  async removeCollectionPanorama(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @UuidParam('panoramaId') panoramaId: string,
+  ): Promise<void> {
+    await this.collections.remove(principal, id, [panoramaId]);
+  }
+
+  @Get(':id/panoramas')
+  @ApiOperation({
+    summary: "A collection's panoramas, newest first",
+    description: 'Takes the filters of listPanoramas (title, tags, upload dates).',
+  })
+  @ApiOkResponse({ type: PanoramaPageDto })
+  @ApiProblems('VALIDATION_FAILED', 'COLLECTION_NOT_FOUND', 'INVALID_CURSOR')
+  async listCollectionPanoramas(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Query() query: ListPanoramasQueryDto,
+  ): Promise<PanoramaPageDto> {
+    const collection = await this.collections.get(principal, id);
+    const ids = await this.collections.panoramaIds(principal, id);
+    const page = await this.catalogue.list(principal, {
+      ...query,
+      ownerId: collection.props.ownerId,
+      tags: query.tags ? splitTags(query.tags) : undefined,
+      ids,
+    });
+    return { items: page.items.map((view) => PanoramaDto.from(view)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id/status')
+  @ApiOperation({ summary: "A collection's panoramas, tile sets and renditions by status, and its progress" })
+  @ApiOkResponse({ type: CollectionStatusDto })
+  @ApiProblems('VALIDATION_FAILED', 'COLLECTION_NOT_FOUND')
+  async getCollectionStatus(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<CollectionStatusDto> {
+    return CollectionStatusDto.from(await this.collections.status(principal, id));
+  }
+
+  @Sse(':id/events')
+  @ApiOperation({
+    summary: "Follow a collection's status as Server-Sent Events",
+    description:
+      'A `status` event (data: as getCollectionStatus) now and on every change (a member added or taken out, a tile set ' +
+      'or rendition progressing or finishing); the stream stays open (collections grow) until you close it or the ' +
+      'collection is deleted.',
+  })
+  @ApiOkResponse({
+    description: 'An event stream of `status` events; each `data` is a CollectionStatusDto.',
+    content: { 'text/event-stream': { schema: SSE_SCHEMA } },
+  })
+  @ApiProblems('VALIDATION_FAILED', 'COLLECTION_NOT_FOUND')
+  async streamCollectionEvents(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<Observable<MessageEvent>> {
+    await this.collections.get(principal, id); // 404 as a problem before the stream starts
+    const key = (s: CollectionStatus) => JSON.stringify(CollectionStatusDto.from(s));
+    return new Observable<CollectionStatus>((subscriber) =>
+      this.watch.watch(id, {
+        next: (status) => subscriber.next(status),
+        gone: () => subscriber.complete(),
+        error: (error) => subscriber.error(error),
+      }),
+    ).pipe(
+      distinctUntilChanged((a, b) => key(a) === key(b)),
+      map((status) => ({ type: 'status', data: CollectionStatusDto.from(status) })),
+    );
+  }
+
+  @Get(':id/archive')
+  @ApiOperation({
+    summary: 'Download a collection as one zip',
+    description:
+      'As downloadPanoramasArchive, for every panorama of the collection (oldest addition first): a folder per ' +
+      'panorama with the original and the ready renditions `include` names, and index.json. Streamed.',
+  })
+  @ApiProduces('application/zip')
+  @ApiOkResponse({
+    description: 'zip archive.',
+    content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiProblems('VALIDATION_FAILED', 'COLLECTION_NOT_FOUND', 'UNKNOWN_PRESET', 'STORAGE_UNAVAILABLE')
+  async downloadCollectionArchive(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Query() query: CollectionArchiveQueryDto,
+    @Res() res: Response,
+  ): Promise<void> {
+    const collection = await this.collections.get(principal, id);
+    const ids = await this.collections.panoramaIds(principal, id);
+    const include = query.include ? query.include.split(',').map((s) => s.trim()) : [ARCHIVE_ORIGINALS];
+    const plan = await this.planArchive.execute(principal, ids, include);
+    const name = collection.props.name.replace(/[^\p{L}\p{N}._-]+/gu, '-').slice(0, 60) || 'collection';
+    await sendZip(
+      res,
+      `${name}.zip`,
+      plan.files,
+      (error, file) => this.logger.error({ err: error }, `Archive: ${file.name} could not be read`),
+      [
+        {
+          name: 'index.json',
+          content: JSON.stringify({ collection: collection.props.name, panoramas: plan.index }, null, 2),
+        },
+      ],
+    );
+  }
+}

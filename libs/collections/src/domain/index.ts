@@ -1,0 +1,2 @@
+export * from './collection.js';
+export * from './collections.errors.js';
