@@ -95,8 +95,8 @@ it('uploads a panorama through the file picker, then lists it', async () => {
   await upload.locator('.execute').click();
   const row = upload.locator('.live-responses-table tbody .response').first();
   await row.waitFor();
-  expect((await row.locator('.response-col_status').innerText()).trim()).toBe('202');
   const answer = await row.locator('.response-col_description').innerText();
+  expect((await row.locator('.response-col_status').innerText()).trim()).toBe('202');
   expect(answer).toContain('"originalFilename": "tiny-pano.jpg"');
   // The optional text fields were left as the form shows them: nothing made up gets stored
   // (Swagger UI once pre-filled them with the literal "string").

@@ -150,8 +150,8 @@ describe('malformed multipart and extra parts (item 8)', () => {
       'FIELD_TOO_LARGE',
     ],
     [
-      'eleven text fields',
-      () => [...Array.from({ length: 11 }, (_, i) => ({ name: `f${i}`, value: 'x' })), file(jpeg)],
+      'seventeen text fields',
+      () => [...Array.from({ length: 17 }, (_, i) => ({ name: `f${i}`, value: 'x' })), file(jpeg)],
       400,
       'TOO_MANY_PARTS',
     ],

@@ -2262,7 +2262,8 @@ export interface components {
         UploadPanoramaDto: {
             /**
              * Format: uuid
-             * @description Put the panorama in this collection of yours (404 COLLECTION_NOT_FOUND before anything is stored).
+             * @description Put the panorama in this collection of yours (404 COLLECTION_NOT_FOUND before anything is stored). Empty = none.
+             * @example
              */
             collectionId?: string;
             /**
@@ -2319,7 +2320,8 @@ export interface components {
         UploadPanoramasDto: {
             /**
              * Format: uuid
-             * @description Put the panorama in this collection of yours (404 COLLECTION_NOT_FOUND before anything is stored).
+             * @description Put the panorama in this collection of yours (404 COLLECTION_NOT_FOUND before anything is stored). Empty = none.
+             * @example
              */
             collectionId?: string;
             /**
@@ -2481,7 +2483,808 @@ export interface components {
             items: components["schemas"]["WebhookDto"][];
         };
     };
-    responses: never;
+    responses: {
+        /** @description Bad Request: BAD_REQUEST, EMPTY_UPLOAD, UNKNOWN_PRESET, VALIDATION_FAILED. */
+        BadRequestBadRequestEmptyUploadUnknownPresetValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "BAD_REQUEST" | "EMPTY_UPLOAD" | "UNKNOWN_PRESET" | "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Bad Request: DUPLICATE_FIELD, EMPTY_UPLOAD, FIELD_TOO_LARGE, INVALID_RENDITION_SPEC, MALFORMED_MULTIPART, MISSING_FILE, TOO_MANY_PARTS, UNEXPECTED_FILE, UPLOAD_ABORTED, VALIDATION_FAILED. */
+        BadRequestDuplicateFieldEmptyUploadFieldTooLargeInvalidRenditionSpecMalformedMultipartMissingFileTooManyPartsUnexpectedFileUploadAbortedValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "DUPLICATE_FIELD" | "EMPTY_UPLOAD" | "FIELD_TOO_LARGE" | "INVALID_RENDITION_SPEC" | "MALFORMED_MULTIPART" | "MISSING_FILE" | "TOO_MANY_PARTS" | "UNEXPECTED_FILE" | "UPLOAD_ABORTED" | "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Bad Request: DUPLICATE_FIELD, EMPTY_UPLOAD, FIELD_TOO_LARGE, MALFORMED_MULTIPART, MISSING_FILE, TOO_MANY_PARTS, UNEXPECTED_FILE, UNKNOWN_PRESET, UPLOAD_ABORTED, VALIDATION_FAILED. */
+        BadRequestDuplicateFieldEmptyUploadFieldTooLargeMalformedMultipartMissingFileTooManyPartsUnexpectedFileUnknownPresetUploadAbortedValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "DUPLICATE_FIELD" | "EMPTY_UPLOAD" | "FIELD_TOO_LARGE" | "MALFORMED_MULTIPART" | "MISSING_FILE" | "TOO_MANY_PARTS" | "UNEXPECTED_FILE" | "UNKNOWN_PRESET" | "UPLOAD_ABORTED" | "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Bad Request: DUPLICATE_FIELD, FIELD_TOO_LARGE, MALFORMED_MULTIPART, MISSING_FILE, TOO_MANY_PARTS, UNKNOWN_PRESET, UPLOAD_ABORTED, VALIDATION_FAILED. */
+        BadRequestDuplicateFieldFieldTooLargeMalformedMultipartMissingFileTooManyPartsUnknownPresetUploadAbortedValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "DUPLICATE_FIELD" | "FIELD_TOO_LARGE" | "MALFORMED_MULTIPART" | "MISSING_FILE" | "TOO_MANY_PARTS" | "UNKNOWN_PRESET" | "UPLOAD_ABORTED" | "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Bad Request: INVALID_CURSOR, VALIDATION_FAILED. */
+        BadRequestInvalidCursorValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "INVALID_CURSOR" | "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Bad Request: INVALID_IIIF_REQUEST, VALIDATION_FAILED. */
+        BadRequestInvalidIiifRequestValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "INVALID_IIIF_REQUEST" | "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Bad Request: INVALID_RENDITION_SPEC, MALFORMED_BODY, VALIDATION_FAILED. */
+        BadRequestInvalidRenditionSpecMalformedBodyValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "INVALID_RENDITION_SPEC" | "MALFORMED_BODY" | "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Bad Request: INVALID_TILE_OPTIONS, MALFORMED_BODY, VALIDATION_FAILED. */
+        BadRequestInvalidTileOptionsMalformedBodyValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "INVALID_TILE_OPTIONS" | "MALFORMED_BODY" | "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Bad Request: MALFORMED_BODY, UNKNOWN_PRESET, VALIDATION_FAILED. */
+        BadRequestMalformedBodyUnknownPresetValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "MALFORMED_BODY" | "UNKNOWN_PRESET" | "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
+        BadRequestMalformedBodyValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "MALFORMED_BODY" | "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Bad Request: UNKNOWN_PRESET, VALIDATION_FAILED. */
+        BadRequestUnknownPresetValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "UNKNOWN_PRESET" | "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Bad Request: VALIDATION_FAILED. */
+        BadRequestValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "VALIDATION_FAILED";
+                };
+            };
+        };
+        /** @description Conflict: CONFLICT. */
+        ConflictConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "CONFLICT";
+                };
+            };
+        };
+        /** @description Conflict: EMAIL_ALREADY_REGISTERED. */
+        ConflictEmailAlreadyRegistered: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "EMAIL_ALREADY_REGISTERED";
+                };
+            };
+        };
+        /** @description Conflict: LAST_ADMIN. */
+        ConflictLastAdmin: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "LAST_ADMIN";
+                };
+            };
+        };
+        /** @description Conflict: LAST_ADMIN, USER_HAS_PANORAMAS. */
+        ConflictLastAdminUserHasPanoramas: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "LAST_ADMIN" | "USER_HAS_PANORAMAS";
+                };
+            };
+        };
+        /** @description Conflict: NOT_A_SPHERE, TILE_SET_NOT_READY. */
+        ConflictNotASphereTileSetNotReady: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "NOT_A_SPHERE" | "TILE_SET_NOT_READY";
+                };
+            };
+        };
+        /** @description Conflict: RENDITION_NOT_READY. */
+        ConflictRenditionNotReady: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "RENDITION_NOT_READY";
+                };
+            };
+        };
+        /** @description Conflict: TILE_SET_NOT_READY. */
+        ConflictTileSetNotReady: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "TILE_SET_NOT_READY";
+                };
+            };
+        };
+        /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
+        ForbiddenForbiddenInsufficientScope: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
+                };
+            };
+        };
+        /** @description Forbidden: INSUFFICIENT_SCOPE. */
+        ForbiddenInsufficientScope: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "INSUFFICIENT_SCOPE";
+                };
+            };
+        };
+        /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
+        ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
+                };
+            };
+        };
+        /** @description Insufficient Storage: STORAGE_FULL. */
+        InsufficientStorageStorageFull: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "STORAGE_FULL";
+                };
+            };
+        };
+        /** @description Internal Server Error: INTERNAL_ERROR. */
+        InternalServerErrorInternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "INTERNAL_ERROR";
+                };
+            };
+        };
+        /** @description Not Found: API_KEY_NOT_FOUND. */
+        NotFoundApiKeyNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "API_KEY_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: COLLECTION_NOT_FOUND. */
+        NotFoundCollectionNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "COLLECTION_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: COLLECTION_NOT_FOUND, PANORAMA_NOT_FOUND. */
+        NotFoundCollectionNotFoundPanoramaNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "COLLECTION_NOT_FOUND" | "PANORAMA_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: COLLECTION_NOT_FOUND, UPLOAD_NOT_FOUND. */
+        NotFoundCollectionNotFoundUploadNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "COLLECTION_NOT_FOUND" | "UPLOAD_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: PANORAMA_NOT_FOUND. */
+        NotFoundPanoramaNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "PANORAMA_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: PANORAMA_NOT_FOUND, TILE_SET_NOT_FOUND. */
+        NotFoundPanoramaNotFoundTileSetNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "PANORAMA_NOT_FOUND" | "TILE_SET_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: RENDITION_NOT_FOUND. */
+        NotFoundRenditionNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "RENDITION_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: RENDITION_NOT_FOUND, SHARE_LINK_NOT_FOUND. */
+        NotFoundRenditionNotFoundShareLinkNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "RENDITION_NOT_FOUND" | "SHARE_LINK_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: SHARE_LINK_NOT_FOUND, TILE_SET_NOT_FOUND. */
+        NotFoundShareLinkNotFoundTileSetNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "SHARE_LINK_NOT_FOUND" | "TILE_SET_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: TILE_NOT_FOUND, TILE_SET_NOT_FOUND. */
+        NotFoundTileNotFoundTileSetNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "TILE_NOT_FOUND" | "TILE_SET_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: TILE_SET_NOT_FOUND. */
+        NotFoundTileSetNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "TILE_SET_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: UPLOAD_NOT_FOUND. */
+        NotFoundUploadNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "UPLOAD_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: USER_NOT_FOUND. */
+        NotFoundUserNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "USER_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: WEBHOOK_DELIVERY_NOT_FOUND, WEBHOOK_NOT_FOUND. */
+        NotFoundWebhookDeliveryNotFoundWebhookNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "WEBHOOK_DELIVERY_NOT_FOUND" | "WEBHOOK_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: WEBHOOK_NOT_FOUND. */
+        NotFoundWebhookNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "WEBHOOK_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Implemented: NOT_IMPLEMENTED. */
+        NotImplementedNotImplemented: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "NOT_IMPLEMENTED";
+                };
+            };
+        };
+        /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
+        PayloadTooLargePayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "PAYLOAD_TOO_LARGE";
+                };
+            };
+        };
+        /** @description Payload Too Large: UPLOAD_TOO_LARGE. */
+        PayloadTooLargeUploadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "UPLOAD_TOO_LARGE";
+                };
+            };
+        };
+        /** @description Precondition Failed: PRECONDITION_FAILED. */
+        PreconditionFailedPreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "PRECONDITION_FAILED";
+                };
+            };
+        };
+        /** @description Range Not Satisfiable: RANGE_NOT_SATISFIABLE. */
+        RangeNotSatisfiableRangeNotSatisfiable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "RANGE_NOT_SATISFIABLE";
+                };
+            };
+        };
+        /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
+        ServiceUnavailableDatabaseUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "DATABASE_UNAVAILABLE";
+                };
+            };
+        };
+        /** @description Service Unavailable: DATABASE_UNAVAILABLE, IIIF_RENDER_TIMEOUT, SERVER_BUSY, STORAGE_UNAVAILABLE. */
+        ServiceUnavailableDatabaseUnavailableIiifRenderTimeoutServerBusyStorageUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "DATABASE_UNAVAILABLE" | "IIIF_RENDER_TIMEOUT" | "SERVER_BUSY" | "STORAGE_UNAVAILABLE";
+                };
+            };
+        };
+        /** @description Service Unavailable: DATABASE_UNAVAILABLE, SERVER_BUSY. */
+        ServiceUnavailableDatabaseUnavailableServerBusy: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "DATABASE_UNAVAILABLE" | "SERVER_BUSY";
+                };
+            };
+        };
+        /** @description Service Unavailable: DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE. */
+        ServiceUnavailableDatabaseUnavailableServiceUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
+                };
+            };
+        };
+        /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
+        ServiceUnavailableDatabaseUnavailableStorageUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
+                };
+            };
+        };
+        /** @description Too Many Requests: TOO_MANY_REQUESTS. */
+        TooManyRequestsTooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "TOO_MANY_REQUESTS";
+                };
+            };
+        };
+        /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
+        UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey: {
+            headers: {
+                /** @description Bearer challenge. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
+                };
+            };
+        };
+        /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY, OWNER_NOT_FOUND. */
+        UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKeyOwnerNotFound: {
+            headers: {
+                /** @description Bearer challenge. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY" | "OWNER_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Unauthorized: INVALID_CREDENTIALS. */
+        UnauthorizedInvalidCredentials: {
+            headers: {
+                /** @description Bearer challenge. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "INVALID_CREDENTIALS";
+                };
+            };
+        };
+        /** @description Unauthorized: INVALID_REFRESH_TOKEN. */
+        UnauthorizedInvalidRefreshToken: {
+            headers: {
+                /** @description Bearer challenge. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "INVALID_REFRESH_TOKEN";
+                };
+            };
+        };
+        /** @description Unprocessable Entity: API_KEY_LIMIT_REACHED. */
+        UnprocessableEntityApiKeyLimitReached: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "API_KEY_LIMIT_REACHED";
+                };
+            };
+        };
+        /** @description Unprocessable Entity: COLLECTION_FULL. */
+        UnprocessableEntityCollectionFull: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "COLLECTION_FULL";
+                };
+            };
+        };
+        /** @description Unprocessable Entity: COLLECTION_LIMIT_REACHED. */
+        UnprocessableEntityCollectionLimitReached: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "COLLECTION_LIMIT_REACHED";
+                };
+            };
+        };
+        /** @description Unprocessable Entity: IMAGE_TOO_LARGE, INVALID_IMAGE, QUOTA_EXCEEDED. */
+        UnprocessableEntityImageTooLargeInvalidImageQuotaExceeded: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "QUOTA_EXCEEDED";
+                };
+            };
+        };
+        /** @description Unprocessable Entity: IMAGE_TOO_LARGE, INVALID_IMAGE, QUOTA_EXCEEDED, TOO_MANY_UNFINISHED_UPLOADS. */
+        UnprocessableEntityImageTooLargeInvalidImageQuotaExceededTooManyUnfinishedUploads: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "QUOTA_EXCEEDED" | "TOO_MANY_UNFINISHED_UPLOADS";
+                };
+            };
+        };
+        /** @description Unprocessable Entity: IMAGE_TOO_LARGE, INVALID_IMAGE, RENDER_FAILED, RENDER_TIMEOUT. */
+        UnprocessableEntityImageTooLargeInvalidImageRenderFailedRenderTimeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "RENDER_FAILED" | "RENDER_TIMEOUT";
+                };
+            };
+        };
+        /** @description Unprocessable Entity: QUOTA_EXCEEDED, RENDITION_LIMIT_REACHED. */
+        UnprocessableEntityQuotaExceededRenditionLimitReached: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "QUOTA_EXCEEDED" | "RENDITION_LIMIT_REACHED";
+                };
+            };
+        };
+        /** @description Unprocessable Entity: SHARE_LINK_LIMIT_REACHED. */
+        UnprocessableEntityShareLinkLimitReached: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "SHARE_LINK_LIMIT_REACHED";
+                };
+            };
+        };
+        /** @description Unprocessable Entity: WEBHOOK_LIMIT_REACHED, WEBHOOK_URL_FORBIDDEN. */
+        UnprocessableEntityWebhookLimitReachedWebhookUrlForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "WEBHOOK_LIMIT_REACHED" | "WEBHOOK_URL_FORBIDDEN";
+                };
+            };
+        };
+        /** @description Unprocessable Entity: WEBHOOK_URL_FORBIDDEN. */
+        UnprocessableEntityWebhookUrlForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "WEBHOOK_URL_FORBIDDEN";
+                };
+            };
+        };
+        /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE. */
+        UnsupportedMediaTypeUnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "UNSUPPORTED_MEDIA_TYPE";
+                };
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -2505,46 +3308,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getReadiness: {
@@ -2563,46 +3329,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, SERVICE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableServiceUnavailable"];
         };
     };
     checkIntegrity: {
@@ -2626,108 +3355,14 @@ export interface operations {
                     "application/json": components["schemas"]["IntegrityReportDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: PANORAMA_NOT_FOUND, TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PANORAMA_NOT_FOUND" | "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundPanoramaNotFoundTileSetNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     listApiKeys: {
@@ -2747,72 +3382,11 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyListDto"];
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     createApiKey: {
@@ -2836,108 +3410,14 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKeyDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: API_KEY_LIMIT_REACHED. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "API_KEY_LIMIT_REACHED";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenForbiddenInsufficientScope"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntityApiKeyLimitReached"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     revokeApiKey: {
@@ -2958,96 +3438,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: API_KEY_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "API_KEY_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundApiKeyNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     login: {
@@ -3071,84 +3468,12 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: INVALID_CREDENTIALS. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_CREDENTIALS";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedInvalidCredentials"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     logout: {
@@ -3171,96 +3496,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     refreshTokens: {
@@ -3284,84 +3526,12 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: INVALID_REFRESH_TOKEN. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_REFRESH_TOKEN";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedInvalidRefreshToken"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     register: {
@@ -3385,82 +3555,12 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Conflict: EMAIL_ALREADY_REGISTERED. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "EMAIL_ALREADY_REGISTERED";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            409: components["responses"]["ConflictEmailAlreadyRegistered"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     listCollections: {
@@ -3485,84 +3585,12 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionPageDto"];
                 };
             };
-            /** @description Bad Request: INVALID_CURSOR, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_CURSOR" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestInvalidCursorValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     createCollection: {
@@ -3586,108 +3614,14 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: COLLECTION_LIMIT_REACHED. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_LIMIT_REACHED";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntityCollectionLimitReached"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getCollection: {
@@ -3709,96 +3643,13 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     deleteCollection: {
@@ -3819,96 +3670,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     updateCollection: {
@@ -3934,108 +3702,14 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     downloadCollectionArchive: {
@@ -4061,96 +3735,13 @@ export interface operations {
                     "application/zip": string;
                 };
             };
-            /** @description Bad Request: UNKNOWN_PRESET, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UNKNOWN_PRESET" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestUnknownPresetValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     streamCollectionEvents: {
@@ -4170,99 +3761,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["CollectionStatusDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     listCollectionPanoramas: {
@@ -4276,7 +3784,7 @@ export interface operations {
                 title?: string;
                 /** @description Admins: list this user's panoramas. Ignored for everyone else. */
                 ownerId?: string;
-                /** @description Only panoramas carrying every one of these tags (comma-separated, exact match). */
+                /** @description Only panoramas carrying every one of these tags (comma-separated, exact match), e.g. `alps,winter`. */
                 tags?: string;
                 /** @description Only panoramas uploaded at or after this. */
                 uploadedFrom?: string;
@@ -4299,96 +3807,13 @@ export interface operations {
                     "application/json": components["schemas"]["PanoramaPageDto"];
                 };
             };
-            /** @description Bad Request: INVALID_CURSOR, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_CURSOR" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestInvalidCursorValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     addCollectionPanoramas: {
@@ -4413,120 +3838,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND, PANORAMA_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND" | "PANORAMA_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: COLLECTION_FULL. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_FULL";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFoundPanoramaNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntityCollectionFull"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     removeCollectionPanorama: {
@@ -4548,96 +3868,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getCollectionStatus: {
@@ -4659,96 +3896,13 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionStatusDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getPanoramaCollection: {
@@ -4790,84 +3944,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: INVALID_CURSOR, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_CURSOR" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestInvalidCursorValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     compressImage: {
@@ -4909,132 +3991,16 @@ export interface operations {
                     "image/webp": string;
                 };
             };
-            /** @description Bad Request: DUPLICATE_FIELD, EMPTY_UPLOAD, FIELD_TOO_LARGE, INVALID_RENDITION_SPEC, MALFORMED_MULTIPART, MISSING_FILE, TOO_MANY_PARTS, UNEXPECTED_FILE, UPLOAD_ABORTED, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DUPLICATE_FIELD" | "EMPTY_UPLOAD" | "FIELD_TOO_LARGE" | "INVALID_RENDITION_SPEC" | "MALFORMED_MULTIPART" | "MISSING_FILE" | "TOO_MANY_PARTS" | "UNEXPECTED_FILE" | "UPLOAD_ABORTED" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Payload Too Large: UPLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UPLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: IMAGE_TOO_LARGE, INVALID_IMAGE, RENDER_FAILED, RENDER_TIMEOUT. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "RENDER_FAILED" | "RENDER_TIMEOUT";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, SERVER_BUSY. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "SERVER_BUSY";
-                    };
-                };
-            };
-            /** @description Insufficient Storage: STORAGE_FULL. */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "STORAGE_FULL";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestDuplicateFieldEmptyUploadFieldTooLargeInvalidRenditionSpecMalformedMultipartMissingFileTooManyPartsUnexpectedFileUploadAbortedValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            413: components["responses"]["PayloadTooLargeUploadTooLarge"];
+            415: components["responses"]["UnsupportedMediaTypeUnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntityImageTooLargeInvalidImageRenderFailedRenderTimeout"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableServerBusy"];
+            507: components["responses"]["InsufficientStorageStorageFull"];
         };
     };
     listPanoramas: {
@@ -5048,7 +4014,7 @@ export interface operations {
                 title?: string;
                 /** @description Admins: list this user's panoramas. Ignored for everyone else. */
                 ownerId?: string;
-                /** @description Only panoramas carrying every one of these tags (comma-separated, exact match). */
+                /** @description Only panoramas carrying every one of these tags (comma-separated, exact match), e.g. `alps,winter`. */
                 tags?: string;
                 /** @description Only panoramas uploaded at or after this. */
                 uploadedFrom?: string;
@@ -5069,84 +4035,12 @@ export interface operations {
                     "application/json": components["schemas"]["PanoramaPageDto"];
                 };
             };
-            /** @description Bad Request: INVALID_CURSOR, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_CURSOR" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestInvalidCursorValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     uploadPanorama: {
@@ -5182,144 +4076,17 @@ export interface operations {
                     "application/json": components["schemas"]["PanoramaDto"];
                 };
             };
-            /** @description Bad Request: DUPLICATE_FIELD, EMPTY_UPLOAD, FIELD_TOO_LARGE, MALFORMED_MULTIPART, MISSING_FILE, TOO_MANY_PARTS, UNEXPECTED_FILE, UNKNOWN_PRESET, UPLOAD_ABORTED, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DUPLICATE_FIELD" | "EMPTY_UPLOAD" | "FIELD_TOO_LARGE" | "MALFORMED_MULTIPART" | "MISSING_FILE" | "TOO_MANY_PARTS" | "UNEXPECTED_FILE" | "UNKNOWN_PRESET" | "UPLOAD_ABORTED" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY, OWNER_NOT_FOUND. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY" | "OWNER_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: UPLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UPLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: IMAGE_TOO_LARGE, INVALID_IMAGE, QUOTA_EXCEEDED. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "QUOTA_EXCEEDED";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
-            /** @description Insufficient Storage: STORAGE_FULL. */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "STORAGE_FULL";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestDuplicateFieldEmptyUploadFieldTooLargeMalformedMultipartMissingFileTooManyPartsUnexpectedFileUnknownPresetUploadAbortedValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKeyOwnerNotFound"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            413: components["responses"]["PayloadTooLargeUploadTooLarge"];
+            415: components["responses"]["UnsupportedMediaTypeUnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntityImageTooLargeInvalidImageQuotaExceeded"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
+            507: components["responses"]["InsufficientStorageStorageFull"];
         };
     };
     downloadPanoramasArchive: {
@@ -5344,108 +4111,14 @@ export interface operations {
                     "application/zip": string;
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, UNKNOWN_PRESET, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "UNKNOWN_PRESET" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: PANORAMA_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PANORAMA_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyUnknownPresetValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundPanoramaNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     uploadPanoramas: {
@@ -5470,120 +4143,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchResultDto"];
                 };
             };
-            /** @description Bad Request: DUPLICATE_FIELD, FIELD_TOO_LARGE, MALFORMED_MULTIPART, MISSING_FILE, TOO_MANY_PARTS, UNKNOWN_PRESET, UPLOAD_ABORTED, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DUPLICATE_FIELD" | "FIELD_TOO_LARGE" | "MALFORMED_MULTIPART" | "MISSING_FILE" | "TOO_MANY_PARTS" | "UNKNOWN_PRESET" | "UPLOAD_ABORTED" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
-            /** @description Insufficient Storage: STORAGE_FULL. */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "STORAGE_FULL";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestDuplicateFieldFieldTooLargeMalformedMultipartMissingFileTooManyPartsUnknownPresetUploadAbortedValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            415: components["responses"]["UnsupportedMediaTypeUnsupportedMediaType"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
+            507: components["responses"]["InsufficientStorageStorageFull"];
         };
     };
     getPanorama: {
@@ -5605,96 +4173,13 @@ export interface operations {
                     "application/json": components["schemas"]["PanoramaDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: PANORAMA_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PANORAMA_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundPanoramaNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     deletePanorama: {
@@ -5715,96 +4200,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: PANORAMA_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PANORAMA_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundPanoramaNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     updatePanorama: {
@@ -5830,108 +4232,14 @@ export interface operations {
                     "application/json": components["schemas"]["PanoramaDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: PANORAMA_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PANORAMA_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundPanoramaNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getPanoramaManifest: {
@@ -5970,108 +4278,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: PANORAMA_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PANORAMA_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundPanoramaNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     downloadOriginal: {
@@ -6122,108 +4336,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: PANORAMA_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PANORAMA_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Range Not Satisfiable: RANGE_NOT_SATISFIABLE. */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RANGE_NOT_SATISFIABLE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundPanoramaNotFound"];
+            416: components["responses"]["RangeNotSatisfiableRangeNotSatisfiable"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     listRenditions: {
@@ -6245,96 +4365,13 @@ export interface operations {
                     "application/json": components["schemas"]["RenditionDto"][];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: PANORAMA_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PANORAMA_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundPanoramaNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     createRendition: {
@@ -6371,120 +4408,15 @@ export interface operations {
                     "application/json": components["schemas"]["RenditionDto"];
                 };
             };
-            /** @description Bad Request: INVALID_RENDITION_SPEC, MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_RENDITION_SPEC" | "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: PANORAMA_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PANORAMA_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: QUOTA_EXCEEDED, RENDITION_LIMIT_REACHED. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "QUOTA_EXCEEDED" | "RENDITION_LIMIT_REACHED";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestInvalidRenditionSpecMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundPanoramaNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntityQuotaExceededRenditionLimitReached"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     listTileSets: {
@@ -6506,96 +4438,13 @@ export interface operations {
                     "application/json": components["schemas"]["TileSetDto"][];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: PANORAMA_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PANORAMA_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundPanoramaNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     createTileSet: {
@@ -6632,108 +4481,14 @@ export interface operations {
                     "application/json": components["schemas"]["TileSetDto"];
                 };
             };
-            /** @description Bad Request: INVALID_TILE_OPTIONS, MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_TILE_OPTIONS" | "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: PANORAMA_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PANORAMA_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestInvalidTileOptionsMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundPanoramaNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getRendition: {
@@ -6755,96 +4510,13 @@ export interface operations {
                     "application/json": components["schemas"]["RenditionDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: RENDITION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundRenditionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     deleteRendition: {
@@ -6865,96 +4537,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: RENDITION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundRenditionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     streamRenditionEvents: {
@@ -6974,99 +4563,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["RenditionDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: RENDITION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundRenditionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     downloadRendition: {
@@ -7111,120 +4617,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: RENDITION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: RENDITION_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_READY";
-                    };
-                };
-            };
-            /** @description Range Not Satisfiable: RANGE_NOT_SATISFIABLE. */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RANGE_NOT_SATISFIABLE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundRenditionNotFound"];
+            409: components["responses"]["ConflictRenditionNotReady"];
+            416: components["responses"]["RangeNotSatisfiableRangeNotSatisfiable"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     shareRendition: {
@@ -7250,120 +4651,15 @@ export interface operations {
                     "application/json": components["schemas"]["RenditionShareDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: RENDITION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: SHARE_LINK_LIMIT_REACHED. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_LIMIT_REACHED";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundRenditionNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntityShareLinkLimitReached"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     revokeRenditionShares: {
@@ -7384,96 +4680,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: RENDITION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundRenditionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     listRenditionShares: {
@@ -7495,96 +4708,13 @@ export interface operations {
                     "application/json": components["schemas"]["RenditionShareListDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: RENDITION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundRenditionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     revokeRenditionShare: {
@@ -7606,96 +4736,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: RENDITION_NOT_FOUND, SHARE_LINK_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_FOUND" | "SHARE_LINK_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundRenditionNotFoundShareLinkNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     updateRenditionShare: {
@@ -7722,108 +4769,14 @@ export interface operations {
                     "application/json": components["schemas"]["RenditionShareDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: RENDITION_NOT_FOUND, SHARE_LINK_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_FOUND" | "SHARE_LINK_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundRenditionNotFoundShareLinkNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     downloadSharedRendition: {
@@ -7870,106 +4823,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
-                    };
-                };
-            };
-            /** @description Not Found: RENDITION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: RENDITION_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RENDITION_NOT_READY";
-                    };
-                };
-            };
-            /** @description Range Not Satisfiable: RANGE_NOT_SATISFIABLE. */
-            416: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "RANGE_NOT_SATISFIABLE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            404: components["responses"]["NotFoundRenditionNotFound"];
+            409: components["responses"]["ConflictRenditionNotReady"];
+            416: components["responses"]["RangeNotSatisfiableRangeNotSatisfiable"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     downloadSharedTileArchive: {
@@ -7994,94 +4855,13 @@ export interface operations {
                     "application/zip": string;
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     getSharedIiifBase: {
@@ -8104,70 +4884,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getSharedPanoramaManifest: {
@@ -8208,94 +4929,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getSharedIiifInfo: {
@@ -8320,94 +4960,13 @@ export interface operations {
                     "application/ld+json": components["schemas"]["IiifInfoDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getSharedIiifImage: {
@@ -8449,94 +5008,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: INVALID_IIIF_REQUEST, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_IIIF_REQUEST" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, IIIF_RENDER_TIMEOUT, SERVER_BUSY, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "IIIF_RENDER_TIMEOUT" | "SERVER_BUSY" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestInvalidIiifRequestValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableIiifRenderTimeoutServerBusyStorageUnavailable"];
         };
     };
     getSharedDeepZoomDescriptor: {
@@ -8561,94 +5039,13 @@ export interface operations {
                     "application/xml": string;
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getSharedTile: {
@@ -8686,94 +5083,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_NOT_FOUND, TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_NOT_FOUND" | "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            404: components["responses"]["NotFoundTileNotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     getSharedTileManifest: {
@@ -8800,94 +5116,13 @@ export interface operations {
                     "application/json": components["schemas"]["TileManifestDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getSharedSphereDescriptor: {
@@ -8911,94 +5146,13 @@ export interface operations {
                     "application/json": components["schemas"]["SphereDescriptorDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Forbidden: SHARE_LINK_EXPIRED, SHARE_LINK_INVALID, SHARE_LINK_REVOKED. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_EXPIRED" | "SHARE_LINK_INVALID" | "SHARE_LINK_REVOKED";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: NOT_A_SPHERE, TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "NOT_A_SPHERE" | "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictNotASphereTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getTileSet: {
@@ -9020,96 +5174,13 @@ export interface operations {
                     "application/json": components["schemas"]["TileSetDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     deleteTileSet: {
@@ -9130,96 +5201,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     downloadTileArchive: {
@@ -9242,108 +5230,14 @@ export interface operations {
                     "application/zip": string;
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     streamTileSetEvents: {
@@ -9363,99 +5257,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["TileSetDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getIiifBase: {
@@ -9476,84 +5287,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getIiifInfo: {
@@ -9576,108 +5315,14 @@ export interface operations {
                     "application/ld+json": components["schemas"]["IiifInfoDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getIiifImage: {
@@ -9717,108 +5362,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: INVALID_IIIF_REQUEST, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_IIIF_REQUEST" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, IIIF_RENDER_TIMEOUT, SERVER_BUSY, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "IIIF_RENDER_TIMEOUT" | "SERVER_BUSY" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestInvalidIiifRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableIiifRenderTimeoutServerBusyStorageUnavailable"];
         };
     };
     getDeepZoomDescriptor: {
@@ -9841,108 +5392,14 @@ export interface operations {
                     "application/xml": string;
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getTile: {
@@ -9978,108 +5435,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_NOT_FOUND, TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_NOT_FOUND" | "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileNotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
         };
     };
     getTileManifest: {
@@ -10104,108 +5467,14 @@ export interface operations {
                     "application/json": components["schemas"]["TileManifestDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     shareTileSet: {
@@ -10231,120 +5500,15 @@ export interface operations {
                     "application/json": components["schemas"]["TileSetShareDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: SHARE_LINK_LIMIT_REACHED. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_LIMIT_REACHED";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntityShareLinkLimitReached"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     revokeTileSetShares: {
@@ -10365,96 +5529,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     listTileSetShares: {
@@ -10476,96 +5557,13 @@ export interface operations {
                     "application/json": components["schemas"]["TileSetShareListDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     revokeTileSetShare: {
@@ -10587,96 +5585,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: SHARE_LINK_NOT_FOUND, TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_NOT_FOUND" | "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundShareLinkNotFoundTileSetNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     updateTileSetShare: {
@@ -10703,108 +5618,14 @@ export interface operations {
                     "application/json": components["schemas"]["TileSetShareDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: SHARE_LINK_NOT_FOUND, TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "SHARE_LINK_NOT_FOUND" | "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundShareLinkNotFoundTileSetNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getSphereDescriptor: {
@@ -10826,108 +5647,14 @@ export interface operations {
                     "application/json": components["schemas"]["SphereDescriptorDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: TILE_SET_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TILE_SET_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: NOT_A_SPHERE, TILE_SET_NOT_READY. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "NOT_A_SPHERE" | "TILE_SET_NOT_READY";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundTileSetNotFound"];
+            409: components["responses"]["ConflictNotASphereTileSetNotReady"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     createUpload: {
@@ -10950,168 +5677,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: BAD_REQUEST, EMPTY_UPLOAD, UNKNOWN_PRESET, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "BAD_REQUEST" | "EMPTY_UPLOAD" | "UNKNOWN_PRESET" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY, OWNER_NOT_FOUND. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY" | "OWNER_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Precondition Failed: PRECONDITION_FAILED. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PRECONDITION_FAILED";
-                    };
-                };
-            };
-            /** @description Payload Too Large: UPLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UPLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: IMAGE_TOO_LARGE, INVALID_IMAGE, QUOTA_EXCEEDED, TOO_MANY_UNFINISHED_UPLOADS. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "QUOTA_EXCEEDED" | "TOO_MANY_UNFINISHED_UPLOADS";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Not Implemented: NOT_IMPLEMENTED. */
-            501: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "NOT_IMPLEMENTED";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
-            /** @description Insufficient Storage: STORAGE_FULL. */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "STORAGE_FULL";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestBadRequestEmptyUploadUnknownPresetValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKeyOwnerNotFound"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            412: components["responses"]["PreconditionFailedPreconditionFailed"];
+            413: components["responses"]["PayloadTooLargeUploadTooLarge"];
+            415: components["responses"]["UnsupportedMediaTypeUnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntityImageTooLargeInvalidImageQuotaExceededTooManyUnfinishedUploads"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            501: components["responses"]["NotImplementedNotImplemented"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
+            507: components["responses"]["InsufficientStorageStorageFull"];
         };
     };
     deleteUpload: {
@@ -11135,96 +5713,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: UPLOAD_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UPLOAD_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Precondition Failed: PRECONDITION_FAILED. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PRECONDITION_FAILED";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundUploadNotFound"];
+            412: components["responses"]["PreconditionFailedPreconditionFailed"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getUploadOffset: {
@@ -11248,96 +5743,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: UPLOAD_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UPLOAD_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Precondition Failed: PRECONDITION_FAILED. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PRECONDITION_FAILED";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundUploadNotFound"];
+            412: components["responses"]["PreconditionFailedPreconditionFailed"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     sendUploadBytes: {
@@ -11362,168 +5774,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: BAD_REQUEST, EMPTY_UPLOAD, UNKNOWN_PRESET, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "BAD_REQUEST" | "EMPTY_UPLOAD" | "UNKNOWN_PRESET" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY, OWNER_NOT_FOUND. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY" | "OWNER_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: COLLECTION_NOT_FOUND, UPLOAD_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "COLLECTION_NOT_FOUND" | "UPLOAD_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: CONFLICT. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "CONFLICT";
-                    };
-                };
-            };
-            /** @description Precondition Failed: PRECONDITION_FAILED. */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PRECONDITION_FAILED";
-                    };
-                };
-            };
-            /** @description Payload Too Large: UPLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UPLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: IMAGE_TOO_LARGE, INVALID_IMAGE, QUOTA_EXCEEDED. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "QUOTA_EXCEEDED";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, STORAGE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE" | "STORAGE_UNAVAILABLE";
-                    };
-                };
-            };
-            /** @description Insufficient Storage: STORAGE_FULL. */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "STORAGE_FULL";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestBadRequestEmptyUploadUnknownPresetValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKeyOwnerNotFound"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFoundUploadNotFound"];
+            409: components["responses"]["ConflictConflict"];
+            412: components["responses"]["PreconditionFailedPreconditionFailed"];
+            413: components["responses"]["PayloadTooLargeUploadTooLarge"];
+            415: components["responses"]["UnsupportedMediaTypeUnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntityImageTooLargeInvalidImageQuotaExceeded"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
+            507: components["responses"]["InsufficientStorageStorageFull"];
         };
     };
     listUsers: {
@@ -11548,84 +5811,12 @@ export interface operations {
                     "application/json": components["schemas"]["UserPageDto"];
                 };
             };
-            /** @description Bad Request: INVALID_CURSOR, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_CURSOR" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestInvalidCursorValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenForbiddenInsufficientScope"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getCurrentUser: {
@@ -11645,84 +5836,12 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: USER_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "USER_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundUserNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     deleteUser: {
@@ -11743,108 +5862,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: USER_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "USER_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: LAST_ADMIN, USER_HAS_PANORAMAS. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "LAST_ADMIN" | "USER_HAS_PANORAMAS";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundUserNotFound"];
+            409: components["responses"]["ConflictLastAdminUserHasPanoramas"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     updateUser: {
@@ -11870,120 +5895,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: USER_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "USER_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Conflict: LAST_ADMIN. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "LAST_ADMIN";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundUserNotFound"];
+            409: components["responses"]["ConflictLastAdmin"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     listUserApiKeys: {
@@ -12005,96 +5925,13 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyListDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: USER_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "USER_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundUserNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     revokeUserApiKey: {
@@ -12116,96 +5953,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: API_KEY_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "API_KEY_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundApiKeyNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     listWebhooks: {
@@ -12225,72 +5979,11 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookListDto"];
                 };
             };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     createWebhook: {
@@ -12314,108 +6007,14 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedWebhookDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: WEBHOOK_LIMIT_REACHED, WEBHOOK_URL_FORBIDDEN. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "WEBHOOK_LIMIT_REACHED" | "WEBHOOK_URL_FORBIDDEN";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenForbiddenInsufficientScope"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntityWebhookLimitReachedWebhookUrlForbidden"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     getWebhook: {
@@ -12437,96 +6036,13 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: WEBHOOK_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "WEBHOOK_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundWebhookNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     deleteWebhook: {
@@ -12547,96 +6063,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: WEBHOOK_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "WEBHOOK_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundWebhookNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     updateWebhook: {
@@ -12662,120 +6095,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDto"];
                 };
             };
-            /** @description Bad Request: MALFORMED_BODY, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "MALFORMED_BODY" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: WEBHOOK_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "WEBHOOK_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Payload Too Large: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "PAYLOAD_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description Unprocessable Entity: WEBHOOK_URL_FORBIDDEN. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "WEBHOOK_URL_FORBIDDEN";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundWebhookNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntityWebhookUrlForbidden"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     listWebhookDeliveries: {
@@ -12803,96 +6131,13 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryPageDto"];
                 };
             };
-            /** @description Bad Request: INVALID_CURSOR, VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INVALID_CURSOR" | "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: WEBHOOK_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "WEBHOOK_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestInvalidCursorValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundWebhookNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     replayWebhookDelivery: {
@@ -12916,96 +6161,13 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: WEBHOOK_DELIVERY_NOT_FOUND, WEBHOOK_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "WEBHOOK_DELIVERY_NOT_FOUND" | "WEBHOOK_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundWebhookDeliveryNotFoundWebhookNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
     pingWebhook: {
@@ -13027,96 +6189,13 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "VALIDATION_FAILED";
-                    };
-                };
-            };
-            /** @description Unauthorized: AUTHENTICATION_REQUIRED, INVALID_ACCESS_TOKEN, INVALID_API_KEY. */
-            401: {
-                headers: {
-                    /** @description Bearer challenge. */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "AUTHENTICATION_REQUIRED" | "INVALID_ACCESS_TOKEN" | "INVALID_API_KEY";
-                    };
-                };
-            };
-            /** @description Forbidden: INSUFFICIENT_SCOPE. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INSUFFICIENT_SCOPE";
-                    };
-                };
-            };
-            /** @description Not Found: WEBHOOK_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "WEBHOOK_NOT_FOUND";
-                    };
-                };
-            };
-            /** @description Too Many Requests: TOO_MANY_REQUESTS. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "TOO_MANY_REQUESTS";
-                    };
-                };
-            };
-            /** @description Internal Server Error: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"] & {
-                        /** @enum {string} */
-                        code: "DATABASE_UNAVAILABLE";
-                    };
-                };
-            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundWebhookNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
 }

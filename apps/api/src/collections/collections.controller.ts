@@ -28,7 +28,7 @@ import { ARCHIVE_ORIGINALS, PlanArchiveUseCase } from '#renditions';
 import type { Principal } from '#users';
 import { PanoramaCatalogueUseCase } from '#workflows';
 import { PageQueryDto } from '../common/page-query.dto.js';
-import { SSE_SCHEMA } from '../common/sse.js';
+import { sseContent } from '../common/sse.js';
 import { splitTags } from '../common/tags.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
@@ -189,7 +189,7 @@ export class CollectionsController {
   })
   @ApiOkResponse({
     description: 'An event stream of `status` events; each `data` is a CollectionStatusDto.',
-    content: { 'text/event-stream': { schema: SSE_SCHEMA } },
+    content: sseContent(CollectionStatusDto),
   })
   @ApiProblems('VALIDATION_FAILED', 'COLLECTION_NOT_FOUND')
   async streamCollectionEvents(

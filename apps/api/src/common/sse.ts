@@ -1,13 +1,14 @@
-import type { MessageEvent } from '@nestjs/common';
+import type { MessageEvent, Type } from '@nestjs/common';
+import { getSchemaPath } from '@nestjs/swagger';
 import { distinctUntilChanged, map, Observable, takeWhile } from 'rxjs';
 import type { RecordObserver } from '#shared-kernel';
 
-/** text/event-stream as OpenAPI can say it: lines of `event:` and `data:` (JSON). */
-export const SSE_SCHEMA = {
-  type: 'string',
-  description: 'Server-Sent Events (text/event-stream); each event has `event: <name>` and `data: <JSON>`.',
-  example: 'event: progress\ndata: {"id":"…","status":"processing","progress":0.42}\n\n',
-} as const;
+/**
+ * A text/event-stream answer as generators read it: the schema is that of each event's
+ * `data` (a named component), as OpenAPI 3.2's itemSchema says it and as hey-api types its
+ * SSE client; the event names are in the description.
+ */
+export const sseContent = (dto: Type) => ({ 'text/event-stream': { schema: { $ref: getSchemaPath(dto) } } });
 
 /** A record with a lifecycle that ends in `ready` or `failed` (tile sets, renditions). */
 interface Finishing {

@@ -5,7 +5,7 @@ import { MissingFileError, UploadAbortedError } from '#panoramas';
 import type { ProblemCode } from './problem/error-status.js';
 import { HttpProblem } from './problem/http-problem.js';
 
-export const MULTIPART_LIMITS = { fields: 10, fieldSizeBytes: 64 * 1024 } as const;
+export const MULTIPART_LIMITS = { fields: 16, fieldSizeBytes: 64 * 1024 } as const;
 
 /** The problems reading a one-file multipart upload can answer (for its route's ApiProblems). */
 export const MULTIPART_UPLOAD_PROBLEMS = [

@@ -8,7 +8,7 @@ import { PROBLEM_EXAMPLE_DETAIL, PROBLEM_STATUS, type ProblemCode, problemType }
 import { PROBLEM_CONTENT_TYPE, ProblemDto } from '../http/problem/problem.dto.js';
 
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
-type ResponseObject = Exclude<OperationObject['responses'][string], { $ref: string }>;
+type ResponseObject = Exclude<NonNullable<OperationObject['responses'][string]>, { $ref: string }>;
 
 export const BEARER_SCHEME = 'bearer';
 export const API_KEY_SCHEME = 'apiKey';
@@ -67,7 +67,8 @@ export function buildOpenApiDocument(app: INestApplication, config: Pick<AppConf
     extraModels: [ProblemDto],
   });
 
-  for (const [path, pathItem] of Object.entries(document.paths)) {
+  const responses = new Map<string, ResponseObject>();
+  for (const pathItem of Object.values(document.paths)) {
     for (const method of METHODS) {
       const operation = pathItem[method];
       if (!operation) continue;
@@ -84,9 +85,12 @@ export function buildOpenApiDocument(app: INestApplication, config: Pick<AppConf
         ...implicitProblemCodes({ authenticated: !isPublic, jsonBody: hasJsonBody(operation) }),
       ]);
       documentedCodes.set(operation.operationId!, codes);
-      addProblemResponses(operation, codes, path);
+      addProblemResponses(operation, codes, responses);
     }
   }
+  // One component per (status, codes): operations answering alike share it (the spec once
+  // repeated them inline in every operation, examples included).
+  document.components = { ...document.components, responses: Object.fromEntries(responses) };
   unwrapSingleAllOf(document);
   return sortKeys(document);
 }
@@ -115,15 +119,34 @@ function hasJsonBody(operation: OperationObject): boolean {
   return body !== undefined && 'content' in body && 'application/json' in body.content;
 }
 
-function addProblemResponses(operation: OperationObject, codes: ReadonlySet<ProblemCode>, path: string): void {
+/** `TILE_SET_NOT_FOUND` -> `TileSetNotFound`. */
+const pascal = (words: string) =>
+  words
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+
+/** The shared response's name: its status's title, then its codes (`NotFoundPanoramaNotFound`). */
+export const problemResponseName = (status: number, codes: readonly ProblemCode[]) =>
+  pascal(STATUS_CODES[status] ?? 'Error') + codes.map(pascal).join('');
+
+function addProblemResponses(
+  operation: OperationObject,
+  codes: ReadonlySet<ProblemCode>,
+  shared: Map<string, ResponseObject>,
+): void {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of codes) {
     const status = PROBLEM_STATUS[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
-  const instance = path.replace(/\{[^}]+\}/g, EXAMPLE_ID);
+  const instance = `/v1/panoramas/${EXAMPLE_ID}`;
   for (const [status, codesOfStatus] of byStatus) {
     const sorted = codesOfStatus.sort();
+    const name = problemResponseName(status, sorted);
+    operation.responses[String(status)] = { $ref: `#/components/responses/${name}` };
+    if (shared.has(name)) continue;
     const title = STATUS_CODES[status] ?? 'Error';
     const response: ResponseObject = {
       description: `${title}: ${sorted.join(', ')}.`,
@@ -166,7 +189,7 @@ function addProblemResponses(operation: OperationObject, codes: ReadonlySet<Prob
     if (status === 401) {
       response.headers = { 'WWW-Authenticate': { description: 'Bearer challenge.', schema: { type: 'string' } } };
     }
-    operation.responses[String(status)] = response;
+    shared.set(name, response);
   }
 }
 

@@ -24,7 +24,7 @@ import {
 } from '#renditions';
 import type { Principal } from '#users';
 import type { Observable } from 'rxjs';
-import { SSE_SCHEMA, statusEvents } from '../common/sse.js';
+import { sseContent, statusEvents } from '../common/sse.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
@@ -112,7 +112,7 @@ export class RenditionsController {
   @ApiOkResponse({
     description:
       'An event stream: `progress` events, then one `ready` or `failed` event; each `data` is a RenditionDto.',
-    content: { 'text/event-stream': { schema: SSE_SCHEMA } },
+    content: sseContent(RenditionDto),
   })
   @ApiProblems('VALIDATION_FAILED', 'RENDITION_NOT_FOUND')
   async streamRenditionEvents(

@@ -17,7 +17,7 @@ import type { Request, Response } from 'express';
 import { DeleteTileSetUseCase, GetTileSetUseCase, type TileSet, TileSetWatch } from '#tiles';
 import type { Principal } from '#users';
 import type { Observable } from 'rxjs';
-import { SSE_SCHEMA, statusEvents } from '../common/sse.js';
+import { sseContent, statusEvents } from '../common/sse.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
@@ -70,7 +70,7 @@ export class TileSetsController {
   })
   @ApiOkResponse({
     description: 'An event stream: `progress` events, then one `ready` or `failed` event; each `data` is a TileSetDto.',
-    content: { 'text/event-stream': { schema: SSE_SCHEMA } },
+    content: sseContent(TileSetDto),
   })
   @ApiProblems('VALIDATION_FAILED', 'TILE_SET_NOT_FOUND')
   async streamTileSetEvents(

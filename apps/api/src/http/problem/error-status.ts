@@ -163,7 +163,7 @@ export const PROBLEM_EXAMPLE_DETAIL: Partial<Record<ProblemCode, string>> = {
   MALFORMED_MULTIPART: 'The multipart body is malformed.',
   DUPLICATE_FIELD: 'Field "title" is given twice.',
   FIELD_TOO_LARGE: 'Text field "description" is larger than 65536 bytes.',
-  TOO_MANY_PARTS: 'At most one file and 10 text fields are accepted.',
+  TOO_MANY_PARTS: 'At most one file and 16 text fields are accepted.',
   UNEXPECTED_FILE: 'Only one file, in the part named "file", is accepted (got "image").',
   TOO_MANY_FILES: 'At most 20 files per batch.',
   FIELD_AFTER_FILES: 'Text fields go before the files (got "presets" after one).',

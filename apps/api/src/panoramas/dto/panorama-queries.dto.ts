@@ -35,8 +35,8 @@ export class ListPanoramasQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({
     maxLength: 1100,
-    example: 'alps,winter',
-    description: 'Only panoramas carrying every one of these tags (comma-separated, exact match).',
+    // No example: Swagger UI would fill the filter in and list nothing.
+    description: 'Only panoramas carrying every one of these tags (comma-separated, exact match), e.g. `alps,winter`.',
   })
   @IsOptional()
   @IsString()

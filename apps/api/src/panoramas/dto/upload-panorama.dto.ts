@@ -79,7 +79,9 @@ export class UploadPanoramaFieldsDto {
 
   @ApiPropertyOptional({
     format: 'uuid',
-    description: 'Put the panorama in this collection of yours (404 COLLECTION_NOT_FOUND before anything is stored).',
+    example: '',
+    description:
+      'Put the panorama in this collection of yours (404 COLLECTION_NOT_FOUND before anything is stored). Empty = none.',
   })
   @IsOptional()
   @IsUUID()
