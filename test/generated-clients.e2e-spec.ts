@@ -2,21 +2,33 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { generate as orval } from 'orval';
 import { generateApi } from 'swagger-typescript-api';
-import { makeJpeg } from '#testing';
-import { type ApiHarness, startApi } from './support/api-harness.js';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, makeJpeg } from '#testing';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type ApiHarness, startApi } from './support/api-harness.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
 
 /**
  * What other teams generate from openapi.json, used as they would, with the generators'
  * defaults and no hand-written adapter: orval (its fetch client) and swagger-typescript-api.
  * Each runs the integrator's flow with an API key: upload, wait for ready on the events route
  * (no polling), fetch a tile, download a rendition. (hey-api: second-client.e2e-spec.ts.)
+ * Then the integrator's night: 50 panoramas uploaded into a collection with the orval
+ * client, one signed webhook per finished tile set and one for the collection, while an
+ * admin watches the collection's progress bar in the web app.
  */
 const OUTPUT = resolve('test/.generated');
 let api: ApiHarness;
 let apiKey: string;
+let browser: Browser | undefined;
+const receiver = new WebhookReceiver();
 
 beforeAll(async () => {
-  api = await startApi({ RENDITION_PRESETS: 'thumb:160:webp' });
+  api = await startApi({
+    RENDITION_PRESETS: 'thumb:160:webp',
+    THROTTLE_LIMIT: '100000',
+    WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+    COLLECTION_SETTLE_SECONDS: '1',
+  });
   const owner = await api.userClient();
   const made = await owner.client.POST('/v1/api-keys', {
     body: { name: 'generated clients', scopes: ['read', 'write'] },
@@ -31,6 +43,8 @@ beforeAll(async () => {
   await generateApi({ input: resolve('openapi.json'), output: `${OUTPUT}/sta`, fileName: 'tessera.ts', silent: true });
 }, 120_000);
 afterAll(async () => {
+  await browser?.close();
+  await receiver.stop();
   await api?.close();
   await rm(`${OUTPUT}/orval`, { recursive: true, force: true });
   await rm(`${OUTPUT}/sta`, { recursive: true, force: true });
@@ -45,6 +59,8 @@ const lastEvent = (text: string) => [...text.matchAll(/^event: (\w+)$/gm)].at(-1
 /** The slice of orval's output this test calls (it does not exist when tsc checks the tests). */
 type OrvalAnswer = { data: unknown; status: number; headers: Headers };
 interface Orval {
+  createCollection(body: Record<string, unknown>, options?: RequestInit): Promise<OrvalAnswer>;
+  createWebhook(body: Record<string, unknown>, options?: RequestInit): Promise<OrvalAnswer>;
   uploadPanorama(body: Record<string, unknown>, options?: RequestInit): Promise<OrvalAnswer>;
   streamTileSetEvents(id: string, options?: RequestInit): Promise<OrvalAnswer>;
   streamRenditionEvents(id: string, options?: RequestInit): Promise<OrvalAnswer>;
@@ -139,3 +155,60 @@ it('swagger-typescript-api: the same flow with its defaults', async () => {
     error: { code: 'PANORAMA_NOT_FOUND' },
   });
 });
+
+it("the integrator's night: 50 panoramas into a collection, a webhook for each and one for the collection, watched live", async () => {
+  const client = (await import(`${OUTPUT}/orval/tessera.ts`)) as Orval;
+  const auth = { headers: { 'X-API-Key': apiKey } };
+  const collection = (await client.createCollection({ name: 'Nightly import' }, auth)).data as { id: string };
+  receiver.secret = (
+    (
+      await client.createWebhook(
+        { url: await receiver.start(), events: ['tileset.ready', 'tileset.failed', 'collection.completed'] },
+        auth,
+      )
+    ).data as { secret: string }
+  ).secret;
+
+  // A colleague (an admin) opens the collection's page and watches.
+  browser = await launchBrowser();
+  const page = await browser.newPage();
+  await page.goto(`${api.baseUrl}/app`);
+  await page.fill('#sign-in input[name=email]', ADMIN_EMAIL);
+  await page.fill('#sign-in input[name=password]', ADMIN_PASSWORD);
+  await page.click('#sign-in button[type=submit]');
+  await page.locator('#library-view').waitFor();
+  await page.goto(`${api.baseUrl}/app#/c/${collection.id}`);
+  await page.locator('#collection-summary', { hasText: '0 panoramas' }).waitFor();
+
+  const ids: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const uploaded = await client.uploadPanorama(
+      {
+        file: new Blob([new Uint8Array(await makeJpeg(96 + 2 * i, 48))], { type: 'image/jpeg' }),
+        title: `Night ${i + 1}`,
+        collectionId: collection.id,
+        presets: 'none',
+      },
+      auth,
+    );
+    expect(uploaded.status).toBe(202);
+    ids.push((uploaded.data as { id: string }).id);
+  }
+
+  await receiver.waitFor((got) => got.some((r) => r.type === 'collection.completed'));
+  await page.locator('#collection-summary', { hasText: 'Complete · 50 panoramas' }).waitFor();
+  expect(
+    await page.locator('#collection-progress').evaluate((bar) => (bar as unknown as { value: number }).value),
+  ).toBe(1);
+
+  const ready = receiver.ofType('tileset.ready');
+  expect(new Set(ready.map((r) => r.data.panoramaId))).toEqual(new Set(ids));
+  expect(ready).toHaveLength(50);
+  expect(receiver.ofType('collection.completed')).toHaveLength(1);
+  expect(receiver.ofType('collection.completed')[0].data).toMatchObject({
+    collectionId: collection.id,
+    panoramas: 50,
+    allReady: true,
+  });
+  expect(receiver.received.every((r) => r.verified)).toBe(true);
+}, 180_000);

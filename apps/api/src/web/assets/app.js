@@ -110,8 +110,10 @@ let me = null;
 let viewAbort = new AbortController();
 
 function show(view) {
-  for (const id of ['auth-view', 'library-view', 'panorama-view']) $(id).hidden = id !== view;
+  for (const id of ['auth-view', 'library-view', 'panorama-view', 'collections-view', 'collection-view'])
+    $(id).hidden = id !== view;
   $('sign-out').hidden = view === 'auth-view';
+  $('collections-link').hidden = view === 'auth-view';
 }
 
 async function route() {
@@ -136,6 +138,8 @@ async function route() {
   }
   const [, kind, id] = location.hash.split('/');
   if (kind === 'p' && id) return panoramaView(decodeURIComponent(id), viewAbort.signal);
+  if (kind === 'collections') return collectionsView(viewAbort.signal);
+  if (kind === 'c' && id) return collectionView(decodeURIComponent(id), viewAbort.signal);
   return libraryView(viewAbort.signal);
 }
 
@@ -207,14 +211,15 @@ drop.addEventListener('drop', (event) => {
 const fingerprint = (file) =>
   Promise.resolve(['tessera', me?.id, file.name, file.type, file.size, file.lastModified].join(':'));
 
-function startUpload(file) {
+/** Uploads a file over tus; `into`: a collection's id and the list showing its uploads. */
+function startUpload(file, into = null) {
   const node = $('upload-item').content.firstElementChild.cloneNode(true);
   const [name, state, bar, stats, pause, cancel] = ['.name', '.state', 'progress', '.stats', '.pause', '.cancel'].map(
     (s) => node.querySelector(s),
   );
   name.textContent = file.name;
   state.textContent = 'starting';
-  $('uploads').prepend(node);
+  (into?.list ?? $('uploads')).prepend(node);
 
   const projection = $('projection').value;
   // Speed from the bytes sent since the last reading (null: none yet, e.g. after resuming).
@@ -228,6 +233,7 @@ function startUpload(file) {
       filename: file.name,
       filetype: file.type || 'application/octet-stream',
       ...(projection ? { projection } : {}),
+      ...(into ? { collectionId: into.collectionId } : {}),
     },
     fingerprint,
     removeFingerprintOnSuccess: true,
@@ -894,3 +900,81 @@ async function compare(rendition) {
 }
 
 void attempt(route);
+
+// ---- collections ----------------------------------------------------------------------
+
+$('new-collection').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  void attempt(async () => {
+    const made = await apiJson('/v1/collections', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: new FormData(form).get('name').trim() }),
+    });
+    form.reset();
+    location.hash = `#/c/${made.id}`;
+  });
+});
+
+async function collectionsView(signal) {
+  show('collections-view');
+  const page = await apiJson('/v1/collections?limit=100', { signal });
+  $('collections').replaceChildren(
+    ...page.items.map((c) => el('li', { 'data-id': c.id }, el('a', { href: `#/c/${c.id}` }, c.name))),
+  );
+  $('no-collections').hidden = page.items.length > 0;
+}
+
+const collection = { id: null, count: -1 };
+
+$('collection-add').addEventListener('click', () => $('collection-files').click());
+$('collection-files').addEventListener('change', (event) => {
+  for (const file of event.target.files)
+    startUpload(file, { collectionId: collection.id, list: $('collection-uploads') });
+  event.target.value = '';
+});
+$('collection-zip').addEventListener(
+  'click',
+  () => void attempt(() => save(`/v1/collections/${collection.id}/archive`, `${$('collection-name').textContent}.zip`)),
+);
+
+/** A collection: its progress bar and counts, live over SSE, and its panoramas. */
+async function collectionView(id, signal) {
+  show('collection-view');
+  collection.id = id;
+  collection.count = -1;
+  $('collection-uploads').replaceChildren();
+  $('collection-panoramas').replaceChildren();
+  $('collection-summary').textContent = '';
+  $('collection-progress').value = 0;
+  const found = await apiJson(`/v1/collections/${encodeURIComponent(id)}`, { signal });
+  $('collection-name').textContent = found.name;
+  // The stream stays open (a collection can grow); it reconnects by itself.
+  void follow(`/v1/collections/${encodeURIComponent(id)}/events`, (_, status) => showStatus(status, signal), signal);
+}
+
+function showStatus(status, signal) {
+  const { tileSets: t, renditions: r } = status;
+  $('collection-progress').value = status.progress;
+  $('collection-progress').dataset.complete = String(status.complete);
+  const parts = [
+    `${status.panoramas} panorama${status.panoramas === 1 ? '' : 's'}`,
+    `tile sets ${t.ready}/${t.queued + t.processing + t.ready + t.failed} ready`,
+    `renditions ${r.ready}/${r.queued + r.processing + r.ready + r.failed} ready`,
+    `${Math.round(status.progress * 100)} %`,
+  ];
+  if (t.failed + r.failed > 0) parts.push(`${t.failed + r.failed} failed`);
+  $('collection-summary').textContent = (status.complete ? 'Complete · ' : '') + parts.join(' · ');
+  if (status.panoramas !== collection.count) {
+    collection.count = status.panoramas;
+    void attempt(() => loadCollectionPanoramas(signal));
+  }
+}
+
+async function loadCollectionPanoramas(signal) {
+  const page = await apiJson(`/v1/collections/${encodeURIComponent(collection.id)}/panoramas?limit=${PAGE_SIZE}`, {
+    signal,
+  });
+  $('collection-panoramas').replaceChildren(...page.items.map((panorama) => card(panorama, signal)));
+}
