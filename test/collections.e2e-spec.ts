@@ -1,5 +1,6 @@
+import * as tus from 'tus-js-client';
 import { makeJpeg, makeWebp } from '#testing';
-import { type ApiHarness, expectProblem, rawFetch, startApi } from './support/api-harness.js';
+import { type ApiHarness, bearerCaller, expectProblem, rawFetch, startApi } from './support/api-harness.js';
 import { unzip } from './support/tiles.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
@@ -13,15 +14,10 @@ let api: ApiHarness;
 let owner: Awaited<ReturnType<ApiHarness['userClient']>>;
 const receiver = new WebhookReceiver();
 
-const call = (path: string, init: { method?: string; json?: unknown; token?: string } = {}) =>
-  rawFetch(api.baseUrl, path, {
-    method: init.method ?? 'GET',
-    headers: {
-      authorization: `Bearer ${init.token ?? owner.accessToken}`,
-      ...(init.json === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
+const call = bearerCaller(
+  () => api.baseUrl,
+  () => owner.accessToken,
+);
 
 const createCollection = async (name: string, token?: string) => {
   const made = await call('/v1/collections', { method: 'POST', json: { name }, token });
@@ -193,6 +189,36 @@ describe('collections', () => {
     expect((await call(`/v1/collections/${other}`, { method: 'DELETE' })).status).toBe(204);
     expect((await call(`/v1/panoramas/${keptId}`)).status).toBe(200);
     expectProblem(await call(`/v1/collections/${other}`), 404, 'COLLECTION_NOT_FOUND');
+  });
+
+  it('renames a collection, and takes a resumable (tus) upload into it', async () => {
+    const id = await createCollection('Draft');
+    const renamed = await call(`/v1/collections/${id}`, {
+      method: 'PATCH',
+      json: { name: '  Final  ', description: 'x' },
+    });
+    expect(renamed.body).toMatchObject({ name: 'Final', description: 'x' });
+    expect((await call(`/v1/collections/${id}`, { method: 'PATCH', json: { description: null } })).body).toMatchObject({
+      name: 'Final',
+      description: null,
+    });
+
+    const upload = (collectionId: string, data: Buffer) =>
+      new Promise<string>((resolve, reject) => {
+        new tus.Upload(data, {
+          endpoint: `${api.baseUrl}/v1/uploads`,
+          headers: { authorization: `Bearer ${owner.accessToken}` },
+          metadata: { filename: 'resumed.jpg', presets: 'none', collectionId },
+          retryDelays: [],
+          onError: reject,
+          onSuccess: ({ lastResponse }) => resolve(lastResponse.getHeader('tessera-panorama-id')!),
+        }).start();
+      });
+    // Refused at creation, before any byte is sent, for a collection that is not there.
+    await expect(upload('00000000-0000-4000-8000-000000000000', Buffer.from('unsent'))).rejects.toThrow(/404/);
+    const panoramaId = await upload(id, await makeJpeg(72, 36));
+    const members = (await call(`/v1/collections/${id}/panoramas`)).body.items as { id: string }[];
+    expect(members.map((p) => p.id)).toEqual([panoramaId]);
   });
 
   it("keeps collections to their owner: someone else's are 404, as are their panoramas to add", async () => {

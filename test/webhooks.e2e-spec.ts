@@ -1,6 +1,6 @@
 import * as tus from 'tus-js-client';
 import { makeJpeg } from '#testing';
-import { type ApiHarness, expectProblem, rawFetch, startApi } from './support/api-harness.js';
+import { type ApiHarness, bearerCaller, expectProblem, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
 import { upload } from './support/uploads.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
@@ -27,15 +27,10 @@ interface Delivery {
   lastError: string | null;
 }
 
-const call = async (path: string, init: { method?: string; json?: unknown; token?: string } = {}) =>
-  rawFetch(api.baseUrl, path, {
-    method: init.method ?? 'GET',
-    headers: {
-      authorization: `Bearer ${init.token ?? owner.accessToken}`,
-      ...(init.json === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
+const call = bearerCaller(
+  () => api.baseUrl,
+  () => owner.accessToken,
+);
 
 /** A receiver and an endpoint pointing at it (the receiver knows the endpoint's secret). */
 async function endpoint(events: string[], token = owner.accessToken, extra: Record<string, unknown> = {}) {

@@ -140,6 +140,22 @@ export async function rawFetch(baseUrl: string, path: string, init: RequestInit 
   return { status: response.status, headers: response.headers, body: body as Record<string, unknown> };
 }
 
+/**
+ * A JSON call as someone's bearer (`token`, else whoever `defaultToken` names now), read as
+ * rawFetch reads it: `call('/v1/x', { method: 'POST', json: {...} })`.
+ */
+export const bearerCaller =
+  (baseUrl: () => string, defaultToken: () => string) =>
+  (path: string, init: { method?: string; json?: unknown; token?: string } = {}) =>
+    rawFetch(baseUrl(), path, {
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: `Bearer ${init.token ?? defaultToken()}`,
+        ...(init.json === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: init.json === undefined ? undefined : JSON.stringify(init.json),
+    });
+
 export const PROBLEM_KEYS = ['type', 'title', 'status', 'detail', 'instance', 'code'];
 
 /** Asserts an RFC 9457 problem with the given status and code. */
