@@ -4,6 +4,7 @@ export * from './application/ports/refresh-token.repository.port.js';
 export * from './application/ports/password-hasher.port.js';
 export * from './application/ports/api-key.repository.port.js';
 export * from './application/use-cases/api-keys.use-case.js';
+export * from './application/api-key-secrets.js';
 export * from './application/ports/access-tokens.port.js';
 export * from './application/users.settings.js';
 export * from './application/session-tokens.service.js';

@@ -2,10 +2,10 @@ import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/com
 import { LRUCache } from 'lru-cache';
 import { ChangeFeed, Clock } from '#shared-kernel';
 import { API_KEY_PREFIX, type ApiKey } from '../domain/api-key.js';
+import { hashApiKey } from './api-key-secrets.js';
 import { acceptsToken, type AuthState } from '../domain/auth-state.js';
 import { InvalidAccessTokenError, InvalidApiKeyError } from '../domain/users.errors.js';
 import { ApiKeyRepository } from './ports/api-key.repository.port.js';
-import { hashApiKey } from './use-cases/api-keys.use-case.js';
 import { AccessTokens, type Principal } from './ports/access-tokens.port.js';
 import { UserRepository } from './ports/user.repository.port.js';
 import { UsersSettings } from './users.settings.js';
@@ -79,6 +79,15 @@ export class AccessGate implements OnModuleInit, OnModuleDestroy {
     if (!state) throw new InvalidApiKeyError();
     this.noteUse(key, now);
     return { userId: key.userId, role: state.role, apiKeyId: key.id, scopes: key.scopes };
+  }
+
+  /**
+   * Forgets what this process cached about a user and about keys, at once (a key revoked or a
+   * user deleted here; other processes hear of it from the database's notification).
+   */
+  forget(userId: string): void {
+    this.cache.delete(userId);
+    this.keys.clear();
   }
 
   private key(secretHash: string, now: number): Promise<ApiKey | null> {

@@ -48,7 +48,7 @@ async function setup() {
   const tokens = new JwtAccessTokens(loadConfig({ JWT_SECRET: 'k'.repeat(40) }));
   const apiKeys = new InMemoryApiKeyRepository(users);
   const gate = new AccessGate(tokens, users, apiKeys, feed, settings, clock);
-  const keys = new ApiKeysUseCase(apiKeys, users, clock);
+  const keys = new ApiKeysUseCase(apiKeys, users, clock, gate);
   gate.onModuleInit();
   const now = new Date();
   await users.insert(

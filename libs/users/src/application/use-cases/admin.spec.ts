@@ -50,7 +50,7 @@ function setup(settings: Partial<UsersSettings> = {}) {
     resetPassword: new ResetPasswordUseCase(users, refreshTokens, hasher, clock),
     createAdmin: new CreateAdminUseCase(users, hasher, clock),
     update: new UpdateUserUseCase(users, clock),
-    remove: new DeleteUserUseCase(users),
+    remove: new DeleteUserUseCase(users, { forget: () => undefined } as never),
     list: new ListUsersUseCase(users),
     initialAdmin: new EnsureInitialAdminUseCase(users, hasher, fullSettings, clock),
   };

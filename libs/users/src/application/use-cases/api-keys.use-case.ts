@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Clock, newId } from '#shared-kernel';
 import {
@@ -9,6 +9,7 @@ import {
   type ApiKeyScope,
   grantableScopes,
 } from '../../domain/api-key.js';
+import { hashApiKey } from '../api-key-secrets.js';
 import {
   ApiKeyLimitReachedError,
   ApiKeyNotFoundError,
@@ -16,13 +17,12 @@ import {
   UserNotFoundError,
 } from '../../domain/users.errors.js';
 import type { Principal } from '../ports/access-tokens.port.js';
+import { AccessGate } from '../access-gate.service.js';
 import { ApiKeyRepository } from '../ports/api-key.repository.port.js';
 import { UserRepository } from '../ports/user.repository.port.js';
 
 /** Keys one user may hold at once (a bounded count, like share links per resource). */
 export const MAX_API_KEYS_PER_USER = 100;
-
-export const hashApiKey = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
 
 export interface NewApiKey {
   name: string;
@@ -41,6 +41,7 @@ export class ApiKeysUseCase {
     private readonly keys: ApiKeyRepository,
     private readonly users: UserRepository,
     private readonly clock: Clock,
+    private readonly gate: AccessGate,
   ) {}
 
   /** Throws ForbiddenError when the owner's role cannot grant a scope (admin to a non-admin). */
@@ -72,6 +73,7 @@ export class ApiKeysUseCase {
 
   async revoke(userId: string, id: string): Promise<void> {
     if (!(await this.keys.delete(userId, id))) throw new ApiKeyNotFoundError();
+    this.gate.forget(userId);
   }
 
   /** An admin's view of someone's keys: 404 for a user that does not exist. */
