@@ -6,8 +6,8 @@ import { Migration } from '@mikro-orm/migrations';
  * - A collection groups panoramas of its owner (a panorama can be in several); rows go with
  *   the collection, the panorama (at purge) or the owner.
  * - `changed_at` is the last time something that decides the collection's completion
- *   changed: a member added, a member's tile set or rendition reaching ready or failed (set
- *   by the trigger below, in that change's transaction). `completed_at` is when
+ *   changed: a member added, taken out or deleted, a member's tile set or rendition reaching
+ *   ready or failed (set by the triggers below, in that change's transaction). `completed_at` is when
  *   `collection.completed` was last raised; a collection is due another once
  *   `changed_at > completed_at` and it is complete again (see SettleCollectionsUseCase).
  * - Every change of a member's tile set or rendition (progress included) and of the
@@ -66,10 +66,10 @@ export class Migration20261206230000_Collections extends Migration {
       `create trigger renditions_collection_member after insert or update on "renditions" for each row execute function tessera_collection_member_changed();`,
     );
     this.addSql(`create function tessera_collection_membership() returns trigger language plpgsql as $$
-      declare id uuid := coalesce(new.collection_id, old.collection_id);
+      declare target uuid := coalesce(new.collection_id, old.collection_id);
       begin
-        if tg_op = 'INSERT' then update collections set changed_at = now() where collections.id = new.collection_id; end if;
-        perform pg_notify('tessera_collections', id::text);
+        update collections set changed_at = now() where collections.id = target;
+        perform pg_notify('tessera_collections', target::text);
         return null;
       end $$;`);
     this.addSql(
@@ -78,6 +78,8 @@ export class Migration20261206230000_Collections extends Migration {
     this.addSql(`create function tessera_collection_panorama_deleted() returns trigger language plpgsql as $$
       begin
         if old.deleted_at is null and new.deleted_at is not null then
+          update collections c set changed_at = now() from collection_panoramas cp
+           where cp.panorama_id = new.id and c.id = cp.collection_id;
           perform pg_notify('tessera_collections', cp.collection_id::text) from collection_panoramas cp where cp.panorama_id = new.id;
         end if;
         return null;

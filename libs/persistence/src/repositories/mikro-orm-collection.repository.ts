@@ -213,7 +213,10 @@ export class MikroOrmCollectionRepository extends CollectionRepository {
 
   async unsettled(limit: number): Promise<string[]> {
     const rows = await this.query<{ id: string }>(
-      `select id from collections where completed_at is null or completed_at < changed_at order by changed_at limit ?`,
+      // The most recently changed first; one unchanged for a day is not looked at again until
+      // something in it changes (which sets changed_at): bounded work per run.
+      `select id from collections where (completed_at is null or completed_at < changed_at)
+         and changed_at > now() - interval '1 day' order by changed_at desc limit ?`,
       [limit],
     );
     return rows.map((r) => r.id);

@@ -1,8 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ForbiddenError, type Role } from '#users';
-import type { RequiredScope } from '#users';
+import { ForbiddenError, type RequiredScope, type Role } from '#users';
 import {
   type AuthenticatedRequest,
   IS_PUBLIC,

@@ -33,7 +33,7 @@ export abstract class CollectionRepository {
   abstract collectionsOf(panoramaId: string): Promise<string[]>;
 
   abstract status(collectionId: string): Promise<CollectionStatus | null>;
-  /** Collections that changed since their last completion (candidates for one). */
+  /** Collections that changed since their last completion, within a day, latest first (candidates for one). */
   abstract unsettled(limit: number): Promise<string[]>;
   /**
    * Marks the collection completed at `at` if nothing changed since `status` was read and it
