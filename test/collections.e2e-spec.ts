@@ -85,7 +85,9 @@ beforeAll(async () => {
   api = await startApi({
     THROTTLE_LIMIT: '100000',
     RENDITION_PRESETS: 'thumb:160:webp',
-    COLLECTION_SETTLE_SECONDS: '1',
+    // Longer than any pause between two uploads of a batch on a loaded machine: a shorter one
+    // could call the collection complete between them (a second completion would follow).
+    COLLECTION_SETTLE_SECONDS: '5',
     WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
   });
   owner = await api.userClient();

@@ -27,7 +27,9 @@ beforeAll(async () => {
     RENDITION_PRESETS: 'thumb:160:webp',
     THROTTLE_LIMIT: '100000',
     WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
-    COLLECTION_SETTLE_SECONDS: '1',
+    // Longer than any pause between two uploads of a batch on a loaded machine: a shorter one
+    // could call the collection complete between them (a second completion would follow).
+    COLLECTION_SETTLE_SECONDS: '5',
   });
   const owner = await api.userClient();
   const made = await owner.client.POST('/v1/api-keys', {
