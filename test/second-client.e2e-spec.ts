@@ -10,7 +10,7 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, type ApiHarness, startApi } from './suppor
  * What another team generates from openapi.json must keep working, not only our own client
  * (openapi-typescript). A second generator, @hey-api/openapi-ts with its fetch client:
  * generated from the committed spec, type-checked strictly, then used against the real API
- * (sign in, upload, list, a typed problem).
+ * (sign in, upload, its SSE client to ready, list, a typed problem).
  */
 const OUTPUT = resolve('test/.generated/hey-api');
 
@@ -70,6 +70,9 @@ it("compiles under strict TypeScript, its error types listing each operation's c
 /** The slice of the generated SDK this test calls (it does not exist when tsc checks the tests). */
 type Call = (options: Record<string, unknown>) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 interface Sdk {
+  streamTileSetEvents: (
+    options: Record<string, unknown>,
+  ) => Promise<{ stream: AsyncGenerator<{ status: string; progress: number }> }>;
   login: Call;
   uploadPanorama: Call;
   listPanoramas: Call;
@@ -94,6 +97,16 @@ it('signs in, uploads, lists and reads a typed problem against the running API',
   });
   expect(uploaded.response.status).toBe(202);
   expect(uploaded.data).toMatchObject({ title: 'Second client', width: 400, height: 200 });
+
+  // Its SSE client, typed from the event schema: each event's data is a TileSetDto.
+  const tileSetId = (uploaded.data as { tileSets: { id: string }[] }).tileSets[0].id;
+  const { stream } = await sdk.streamTileSetEvents({ ...auth, path: { id: tileSetId } });
+  const seen: string[] = [];
+  for await (const tileSet of stream) {
+    seen.push(tileSet.status);
+    if (tileSet.status === 'ready') break;
+  }
+  expect(seen.at(-1)).toBe('ready');
 
   const listed = await sdk.listPanoramas({ ...auth, query: { limit: 10 } });
   expect((listed.data as { items: { id: string }[] }).items.map((p) => p.id)).toContain(
