@@ -297,6 +297,16 @@ describe('collections', () => {
     for (const tags of [['a,b'], [' lead'], ['trail '], ['x'.repeat(51)], ['{quoted}'], ['"'], Array(21).fill('t')]) {
       expectProblem(await call(`/v1/panoramas/${id}`, { method: 'PATCH', json: { tags } }), 400, 'VALIDATION_FAILED');
     }
+    // A cursor naming no UUID is malformed, on every list (it once reached the database).
+    const cursor = Buffer.from('2026-01-01T00:00:00Z|x').toString('base64url');
+    for (const path of [
+      '/v1/panoramas',
+      '/v1/collections',
+      `/v1/collections/${await createCollection('c')}/panoramas`,
+    ]) {
+      expectProblem(await call(`${path}?cursor=${cursor}`), 400, 'INVALID_CURSOR');
+    }
+
     for (const name of ['', '   ', 'two\nlines', 'x'.repeat(201)]) {
       expectProblem(await call('/v1/collections', { method: 'POST', json: { name } }), 400, 'VALIDATION_FAILED');
     }

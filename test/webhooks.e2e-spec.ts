@@ -239,6 +239,22 @@ describe('webhooks', () => {
     expect(everyone.receiver.received.every((r) => r.verified)).toBe(true);
   });
 
+  it('lets racing registrations pass the per-user limit only up to it', async () => {
+    const racer = await api.userClient();
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        call('/v1/webhooks', {
+          method: 'POST',
+          json: { url: `https://example.com/hook/${i}`, events: ['tileset.ready'] },
+          token: racer.accessToken,
+        }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(20);
+    for (const refused of answers.filter((a) => a.status !== 201)) expectProblem(refused, 422, 'WEBHOOK_LIMIT_REACHED');
+    expect((await call('/v1/webhooks', { token: racer.accessToken })).body.items).toHaveLength(20);
+  });
+
   it('refuses URLs that are not public http(s), and hostile input', async () => {
     for (const url of [
       'http://10.0.0.1/hook',

@@ -29,13 +29,12 @@ import type { Principal } from '#users';
 import { PanoramaCatalogueUseCase } from '#workflows';
 import { PageQueryDto } from '../common/page-query.dto.js';
 import { sseContent } from '../common/sse.js';
-import { splitTags } from '../common/tags.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { sendZip } from '../http/zip-stream.js';
-import { ListPanoramasQueryDto } from '../panoramas/dto/panorama-queries.dto.js';
-import { PanoramaDto, PanoramaPageDto } from '../panoramas/dto/panorama.dto.js';
+import { ListPanoramasQueryDto, listPanoramasInput } from '../panoramas/dto/panorama-queries.dto.js';
+import { PanoramaPageDto } from '../panoramas/dto/panorama.dto.js';
 import { CollectionArchiveQueryDto } from './dto/collection-archive.dto.js';
 import {
   CollectionDto,
@@ -157,15 +156,14 @@ export class CollectionsController {
     @UuidParam('id') id: string,
     @Query() query: ListPanoramasQueryDto,
   ): Promise<PanoramaPageDto> {
-    const collection = await this.collections.get(principal, id);
-    const ids = await this.collections.panoramaIds(principal, id);
-    const page = await this.catalogue.list(principal, {
-      ...query,
-      ownerId: collection.props.ownerId,
-      tags: query.tags ? splitTags(query.tags) : undefined,
-      ids,
-    });
-    return { items: page.items.map((view) => PanoramaDto.from(view)), nextCursor: page.nextCursor };
+    const { collection, panoramaIds } = await this.collections.members(principal, id);
+    return PanoramaPageDto.from(
+      await this.catalogue.list(principal, {
+        ...listPanoramasInput(query),
+        ownerId: collection.props.ownerId,
+        ids: panoramaIds,
+      }),
+    );
   }
 
   @Get(':id/status')
@@ -229,8 +227,7 @@ export class CollectionsController {
     @Query() query: CollectionArchiveQueryDto,
     @Res() res: Response,
   ): Promise<void> {
-    const collection = await this.collections.get(principal, id);
-    const ids = await this.collections.panoramaIds(principal, id);
+    const { collection, panoramaIds: ids } = await this.collections.members(principal, id);
     const include = query.include ? query.include.split(',').map((s) => s.trim()) : [ARCHIVE_ORIGINALS];
     const plan = await this.planArchive.execute(principal, ids, include);
     const name = collection.props.name.replace(/[^\p{L}\p{N}._-]+/gu, '-').slice(0, 60) || 'collection';

@@ -35,7 +35,6 @@ import {
 import { ARCHIVE_ORIGINALS, PlanArchiveUseCase } from '#renditions';
 import { IngestPanoramaUseCase, type IngestFields, PanoramaCatalogueUseCase } from '#workflows';
 import type { Principal } from '#users';
-import { splitTags } from '../common/tags.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal, RequiresScope } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
@@ -43,7 +42,7 @@ import { UploadFieldsParser } from './upload-fields.js';
 import { TileSetDto } from '../tilesets/dto/tile-set.dto.js';
 import { BatchResultDto, PanoramaDto, PanoramaPageDto } from './dto/panorama.dto.js';
 import { CreateTileSetDto } from './dto/create-tile-set.dto.js';
-import { ListPanoramasQueryDto, UpdatePanoramaDto } from './dto/panorama-queries.dto.js';
+import { listPanoramasInput, ListPanoramasQueryDto, UpdatePanoramaDto } from './dto/panorama-queries.dto.js';
 import {
   UploadPanoramaDto,
   UploadPanoramaFieldsDto,
@@ -234,11 +233,7 @@ export class PanoramasController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListPanoramasQueryDto,
   ): Promise<PanoramaPageDto> {
-    const page = await this.catalogue.list(principal, {
-      ...query,
-      tags: query.tags ? splitTags(query.tags) : undefined,
-    });
-    return { items: page.items.map((view) => PanoramaDto.from(view)), nextCursor: page.nextCursor };
+    return PanoramaPageDto.from(await this.catalogue.list(principal, listPanoramasInput(query)));
   }
 
   @Get(':id')

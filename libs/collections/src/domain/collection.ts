@@ -1,4 +1,4 @@
-import type { DerivativeStatus } from '#shared-kernel';
+import { DERIVATIVE_STATUSES, type DerivativeStatus } from '#shared-kernel';
 
 /** Collections one user may have, and panoramas one collection may hold (bounded counts). */
 export const MAX_COLLECTIONS_PER_USER = 1_000;
@@ -44,7 +44,34 @@ export interface CollectionStatus {
   updatedAt: Date;
 }
 
-export const pendingOf = (counts: StatusCounts) => counts.queued + counts.processing;
+const pendingOf = (counts: StatusCounts) => counts.queued + counts.processing;
+const countsOf = (found: Partial<StatusCounts>): StatusCounts =>
+  Object.fromEntries(DERIVATIVE_STATUSES.map((status) => [status, found[status] ?? 0])) as StatusCounts;
+
+/**
+ * A collection's status from what was counted (a status nobody has is absent): complete when
+ * it has panoramas and nothing of theirs is queued or processing.
+ */
+export function collectionStatus(counted: {
+  collectionId: string;
+  panoramas: number;
+  tileSets: Partial<StatusCounts>;
+  renditions: Partial<StatusCounts>;
+  progress: number;
+  completedAt: Date | null;
+  changedAt: Date;
+}): CollectionStatus {
+  const tileSets = countsOf(counted.tileSets);
+  const renditions = countsOf(counted.renditions);
+  return {
+    ...counted,
+    tileSets,
+    renditions,
+    progress: counted.panoramas === 0 ? 0 : Number(counted.progress.toFixed(4)),
+    complete: counted.panoramas > 0 && pendingOf(tileSets) + pendingOf(renditions) === 0,
+    updatedAt: new Date(),
+  };
+}
 
 /**
  * Whether `collection.completed` is due: complete, nothing changed for `settleSeconds` (a

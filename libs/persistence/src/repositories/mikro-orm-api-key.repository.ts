@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { ApiKey, type ApiKeyScope, ApiKeyRepository } from '#users';
+import { insertWithinOwnerLimit, runOn, textArray } from './raw-sql.js';
 
 interface ApiKeyRow {
   id: string;
@@ -30,8 +31,8 @@ const toKey = (row: ApiKeyRow) =>
   });
 
 /**
- * API keys in `api_keys`, in plain SQL (a text[] column and a row-locked count). Always the
- * primary: a revoked key must never be read back from a replica.
+ * API keys in `api_keys`, in plain SQL (a text[] column and a row-locked count; raw-sql.ts).
+ * Always the primary: a revoked key must never be read back from a replica.
  */
 @Injectable()
 export class MikroOrmApiKeyRepository extends ApiKeyRepository {
@@ -40,32 +41,13 @@ export class MikroOrmApiKeyRepository extends ApiKeyRepository {
   }
 
   insertWithin(key: ApiKey, limit: number): Promise<boolean> {
-    return this.em.fork().transactional(async (em) => {
-      const run = (sql: string, params: unknown[]) =>
-        em.getConnection().execute<Record<string, unknown>[]>(sql, params, 'all', em.getTransactionContext());
-      // The user's row lock orders racing creations (a user deleted meanwhile: the foreign key fails).
-      await run(`select id from users where id = ? for update`, [key.userId]);
-      const [{ held }] = (await run(`select count(*)::int as held from api_keys where user_id = ?`, [key.userId])) as [
-        { held: number },
-      ];
-      if (held >= limit) return false;
-      await run(
+    return insertWithinOwnerLimit(this.em, 'api_keys', key.userId, limit, (run) =>
+      run(
         `insert into api_keys (id, user_id, name, scopes, hint, secret_hash, created_at, expires_at)
          values (?, ?, ?, ?::text[], ?, ?, ?, ?)`,
-        [
-          key.id,
-          key.userId,
-          key.name,
-          // As one literal: the ORM would spread an array parameter into a list.
-          `{${key.scopes.join(',')}}`,
-          key.hint,
-          key.secretHash,
-          key.createdAt,
-          key.expiresAt,
-        ],
-      );
-      return true;
-    });
+        [key.id, key.userId, key.name, textArray(key.scopes), key.hint, key.secretHash, key.createdAt, key.expiresAt],
+      ),
+    );
   }
 
   async listOf(userId: string): Promise<ApiKey[]> {
@@ -81,10 +63,7 @@ export class MikroOrmApiKeyRepository extends ApiKeyRepository {
   }
 
   async delete(userId: string, id: string): Promise<boolean> {
-    const rows = await this.query(`delete from api_keys where id = ? and user_id = ? returning ${COLUMNS}`, [
-      id,
-      userId,
-    ]);
+    const rows = await this.query(`delete from api_keys where id = ? and user_id = ? returning id`, [id, userId]);
     return rows.length > 0;
   }
 
@@ -96,6 +75,6 @@ export class MikroOrmApiKeyRepository extends ApiKeyRepository {
   }
 
   private query(sql: string, params: unknown[]): Promise<ApiKeyRow[]> {
-    return this.em.fork().getConnection().execute<ApiKeyRow[]>(sql, params, 'all');
+    return runOn(this.em)<ApiKeyRow>(sql, params);
   }
 }

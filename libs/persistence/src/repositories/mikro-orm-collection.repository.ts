@@ -5,17 +5,10 @@ import {
   type CollectionChanges,
   CollectionRepository,
   type CollectionStatus,
-  pendingOf,
-  type StatusCounts,
+  collectionStatus,
 } from '#collections';
-import {
-  decodeCursor,
-  DERIVATIVE_STATUSES,
-  InvalidCursorError,
-  type Page,
-  type PageRequest,
-  toPage,
-} from '#shared-kernel';
+import { type Page, type PageRequest, toPage } from '#shared-kernel';
+import { idList, insertWithinOwnerLimit, keysetAfter, runIn, runOn } from './raw-sql.js';
 
 interface CollectionRow {
   id: string;
@@ -27,8 +20,7 @@ interface CollectionRow {
 }
 
 const COLUMNS = 'id, owner_id, name, description, created_at, updated_at';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const asJson = (ids: readonly string[]) => JSON.stringify(ids);
+const IN_IDS = 'in (select jsonb_array_elements_text(?::jsonb)::uuid)';
 
 const toCollection = (row: CollectionRow) =>
   new Collection({
@@ -39,9 +31,6 @@ const toCollection = (row: CollectionRow) =>
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   });
-
-const counts = (found: Record<string, number> | null): StatusCounts =>
-  Object.fromEntries(DERIVATIVE_STATUSES.map((s) => [s, found?.[s] ?? 0])) as StatusCounts;
 
 /** The live members of collection $1, and their derived images by status and progress. */
 const STATUS_SQL = `
@@ -71,14 +60,8 @@ export class MikroOrmCollectionRepository extends CollectionRepository {
 
   insertWithin(collection: Collection, limit: number): Promise<boolean> {
     const p = collection.props;
-    return this.em.fork().transactional(async (em) => {
-      const run = this.runner(em);
-      await run(`select id from users where id = ? for update`, [p.ownerId]);
-      const [{ held }] = (await run(`select count(*)::int as held from collections where owner_id = ?`, [
-        p.ownerId,
-      ])) as [{ held: number }];
-      if (held >= limit) return false;
-      await run(`insert into collections (${COLUMNS}, changed_at) values (?, ?, ?, ?, ?, ?, ?)`, [
+    return insertWithinOwnerLimit(this.em, 'collections', p.ownerId, limit, (run) =>
+      run(`insert into collections (${COLUMNS}, changed_at) values (?, ?, ?, ?, ?, ?, ?)`, [
         p.id,
         p.ownerId,
         p.name,
@@ -86,25 +69,18 @@ export class MikroOrmCollectionRepository extends CollectionRepository {
         p.createdAt,
         p.updatedAt,
         p.createdAt,
-      ]);
-      return true;
-    });
+      ]),
+    );
   }
 
   async list(ownerId: string, page: PageRequest): Promise<Page<Collection>> {
-    const after = page.cursor ? decodeCursor(page.cursor) : null;
-    if (after && !UUID.test(after.id)) throw new InvalidCursorError();
+    const after = keysetAfter(page.cursor);
     const rows = await this.query<CollectionRow>(
-      `select ${COLUMNS} from collections where owner_id = ?
-         and (?::timestamptz is null or (created_at, id) < (?::timestamptz, ?::uuid))
+      `select ${COLUMNS} from collections where owner_id = ? and ${after.sql}
        order by created_at desc, id desc limit ?`,
-      [ownerId, after?.createdAt ?? null, after?.createdAt ?? null, after?.id ?? null, page.limit + 1],
+      [ownerId, ...after.params, page.limit + 1],
     );
-    const page_ = toPage(
-      rows.map((row) => ({ row, createdAt: new Date(row.created_at), id: row.id })),
-      page.limit,
-    );
-    return { items: page_.items.map(({ row }) => toCollection(row)), nextCursor: page_.nextCursor };
+    return toPage(rows.map(toCollection), page.limit, (c) => c.props);
   }
 
   async findById(id: string): Promise<Collection | null> {
@@ -134,26 +110,24 @@ export class MikroOrmCollectionRepository extends CollectionRepository {
     at: Date,
   ): Promise<{ missing: string[] } | 'full'> {
     return this.em.fork().transactional(async (em) => {
-      const run = this.runner(em);
+      const run = runIn(em);
       await run(`select id from collections where id = ? for update`, [collectionId]);
-      const live = (await run(
-        `select id from panoramas where id in (select jsonb_array_elements_text(?::jsonb)::uuid)
-           and owner_id = ? and deleted_at is null`,
-        [asJson(panoramaIds), ownerId],
-      )) as { id: string }[];
+      const live = await run<{ id: string }>(
+        `select id from panoramas where id ${IN_IDS} and owner_id = ? and deleted_at is null`,
+        [idList(panoramaIds), ownerId],
+      );
       const found = new Set(live.map((r) => r.id));
       const missing = panoramaIds.filter((id) => !found.has(id));
       if (missing.length > 0) return { missing };
-      const [{ held }] = (await run(
-        `select count(*)::int as held from collection_panoramas where collection_id = ?
-           and panorama_id not in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
-        [collectionId, asJson(panoramaIds)],
-      )) as [{ held: number }];
+      const [{ held }] = await run<{ held: number }>(
+        `select count(*)::int as held from collection_panoramas where collection_id = ? and panorama_id not ${IN_IDS}`,
+        [collectionId, idList(panoramaIds)],
+      );
       if (held + panoramaIds.length > limit) return 'full';
       await run(
         `insert into collection_panoramas (collection_id, panorama_id, added_at)
          select ?, p::uuid, ? from jsonb_array_elements_text(?::jsonb) as p on conflict do nothing`,
-        [collectionId, at, asJson(panoramaIds)],
+        [collectionId, at, idList(panoramaIds)],
       );
       return { missing: [] };
     });
@@ -162,9 +136,8 @@ export class MikroOrmCollectionRepository extends CollectionRepository {
   async remove(collectionId: string, panoramaIds: readonly string[]): Promise<number> {
     return (
       await this.query(
-        `delete from collection_panoramas where collection_id = ?
-           and panorama_id in (select jsonb_array_elements_text(?::jsonb)::uuid) returning panorama_id`,
-        [collectionId, asJson(panoramaIds)],
+        `delete from collection_panoramas where collection_id = ? and panorama_id ${IN_IDS} returning panorama_id`,
+        [collectionId, idList(panoramaIds)],
       )
     ).length;
   }
@@ -174,14 +147,6 @@ export class MikroOrmCollectionRepository extends CollectionRepository {
       `select p.id from collection_panoramas cp join panoramas p on p.id = cp.panorama_id
         where cp.collection_id = ? and p.deleted_at is null order by cp.added_at, p.id`,
       [collectionId],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  async collectionsOf(panoramaId: string): Promise<string[]> {
-    const rows = await this.query<{ id: string }>(
-      `select collection_id as id from collection_panoramas where panorama_id = ? order by collection_id`,
-      [panoramaId],
     );
     return rows.map((r) => r.id);
   }
@@ -196,19 +161,15 @@ export class MikroOrmCollectionRepository extends CollectionRepository {
       progress: number;
     }>(STATUS_SQL, [collectionId, collectionId]);
     if (!row) return null;
-    const tileSets = counts(row.tile_sets);
-    const renditions = counts(row.renditions);
-    return {
+    return collectionStatus({
       collectionId,
       panoramas: row.panoramas,
-      tileSets,
-      renditions,
-      progress: row.panoramas === 0 ? 0 : Number(row.progress.toFixed(4)),
-      complete: row.panoramas > 0 && pendingOf(tileSets) + pendingOf(renditions) === 0,
+      tileSets: row.tile_sets ?? {},
+      renditions: row.renditions ?? {},
+      progress: row.progress,
       completedAt: row.completed_at && new Date(row.completed_at),
       changedAt: new Date(row.changed_at),
-      updatedAt: new Date(),
-    };
+    });
   }
 
   async unsettled(limit: number): Promise<string[]> {
@@ -236,12 +197,7 @@ export class MikroOrmCollectionRepository extends CollectionRepository {
     await this.query(`update collections set completed_at = ? where id = ? returning id`, [previous, collectionId]);
   }
 
-  private runner(em: EntityManager) {
-    return (sql: string, params: unknown[]) =>
-      em.getConnection().execute<Record<string, unknown>[]>(sql, params, 'all', em.getTransactionContext());
-  }
-
   private query<Row = Record<string, unknown>>(sql: string, params: unknown[]): Promise<Row[]> {
-    return this.em.fork().getConnection().execute<Row[]>(sql, params, 'all');
+    return runOn(this.em)<Row>(sql, params);
   }
 }

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { type RevokedShareLink, ShareLink, type ShareKind, ShareLinkRepository } from '#sharing';
+import { runIn, runOn } from './raw-sql.js';
 
 interface ShareLinkRow {
   id: string;
@@ -55,16 +56,15 @@ export class MikroOrmShareLinkRepository extends ShareLinkRepository {
   insertWithin(link: ShareLink, limit: number, now: Date, forgetBefore: Date): Promise<boolean> {
     const { column, table } = RESOURCE[link.kind];
     return this.em.fork().transactional(async (em) => {
-      const run = (sql: string, params: unknown[]) =>
-        em.getConnection().execute<Record<string, unknown>[]>(sql, params, 'all', em.getTransactionContext());
+      const run = runIn(em);
       // The resource's row lock orders racing requests: each counts what the others committed.
       // (A resource deleted meanwhile: the insert below fails on its foreign key.)
       await run(`select id from ${table} where id = ? for update`, [link.resourceId]);
       await run(`delete from share_links where ${column} = ? and expires_at < ?`, [link.resourceId, forgetBefore]);
-      const [{ active }] = (await run(
+      const [{ active }] = await run<{ active: number }>(
         `select count(*)::int as active from share_links where ${column} = ? and revoked_at is null and expires_at > ?`,
         [link.resourceId, now],
-      )) as [{ active: number }];
+      );
       if (active >= limit) return false;
       await run(
         `insert into share_links (id, kind, ${column}, created_by, label, key_id, epoch, created_at, expires_at)
@@ -145,6 +145,6 @@ export class MikroOrmShareLinkRepository extends ShareLinkRepository {
   }
 
   private query(sql: string, params: unknown[]): Promise<ShareLinkRow[]> {
-    return this.em.fork().getConnection().execute<ShareLinkRow[]>(sql, params, 'all');
+    return runOn(this.em)<ShareLinkRow>(sql, params);
   }
 }

@@ -1,13 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import {
-  decodeCursor,
-  InvalidCursorError,
-  type Page,
-  type PageRequest,
-  type SqlTransaction,
-  toPage,
-} from '#shared-kernel';
+import { type Page, type PageRequest, type SqlTransaction, toPage } from '#shared-kernel';
 import {
   type AttemptResult,
   type DeliveryStatus,
@@ -20,6 +13,7 @@ import {
   type WebhookEvent,
   WebhookRepository,
 } from '#webhooks';
+import { idList, insertWithinOwnerLimit, keysetAfter, runIn, runOn, textArray } from './raw-sql.js';
 import { sqlTransactionOf } from './sql-transaction.js';
 
 interface EndpointRow {
@@ -64,9 +58,7 @@ const ENDPOINT_COLUMNS = 'id, owner_id, url, events, description, all_users, ena
 const DELIVERY_COLUMNS =
   'id, endpoint_id, event_id, event_type, subject_id, status, attempts, last_status_code, last_error, ' +
   'last_duration_ms, next_attempt_at, created_at, completed_at';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A text[] parameter as one literal (the ORM would spread an array into a list). */
-const textArray = (values: readonly string[]) => `{${values.join(',')}}`;
+const IN_IDS = 'in (select jsonb_array_elements_text(?::jsonb)::uuid)';
 
 const toEndpoint = (row: EndpointRow) =>
   new WebhookEndpoint({
@@ -119,14 +111,8 @@ export class MikroOrmWebhookRepository extends WebhookRepository {
 
   insertEndpointWithin(endpoint: WebhookEndpoint, limit: number): Promise<boolean> {
     const p = endpoint.props;
-    return this.em.fork().transactional(async (em) => {
-      const run = this.runner(em);
-      await run(`select id from users where id = ? for update`, [p.ownerId]);
-      const [{ held }] = (await run(`select count(*)::int as held from webhook_endpoints where owner_id = ?`, [
-        p.ownerId,
-      ])) as [{ held: number }];
-      if (held >= limit) return false;
-      await run(`insert into webhook_endpoints (${ENDPOINT_COLUMNS}) values (?, ?, ?, ?::text[], ?, ?, ?, ?, ?, ?)`, [
+    return insertWithinOwnerLimit(this.em, 'webhook_endpoints', p.ownerId, limit, (run) =>
+      run(`insert into webhook_endpoints (${ENDPOINT_COLUMNS}) values (?, ?, ?, ?::text[], ?, ?, ?, ?, ?, ?)`, [
         p.id,
         p.ownerId,
         p.url,
@@ -137,9 +123,8 @@ export class MikroOrmWebhookRepository extends WebhookRepository {
         p.secret,
         p.createdAt,
         p.updatedAt,
-      ]);
-      return true;
-    });
+      ]),
+    );
   }
 
   async listEndpoints(ownerId: string): Promise<WebhookEndpoint[]> {
@@ -194,31 +179,28 @@ export class MikroOrmWebhookRepository extends WebhookRepository {
     alsoInTransaction: (tx: SqlTransaction, streams: DeliveryStream[]) => Promise<void>,
   ): Promise<number> {
     return this.em.fork().transactional(async (em) => {
-      const run = this.runner(em);
+      const run = runIn(em);
       // Skip locked: dispatchers in other processes take the next events, not these.
-      const events = (await run(
-        `select id, seq from webhook_events where dispatched_at is null order by seq limit ? for update skip locked`,
+      const events = await run<{ id: string }>(
+        `select id from webhook_events where dispatched_at is null order by seq limit ? for update skip locked`,
         [limit],
-      )) as { id: string; seq: string }[];
+      );
       if (events.length === 0) return 0;
-      const ids = JSON.stringify(events.map((e) => e.id));
+      const ids = idList(events.map((e) => e.id));
       // One delivery per endpoint that wants the event (WebhookEndpoint.wants, as SQL).
-      const streams = (await run(
+      const streams = await run<DeliveryStream>(
         `insert into webhook_deliveries (endpoint_id, event_id, event_seq, event_type, subject_id, status, next_attempt_at, created_at)
          select w.id, e.id, e.seq, e.type, e.subject_id, 'pending', ?, ?
            from webhook_events e join webhook_endpoints w
              on w.enabled and e.type = any (w.events) and (w.all_users or w.owner_id = e.owner_id)
-          where e.id in (select jsonb_array_elements_text(?::jsonb)::uuid)
+          where e.id ${IN_IDS}
          returning endpoint_id as "endpointId", subject_id as "subjectId"`,
         [at, at, ids],
-      )) as unknown as DeliveryStream[];
-      await run(
-        `update webhook_events set dispatched_at = ? where id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
-        [at, ids],
       );
+      await run(`update webhook_events set dispatched_at = ? where id ${IN_IDS}`, [at, ids]);
       // An event nobody wanted is not kept.
       await run(
-        `delete from webhook_events e where e.id in (select jsonb_array_elements_text(?::jsonb)::uuid)
+        `delete from webhook_events e where e.id ${IN_IDS}
            and not exists (select 1 from webhook_deliveries d where d.event_id = e.id)`,
         [ids],
       );
@@ -229,19 +211,19 @@ export class MikroOrmWebhookRepository extends WebhookRepository {
   }
 
   async nextDelivery(stream: DeliveryStream): Promise<NextDelivery | null> {
-    const [delivery] = await this.query<DeliveryRow>(
-      `select ${DELIVERY_COLUMNS} from webhook_deliveries
-        where endpoint_id = ? and subject_id = ? and status = 'pending' order by event_seq, created_at limit 1`,
+    // The head of the stream with its event and endpoint, in one round trip.
+    const [row] = await this.query<{ delivery: DeliveryRow; event: EventRow; endpoint: EndpointRow }>(
+      `select to_jsonb(d) as delivery, to_jsonb(e) as event, to_jsonb(w) as endpoint
+         from webhook_deliveries d
+         join webhook_events e on e.id = d.event_id
+         join webhook_endpoints w on w.id = d.endpoint_id
+        where d.endpoint_id = ? and d.subject_id = ? and d.status = 'pending'
+        order by d.event_seq, d.created_at limit 1`,
       [stream.endpointId, stream.subjectId],
     );
-    if (!delivery) return null;
-    const [event] = await this.query<EventRow>(
-      `select id, type, owner_id, subject_id, data, created_at from webhook_events where id = ?`,
-      [delivery.event_id],
-    );
-    const endpoint = await this.findEndpoint(delivery.endpoint_id);
-    if (!event || !endpoint) return null;
-    return { delivery: toDelivery(delivery), event: toEvent(event), endpoint };
+    return row
+      ? { delivery: toDelivery(row.delivery), event: toEvent(row.event), endpoint: toEndpoint(row.endpoint) }
+      : null;
   }
 
   async recordAttempt(
@@ -270,16 +252,17 @@ export class MikroOrmWebhookRepository extends WebhookRepository {
     endpointId: string,
     event: WebhookEvent,
     result: AttemptResult,
+    status: DeliveryStatus,
     at: Date,
   ): Promise<WebhookDelivery> {
     return this.em.fork().transactional(async (em) => {
-      const run = this.runner(em);
-      const [{ seq }] = (await run(
+      const run = runIn(em);
+      const [{ seq }] = await run<{ seq: string }>(
         `insert into webhook_events (id, type, owner_id, subject_id, data, created_at, dispatched_at)
          values (?, ?, ?, ?, ?::jsonb, ?, ?) returning seq`,
         [event.id, event.type, event.ownerId, event.subjectId, JSON.stringify(event.data), event.createdAt, at],
-      )) as [{ seq: string }];
-      const [row] = (await run(
+      );
+      const [row] = await run<DeliveryRow>(
         `insert into webhook_deliveries (endpoint_id, event_id, event_seq, event_type, subject_id, status, attempts,
            last_status_code, last_error, last_duration_ms, next_attempt_at, created_at, completed_at)
          values (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) returning ${DELIVERY_COLUMNS}`,
@@ -289,7 +272,7 @@ export class MikroOrmWebhookRepository extends WebhookRepository {
           seq,
           event.type,
           event.subjectId,
-          result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300 ? 'delivered' : 'failed',
+          status,
           result.statusCode,
           result.error,
           Math.round(result.durationMs),
@@ -297,28 +280,18 @@ export class MikroOrmWebhookRepository extends WebhookRepository {
           at,
           at,
         ],
-      )) as unknown as DeliveryRow[];
+      );
       return toDelivery(row);
     });
   }
 
   async listDeliveries(endpointId: string, page: PageRequest, status?: DeliveryStatus): Promise<Page<WebhookDelivery>> {
-    const after = page.cursor ? decodeCursor(page.cursor) : null;
-    if (after && !UUID.test(after.id)) throw new InvalidCursorError();
+    const after = keysetAfter(page.cursor);
     const rows = await this.query<DeliveryRow>(
       `select ${DELIVERY_COLUMNS} from webhook_deliveries
-        where endpoint_id = ? and (?::text is null or status = ?)
-          and (?::timestamptz is null or (created_at, id) < (?::timestamptz, ?::uuid))
+        where endpoint_id = ? and (?::text is null or status = ?) and ${after.sql}
         order by created_at desc, id desc limit ?`,
-      [
-        endpointId,
-        status ?? null,
-        status ?? null,
-        after?.createdAt ?? null,
-        after?.createdAt ?? null,
-        after?.id ?? null,
-        page.limit + 1,
-      ],
+      [endpointId, status ?? null, status ?? null, ...after.params, page.limit + 1],
     );
     return toPage(rows.map(toDelivery), page.limit);
   }
@@ -337,23 +310,18 @@ export class MikroOrmWebhookRepository extends WebhookRepository {
     alsoInTransaction: (tx: SqlTransaction) => Promise<void>,
   ): Promise<WebhookDelivery> {
     return this.em.fork().transactional(async (em) => {
-      const [row] = (await this.runner(em)(
+      const [row] = await runIn(em)<DeliveryRow>(
         `insert into webhook_deliveries (endpoint_id, event_id, event_seq, event_type, subject_id, status, next_attempt_at, created_at)
          select endpoint_id, event_id, event_seq, event_type, subject_id, 'pending', ?, ? from webhook_deliveries where id = ?
          returning ${DELIVERY_COLUMNS}`,
         [at, at, delivery.id],
-      )) as unknown as DeliveryRow[];
+      );
       await alsoInTransaction(sqlTransactionOf(em));
       return toDelivery(row);
     });
   }
 
-  private runner(em: EntityManager) {
-    return (sql: string, params: unknown[]) =>
-      em.getConnection().execute<Record<string, unknown>[]>(sql, params, 'all', em.getTransactionContext());
-  }
-
   private query<Row = Record<string, unknown>>(sql: string, params: unknown[]): Promise<Row[]> {
-    return this.em.fork().getConnection().execute<Row[]>(sql, params, 'all');
+    return runOn(this.em)<Row>(sql, params);
   }
 }

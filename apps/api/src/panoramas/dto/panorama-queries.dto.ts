@@ -12,11 +12,11 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
-import { MAX_TAGS } from '#panoramas';
+import { type ListPanoramasInput, MAX_TAGS } from '#panoramas';
 import { PROJECTIONS, type Projection } from '#panoramas';
 import { PageQueryDto } from '../../common/page-query.dto.js';
 import { SingleLine } from '../../common/single-line.js';
-import { TAGS_DESCRIPTION, TagList } from '../../common/tags.js';
+import { splitTags, TAGS_DESCRIPTION, TagList } from '../../common/tags.js';
 
 export class ListPanoramasQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ maxLength: 200, description: 'Only panoramas whose title contains this (case-insensitive).' })
@@ -56,6 +56,12 @@ export class ListPanoramasQueryDto extends PageQueryDto {
   @IsDate()
   uploadedBefore?: Date;
 }
+
+/** The listing's input: the query as validated, its tags split. */
+export const listPanoramasInput = (query: ListPanoramasQueryDto): ListPanoramasInput => ({
+  ...query,
+  tags: query.tags ? splitTags(query.tags) : undefined,
+});
 
 export class UpdatePanoramaDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ProblemDto } from '../../http/problem/problem.dto.js';
 import { IMAGE_FORMATS, type ImageFormat, PROJECTIONS, type Projection } from '#panoramas';
 import type { PanoramaWithDerivatives } from '#workflows';
+import type { Page } from '#shared-kernel';
 import { RenditionDto } from '../../renditions/dto/rendition.dto.js';
 import { TileSetDto } from '../../tilesets/dto/tile-set.dto.js';
 
@@ -119,6 +120,10 @@ export class PanoramaPageDto {
     description: 'Pass as `cursor` for the next page; null on the last page.',
   })
   nextCursor!: string | null;
+
+  static from(page: Page<PanoramaWithDerivatives>): PanoramaPageDto {
+    return { items: page.items.map((view) => PanoramaDto.from(view)), nextCursor: page.nextCursor };
+  }
 }
 
 export class BatchItemDto {

@@ -29,8 +29,6 @@ export abstract class CollectionRepository {
   abstract remove(collectionId: string, panoramaIds: readonly string[]): Promise<number>;
   /** The collection's live panoramas' ids, all of them (at most MAX_PANORAMAS_PER_COLLECTION). */
   abstract panoramaIds(collectionId: string): Promise<string[]>;
-  /** Whether a panorama is in any collection (for the collections of a panorama, the ids). */
-  abstract collectionsOf(panoramaId: string): Promise<string[]>;
 
   abstract status(collectionId: string): Promise<CollectionStatus | null>;
   /** Collections that changed since their last completion, within a day, latest first (candidates for one). */

@@ -93,9 +93,10 @@ export class CollectionsUseCase {
     await this.collections.remove(id, [...new Set(panoramaIds)]);
   }
 
-  async panoramaIds(actor: Actor, id: string): Promise<string[]> {
-    await this.get(actor, id);
-    return this.collections.panoramaIds(id);
+  /** The collection and its live panoramas' ids (oldest addition first). */
+  async members(actor: Actor, id: string): Promise<{ collection: Collection; panoramaIds: string[] }> {
+    const collection = await this.get(actor, id);
+    return { collection, panoramaIds: await this.collections.panoramaIds(id) };
   }
 
   async status(actor: Actor, id: string): Promise<CollectionStatus> {

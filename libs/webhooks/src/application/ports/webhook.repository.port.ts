@@ -56,11 +56,12 @@ export abstract class WebhookRepository {
     nextAttemptAt: Date,
     at: Date,
   ): Promise<void>;
-  /** A new delivery of an event that was sent (a ping) at `at`, with its only attempt. */
+  /** A new delivery of an event that was sent (a ping) at `at`, with its only attempt and its outcome. */
   abstract insertSentDelivery(
     endpointId: string,
     event: WebhookEvent,
     result: AttemptResult,
+    status: DeliveryStatus,
     at: Date,
   ): Promise<WebhookDelivery>;
   /** An endpoint's deliveries, newest first, optionally of one status. */

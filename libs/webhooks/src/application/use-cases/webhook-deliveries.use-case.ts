@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, JobQueue, newId, type Page, type PageRequest } from '#shared-kernel';
-import { type DeliveryStatus, PING_EVENT, type WebhookDelivery } from '../../domain/webhook.js';
+import { type DeliveryStatus, isDelivered, PING_EVENT, type WebhookDelivery } from '../../domain/webhook.js';
 import { WebhookDeliveryNotFoundError } from '../../domain/webhooks.errors.js';
 import { DELIVER_WEBHOOKS_JOB, streamKey } from '../jobs.js';
 import { WebhookRepository } from '../ports/webhook.repository.port.js';
@@ -54,6 +54,7 @@ export class WebhookDeliveriesUseCase {
       createdAt: now,
     } as const;
     const result = await this.sender.send({ url: endpoint.props.url, secret: endpoint.props.secret }, event);
-    return this.webhooks.insertSentDelivery(endpointId, event, result, this.clock.now());
+    const status = isDelivered(result) ? 'delivered' : 'failed';
+    return this.webhooks.insertSentDelivery(endpointId, event, result, status, this.clock.now());
   }
 }
