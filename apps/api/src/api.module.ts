@@ -44,6 +44,7 @@ import { UploadFieldsParser } from './panoramas/upload-fields.js';
 import { ShareLinkGuard, ShareLinkVerifier } from './share/share-link.guard.js';
 import { BearerAuthentication } from './http/auth/bearer-authentication.js';
 import { SharedTileSetsController } from './tilesets/shared-tilesets.controller.js';
+import { SharedCollectionsController } from './collections/shared-collections.controller.js';
 import { SharedRenditionsController } from './renditions/shared-renditions.controller.js';
 import { ViewerController } from './viewer/viewer.controller.js';
 import { WebController } from './web/web.controller.js';
@@ -102,6 +103,7 @@ export class ApiModule {
         RenditionsController,
         SharedTileSetsController,
         SharedPresentationController,
+        SharedCollectionsController,
         SharedRenditionsController,
         ImagesController,
         HealthController,

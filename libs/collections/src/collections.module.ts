@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { Clock, SystemClock } from '#shared-kernel';
 import { WebhooksModule } from '#webhooks';
+import { CollectionMembers } from './application/collection-members.service.js';
 import { CollectionWatch } from './application/collection-watch.service.js';
 import { CollectionsSettings } from './application/collections.settings.js';
 import { CollectionsUseCase } from './application/use-cases/collections.use-case.js';
@@ -14,6 +15,7 @@ import { SettleCollectionsUseCase } from './application/use-cases/settle-collect
     CollectionsUseCase,
     SettleCollectionsUseCase,
     CollectionWatch,
+    CollectionMembers,
     { provide: Clock, useClass: SystemClock },
     {
       provide: CollectionsSettings,
@@ -21,6 +23,6 @@ import { SettleCollectionsUseCase } from './application/use-cases/settle-collect
       useFactory: (config: AppConfig): CollectionsSettings => ({ settleSeconds: config.COLLECTION_SETTLE_SECONDS }),
     },
   ],
-  exports: [CollectionsUseCase, SettleCollectionsUseCase, CollectionWatch],
+  exports: [CollectionsUseCase, SettleCollectionsUseCase, CollectionWatch, CollectionMembers],
 })
 export class CollectionsModule {}

@@ -1,5 +1,6 @@
 export * from './domain/index.js';
 export * from './application/collections.settings.js';
+export * from './application/collection-members.service.js';
 export * from './application/collection-watch.service.js';
 export * from './application/ports/collection.repository.port.js';
 export * from './application/use-cases/collections.use-case.js';

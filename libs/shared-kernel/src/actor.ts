@@ -7,12 +7,12 @@ export interface Actor {
 }
 
 /**
- * What a share link (capability URL) grants: read access to one tile set or one rendition,
- * while the resource's share epoch is still the one the link was signed with (revoking
- * every link of a resource raises its epoch).
+ * What a share link (capability URL) grants: read access to one tile set, one rendition or
+ * one collection, while the resource's share epoch is still the one the link was signed with
+ * (revoking every link of a resource raises its epoch).
  */
 export interface ShareGrant {
-  share: 'tileset' | 'rendition';
+  share: 'tileset' | 'rendition' | 'collection';
   id: string;
   epoch: number;
   /**
@@ -20,6 +20,11 @@ export interface ShareGrant {
    * an unlisted link, which ends only with all the others.
    */
   link?: string;
+  /**
+   * A tile set or rendition opened through a collection's link (`link`): the collection,
+   * which must still hold it.
+   */
+  collection?: string;
 }
 
 /** Whoever reads: a signed-in actor, or the bearer of a share link. */

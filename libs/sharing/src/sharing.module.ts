@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CollectionsModule } from '#collections';
 import { AppConfig } from '#config';
 import { RenditionsModule } from '#renditions';
 import { Clock, SystemClock } from '#shared-kernel';
@@ -12,12 +13,12 @@ import { ShareLinksUseCase } from './application/use-cases/share-links.use-case.
 export const MAX_ACTIVE_SHARE_LINKS = 100;
 
 /**
- * Share links of tile sets and renditions, as their owners manage them. Needs
- * ShareLinkRepository (PersistenceModule), ChangeFeed, AppConfig; the tiles and renditions
- * modules say who owns what. API processes only (RevokedShareLinks listens for revocations).
+ * Share links of tile sets, renditions and collections, as their owners manage them. Needs
+ * ShareLinkRepository (PersistenceModule), ChangeFeed, AppConfig; the tiles, renditions and
+ * collections modules say who owns what. API processes only (RevokedShareLinks listens for revocations).
  */
 @Module({
-  imports: [TilesModule, RenditionsModule],
+  imports: [TilesModule, RenditionsModule, CollectionsModule],
   providers: [
     ShareLinksUseCase,
     RevokedShareLinks,

@@ -35,9 +35,14 @@ export class InMemoryShareLinkRepository extends ShareLinkRepository {
     return link.expiresAt;
   }
 
-  async revokeAll(kind: ShareKind, resourceId: string, at: Date): Promise<void> {
-    for (const link of this.rows.values())
-      if (this.of(link, kind, resourceId) && link.isActive(at)) link.revokedAt = at;
+  async revokeAll(kind: ShareKind, resourceId: string, at: Date): Promise<RevokedShareLink[]> {
+    const revoked: RevokedShareLink[] = [];
+    for (const link of this.rows.values()) {
+      if (!this.of(link, kind, resourceId) || !link.isActive(at)) continue;
+      link.revokedAt = at;
+      revoked.push({ id: link.id, expiresAt: link.expiresAt });
+    }
+    return revoked;
   }
 
   async revokedUnexpired(now: Date): Promise<RevokedShareLink[]> {

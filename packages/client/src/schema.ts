@@ -288,6 +288,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/collections/{id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Share a collection: a public page and a IIIF Collection of its panoramas, until the link expires
+         * @description Answers absolute URLs (PUBLIC_BASE_URL when set) of the public page, the collection as JSON (getSharedCollection) and its IIIF Collection. Through it, anyone sees the panoramas in the collection at the time of asking (added later: shown; taken out: no longer opens) with their tile sets and thumbnails. Always listed (listCollectionShares); revoking it ends every URL it handed out. Owners only.
+         */
+        post: operations["shareCollection"];
+        /**
+         * Revoke every share link of this collection
+         * @description Takes effect on every API instance within moments. Links made afterwards work. Owners only.
+         */
+        delete: operations["revokeCollectionShares"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections/{id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This collection's active share links
+         * @description Links that are neither revoked nor expired, newest first, with their label, expiry, last use (to the minute) and URLs. Owners only.
+         */
+        get: operations["listCollectionShares"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections/{id}/shares/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one share link of this collection
+         * @description With it, every URL of the collection's panoramas it handed out. The others keep working. Takes effect on every API instance within moments. Owners only.
+         */
+        delete: operations["revokeCollectionShare"];
+        options?: never;
+        head?: never;
+        /**
+         * Label a share link of this collection
+         * @description Owners only.
+         */
+        patch: operations["updateCollectionShare"];
+        trace?: never;
+    };
     "/v1/collections/{id}/status": {
         parameters: {
             query?: never;
@@ -631,6 +699,46 @@ export interface paths {
          * @description Owners only.
          */
         patch: operations["updateRenditionShare"];
+        trace?: never;
+    };
+    "/v1/s/{token}/collections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shared collection and its panoramas
+         * @description Its name and description and a page of its panoramas (newest first; the filters of listPanoramas), each with its tile sets (Deep Zoom, IIIF, manifest, public page) and thumbnail under URLs that work while it stays in the collection and the link lives.
+         */
+        get: operations["getSharedCollection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/s/{token}/collections/{id}/iiif-collection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * IIIF Presentation 3 collection of a shared collection
+         * @description The manifests of its panoramas that have a ready flat tile set (newest first, with their thumbnails), under this link's URLs: Mirador opens it on any site, with no account. `limit` per page, the next page as a nested Collection at the end. JSON-LD when asked (Accept: application/ld+json).
+         */
+        get: operations["getSharedIiifCollection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/s/{token}/renditions/{id}/file": {
@@ -1431,6 +1539,33 @@ export interface components {
             /** @description Your panoramas (one that is not: 404, and none is added). */
             panoramaIds: string[];
         };
+        CollectionShareDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /**
+             * Format: uuid
+             * @description The link, to label or revoke it alone; null for an unlisted link.
+             */
+            id: string | null;
+            /** @description IIIF Presentation API 3.0 Collection of the manifests of its panoramas (those with a ready tile set): what Mirador opens, on any site, with no account. */
+            iiifCollectionUrl: string;
+            label: string | null;
+            /**
+             * Format: date-time
+             * @description When a request last came through it, to the minute (null: never, or unlisted).
+             */
+            lastUsedAt: string | null;
+            /** @description The collection's public page: its panoramas, each opening in a viewer, with no account. Embeddable on any site. */
+            pageUrl: string;
+            /** @description The collection under the link as JSON (getSharedCollection): its panoramas, paged, each with the URLs of its tile sets and thumbnail under this link. */
+            url: string;
+        };
+        CollectionShareListDto: {
+            /** @description Active links, newest first. */
+            items: components["schemas"]["CollectionShareDto"][];
+        };
         CollectionStatusDto: {
             /** Format: uuid */
             collectionId: string;
@@ -1534,6 +1669,18 @@ export interface components {
             description?: string;
             /** @example Alps 2026 */
             name: string;
+        };
+        CreateListedShareDto: {
+            /**
+             * @description Who the link is for, as you will see it in the list ("Anna, print shop"). Empty = none.
+             * @example
+             */
+            label?: string;
+            /**
+             * @description How long the link works, in seconds (default SHARE_DEFAULT_TTL_SECONDS, 7 days; capped by SHARE_MAX_TTL_SECONDS, 30 days: expiresAt says what was granted).
+             * @example 86400
+             */
+            ttlSeconds?: number;
         };
         CreateRenditionDto: {
             /** @description Encoder effort: WebP 0-6 (default 4), AVIF 0-9 (default 2; higher is much slower). Not for JPEG or PNG. */
@@ -2056,6 +2203,63 @@ export interface components {
         };
         /** @enum {string} */
         Role: "user" | "admin";
+        SharedCollectionDto: {
+            description: string | null;
+            /**
+             * Format: date-time
+             * @description When the link stops working.
+             */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            /** @description IIIF Presentation 3 Collection of its panoramas. */
+            iiifCollectionUrl: string;
+            /** @description Its panoramas, newest first. */
+            items: components["schemas"]["SharedCollectionPanoramaDto"][];
+            name: string;
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
+            /** @description The public page of the collection. */
+            pageUrl: string;
+        };
+        SharedCollectionPanoramaDto: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            height: number;
+            /** Format: uuid */
+            id: string;
+            /** @description The page that shows it best: its sphere tile set for a 360° panorama, else its flat one (the ready one); null while none is ready. */
+            pageUrl: string | null;
+            projection: components["schemas"]["Projection"];
+            tags: string[];
+            /** @description Its thumbnail (the thumb preset) when one is ready: usable in an <img> anywhere. */
+            thumbnailUrl: string | null;
+            /** @description Its tile sets, oldest first. */
+            tileSets: components["schemas"]["SharedTileSetDto"][];
+            title: string;
+            width: number;
+        };
+        SharedTileSetDto: {
+            /** @description The whole tile set as a zip. */
+            archiveUrl: string;
+            /** @description Deep Zoom descriptor (OpenSeadragon tileSources). */
+            dziUrl: string;
+            /** Format: uuid */
+            id: string;
+            /** @description IIIF Presentation 3 manifest of the panorama (Mirador, Universal Viewer). */
+            iiifManifestUrl: string;
+            /** @description IIIF Image API 3.0 base URI (`{iiifUrl}/info.json`). */
+            iiifUrl: string;
+            layout: components["schemas"]["TileLayout"];
+            /** @description The JSON manifest (levels, tile URL template). */
+            manifestUrl: string;
+            /** @description Its public page (a viewer, flat or as a sphere); embeddable anywhere. */
+            pageUrl: string;
+            /** @description While processing: the share of the work done. */
+            progress: number;
+            status: components["schemas"]["TileSetStatus"];
+        };
         SphereDescriptorDto: {
             /** @description A small image of the whole sphere, shown while the tiles load (absolute under a share link). */
             baseUrl: string;
@@ -2805,6 +3009,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["ProblemDto"] & {
                     /** @enum {string} */
                     code: "COLLECTION_NOT_FOUND" | "PANORAMA_NOT_FOUND";
+                };
+            };
+        };
+        /** @description Not Found: COLLECTION_NOT_FOUND, SHARE_LINK_NOT_FOUND. */
+        NotFoundCollectionNotFoundShareLinkNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "COLLECTION_NOT_FOUND" | "SHARE_LINK_NOT_FOUND";
                 };
             };
         };
@@ -3877,6 +4093,157 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
+    shareCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateListedShareDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionShareDto"];
+                };
+            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntityShareLinkLimitReached"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
+        };
+    };
+    revokeCollectionShares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
+        };
+    };
+    listCollectionShares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionShareListDto"];
+                };
+            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
+        };
+    };
+    revokeCollectionShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFoundShareLinkNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
+        };
+    };
+    updateCollectionShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateShareDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionShareDto"];
+                };
+            };
+            400: components["responses"]["BadRequestMalformedBodyValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFoundShareLinkNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
+        };
+    };
     getCollectionStatus: {
         parameters: {
             query?: never;
@@ -4779,13 +5146,108 @@ export interface operations {
             503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };
+    getSharedCollection: {
+        parameters: {
+            query?: {
+                /** @description Items per page. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's nextCursor. */
+                cursor?: string;
+                /** @description Only panoramas whose title contains this (case-insensitive). */
+                title?: string;
+                /** @description Admins: list this user's panoramas. Ignored for everyone else. */
+                ownerId?: string;
+                /** @description Only panoramas carrying every one of these tags (comma-separated, exact match), e.g. `alps,winter`. */
+                tags?: string;
+                /** @description Only panoramas uploaded at or after this. */
+                uploadedFrom?: string;
+                /** @description Only panoramas uploaded before this. */
+                uploadedBefore?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The share token of the link (from shareCollection). */
+                token: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedCollectionDto"];
+                };
+            };
+            400: components["responses"]["BadRequestInvalidCursorValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
+        };
+    };
+    getSharedIiifCollection: {
+        parameters: {
+            query?: {
+                /** @description Items per page. */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's nextCursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The share token of the link (from shareCollection). */
+                token: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example http://iiif.io/api/presentation/3/context.json */
+                        "@context": string;
+                        /** Format: uri */
+                        id: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    "application/ld+json": {
+                        /** @example http://iiif.io/api/presentation/3/context.json */
+                        "@context": string;
+                        /** Format: uri */
+                        id: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequestInvalidCursorValidationFailed"];
+            403: components["responses"]["ForbiddenShareLinkExpiredShareLinkInvalidShareLinkRevoked"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
+        };
+    };
     downloadSharedRendition: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 id: string;
-                /** @description The share token of the link (from shareRendition). */
+                /** @description The share token of the link (from shareRendition, or a shared collection). */
                 token: string;
             };
             cookie?: never;
@@ -4839,7 +5301,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                /** @description The share token of the link (from shareTileSet). */
+                /** @description The share token of the link (from shareTileSet, or a shared collection). */
                 token: string;
             };
             cookie?: never;
@@ -4870,7 +5332,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                /** @description The share token of the link (from shareTileSet). */
+                /** @description The share token of the link (from shareTileSet, or a shared collection). */
                 token: string;
             };
             cookie?: never;
@@ -4896,7 +5358,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The share token of the link (from shareTileSet). */
+                /** @description The share token of the link (from shareTileSet, or a shared collection). */
                 token: string;
                 id: string;
             };
@@ -4943,7 +5405,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The share token of the link (from shareTileSet). */
+                /** @description The share token of the link (from shareTileSet, or a shared collection). */
                 token: string;
                 id: string;
             };
@@ -4974,7 +5436,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The share token of the link (from shareTileSet). */
+                /** @description The share token of the link (from shareTileSet, or a shared collection). */
                 token: string;
                 id: string;
                 /** @description full | square | x,y,w,h | pct:x,y,w,h */
@@ -5022,7 +5484,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The share token of the link (from shareTileSet). */
+                /** @description The share token of the link (from shareTileSet, or a shared collection). */
                 token: string;
                 id: string;
             };
@@ -5053,7 +5515,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The share token of the link (from shareTileSet). */
+                /** @description The share token of the link (from shareTileSet, or a shared collection). */
                 token: string;
                 id: string;
                 /** @description Pyramid level; level 0 is one pixel. */
@@ -5100,7 +5562,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description The share token of the link (from shareTileSet). */
+                /** @description The share token of the link (from shareTileSet, or a shared collection). */
                 token: string;
                 id: string;
             };
@@ -5130,7 +5592,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The share token of the link (from shareTileSet). */
+                /** @description The share token of the link (from shareTileSet, or a shared collection). */
                 token: string;
                 id: string;
             };

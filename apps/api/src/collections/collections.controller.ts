@@ -10,6 +10,7 @@ import {
   Patch,
   Post,
   Query,
+  Req,
   Res,
   Sse,
 } from '@nestjs/common';
@@ -21,7 +22,7 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { distinctUntilChanged, map, Observable } from 'rxjs';
 import { CollectionsUseCase, type CollectionStatus, CollectionWatch } from '#collections';
 import { ARCHIVE_ORIGINALS, PlanArchiveUseCase } from '#renditions';
@@ -35,6 +36,13 @@ import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { sendZip } from '../http/zip-stream.js';
 import { ListPanoramasQueryDto, listPanoramasInput } from '../panoramas/dto/panorama-queries.dto.js';
 import { PanoramaPageDto } from '../panoramas/dto/panorama.dto.js';
+import {
+  CollectionShareDto,
+  CollectionShareListDto,
+  CreateListedShareDto,
+  UpdateShareDto,
+} from '../share/dto/share-link.dto.js';
+import { ShareLinkRoutes, ShareRoute, type ShareRouteSpec } from '../share/share-link-routes.js';
 import { CollectionArchiveQueryDto } from './dto/collection-archive.dto.js';
 import {
   CollectionDto,
@@ -44,6 +52,41 @@ import {
   CreateCollectionDto,
   UpdateCollectionDto,
 } from './dto/collection.dto.js';
+
+/** The share-link routes of a collection: what they say. */
+const COLLECTION_SHARES: ShareRouteSpec = {
+  path: ':id',
+  notFound: 'COLLECTION_NOT_FOUND',
+  dto: CollectionShareDto,
+  listDto: CollectionShareListDto,
+  docs: {
+    create: {
+      summary: 'Share a collection: a public page and a IIIF Collection of its panoramas, until the link expires',
+      description:
+        'Answers absolute URLs (PUBLIC_BASE_URL when set) of the public page, the collection as JSON ' +
+        '(getSharedCollection) and its IIIF Collection. Through it, anyone sees the panoramas in the collection at ' +
+        'the time of asking (added later: shown; taken out: no longer opens) with their tile sets and thumbnails. ' +
+        'Always listed (listCollectionShares); revoking it ends every URL it handed out. Owners only.',
+    },
+    list: {
+      summary: "This collection's active share links",
+      description:
+        'Links that are neither revoked nor expired, newest first, with their label, expiry, last use (to the minute) ' +
+        'and URLs. Owners only.',
+    },
+    label: { summary: 'Label a share link of this collection', description: 'Owners only.' },
+    revoke: {
+      summary: 'Revoke one share link of this collection',
+      description:
+        "With it, every URL of the collection's panoramas it handed out. The others keep working. Takes effect on " +
+        'every API instance within moments. Owners only.',
+    },
+    revokeAll: {
+      summary: 'Revoke every share link of this collection',
+      description: 'Takes effect on every API instance within moments. Links made afterwards work. Owners only.',
+    },
+  },
+};
 
 /**
  * Collections: named groups of your panoramas (a panorama can be in several), with a live
@@ -61,6 +104,7 @@ export class CollectionsController {
     private readonly watch: CollectionWatch,
     private readonly catalogue: PanoramaCatalogueUseCase,
     private readonly planArchive: PlanArchiveUseCase,
+    private readonly shares: ShareLinkRoutes,
   ) {}
 
   @Post()
@@ -243,5 +287,49 @@ export class CollectionsController {
         },
       ],
     );
+  }
+
+  @ShareRoute.create(COLLECTION_SHARES)
+  shareCollection(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Body() body: CreateListedShareDto,
+    @Req() req: Request,
+  ): Promise<CollectionShareDto> {
+    return this.shares.create('collection', principal, id, body, req);
+  }
+
+  @ShareRoute.list(COLLECTION_SHARES)
+  listCollectionShares(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @Req() req: Request,
+  ): Promise<CollectionShareListDto> {
+    return this.shares.list('collection', principal, id, req);
+  }
+
+  @ShareRoute.label(COLLECTION_SHARES)
+  updateCollectionShare(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @UuidParam('linkId') linkId: string,
+    @Body() body: UpdateShareDto,
+    @Req() req: Request,
+  ): Promise<CollectionShareDto> {
+    return this.shares.relabel('collection', principal, id, linkId, body.label, req);
+  }
+
+  @ShareRoute.revoke(COLLECTION_SHARES)
+  revokeCollectionShare(
+    @CurrentPrincipal() principal: Principal,
+    @UuidParam('id') id: string,
+    @UuidParam('linkId') linkId: string,
+  ): Promise<void> {
+    return this.shares.revoke('collection', principal, id, linkId);
+  }
+
+  @ShareRoute.revokeAll(COLLECTION_SHARES)
+  revokeCollectionShares(@CurrentPrincipal() principal: Principal, @UuidParam('id') id: string): Promise<void> {
+    return this.shares.revokeAll('collection', principal, id);
   }
 }

@@ -140,18 +140,35 @@ export function presentationManifest(input: ManifestInput) {
 export interface CollectionItem {
   manifestUrl: string;
   title: string;
+  thumbnail?: PresentationThumbnail;
 }
 
-/** A page of manifests; `nextUrl`, when there are more, is the next page as a nested Collection. */
-export function presentationCollection(url: string, label: string, items: CollectionItem[], nextUrl?: string) {
+/**
+ * A page of manifests; `nextUrl`, when there are more, is the next page as a nested
+ * Collection. `label`: ours (English), or what a user typed (a collection's name).
+ */
+export function presentationCollection(
+  url: string,
+  label: { en: string } | { typed: string },
+  items: CollectionItem[],
+  nextUrl?: string,
+) {
+  const name = 'en' in label ? label.en : label.typed;
   return {
     '@context': PRESENTATION_CONTEXT,
     id: url,
     type: 'Collection',
-    label: en(label),
+    label: 'en' in label ? en(name) : text(name),
     items: [
-      ...items.map((item) => ({ id: item.manifestUrl, type: 'Manifest', label: text(item.title) })),
-      ...(nextUrl ? [{ id: nextUrl, type: 'Collection', label: en(`${label}: more`) }] : []),
+      ...items.map(({ manifestUrl, title, thumbnail: t }) => ({
+        id: manifestUrl,
+        type: 'Manifest',
+        label: text(title),
+        ...(t ? { thumbnail: [{ id: t.url, type: 'Image', format: t.format, width: t.width, height: t.height }] } : {}),
+      })),
+      ...(nextUrl
+        ? [{ id: nextUrl, type: 'Collection', label: 'en' in label ? en(`${name}: more`) : text(name) }]
+        : []),
     ],
   };
 }

@@ -99,7 +99,7 @@ export class PresentationController {
       `${origin}/v1/iiif/collection?limit=${query.limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
     const collection = presentationCollection(
       here(query.cursor),
-      'Your panoramas',
+      { en: 'Your panoramas' },
       page.items.map(({ panorama }) => ({
         manifestUrl: `${origin}/v1/panoramas/${panorama.id}/iiif-manifest`,
         title: panorama.title,

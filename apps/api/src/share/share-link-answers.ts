@@ -3,7 +3,8 @@ import type { Request } from 'express';
 import { AppConfig } from '#config';
 import type { ShareGrant } from '#shared-kernel';
 import type { ShareLink } from '#sharing';
-import type { RenditionShareDto, TileSetShareDto } from './dto/share-link.dto.js';
+import type { CollectionShareDto, RenditionShareDto, TileSetShareDto } from './dto/share-link.dto.js';
+import type { ShareAccess } from './share-link.guard.js';
 import { publicOrigin } from '../http/public-origin.js';
 import { ShareLinks } from './share-links.js';
 
@@ -50,6 +51,38 @@ export class ShareLinkAnswers {
   rendition(made: MadeShareLink, req: Request): RenditionShareDto | null {
     const base = this.base(made, req);
     return base === null ? null : { ...this.fields(made), fileUrl: `${base}/file` };
+  }
+
+  collection(made: MadeShareLink, req: Request): CollectionShareDto | null {
+    const base = this.base(made, req);
+    if (base === null) return null;
+    return {
+      ...this.fields(made),
+      pageUrl: base.replace('/v1/s/', '/s/'),
+      url: base,
+      iiifCollectionUrl: `${base}/iiif-collection`,
+    };
+  }
+
+  /**
+   * Where a member (tile set or rendition) of the collection `access` opens is reached under
+   * that link, with `origin`: `{origin}/v1/s/{token}/{kind}s/{id}`, the token naming the
+   * link, the collection, the member's share epoch and the link's expiry, signed with the
+   * link's key (the same every time). null: that key was retired.
+   */
+  member(
+    access: ShareAccess,
+    kind: 'tileset' | 'rendition',
+    member: { id: string; shareEpoch: number },
+    origin: string,
+  ): string | null {
+    const { grant, expiresAt, keyId } = access;
+    const token = this.links.signUntil(
+      { share: kind, id: member.id, epoch: member.shareEpoch, link: grant.link, collection: grant.id },
+      expiresAt,
+      keyId,
+    );
+    return token === null ? null : `${origin}/v1/s/${token}/${kind}s/${member.id}`;
   }
 
   private base(made: MadeShareLink, req: Request): string | null {

@@ -5,12 +5,22 @@ import { type ShareKind, ShareLinksUseCase } from '#sharing';
 import type { Principal } from '#users';
 import type { ProblemCode } from '../http/problem/error-status.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
-import type { CreateShareDto, RenditionShareDto, TileSetShareDto } from './dto/share-link.dto.js';
+import type {
+  CollectionShareDto,
+  CreateListedShareDto,
+  CreateShareDto,
+  RenditionShareDto,
+  TileSetShareDto,
+} from './dto/share-link.dto.js';
 import { listedLink, type MadeShareLink, ShareLinkAnswers } from './share-link-answers.js';
 import { ShareLinks } from './share-links.js';
 
 /** The answer for a share link of this kind. */
-export type ShareDtoOf<K extends ShareKind> = K extends 'tileset' ? TileSetShareDto : RenditionShareDto;
+export type ShareDtoOf<K extends ShareKind> = K extends 'tileset'
+  ? TileSetShareDto
+  : K extends 'rendition'
+    ? RenditionShareDto
+    : CollectionShareDto;
 
 /**
  * The owner's share-link routes (make, list, label, revoke one, revoke all), the same for
@@ -29,7 +39,7 @@ export class ShareLinkRoutes {
     kind: K,
     principal: Principal,
     id: string,
-    body: CreateShareDto,
+    body: CreateShareDto | CreateListedShareDto,
     req: Request,
   ): Promise<ShareDtoOf<K>> {
     const made = await this.sharing.create(principal, kind, id, { ...body, keyId: this.links.signingKeyId() });
@@ -69,7 +79,13 @@ export class ShareLinkRoutes {
   }
 
   private answer<K extends ShareKind>(kind: K, made: MadeShareLink, req: Request): ShareDtoOf<K> | null {
-    return (kind === 'tileset' ? this.answers.tileSet(made, req) : this.answers.rendition(made, req)) as ShareDtoOf<K>;
+    const answer =
+      kind === 'tileset'
+        ? this.answers.tileSet(made, req)
+        : kind === 'rendition'
+          ? this.answers.rendition(made, req)
+          : this.answers.collection(made, req);
+    return answer as ShareDtoOf<K> | null;
   }
 }
 

@@ -10,6 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { CollectionMembers } from '#collections';
 import { type ShareGrant, ShareLinkRevokedError } from '#shared-kernel';
 import { RevokedShareLinks, ShareLinkUse } from '#sharing';
 import { Public } from '../http/auth/auth.decorators.js';
@@ -18,10 +19,18 @@ import { ThrottleCategory } from '../http/throttling/throttle-category.js';
 import { ShareLinks } from './share-links.js';
 
 const SHARE_KIND = 'tessera:shareKind';
+/** The operation that makes links of each kind. */
+const SHARE_OPERATION: Record<ShareGrant['share'], string> = {
+  tileset: 'shareTileSet',
+  rendition: 'shareRendition',
+  collection: 'shareCollection',
+};
 
 export interface ShareAccess {
   grant: ShareGrant;
   expiresAt: Date;
+  /** The key that signed the token (a collection's members are signed with it too). */
+  keyId: string;
 }
 type SharedRequest = Request & { shareAccess?: ShareAccess };
 
@@ -36,7 +45,7 @@ export const SharedResource = (kind: ShareGrant['share']) =>
     ApiTags('shared'),
     ApiParam({
       name: 'token',
-      description: `The share token of the link (from ${kind === 'tileset' ? 'shareTileSet' : 'shareRendition'}).`,
+      description: `The share token of the link (from ${SHARE_OPERATION[kind]}${kind === 'collection' ? '' : ', or a shared collection'}).`,
       schema: { type: 'string' },
     }),
     Public(),
@@ -48,9 +57,11 @@ export const SharedResource = (kind: ShareGrant['share']) =>
 
 /**
  * Share-link verification as a plain service: what a token grants for a resource, or the
- * refusal (expired, revoked, not for this resource, forged). No database round trip unless
- * the token names a signing key this process has not seen yet. The guard delegates to it;
- * the tile pipeline calls it.
+ * refusal (expired, revoked, not for this resource, forged, or no longer in the shared
+ * collection it was opened through). No database round trip unless the token names a signing
+ * key this process has not seen yet, or names a collection whose membership this process has
+ * not read since it last changed (CollectionMembers). The guard delegates to it; the tile
+ * pipeline calls it.
  */
 @Injectable()
 export class ShareLinkVerifier {
@@ -58,6 +69,7 @@ export class ShareLinkVerifier {
     private readonly links: ShareLinks,
     private readonly revoked: RevokedShareLinks,
     private readonly use: ShareLinkUse,
+    private readonly members: CollectionMembers,
   ) {}
 
   async verify(token: string, kind: ShareGrant['share'], id: string): Promise<ShareAccess> {
@@ -68,8 +80,13 @@ export class ShareLinkVerifier {
     const link = access.grant.link;
     if (link !== undefined) {
       if (this.revoked.has(link)) throw new ShareLinkRevokedError();
-      this.use.used(link);
     }
+    const collection = access.grant.collection;
+    // A member of a shared collection while it is one: taking it out ends what the link opened.
+    if (collection !== undefined && kind !== 'collection' && !(await this.members.holds(collection, kind, id))) {
+      throw new ShareLinkRevokedError();
+    }
+    if (link !== undefined) this.use.used(link);
     return access;
   }
 }

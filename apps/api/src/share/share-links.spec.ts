@@ -24,7 +24,7 @@ describe('ShareLinks', () => {
     const signer = links(OLD);
     const { token, expiresAt } = signer.sign(grant, 600, 1_000_000_000_000);
     expect(token).toMatch(/^old\.[0-9a-z]+\.3\.[A-Za-z0-9_-]{22}$/);
-    expect(signer.verify(token, 'tileset', grant.id, 1_000_000_000_000)).toEqual({ grant, expiresAt });
+    expect(signer.verify(token, 'tileset', grant.id, 1_000_000_000_000)).toEqual({ grant, expiresAt, keyId: 'old' });
   });
 
   it('keeps old links working after a rotation (new key first), and signs with the new one', () => {
@@ -72,7 +72,11 @@ describe('ShareLinks', () => {
     expect(token).toMatch(/^old\.[0-9a-z]+\.3\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/);
     expect(signer.signUntil(listed, expiresAt, 'old')).toBe(token);
     expect(signer.signUntil(listed, expiresAt, 'gone')).toBeNull();
-    expect(signer.verify(token, 'tileset', grant.id, 1_000_000_000_000)).toEqual({ grant: listed, expiresAt });
+    expect(signer.verify(token, 'tileset', grant.id, 1_000_000_000_000)).toEqual({
+      grant: listed,
+      expiresAt,
+      keyId: 'old',
+    });
     const [kid, expiry, epoch, link, mac] = token.split('.') as [string, string, string, string, string];
     const other = Buffer.from('6b7c0d1e2f3a4b5c8d6e7f8091a2b3c4', 'hex').toString('base64url');
     const spare = `${link.slice(0, -1)}${link.endsWith('A') ? 'B' : 'A'}`; // the same bytes, or another id
@@ -91,6 +95,65 @@ describe('ShareLinks', () => {
         '403 SHARE_LINK_INVALID',
       ]);
     }
+  });
+
+  it("signs a shared collection's member with the link and the collection: for that member only, each field bound", () => {
+    const signer = links(OLD);
+    const member: ShareGrant = {
+      ...grant,
+      link: '5b7c0d1e-2f3a-4b5c-8d6e-7f8091a2b3c4',
+      collection: '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f',
+    };
+    const expiresAt = new Date(1_000_000_600_000);
+    const now = 1_000_000_000_000;
+    const token = signer.signUntil(member, expiresAt, 'old')!;
+    expect(token.split('.')).toHaveLength(6);
+    expect(signer.verify(token, 'tileset', grant.id, now)).toEqual({ grant: member, expiresAt, keyId: 'old' });
+    const [kid, expiry, epoch, link, collection, mac] = token.split('.') as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const other = Buffer.from('6b7c0d1e2f3a4b5c8d6e7f8091a2b3c4', 'hex').toString('base64url');
+    const collectionToken = signer.signUntil(
+      { share: 'collection', id: member.collection!, epoch: 0, link: member.link },
+      expiresAt,
+      'old',
+    )!;
+    const cases: [string, () => unknown][] = [
+      [
+        'another collection',
+        () => signer.verify([kid, expiry, epoch, link, other, mac].join('.'), 'tileset', grant.id, now),
+      ],
+      [
+        'another link',
+        () => signer.verify([kid, expiry, epoch, other, collection, mac].join('.'), 'tileset', grant.id, now),
+      ],
+      [
+        'the collection dropped',
+        () => signer.verify([kid, expiry, epoch, link, mac].join('.'), 'tileset', grant.id, now),
+      ],
+      ['another member', () => signer.verify(token, 'tileset', member.collection!, now)],
+      ['a rendition of that id', () => signer.verify(token, 'rendition', grant.id, now)],
+      ['the collection itself', () => signer.verify(token, 'collection', member.collection!, now)],
+      ["the collection's token on the member", () => signer.verify(collectionToken, 'tileset', grant.id, now)],
+      [
+        "the collection's token given a collection field",
+        () =>
+          signer.verify(
+            [...collectionToken.split('.').slice(0, 4), collection, collectionToken.split('.')[4]].join('.'),
+            'collection',
+            member.collection!,
+            now,
+          ),
+      ],
+    ];
+    for (const [label, verify] of cases) expect([label, refusal(verify)]).toEqual([label, '403 SHARE_LINK_INVALID']);
+    // A member needs its link (revoking the collection's link must end it).
+    expect(() => signer.signUntil({ ...grant, collection: member.collection }, expiresAt, 'old')).toThrow();
   });
 
   it('remembers a verified token without letting anything else through', () => {

@@ -8,7 +8,8 @@ import { configuredShareKeys, legacyShareKey, loadShareKeys, SHARE_LINK_PURPOSE,
 
 /** Signature length: 16 bytes of HMAC-SHA256 (128 bits), 22 base64url characters. */
 const MAC_BYTES = 16;
-const TOKEN = /^([a-z0-9]{1,16})\.([0-9a-z]{1,9})\.([0-9a-z]{1,7})(?:\.([A-Za-z0-9_-]{22}))?\.([A-Za-z0-9_-]{22})$/;
+const TOKEN =
+  /^([a-z0-9]{1,16})\.([0-9a-z]{1,9})\.([0-9a-z]{1,7})(?:\.([A-Za-z0-9_-]{22})(?:\.([A-Za-z0-9_-]{22}))?)?\.([A-Za-z0-9_-]{22})$/;
 /** Links remembered as verified (the most recently used). */
 const VERIFIED_MAX = 10_000;
 
@@ -19,10 +20,12 @@ const UNKNOWN_KEY_RELOAD_MS = 5_000;
 
 /**
  * Share links: capability URLs whose path carries a token granting read access to one tile
- * set or one rendition until an expiry. token = `{key id}.{expiry}.{epoch}[.{link}].{mac}`
- * (expiry in Unix seconds and the resource's share epoch in base 36; link: a listed link's
- * id, its 16 bytes in base64url, absent for an unlisted one; mac = HMAC-SHA256 over purpose,
- * granted prefix, expiry, epoch and link, truncated to 128 bits, base64url). Checked in
+ * set, one rendition or one collection until an expiry.
+ * token = `{key id}.{expiry}.{epoch}[.{link}[.{collection}]].{mac}` (expiry in Unix seconds
+ * and the resource's share epoch in base 36; link: a listed link's id, its 16 bytes in
+ * base64url, absent for an unlisted one; collection: for a member of a shared collection,
+ * the collection's id, the link being the collection's; mac = HMAC-SHA256 over purpose,
+ * granted prefix, expiry, epoch, link and collection, truncated to 128 bits, base64url). Checked in
  * constant time, with no database round trip; the epoch is compared with the resource's own
  * (cached, dropped on every instance when it changes) by the use case, a listed link with
  * the revoked set (RevokedShareLinks) by the guard.
@@ -119,7 +122,11 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
     const key = this.keys.find((k) => k.id === keyId);
     if (!key) return null;
     const expiry = Math.floor(expiresAt.getTime() / 1000);
-    const link = grant.link === undefined ? '' : `.${linkField(grant.link)}`;
+    let link = grant.link === undefined ? '' : `.${linkField(grant.link)}`;
+    if (grant.collection !== undefined) {
+      if (grant.link === undefined || grant.share === 'collection') throw new Error('A member grant needs its link');
+      link += `.${linkField(grant.collection)}`;
+    }
     return `${key.id}.${expiry.toString(36)}.${grant.epoch.toString(36)}${link}.${this.mac(key, grant, expiry).toString('base64url')}`;
   }
 
@@ -132,22 +139,28 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
     share: ShareGrant['share'],
     id: string,
     now = Date.now(),
-  ): { grant: ShareGrant; expiresAt: Date } {
+  ): { grant: ShareGrant; expiresAt: Date; keyId: string } {
     const match = TOKEN.exec(token);
     const key = match && this.keys.find((k) => k.id === match[1]);
     if (!match || !key) throw invalid();
     const expiry = parseInt(match[2], 36);
     const grant: ShareGrant = { share, id, epoch: parseInt(match[3], 36) };
     if (match[4] !== undefined) grant.link = linkId(match[4]);
+    // A collection names its members, not itself.
+    if (match[5] !== undefined) {
+      if (share === 'collection') throw invalid();
+      grant.collection = linkId(match[5]);
+    }
     // One spelling per token: no leading zeros, the link's id spelled as we spell it, and the
     // signature compared as text (decoding would ignore the last character's spare bits, so
     // several spellings would pass).
     if (expiry.toString(36) !== match[2] || grant.epoch.toString(36) !== match[3]) throw invalid();
     if (grant.link !== undefined && linkField(grant.link) !== match[4]) throw invalid();
-    const given = Buffer.from(match[5]);
+    if (grant.collection !== undefined && linkField(grant.collection) !== match[5]) throw invalid();
+    const given = Buffer.from(match[6]);
     // The signature of fields that passed before is remembered (a viewer sends the same token
     // with every tile); the comparison itself stays constant-time either way.
-    const signed = `${share}s/${id}\n${match[1]}.${match[2]}.${match[3]}.${match[4] ?? ''}`;
+    const signed = `${share}s/${id}\n${match[1]}.${match[2]}.${match[3]}.${match[4] ?? ''}.${match[5] ?? ''}`;
     const known = this.verified.get(signed);
     const expected = known ?? Buffer.from(this.mac(key, grant, expiry).toString('base64url'));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
@@ -158,14 +171,15 @@ export class ShareLinks implements OnModuleInit, OnModuleDestroy {
         expiredAt,
       });
     }
-    return { grant, expiresAt: new Date(expiry * 1000) };
+    return { grant, expiresAt: new Date(expiry * 1000), keyId: key.id };
   }
 
   private mac(key: ShareKey, grant: ShareGrant, expiry: number): Buffer {
     return createHmac('sha256', key.secret)
       .update(
         `${SHARE_LINK_PURPOSE}\n${grant.share}s/${grant.id}\n${expiry}\n${grant.epoch}` +
-          (grant.link === undefined ? '' : `\n${grant.link}`),
+          (grant.link === undefined ? '' : `\n${grant.link}`) +
+          (grant.collection === undefined ? '' : `\ncollections/${grant.collection}`),
       )
       .digest()
       .subarray(0, MAC_BYTES);

@@ -29,6 +29,7 @@ const CSS = 'text/css';
 const FILES: Record<string, [path: string, type: string]> = {
   'app.js': [join(ASSETS, 'app.js'), JS],
   'share.js': [join(ASSETS, 'share.js'), JS],
+  'share-collection.js': [join(ASSETS, 'share-collection.js'), JS],
   'session.js': [join(ASSETS, 'session.js'), JS],
   'viewers.js': [join(ASSETS, 'viewers.js'), JS],
   'app.css': [join(ASSETS, 'app.css'), CSS],
@@ -50,6 +51,7 @@ function page(name: string): { html: string; scriptHash: string } {
 }
 const APP = page('app.html');
 const SHARE = page('share.html');
+const SHARE_COLLECTION = page('share-collection.html');
 
 /** helmet's policy, with the page's import map allowed by its hash (nothing else inline). */
 function sendPage(res: Response, { html, scriptHash }: { html: string; scriptHash: string }): void {
@@ -59,9 +61,17 @@ function sendPage(res: Response, { html, scriptHash }: { html: string; scriptHas
   res.type('text/html').send(html);
 }
 
+/** A page any site may frame (a share link's). */
+function sendEmbeddablePage(res: Response, which: { html: string; scriptHash: string }): void {
+  res.removeHeader('X-Frame-Options');
+  const policy = String(res.getHeader('Content-Security-Policy') ?? '');
+  res.setHeader('Content-Security-Policy', policy.replace(/frame-ancestors [^;]*/, 'frame-ancestors *'));
+  sendPage(res, which);
+}
+
 /**
  * The web app at /app (sign in, upload with tus, library, viewer, sharing) and the public
- * page of a share link at /s/{token}/tilesets/{id}. Public routes: the pages hold no data;
+ * pages of share links at /s/{token}/tilesets/{id} and /s/{token}/collections/{id}. Public routes: the pages hold no data;
  * everything they show comes from the API, with the user's token or the link's.
  */
 @ApiExcludeController()
@@ -91,10 +101,13 @@ export class WebController {
   /** A share link's own page: embeddable anywhere, like the tiles it shows. */
   @Get('s/:token/tilesets/:id')
   shared(@Res() res: Response): void {
-    res.removeHeader('X-Frame-Options');
-    const policy = String(res.getHeader('Content-Security-Policy') ?? '');
-    res.setHeader('Content-Security-Policy', policy.replace(/frame-ancestors [^;]*/, 'frame-ancestors *'));
-    sendPage(res, SHARE);
+    sendEmbeddablePage(res, SHARE);
+  }
+
+  /** A shared collection's page: its panoramas, each opening its own page. Embeddable anywhere. */
+  @Get('s/:token/collections/:id')
+  sharedCollection(@Res() res: Response): void {
+    sendEmbeddablePage(res, SHARE_COLLECTION);
   }
 
   private send(name: string, res: Response): void {

@@ -11,6 +11,7 @@ import { Migration20261206050000_ShareLinks } from './Migration20261206050000_Sh
 import { Migration20261206220000_ApiKeys } from './Migration20261206220000_ApiKeys.js';
 import { Migration20261206230000_Collections } from './Migration20261206230000_Collections.js';
 import { Migration20261207000000_Webhooks } from './Migration20261207000000_Webhooks.js';
+import { Migration20261207100000_CollectionShares } from './Migration20261207100000_CollectionShares.js';
 
 type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -32,4 +33,5 @@ export const MIGRATIONS: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261206220000_ApiKeys', class: Migration20261206220000_ApiKeys },
   { name: 'Migration20261206230000_Collections', class: Migration20261206230000_Collections },
   { name: 'Migration20261207000000_Webhooks', class: Migration20261207000000_Webhooks },
+  { name: 'Migration20261207100000_CollectionShares', class: Migration20261207100000_CollectionShares },
 ];

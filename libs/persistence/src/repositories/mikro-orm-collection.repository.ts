@@ -6,6 +6,7 @@ import {
   CollectionRepository,
   type CollectionStatus,
   collectionStatus,
+  type MemberKind,
 } from '#collections';
 import { type Page, type PageRequest, toPage } from '#shared-kernel';
 import { idList, insertWithinOwnerLimit, keysetAfter, runIn, runOn } from './raw-sql.js';
@@ -20,6 +21,8 @@ interface CollectionRow {
 }
 
 const COLUMNS = 'id, owner_id, name, description, created_at, updated_at';
+/** The table of each kind of member (never from input: a closed map). */
+const MEMBER_TABLE = { tileset: 'tile_sets', rendition: 'renditions' } as const satisfies Record<MemberKind, string>;
 const IN_IDS = 'in (select jsonb_array_elements_text(?::jsonb)::uuid)';
 
 const toCollection = (row: CollectionRow) =>
@@ -149,6 +152,17 @@ export class MikroOrmCollectionRepository extends CollectionRepository {
       [collectionId],
     );
     return rows.map((r) => r.id);
+  }
+
+  async holds(collectionId: string, kind: MemberKind, id: string): Promise<boolean> {
+    const rows = await this.query<{ held: number }>(
+      `select 1 as held from ${MEMBER_TABLE[kind]} d
+         join collection_panoramas cp on cp.panorama_id = d.panorama_id and cp.collection_id = ?
+         join panoramas p on p.id = d.panorama_id and p.deleted_at is null
+        where d.id = ?`,
+      [collectionId, id],
+    );
+    return rows.length > 0;
   }
 
   async status(collectionId: string): Promise<CollectionStatus | null> {

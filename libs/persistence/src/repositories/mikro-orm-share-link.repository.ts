@@ -8,6 +8,7 @@ interface ShareLinkRow {
   kind: ShareKind;
   tile_set_id: string | null;
   rendition_id: string | null;
+  collection_id: string | null;
   created_by: string;
   label: string | null;
   key_id: string;
@@ -22,16 +23,17 @@ interface ShareLinkRow {
 const RESOURCE = {
   tileset: { column: 'tile_set_id', table: 'tile_sets' },
   rendition: { column: 'rendition_id', table: 'renditions' },
+  collection: { column: 'collection_id', table: 'collections' },
 } as const satisfies Record<ShareKind, { column: string; table: string }>;
 
 const COLUMNS =
-  'id, kind, tile_set_id, rendition_id, created_by, label, key_id, epoch, created_at, expires_at, revoked_at, last_used_at';
+  'id, kind, tile_set_id, rendition_id, collection_id, created_by, label, key_id, epoch, created_at, expires_at, revoked_at, last_used_at';
 
 const toLink = (row: ShareLinkRow) =>
   new ShareLink({
     id: row.id,
     kind: row.kind,
-    resourceId: (row.tile_set_id ?? row.rendition_id)!,
+    resourceId: (row.tile_set_id ?? row.rendition_id ?? row.collection_id)!,
     createdBy: row.created_by,
     label: row.label,
     keyId: row.key_id,
@@ -44,7 +46,7 @@ const toLink = (row: ShareLinkRow) =>
 
 /**
  * Share links in `share_links`, in plain SQL: one domain field (resourceId) lives in one of
- * two foreign-key columns, which an entity schema cannot map. Always the primary: a revoked
+ * three foreign-key columns, which an entity schema cannot map. Always the primary: a revoked
  * link must never be read back as active from a replica.
  */
 @Injectable()
@@ -118,12 +120,13 @@ export class MikroOrmShareLinkRepository extends ShareLinkRepository {
     return rows[0] ? new Date(rows[0].expires_at) : null;
   }
 
-  async revokeAll(kind: ShareKind, resourceId: string, at: Date): Promise<void> {
-    await this.query(
+  async revokeAll(kind: ShareKind, resourceId: string, at: Date): Promise<RevokedShareLink[]> {
+    const rows = await this.query(
       `update share_links set revoked_at = ? where ${RESOURCE[kind].column} = ? and revoked_at is null
-       and expires_at > ? returning id`,
+       and expires_at > ? returning ${COLUMNS}`,
       [at, resourceId, at],
     );
+    return rows.map((row) => ({ id: row.id, expiresAt: new Date(row.expires_at) }));
   }
 
   async revokedUnexpired(now: Date): Promise<RevokedShareLink[]> {

@@ -3,7 +3,8 @@ import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateIf
 import { SHARE_LABEL_MAX_LENGTH } from '#sharing';
 import { SingleLine } from '../../common/single-line.js';
 
-export class CreateShareDto {
+/** A link that is always listed (a collection's). */
+export class CreateListedShareDto {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 60,
@@ -29,7 +30,9 @@ export class CreateShareDto {
   @MaxLength(SHARE_LABEL_MAX_LENGTH)
   @SingleLine()
   label?: string;
+}
 
+export class CreateShareDto extends CreateListedShareDto {
   @ApiPropertyOptional({
     default: true,
     description:
@@ -98,6 +101,26 @@ export class RenditionShareDto extends ShareLinkFieldsDto {
   @ApiProperty({ description: 'The rendition file: usable in an <img> anywhere, no token needed.' }) fileUrl!: string;
 }
 
+export class CollectionShareDto extends ShareLinkFieldsDto {
+  @ApiProperty({
+    description:
+      "The collection's public page: its panoramas, each opening in a viewer, with no account. Embeddable on any site.",
+  })
+  pageUrl!: string;
+  @ApiProperty({
+    description:
+      'The collection under the link as JSON (getSharedCollection): its panoramas, paged, each with the URLs of its ' +
+      'tile sets and thumbnail under this link.',
+  })
+  url!: string;
+  @ApiProperty({
+    description:
+      'IIIF Presentation API 3.0 Collection of the manifests of its panoramas (those with a ready tile set): what ' +
+      'Mirador opens, on any site, with no account.',
+  })
+  iiifCollectionUrl!: string;
+}
+
 export class TileSetShareListDto {
   @ApiProperty({ type: TileSetShareDto, isArray: true, description: 'Active listed links, newest first.' })
   items!: TileSetShareDto[];
@@ -106,4 +129,9 @@ export class TileSetShareListDto {
 export class RenditionShareListDto {
   @ApiProperty({ type: RenditionShareDto, isArray: true, description: 'Active listed links, newest first.' })
   items!: RenditionShareDto[];
+}
+
+export class CollectionShareListDto {
+  @ApiProperty({ type: CollectionShareDto, isArray: true, description: 'Active links, newest first.' })
+  items!: CollectionShareDto[];
 }

@@ -702,15 +702,24 @@ async function renderShareLinks() {
 }
 
 function shareLinkLine(set, link) {
+  return linkLine(link, {
+    path: `/v1/tilesets/${set.id}/shares/${link.id}`,
+    url: viewerUrl(link),
+    what: (set.layout ?? 'deepzoom') === 'sphere' ? '360°' : '2D',
+    refresh: renderShareLinks,
+  });
+}
+
+/** One active share link in a list: who it is for, its dates, copy, rename, revoke. */
+function linkLine(link, { path, url, what, refresh }) {
   const when = (iso) => new Date(iso).toLocaleString();
   const name = link.label ?? 'No label';
   const facts = [
-    (set.layout ?? 'deepzoom') === 'sphere' ? '360°' : '2D',
+    ...(what ? [what] : []),
     `made ${when(link.createdAt)}`,
     `until ${when(link.expiresAt)}`,
     link.lastUsedAt ? `last used ${when(link.lastUsedAt)}` : 'not used yet',
   ].join(' · ');
-  const path = `/v1/tilesets/${set.id}/shares/${link.id}`;
   return el(
     'li',
     { 'data-link': link.id },
@@ -721,10 +730,10 @@ function shareLinkLine(set, link) {
       textContent: 'Copy link',
       onclick: async (event) => {
         try {
-          await navigator.clipboard.writeText(viewerUrl(link));
+          await navigator.clipboard.writeText(url);
           event.target.textContent = 'Copied';
         } catch {
-          prompt('The viewer link:', viewerUrl(link)); // no clipboard on plain http
+          prompt('The link:', url); // no clipboard on plain http
         }
       },
     }),
@@ -736,7 +745,7 @@ function shareLinkLine(set, link) {
         if (label === null) return;
         void attempt(async () => {
           await apiJson(path, { method: 'PATCH', json: { label: label.trim() || null } });
-          await renderShareLinks();
+          await refresh();
         });
       },
     }),
@@ -750,7 +759,7 @@ function shareLinkLine(set, link) {
           const response = await api(path, { method: 'DELETE' });
           if (!response.ok) throw await Problem.of(response);
           message(`The link "${name}" stopped working.`, 'info');
-          await renderShareLinks();
+          await refresh();
         });
       },
     }),
@@ -950,6 +959,8 @@ async function collectionView(id, signal) {
   $('collection-progress').value = 0;
   const found = await apiJson(`/v1/collections/${encodeURIComponent(id)}`, { signal });
   $('collection-name').textContent = found.name;
+  $('collection-share-panel').open = false;
+  $('collection-share-result').hidden = true;
   // The stream stays open (a collection can grow); it reconnects by itself.
   void follow(`/v1/collections/${encodeURIComponent(id)}/events`, (_, status) => showStatus(status, signal), signal);
 }
@@ -977,4 +988,42 @@ async function loadCollectionPanoramas(signal) {
     signal,
   });
   $('collection-panoramas').replaceChildren(...page.items.map((panorama) => card(panorama, signal)));
+}
+
+// Share a collection: a public page of its panoramas and a IIIF Collection, listed links only.
+$('collection-share-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void attempt(async () => {
+    const form = new FormData(event.target);
+    const label = String(form.get('label') ?? '').trim();
+    const json = { ttlSeconds: Number(form.get('ttl')), ...(label ? { label } : {}) };
+    const link = await apiJson(`/v1/collections/${encodeURIComponent(collection.id)}/share`, { method: 'POST', json });
+    $('collection-share-page').value = link.pageUrl;
+    $('collection-share-iiif').value = link.iiifCollectionUrl;
+    $('collection-share-expiry').textContent =
+      `Anyone with these links can view the collection's panoramas until ${new Date(link.expiresAt).toLocaleString()}.`;
+    $('collection-share-result').hidden = false;
+    event.target.elements.label.value = '';
+    await renderCollectionLinks();
+  });
+});
+$('collection-share-panel').addEventListener(
+  'toggle',
+  () => $('collection-share-panel').open && void attempt(renderCollectionLinks),
+);
+
+async function renderCollectionLinks() {
+  const id = collection.id;
+  const { items } = await apiJson(`/v1/collections/${encodeURIComponent(id)}/shares`);
+  if (collection.id !== id) return; // another collection meanwhile
+  $('collection-share-none').hidden = items.length > 0;
+  $('collection-share-links').replaceChildren(
+    ...items.map((link) =>
+      linkLine(link, {
+        path: `/v1/collections/${encodeURIComponent(id)}/shares/${link.id}`,
+        url: link.pageUrl,
+        refresh: renderCollectionLinks,
+      }),
+    ),
+  );
 }

@@ -1,6 +1,9 @@
 import type { Page, PageRequest } from '#shared-kernel';
 import type { Collection, CollectionProps, CollectionStatus } from '../../domain/collection.js';
 
+/** What a collection holds through its panoramas. */
+export type MemberKind = 'tileset' | 'rendition';
+
 export type CollectionChanges = Partial<Pick<CollectionProps, 'name' | 'description'>>;
 
 export abstract class CollectionRepository {
@@ -29,6 +32,8 @@ export abstract class CollectionRepository {
   abstract remove(collectionId: string, panoramaIds: readonly string[]): Promise<number>;
   /** The collection's live panoramas' ids, all of them (at most MAX_PANORAMAS_PER_COLLECTION). */
   abstract panoramaIds(collectionId: string): Promise<string[]>;
+  /** Whether the tile set or rendition `id` is of a live panorama of the collection. */
+  abstract holds(collectionId: string, kind: MemberKind, id: string): Promise<boolean>;
 
   abstract status(collectionId: string): Promise<CollectionStatus | null>;
   /** Collections that changed since their last completion, within a day, latest first (candidates for one). */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, Clock, newId, type Page, type PageRequest } from '#shared-kernel';
+import { type Actor, Clock, newId, type Page, type PageRequest, type ShareGrant } from '#shared-kernel';
 import { PanoramaNotFoundError } from '#panoramas';
 import {
   Collection,
@@ -12,6 +12,7 @@ import {
   CollectionLimitReachedError,
   CollectionNotFoundError,
 } from '../../domain/collections.errors.js';
+import { CollectionMembers } from '../collection-members.service.js';
 import { type CollectionChanges, CollectionRepository } from '../ports/collection.repository.port.js';
 
 /**
@@ -22,6 +23,7 @@ import { type CollectionChanges, CollectionRepository } from '../ports/collectio
 export class CollectionsUseCase {
   constructor(
     private readonly collections: CollectionRepository,
+    private readonly membership: CollectionMembers,
     private readonly clock: Clock,
   ) {}
 
@@ -72,6 +74,7 @@ export class CollectionsUseCase {
   async delete(actor: Actor, id: string): Promise<void> {
     await this.owned(actor, id);
     if (!(await this.collections.delete(id))) throw new CollectionNotFoundError();
+    this.membership.forget(id);
   }
 
   /** Adds the owner's panoramas; one that is not theirs (or gone) refuses the whole request. */
@@ -86,16 +89,29 @@ export class CollectionsUseCase {
     );
     if (added === 'full') throw new CollectionFullError(MAX_PANORAMAS_PER_COLLECTION);
     if (added.missing.length > 0) throw new PanoramaNotFoundError();
+    this.membership.forget(id);
   }
 
   async remove(actor: Actor, id: string, panoramaIds: readonly string[]): Promise<void> {
     await this.owned(actor, id);
     await this.collections.remove(id, [...new Set(panoramaIds)]);
+    // Its share links stop opening what was taken out: here at once, elsewhere when told.
+    this.membership.forget(id);
   }
 
   /** The collection and its live panoramas' ids (oldest addition first). */
   async members(actor: Actor, id: string): Promise<{ collection: Collection; panoramaIds: string[] }> {
     const collection = await this.get(actor, id);
+    return { collection, panoramaIds: await this.collections.panoramaIds(id) };
+  }
+
+  /**
+   * As members, for the holder of a share link of the collection (its links are listed, so
+   * revoking is the link's business, checked before this); gone: CollectionNotFoundError.
+   */
+  async sharedMembers(grant: ShareGrant, id: string): Promise<{ collection: Collection; panoramaIds: string[] }> {
+    const collection = grant.share === 'collection' && grant.id === id ? await this.collections.findById(id) : null;
+    if (!collection) throw new CollectionNotFoundError();
     return { collection, panoramaIds: await this.collections.panoramaIds(id) };
   }
 

@@ -25,8 +25,8 @@ export abstract class ShareLinkRepository {
   ): Promise<ShareLink | null>;
   /** Revokes an active link of the resource: its expiry, or null when there is none with this id. */
   abstract revoke(kind: ShareKind, resourceId: string, id: string, at: Date): Promise<Date | null>;
-  /** Revokes every active link of the resource. */
-  abstract revokeAll(kind: ShareKind, resourceId: string, at: Date): Promise<void>;
+  /** Revokes every active link of the resource; those it revoked. */
+  abstract revokeAll(kind: ShareKind, resourceId: string, at: Date): Promise<RevokedShareLink[]>;
   /** Every revoked link that has not expired yet (what each API process keeps in memory). */
   abstract revokedUnexpired(now: Date): Promise<RevokedShareLink[]>;
   /** Records when links were last used (a batch: link id -> time); later times only. */

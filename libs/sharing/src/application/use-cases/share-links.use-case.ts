@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CollectionsUseCase } from '#collections';
 import { RenditionSharesUseCase } from '#renditions';
 import { type Actor, Clock, newId, type ShareGrant } from '#shared-kernel';
 import { TileSetSharesUseCase } from '#tiles';
@@ -18,7 +19,8 @@ export interface NewShareLink {
   label?: string | null;
   /**
    * false: a link for the caller's own use (the web app's viewer): nothing is stored, it is
-   * not listed and ends only when every link of the resource is revoked.
+   * not listed and ends only when every link of the resource is revoked. A collection's links
+   * are always listed (its members' tokens name the link: revoking it must end them).
    */
   listed?: boolean;
   /** The key that will sign the token (kept, so that a listed link's URLs can be shown again). */
@@ -26,7 +28,7 @@ export interface NewShareLink {
 }
 
 /**
- * Share links of one tile set or rendition, for its owner: make one (listed, with a label,
+ * Share links of one tile set, rendition or collection, for its owner: make one (listed, with a label,
  * or unlisted), list the active ones, label one, revoke one, revoke all. Signing the token
  * is the HTTP edge's (it holds the keys); what a link grants and whether it still may is
  * decided here.
@@ -36,6 +38,7 @@ export class ShareLinksUseCase {
   constructor(
     private readonly tileSets: TileSetSharesUseCase,
     private readonly renditions: RenditionSharesUseCase,
+    private readonly collections: CollectionsUseCase,
     private readonly links: ShareLinkRepository,
     private readonly revoked: RevokedShareLinks,
     private readonly use: ShareLinkUse,
@@ -54,7 +57,7 @@ export class ShareLinksUseCase {
     const now = this.clock.now();
     const ttl = Math.min(options.ttlSeconds ?? this.settings.defaultTtlSeconds, this.settings.maxTtlSeconds);
     const expiresAt = new Date((Math.floor(now.getTime() / 1000) + ttl) * 1000);
-    if (options.listed === false) return { grant, expiresAt, link: null };
+    if (options.listed === false && kind !== 'collection') return { grant, expiresAt, link: null };
     const link = new ShareLink({
       id: newId(),
       kind,
@@ -97,15 +100,29 @@ export class ShareLinksUseCase {
     this.revoked.add(linkId, expiresAt);
   }
 
-  /** Ends every link of the resource, listed or not (the resource's share epoch is raised). */
+  /**
+   * Ends every link of the resource, listed or not (a tile set's or rendition's share epoch
+   * is raised; a collection's links are all listed, each is revoked).
+   */
   async revokeAll(actor: Actor, kind: ShareKind, id: string): Promise<void> {
     if (kind === 'tileset') await this.tileSets.revokeAll(actor, id);
-    else await this.renditions.revokeAll(actor, id);
-    await this.links.revokeAll(kind, id, this.clock.now());
+    else if (kind === 'rendition') await this.renditions.revokeAll(actor, id);
+    else await this.grant(actor, kind, id);
+    for (const link of await this.links.revokeAll(kind, id, this.clock.now()))
+      this.revoked.add(link.id, link.expiresAt);
   }
 
   /** Owners only; others learn nothing (the resource's own not-found error). */
-  private grant(actor: Actor, kind: ShareKind, id: string): Promise<ShareGrant> {
-    return kind === 'tileset' ? this.tileSets.grant(actor, id) : this.renditions.grant(actor, id);
+  private async grant(actor: Actor, kind: ShareKind, id: string): Promise<ShareGrant> {
+    switch (kind) {
+      case 'tileset':
+        return this.tileSets.grant(actor, id);
+      case 'rendition':
+        return this.renditions.grant(actor, id);
+      case 'collection':
+        await this.collections.owned(actor, id);
+        // No epoch of its own: every link is listed, revoked one by one (revokeAll too).
+        return { share: 'collection', id, epoch: 0 };
+    }
   }
 }

@@ -1,3 +1,4 @@
+import type { CollectionsUseCase } from '#collections';
 import type { RenditionSharesUseCase } from '#renditions';
 import type { Actor, ShareGrant } from '#shared-kernel';
 import { FixedClock, InMemoryChangeFeed, InMemoryShareLinkRepository } from '#testing';
@@ -26,6 +27,7 @@ function setUp(maxActiveLinks = 3) {
   const sharing = new ShareLinksUseCase(
     tileSets,
     {} as RenditionSharesUseCase,
+    {} as CollectionsUseCase,
     links,
     revoked,
     use,

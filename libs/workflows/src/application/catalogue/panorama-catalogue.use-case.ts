@@ -11,7 +11,8 @@ import {
   UpdatePanoramaUseCase,
 } from '#panoramas';
 import { type Rendition, RenditionsOfPanoramasUseCase } from '#renditions';
-import type { Page } from '#shared-kernel';
+import { type Collection, CollectionsUseCase } from '#collections';
+import type { Page, ShareGrant } from '#shared-kernel';
 
 /** A panorama with everything derived from it: tile sets and renditions. */
 export interface PanoramaWithDerivatives extends PanoramaView {
@@ -48,6 +49,7 @@ export class PanoramaCatalogueUseCase {
     private readonly updatePanorama: UpdatePanoramaUseCase,
     private readonly describePanorama: DescribePanoramaUseCase,
     private readonly derivatives: PanoramaDerivatives,
+    private readonly collections: CollectionsUseCase,
   ) {}
 
   /**
@@ -62,6 +64,22 @@ export class PanoramaCatalogueUseCase {
   async list(actor: Actor, query: ListPanoramasInput): Promise<Page<PanoramaWithDerivatives>> {
     const page = await this.listPanoramas.execute(actor, query);
     return { items: await this.derivatives.attach(page.items), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * A shared collection as the holder of its link sees it: the collection and a page of its
+   * live panoramas (with the listing's filters), read as its owner would list them.
+   * CollectionNotFoundError once it is gone.
+   */
+  async sharedCollection(
+    grant: ShareGrant,
+    id: string,
+    query: Omit<ListPanoramasInput, 'ownerId' | 'ids'>,
+  ): Promise<{ collection: Collection; page: Page<PanoramaWithDerivatives> }> {
+    const { collection, panoramaIds } = await this.collections.sharedMembers(grant, id);
+    const ownerId = collection.props.ownerId;
+    const page = await this.list({ userId: ownerId, role: 'user' }, { ...query, ownerId, ids: panoramaIds });
+    return { collection, page };
   }
 
   async get(actor: Actor, id: string): Promise<PanoramaWithDerivatives> {
