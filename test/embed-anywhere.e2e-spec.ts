@@ -29,6 +29,7 @@ let sphereShare: { dziUrl: string };
 let owner: Awaited<ReturnType<ApiHarness['userClient']>>;
 let tileSetId: string;
 let panoramaId: string;
+let spherePanoramaId: string;
 const tokenOf = (url: string) => url.split('/s/')[1].split('/')[0];
 
 const require = createRequire(import.meta.url);
@@ -199,6 +200,7 @@ beforeAll(async () => {
     filename: 'sphere.jpg',
     fields: { presets: 'none', projection: 'equirectangular' },
   });
+  spherePanoramaId = sphereUpload.data!.id;
   const sphereSet = sphereUpload.data!.tileSets.find((s) => s.layout === 'sphere')!;
   const cut = await followEvents(`${api.baseUrl}/v1/tilesets/${sphereSet.id}/events`, owner.accessToken, 120_000);
   expect(cut.at(-1)?.event).toBe('ready');
@@ -355,6 +357,39 @@ it("shows a shared rendition in a plain <img> on another site, and lets that sit
     };
   }, imageUrl);
   expect(read).toEqual({ status: 206, range: expect.stringMatching(/^bytes 0-3\//), size: 4 });
+  await page.close();
+});
+
+it("opens a shared collection's IIIF Collection in stock Mirador 4 on another site, and a panorama from it", async () => {
+  const made = await owner.client.POST('/v1/collections', { body: { name: 'Colours' } });
+  const id = made.data!.id;
+  const added = await owner.client.POST('/v1/collections/{id}/panoramas', {
+    params: { path: { id } },
+    body: { panoramaIds: [panoramaId, spherePanoramaId] },
+  });
+  expect(added.response.status).toBe(204);
+  const link = (await owner.client.POST('/v1/collections/{id}/share', { params: { path: { id } }, body: {} })).data!;
+  const page = await pageWith(
+    `<div id="mirador" style="position:relative;width:800px;height:500px"></div>
+     <script src="/mirador.min.js"></script>
+     <script>Mirador.viewer({ id: 'mirador', windows: [{ manifestId: ${JSON.stringify(link.iiifCollectionUrl)} }] });</script>`,
+  );
+  // Mirador sees a Collection: its dialog lists the members' manifests by title.
+  await page.getByRole('button', { name: /show collection/i }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByText('2 manifests').waitFor();
+  expect(await dialog.getByRole('menuitem').allInnerTexts()).toEqual(['sphere', 'halves']);
+  await dialog.getByRole('menuitem', { name: 'halves' }).click();
+  // The panorama, drawn from its image service's tiles through its URLs under the collection's link.
+  await expectColour(page, '#mirador .openseadragon-canvas', 0.25, 0.5, [220, 0, 0]);
+  await expectColour(page, '#mirador .openseadragon-canvas', 0.75, 0.5, [0, 0, 220]);
+  const tiles = requestedBy(page).filter((url) =>
+    /\/v1\/s\/[^/]+\/tilesets\/[^/]+\/iiif\/[^/]+\/[^/]+\/0\/default\.\w+$/.test(url),
+  );
+  expect(tiles.length).toBeGreaterThan(0);
+  expect(new Set(tiles.map(tokenOf)).size).toBe(1);
+  expect(tokenOf(tiles[0])).not.toBe(tokenOf(link.iiifCollectionUrl));
+  expect(failuresOf(page)).toEqual([]);
   await page.close();
 });
 

@@ -27,7 +27,15 @@ const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
   Object.entries(item).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
 );
 const SOME_ID = '00000000-0000-4000-8000-000000000000';
-const urlOf = (path: string) => path.replace(/\{[^}]+\}/g, SOME_ID);
+/** A shared collection's routes check the link before the query: a real link, to reach the validation. */
+const sharedCollection = { token: '', id: '' };
+const urlOf = (path: string) =>
+  path
+    .replace(
+      /^\/v1\/s\/\{token\}\/collections\/\{id\}/,
+      () => `/v1/s/${sharedCollection.token}/collections/${sharedCollection.id}`,
+    )
+    .replace(/\{[^}]+\}/g, SOME_ID);
 
 /** [operation label, method, path, field] for every string property of a JSON body. */
 const bodyFields = operations.flatMap(({ path, method, op }) => {
@@ -61,6 +69,10 @@ beforeAll(async () => {
     body: { email: 'admin@tessera.test', password: 'admin password for tests' },
   });
   token = login.data!.accessToken;
+  const made = await send('POST', '/v1/collections', JSON.stringify({ name: 'Shared' }));
+  sharedCollection.id = made.body.id as string;
+  const link = await send('POST', `/v1/collections/${sharedCollection.id}/share`, '{}');
+  sharedCollection.token = new URL(link.body.url as string).pathname.split('/')[3];
 });
 afterAll(() => api?.close());
 

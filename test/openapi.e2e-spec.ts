@@ -127,7 +127,7 @@ describe('OpenAPI spec', () => {
     // Share-link routes need no bearer token: the token in their path is the credential, so
     // each documents the 403 of a bad, expired or revoked link instead of a 401.
     const shared = operations(spec).filter(({ path }) => path.startsWith('/v1/s/{token}/'));
-    expect(shared.length).toBe(10);
+    expect(shared.length).toBe(12);
     for (const { op } of shared) {
       expect(op.security).toEqual([]);
       expect(op.responses['403']).toBeDefined();

@@ -285,6 +285,76 @@ describe('sharing', () => {
   }, 120_000);
 });
 
+describe('sharing a collection', () => {
+  it('makes a link whose public page shows the thumbnails and opens each panorama; revoking it ends the page', async () => {
+    const user = await api.userClient();
+    const made = await user.client.POST('/v1/collections', { body: { name: 'Red and blue' } });
+    const collectionId = made.data!.id;
+    const uploaded = await upload(user.client, await halves(2000, 1000), {
+      filename: 'halves.png',
+      fields: { title: 'Halves', projection: 'flat', presets: 'thumb', collectionId },
+    });
+    const panorama = uploaded.data!;
+    await followEvents(`${api.baseUrl}/v1/tilesets/${panorama.tileSets[0].id}/events`, user.accessToken);
+    await followEvents(`${api.baseUrl}/v1/renditions/${panorama.renditions[0].id}/events`, user.accessToken);
+
+    const { page } = await openPage();
+    const link = await step(page, 'collection-share', async () => {
+      await signIn(page, user.email, user.password);
+      await page.goto(`${api.baseUrl}/app#/c/${collectionId}`);
+      await page.click('#collection-share-panel summary');
+      await page.locator('#collection-share-none').waitFor();
+      await page.fill('#collection-share-form input[name=label]', 'Family');
+      await page.click('#collection-share-form button[type=submit]');
+      await page.locator('#collection-share-links li', { hasText: 'Family' }).waitFor();
+      expect(await page.inputValue('#collection-share-iiif')).toMatch(
+        new RegExp(`/v1/s/[^/]+/collections/${collectionId}/iiif-collection$`),
+      );
+      return page.inputValue('#collection-share-page');
+    });
+    expect(link).toMatch(new RegExp(`^${api.baseUrl}/s/[^/]+/collections/${collectionId}$`));
+
+    // Someone with the link and no account: the collection, its thumbnail, then the panorama.
+    const guest = await openPage(undefined, { width: 390, height: 844 });
+    const memberPage = await step(guest.page, 'collection-public-page', async () => {
+      await guest.page.goto(link);
+      await guest.page.locator('#name', { hasText: 'Red and blue' }).waitFor();
+      const thumb = guest.page.locator('#panoramas li img');
+      await thumb.evaluate((e: { complete: boolean; decode(): Promise<void> }) =>
+        e.complete ? undefined : e.decode(),
+      );
+      expect(await thumb.evaluate((e: { naturalWidth: number }) => e.naturalWidth)).toBe(320);
+      expect(await guest.page.locator('#expiry').textContent()).toMatch(/valid until/);
+      await guest.page.locator('#panoramas li a.title', { hasText: 'Halves' }).click();
+      await flatOsdLoaded(guest.page);
+      expect(red(await colourAt(guest.page, '#stage', 0.3, 0.5))).toBe(true);
+      expect(blue(await colourAt(guest.page, '#stage', 0.7, 0.5))).toBe(true);
+      return guest.page.url();
+    });
+    expect(memberPage).toMatch(new RegExp(`^${api.baseUrl}/s/[^/]+/tilesets/${panorama.tileSets[0].id}$`));
+    expect(guest.problems).toEqual([]);
+
+    await step(page, 'collection-revoke', async () => {
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page
+        .locator('#collection-share-links li', { hasText: 'Family' })
+        .getByRole('button', { name: 'Revoke' })
+        .click();
+      await page.locator('#collection-share-none').waitFor();
+    });
+    // Whoever opens the link or the panorama's page it led to now (a browser that kept
+    // answers may show them until they expire: they are private, cached for the link's life).
+    const later = await openPage();
+    await step(later.page, 'collection-revoked', async () => {
+      await later.page.goto(link);
+      await later.page.locator('#message', { hasText: /revoked/i }).waitFor();
+      await later.page.goto(memberPage);
+      await later.page.locator('#message', { hasText: /revoked/i }).waitFor();
+    });
+    await Promise.all([page.context().close(), guest.page.context().close(), later.page.context().close()]);
+  }, 120_000);
+});
+
 describe('a 360° panorama', () => {
   it('opens as a sphere in Photo Sphere Viewer from its tiles, with the right colours at known yaws', async () => {
     const user = await api.userClient();

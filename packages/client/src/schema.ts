@@ -3998,8 +3998,6 @@ export interface operations {
                 cursor?: string;
                 /** @description Only panoramas whose title contains this (case-insensitive). */
                 title?: string;
-                /** @description Admins: list this user's panoramas. Ignored for everyone else. */
-                ownerId?: string;
                 /** @description Only panoramas carrying every one of these tags (comma-separated, exact match), e.g. `alps,winter`. */
                 tags?: string;
                 /** @description Only panoramas uploaded at or after this. */
@@ -4379,14 +4377,14 @@ export interface operations {
                 cursor?: string;
                 /** @description Only panoramas whose title contains this (case-insensitive). */
                 title?: string;
-                /** @description Admins: list this user's panoramas. Ignored for everyone else. */
-                ownerId?: string;
                 /** @description Only panoramas carrying every one of these tags (comma-separated, exact match), e.g. `alps,winter`. */
                 tags?: string;
                 /** @description Only panoramas uploaded at or after this. */
                 uploadedFrom?: string;
                 /** @description Only panoramas uploaded before this. */
                 uploadedBefore?: string;
+                /** @description Admins: list this user's panoramas. Ignored for everyone else. */
+                ownerId?: string;
             };
             header?: never;
             path?: never;
@@ -5155,8 +5153,6 @@ export interface operations {
                 cursor?: string;
                 /** @description Only panoramas whose title contains this (case-insensitive). */
                 title?: string;
-                /** @description Admins: list this user's panoramas. Ignored for everyone else. */
-                ownerId?: string;
                 /** @description Only panoramas carrying every one of these tags (comma-separated, exact match), e.g. `alps,winter`. */
                 tags?: string;
                 /** @description Only panoramas uploaded at or after this. */

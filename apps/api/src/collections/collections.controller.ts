@@ -34,7 +34,7 @@ import { UuidParam } from '../common/uuid-param.js';
 import { CurrentPrincipal } from '../http/auth/auth.decorators.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { sendZip } from '../http/zip-stream.js';
-import { ListPanoramasQueryDto, listPanoramasInput } from '../panoramas/dto/panorama-queries.dto.js';
+import { listPanoramasInput, PanoramaFiltersQueryDto } from '../panoramas/dto/panorama-queries.dto.js';
 import { PanoramaPageDto } from '../panoramas/dto/panorama.dto.js';
 import {
   CollectionShareDto,
@@ -198,7 +198,7 @@ export class CollectionsController {
   async listCollectionPanoramas(
     @CurrentPrincipal() principal: Principal,
     @UuidParam('id') id: string,
-    @Query() query: ListPanoramasQueryDto,
+    @Query() query: PanoramaFiltersQueryDto,
   ): Promise<PanoramaPageDto> {
     const { collection, panoramaIds } = await this.collections.members(principal, id);
     return PanoramaPageDto.from(

@@ -7,7 +7,7 @@ import { PageQueryDto } from '../common/page-query.dto.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { PRESENTATION_SCHEMA, presentationCollection, sendPresentation } from '../panoramas/iiif-presentation.js';
-import { ListPanoramasQueryDto, listPanoramasInput } from '../panoramas/dto/panorama-queries.dto.js';
+import { listPanoramasInput, PanoramaFiltersQueryDto } from '../panoramas/dto/panorama-queries.dto.js';
 import { ShareLinkAnswers } from '../share/share-link-answers.js';
 import { CurrentShare, SharedResource, type ShareAccess } from '../share/share-link.guard.js';
 import { SHARE_PROBLEMS } from '../share/share-problems.js';
@@ -44,7 +44,7 @@ export class SharedCollectionsController {
     @CurrentShare() access: ShareAccess,
     @Param('token') token: string,
     @UuidParam('id') id: string,
-    @Query() query: ListPanoramasQueryDto,
+    @Query() query: PanoramaFiltersQueryDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SharedCollectionDto> {

@@ -18,20 +18,13 @@ import { PageQueryDto } from '../../common/page-query.dto.js';
 import { SingleLine } from '../../common/single-line.js';
 import { splitTags, TAGS_DESCRIPTION, TagList } from '../../common/tags.js';
 
-export class ListPanoramasQueryDto extends PageQueryDto {
+/** The filters of a listing of panoramas (yours, a collection's, a shared collection's). */
+export class PanoramaFiltersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ maxLength: 200, description: 'Only panoramas whose title contains this (case-insensitive).' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   title?: string;
-
-  @ApiPropertyOptional({
-    format: 'uuid',
-    description: "Admins: list this user's panoramas. Ignored for everyone else.",
-  })
-  @IsOptional()
-  @IsUUID()
-  ownerId?: string;
 
   @ApiPropertyOptional({
     maxLength: 1100,
@@ -57,8 +50,18 @@ export class ListPanoramasQueryDto extends PageQueryDto {
   uploadedBefore?: Date;
 }
 
+export class ListPanoramasQueryDto extends PanoramaFiltersQueryDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "Admins: list this user's panoramas. Ignored for everyone else.",
+  })
+  @IsOptional()
+  @IsUUID()
+  ownerId?: string;
+}
+
 /** The listing's input: the query as validated, its tags split. */
-export const listPanoramasInput = (query: ListPanoramasQueryDto): ListPanoramasInput => ({
+export const listPanoramasInput = (query: PanoramaFiltersQueryDto & { ownerId?: string }): ListPanoramasInput => ({
   ...query,
   tags: query.tags ? splitTags(query.tags) : undefined,
 });
