@@ -10,7 +10,8 @@ import { followEvents } from './support/tiles.js';
  * instance learns, the other must too. One shared rate limit (exact for sign-in, shared
  * within a second for the rest); a tile set cut by one instance streams its progress to a
  * client of the other; a tile set deleted through one is gone from the other's cache; a
- * session ended on one is refused by the other.
+ * session ended on one is refused by the other; a shared collection's member taken out, or
+ * its link revoked, on one stops on the other.
  */
 beforeAll(assertBuilt);
 
@@ -111,6 +112,47 @@ it('refuses on B a session that ended on A', async () => {
     body: JSON.stringify({ refreshToken: session.refreshToken }),
   });
   await eventually(async () => (await get(b.url, '/v1/users/me', session.accessToken)).status === 401);
+});
+
+it("stops on B a shared collection's member taken out on A, then everything of the link revoked on A", async () => {
+  const { accessToken } = await tokens(a.url);
+  const call = (path: string, method = 'GET', json?: unknown) =>
+    fetch(`${a.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: json === undefined ? undefined : JSON.stringify(json),
+    });
+  const collection = (await (await call('/v1/collections', 'POST', { name: 'Across' })).json()) as { id: string };
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(await makeJpeg(600, 300))], { type: 'image/jpeg' }), 'c.jpg');
+  form.append('collectionId', collection.id);
+  const uploaded = (await (
+    await fetch(`${a.url}/v1/panoramas`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}` },
+      body: form,
+    })
+  ).json()) as { id: string; tileSets: { id: string }[] };
+  const events = await followEvents(`${a.url}/v1/tilesets/${uploaded.tileSets[0].id}/events`, accessToken);
+  expect(events.at(-1)?.event).toBe('ready');
+  const link = (await (await call(`/v1/collections/${collection.id}/share`, 'POST', {})).json()) as {
+    id: string;
+    url: string;
+  };
+  const onB = (url: string) => fetch(url.replace(a.url, b.url));
+  const shared = (await (await onB(link.url)).json()) as { items: { tileSets: { dziUrl: string }[] }[] };
+  const tile = shared.items[0].tileSets[0].dziUrl.replace(/image\.dzi$/, 'image_files/0/0_0.jpeg');
+  expect((await onB(tile)).status).toBe(200); // B now holds the membership
+
+  expect((await call(`/v1/collections/${collection.id}/panoramas/${uploaded.id}`, 'DELETE')).status).toBe(204);
+  await eventually(async () => (await onB(tile)).status === 403, 30_000);
+  expect(
+    (await call(`/v1/collections/${collection.id}/panoramas`, 'POST', { panoramaIds: [uploaded.id] })).status,
+  ).toBe(204);
+  await eventually(async () => (await onB(tile)).status === 200, 30_000);
+
+  expect((await call(`/v1/collections/${collection.id}/shares/${link.id}`, 'DELETE')).status).toBe(204);
+  await eventually(async () => (await onB(tile)).status === 403 && (await onB(link.url)).status === 403, 30_000);
 });
 
 it('shares one sign-in limit between the instances, exactly', async () => {
