@@ -1,8 +1,9 @@
 /**
  * Runs the official IIIF Presentation API validator (IIIF/presentation-validator, its own
  * `check_manifest` for version 3.0) on what Tessera answers: an owner's manifest, the same
- * panorama's manifest under a share link, a page of the owner's Collection, and, as a
- * control, a manifest broken on purpose, which must fail.
+ * panorama's manifest under a share link, a page of the owner's Collection, a shared
+ * collection's Collection and a manifest from it, and, as a control, a manifest broken on
+ * purpose, which must fail.
  *
  *   npm run bench:iiif-validate -- <a checkout of github.com/IIIF/presentation-validator>
  *
@@ -49,11 +50,32 @@ try {
     body: JSON.stringify({ label: 'validator' }),
   });
   const { iiifManifestUrl } = (await share.json()) as { iiifManifestUrl: string };
+  const collection = await fetch(`${base}/v1/collections`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: '<Harbours> & "coasts"' }),
+  });
+  const { id: collectionId } = (await collection.json()) as { id: string };
+  await fetch(`${base}/v1/collections/${collectionId}/panoramas`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ panoramaIds: [panorama.id] }),
+  });
+  const collectionShare = await fetch(`${base}/v1/collections/${collectionId}/share`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  const { iiifCollectionUrl } = (await collectionShare.json()) as { iiifCollectionUrl: string };
+  const sharedCollection = await json(iiifCollectionUrl);
+  const [member] = sharedCollection.items as { id: string }[];
   const owner = await json(`${base}/v1/panoramas/${panorama.id}/iiif-manifest`, auth);
   const cases: [name: string, document: unknown, shouldPass: boolean][] = [
     ['owner manifest', owner, true],
     ['shared manifest', await json(iiifManifestUrl), true],
     ['collection page', await json(`${base}/v1/iiif/collection`, auth), true],
+    ['shared collection', sharedCollection, true],
+    ["a shared collection's manifest", await json(member.id), true],
     ['control: a manifest without items', { ...owner, items: undefined }, false],
   ];
 
