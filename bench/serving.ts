@@ -7,6 +7,8 @@
  * - 304:    the same with If-None-Match (a viewer revalidating)
  * - share:  the same tile under a capability URL (/v1/s/{token}/...)
  * - nginx:  the tile file, `worker_processes 1`, `sendfile on`, the same machine
+ * - cache:  the share-link tile through the compose stack's caching proxy (nginx, one worker,
+ *           deploy/nginx/tessera.conf.template) on a warm cache
  * - then bearer again, from the API restarted as a cluster of two processes (API_PROCESSES=2)
  *
  * Prints req/s, p50/p99 latency and each case's ratio to nginx. Needs `npm run build` and a
@@ -22,6 +24,7 @@ import { join } from 'node:path';
 // @ts-expect-error autocannon ships no types (its @types lag two majors behind): the shape used is declared below
 import autocannonModule from 'autocannon';
 import sharp from 'sharp';
+import { type CachingProxy, nginxConf, startCachingProxy } from '../libs/testing/src/caching-proxy.ts';
 import { login, report, startBuilt, stop, thousands, throwawayDatabase, waitForOutput, whenReady } from './support.ts';
 
 interface LoadResult {
@@ -86,6 +89,7 @@ function loadWithWrk(wrk: string, url: string, headers: Record<string, string> =
 const work = await mkdtemp(join(tmpdir(), 'tessera-serving-bench-'));
 const database = await throwawayDatabase();
 const children: ChildProcess[] = [];
+let cachingProxy: CachingProxy | undefined;
 try {
   const port = 39_000 + Math.floor(Math.random() * 1000);
   const storage = join(work, 'storage');
@@ -167,26 +171,7 @@ try {
     await chmod(work, 0o755); // nginx's workers run as another user (mkdtemp makes it 0700)
     const conf = join(work, 'nginx.conf');
     await mkdir(join(work, 'nginx'), { recursive: true });
-    await writeFile(
-      conf,
-      `worker_processes 1;
-daemon off;
-pid ${join(work, 'nginx', 'nginx.pid')};
-error_log ${join(work, 'nginx', 'error.log')};
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 100000;
-  client_body_temp_path ${join(work, 'nginx')};
-  proxy_temp_path ${join(work, 'nginx')};
-  fastcgi_temp_path ${join(work, 'nginx')};
-  uwsgi_temp_path ${join(work, 'nginx')};
-  scgi_temp_path ${join(work, 'nginx')};
-  server { listen 127.0.0.1:${nginxPort}; root ${root}; }
-}
-`,
-    );
+    await writeFile(conf, nginxConf(join(work, 'nginx'), `server { listen 127.0.0.1:${nginxPort}; root ${root}; }`));
     const server = spawn(nginx, ['-c', conf, '-p', work], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(server);
     let nginxErrors = '';
@@ -205,6 +190,9 @@ http {
       name: 'nginx, 1 worker (200)',
       url: `http://127.0.0.1:${nginxPort}/${tilePath.replace(/^image_files\//, '')}`,
     });
+    // The same share-link tile through the caching proxy the compose stack runs (one worker).
+    cachingProxy = await startCachingProxy(nginx, `127.0.0.1:${port}`);
+    cases.push({ name: 'share-link tile via the caching proxy', url: sharedUrl.replace(base, cachingProxy.url) });
   } else {
     console.log('nginx is not installed: no reference row (apt-get install nginx-light)');
   }
@@ -263,8 +251,22 @@ http {
     goal: '>= 0.2x nginx, p99 <= 50 ms',
     met: reference ? r.rps / reference.rps >= 0.2 && r.p99 <= 50 : undefined,
   });
+  const cached = rows.find((r) => r.name === 'share-link tile via the caching proxy');
   report([
     { bench: 'serving', what: 'tile GET, bearer token', ...nearNginx(ok) },
+    ...(cached && reference
+      ? [
+          {
+            bench: 'serving',
+            what: 'tile GET, share link through the caching proxy (warm)',
+            value: measured(cached),
+            reference: `nginx ${measured(reference)}`,
+            ratio: cached.rps / reference.rps,
+            goal: '>= 0.9x nginx static',
+            met: cached.rps / reference.rps >= 0.9,
+          },
+        ]
+      : []),
     {
       bench: 'serving',
       what: 'tile GET, bearer token, 304',
@@ -286,6 +288,7 @@ http {
     },
   ]);
 } finally {
+  await cachingProxy?.close();
   await Promise.all(children.map(stop));
   await database.drop();
   await rm(work, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AppConfig, requestId } from '#config';
 import { migrateDatabase, storedJwtSecret } from '#persistence';
 import { Metrics } from '#shared-kernel';
@@ -55,6 +55,8 @@ export async function createApiApp(
   // Exactly this many reverse proxies are trusted to set X-Forwarded-For (never `true`).
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
   app.disable('x-powered-by');
+  // Validators a shared cache can revalidate byte-for-byte (Express' default is weak).
+  app.set('etag', 'strong');
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     requestId(req, res);
     next();
@@ -77,13 +79,15 @@ export async function createApiApp(
   // No upgrade-insecure-requests: Swagger UI must load over plain http on a LAN host; TLS
   // (and so HSTS) is the reverse proxy's business.
   // blob: images: the viewer (OpenSeadragon) draws tiles it fetched with the bearer header.
-  app.use(
-    helmet({
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } },
-    }),
+  const secureHeaders = helmet({
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } },
+  });
+  // Share-link answers (never HTML: tiles, images, descriptors, zips) may be loaded by any
+  // site and answer their own preflights; they carry their own few headers, not helmet's
+  // page policies, which a shared cache would otherwise store and send with every tile.
+  app.use((req: Request, res: Response, next: () => void) =>
+    req.path.startsWith(SHARE_API_PREFIX) ? embeddableShareAnswers(req, res, next) : secureHeaders(req, res, next),
   );
-  // Share-link answers may be loaded by any site (and answer their own preflights).
-  app.use(embeddableShareAnswers);
   app.useBodyParser('json', { limit: config.JSON_BODY_LIMIT_BYTES });
   if (config.CORS_ORIGINS.length > 0) {
     const cors = {

@@ -214,6 +214,10 @@ const schema = z
     // Longest life of a share link, and the life of one created without ttlSeconds.
     SHARE_MAX_TTL_SECONDS: int(60, 366 * DAY).default(30 * DAY),
     SHARE_DEFAULT_TTL_SECONDS: int(60, 366 * DAY).default(7 * DAY),
+    // How long a shared cache (a CDN, the compose stack's nginx) and browsers may keep an
+    // answer under a share link: a revoked link keeps working there this long at most.
+    // 0: answers are private (browsers only, until the link expires), as before.
+    SHARE_CACHE_SECONDS: int(0, DAY).default(300),
     // IIIF Image API: the largest image one request may ask for (pixels, and either side),
     // the most pixels one render may read from the pyramid (unset: what IIIF_MAX_AREA needs),
     // the longest one render may take, how many render at once per process and how many

@@ -18,3 +18,4 @@ export * from './share-link-repository.contract.js';
 export * from './orm-on-test-database.js';
 export * from './panorama-repository.contract.js';
 export * from './rendition-repository.contract.js';
+export * from './caching-proxy.js';

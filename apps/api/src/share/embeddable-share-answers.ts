@@ -31,6 +31,9 @@ const ALLOWED_HEADERS = 'Accept, If-Modified-Since, If-None-Match, If-Range, Ran
  */
 export function embeddableShareAnswers(req: Request, res: Response, next: NextFunction): void {
   if (!req.path.startsWith(SHARE_API_PREFIX)) return next();
+  // helmet's page policies (CSP, frame options...) mean nothing for these answers (never
+  // HTML); what does is kept: the type as sent.
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Access-Control-Expose-Headers', EXPOSED);

@@ -11,6 +11,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CollectionMembers } from '#collections';
+import { AppConfig } from '#config';
 import { type ShareGrant, ShareLinkRevokedError } from '#shared-kernel';
 import { RevokedShareLinks, ShareLinkUse } from '#sharing';
 import { Public } from '../http/auth/auth.decorators.js';
@@ -31,6 +32,8 @@ export interface ShareAccess {
   expiresAt: Date;
   /** The key that signed the token (a collection's members are signed with it too). */
   keyId: string;
+  /** How long shared caches may keep answers (SHARE_CACHE_SECONDS; 0: private answers). */
+  cacheSeconds: number;
 }
 type SharedRequest = Request & { shareAccess?: ShareAccess };
 
@@ -70,13 +73,14 @@ export class ShareLinkVerifier {
     private readonly revoked: RevokedShareLinks,
     private readonly use: ShareLinkUse,
     private readonly members: CollectionMembers,
+    private readonly config: AppConfig,
   ) {}
 
   async verify(token: string, kind: ShareGrant['share'], id: string): Promise<ShareAccess> {
     // A key made lately by another process (a rotation): learn it before refusing.
     // Not while the database is away: then the token is judged by the keys already known.
     if (!this.links.knowsKeyOf(token)) await this.links.refresh().catch(() => false);
-    const access = this.links.verify(token, kind, id);
+    const access = { ...this.links.verify(token, kind, id), cacheSeconds: this.config.SHARE_CACHE_SECONDS };
     const link = access.grant.link;
     if (link !== undefined) {
       if (this.revoked.has(link)) throw new ShareLinkRevokedError();
@@ -113,6 +117,14 @@ export const CurrentShare = createParamDecorator((_: unknown, ctx: ExecutionCont
   return access;
 });
 
-/** Cache-Control for an answer under a share link: private, and no longer than the link lives. */
-export const shareCacheControl = (access: ShareAccess, now = Date.now()) =>
-  `private, max-age=${Math.max(0, Math.min(31_536_000, Math.floor((access.expiresAt.getTime() - now) / 1000)))}`;
+/**
+ * Cache-Control for an answer under a share link, never beyond the link's life: `public` for
+ * SHARE_CACHE_SECONDS (a shared cache in front may keep it; a revocation reaches it within
+ * that), or `private` until the link expires when shared caching is off.
+ */
+export function shareCacheControl(access: ShareAccess, now = Date.now()): string {
+  const remaining = Math.max(0, Math.min(31_536_000, Math.floor((access.expiresAt.getTime() - now) / 1000)));
+  return access.cacheSeconds > 0
+    ? `public, max-age=${Math.min(access.cacheSeconds, remaining)}`
+    : `private, max-age=${remaining}`;
+}
