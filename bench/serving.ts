@@ -6,6 +6,7 @@
  * - bearer: GET /v1/tilesets/{id}/image_files/{level}/{col}_{row}.jpeg with the header
  * - 304:    the same with If-None-Match (a viewer revalidating)
  * - share:  the same tile under a capability URL (/v1/s/{token}/...)
+ * - iiif:   the same tile as a IIIF viewer asks for it (region and size on the tile grid)
  * - nginx:  the tile file, `worker_processes 1`, `sendfile on`, the same machine
  * - cache:  the share-link tile through the compose stack's caching proxy (nginx, one worker,
  *           deploy/nginx/tessera.conf.template) on a warm cache
@@ -143,7 +144,7 @@ try {
   const panorama = await json(await fetch(`${base}/v1/panoramas`, { method: 'POST', headers: auth, body: form }));
   const tileSetId = (panorama.tileSets as { id: string }[])[0].id;
   await whenReady(base, auth, tileSetId);
-  const tilePath = 'image_files/12/3_2.jpeg'; // an inner tile of full resolution (258 px with overlap)
+  const tilePath = 'image_files/12/3_2.jpeg'; // an inner tile of full resolution (256 px: no overlap by default)
   const tileUrl = `${base}/v1/tilesets/${tileSetId}/${tilePath}`;
   const first = await fetch(tileUrl, { headers: auth });
   if (first.status !== 200) throw new Error(`tile answered ${first.status}`);
@@ -162,6 +163,12 @@ try {
     { name: 'bearer tile (200)', url: tileUrl, headers: auth },
     { name: 'bearer tile (304)', url: tileUrl, headers: { ...auth, 'if-none-match': etag } },
     { name: 'share-link tile (200)', url: sharedUrl },
+    // The same tile as a IIIF viewer asks for it (region and size on the tile grid).
+    {
+      name: 'IIIF tile as a viewer asks (200)',
+      url: `${base}/v1/tilesets/${tileSetId}/iiif/768,512,256,256/256,/0/default.jpg`,
+      headers: auth,
+    },
   ];
 
   const nginx = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).stdout.trim();
@@ -252,6 +259,7 @@ try {
     met: reference ? r.rps / reference.rps >= 0.2 && r.p99 <= 50 : undefined,
   });
   const cached = rows.find((r) => r.name === 'share-link tile via the caching proxy');
+  const iiifTile = row('IIIF tile as a viewer asks (200)');
   report([
     { bench: 'serving', what: 'tile GET, bearer token', ...nearNginx(ok) },
     ...(cached && reference
@@ -277,6 +285,15 @@ try {
       met: revalidated.rps > ok.rps,
     },
     { bench: 'serving', what: 'tile GET, share link', ...nearNginx(shared) },
+    {
+      bench: 'serving',
+      what: 'IIIF tile-aligned GET, default tile set',
+      value: measured(iiifTile),
+      reference: `Deep Zoom tile: ${thousands(ok.rps)} req/s`,
+      ratio: iiifTile.rps / ok.rps,
+      goal: '>= 0.8x the Deep Zoom tile',
+      met: iiifTile.rps / ok.rps >= 0.8,
+    },
     {
       bench: 'serving',
       what: 'tile GET, bearer, API_PROCESSES=2',

@@ -154,12 +154,21 @@ async function expectColour(page: Page, selector: string, x: number, y: number, 
   expect(last).toEqual(expected.map((v, i) => (Math.abs(v - last[i]) < 40 ? last[i] : v)));
 }
 
-/** OpenSeadragon with its defaults (no crossOriginPolicy), given one tile source URL. */
-async function openSeadragon(tileSource: string): Promise<Page> {
+/**
+ * OpenSeadragon with its defaults (no crossOriginPolicy), given one tile source URL;
+ * `drawer` and `zoom` (applied when it opens, centred on the image) when a test asks.
+ */
+async function openSeadragon(tileSource: string, view: { drawer?: string; zoom?: number } = {}): Promise<Page> {
+  const drawer = view.drawer ? `drawer: '${view.drawer}', ` : '';
+  const zoom = view.zoom
+    ? `osd.addOnceHandler('open', () => { osd.viewport.zoomTo(${view.zoom}, null, true); ` +
+      `osd.viewport.panTo(new OpenSeadragon.Point(0.5, 0.25), true); });`
+    : '';
   const page = await pageWith(
     `<div id="osd" style="width:800px;height:400px;background:#fff"></div>
      <script src="/openseadragon.min.js"></script>
-     <script>window.osd = OpenSeadragon({ id: 'osd', prefixUrl: '', tileSources: ${JSON.stringify(tileSource)} });</script>`,
+     <script>window.osd = OpenSeadragon({ id: 'osd', prefixUrl: '', ${drawer}tileSources: ${JSON.stringify(tileSource)} });
+     ${zoom}</script>`,
   );
   await page.waitForFunction(() => {
     const item = (
@@ -313,6 +322,35 @@ it("shows a shared 360° panorama in Photo Sphere Viewer on another site, from t
   expect(requestedBy(page).some((url) => /\/v1\/s\/[^/]+\/tilesets\/[^/]+\/image_files\//.test(url))).toBe(true);
   expect(failuresOf(page)).toEqual([]);
   await page.close();
+});
+
+it('shows a tile set cut with the default options (no overlap) without seams, at any zoom, in both drawers', async () => {
+  // Flat grey: any gap or double-drawn edge between two tiles shows as a line of other pixels.
+  const grey = await sharp({ create: { width: 3000, height: 1500, channels: 3, background: '#808080' } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
+  const uploaded = await upload(owner.client, grey, { filename: 'grey.jpg', fields: { presets: 'none' } });
+  const [tileSet] = uploaded.data!.tileSets;
+  expect(tileSet.overlap).toBe(0);
+  expect((await followEvents(`${api.baseUrl}/v1/tilesets/${tileSet.id}/events`, owner.accessToken)).at(-1)?.event).toBe(
+    'ready',
+  );
+  const link = await owner.client.POST('/v1/tilesets/{id}/share', { params: { path: { id: tileSet.id } }, body: {} });
+  for (const drawer of ['auto', 'canvas'])
+    for (const zoom of [1, 1.37, 2.63, 5.11]) {
+      const page = await openSeadragon(link.data!.dziUrl, { drawer, zoom });
+      await expectColour(page, '#osd', 0.5, 0.5, [128, 128, 128]); // drawn (the redraw lands on a later frame)
+      const { data, info } = await sharp(await page.locator('#osd').screenshot())
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      // Inside the image (its own edges meet the page's white when it fits the viewer whole).
+      let off = 0;
+      for (let y = 20; y < info.height - 20; y++)
+        for (let x = 20; x < info.width - 20; x++)
+          if (Math.abs(data[(y * info.width + x) * info.channels] - 128) > 12) off++;
+      expect({ drawer, zoom, off }).toEqual({ drawer, zoom, off: 0 });
+      await page.close();
+    }
 });
 
 it("shows it in a Leaflet map on another site, tiles as plain images (Leaflet's default)", async () => {

@@ -51,7 +51,7 @@ describe('upload, read, download, rename, delete', () => {
         tileSize: 256,
         format: 'jpeg',
         quality: 85,
-        overlap: 1,
+        overlap: 0,
         panoramaId: id,
       }),
     ]);
@@ -232,7 +232,7 @@ describe('de-duplication', () => {
     expect(second.data!.id).toBe(first.data!.id);
     // The first may be cut already (its job started as soon as it was queued).
     expect(second.data!.tileSets.map((t) => [t.tileSize, t.format, t.overlap])).toEqual([
-      [256, 'jpeg', 1],
+      [256, 'jpeg', 0],
       [512, 'png', 0],
     ]);
     expect(second.data!.tileSets[1].status).toMatch(/^(queued|processing)$/);

@@ -8,7 +8,7 @@ import { upload } from './support/uploads.js';
 
 /**
  * The tile GETs (getTile, getSharedTile) have one owner, the tile pipeline: every kind of
- * tile request below, refusals included, is answered by it (its counts move by one each),
+ * tile request and IIIF image request below, refusals included, is answered by it (its counts move by one each),
  * with the answer the operations document. These are the 29 cases a differential suite
  * compared, answer for answer (status, headers, body), with the Nest routes before the
  * pipeline replaced them.
@@ -50,8 +50,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const tile = (id: string, path = '10/1_1.jpeg') => `/v1/tilesets/${id}/image_files/${path}`;
 const IMMUTABLE = 'private, max-age=31536000, immutable';
 const A_DAY = 'private, max-age=86400';
-/** Under a share link: no longer than the link lives (a week here, counted down per second). */
-/** SHARE_CACHE_SECONDS (default): a shared cache may keep it that long. */
+/** Under a share link: SHARE_CACHE_SECONDS (the default), as a shared cache may keep it. */
 const SHARED_CACHE = 'public, max-age=300';
 
 interface Expected {
@@ -182,10 +181,61 @@ it('answers every kind of tile request itself, as the operations document', asyn
   }
 });
 
+it('answers IIIF image requests itself too: a stored tile as stored, a render, and the refusals', async () => {
+  const owners = bearer(owner.accessToken);
+  const stored = await fetch(`${api.baseUrl}${tile(tileSetId)}`, { headers: owners });
+  const storedBytes = Buffer.from(await stored.arrayBuffer());
+  // Tile 1,1 of level 10 (full resolution, 900 x 600, no overlap) as a IIIF viewer names it.
+  const aligned = '256,256,256,256/256,/0/default.jpg';
+  const iiif = (id: string, request: string) => `/v1/tilesets/${id}/iiif/${request}`;
+  const counts = () => api.app.get(TilePipeline).counts;
+  /** Each case: name, path, headers, status, and what it answers ('stored', 'rendered' or a problem code). */
+  const cases: [string, string, Record<string, string>, number, string][] = [
+    ['stored tile', iiif(tileSetId, aligned), owners, 200, 'stored'],
+    ['stored tile, share link', `${shareBase}/iiif/${aligned}`, {}, 200, 'stored'],
+    ['render', iiif(tileSetId, 'full/100,/0/default.jpg'), owners, 200, 'rendered'],
+    ['render, share link', `${shareBase}/iiif/full/100,/0/gray.png`, {}, 200, 'rendered'],
+    ['no token', iiif(tileSetId, aligned), {}, 401, 'AUTHENTICATION_REQUIRED'],
+    ['a stranger', iiif(tileSetId, aligned), bearer(stranger.accessToken), 404, 'TILE_SET_NOT_FOUND'],
+    ['bad region', iiif(tileSetId, '9999,0,10,10/max/0/default.jpg'), owners, 400, 'INVALID_IIIF_REQUEST'],
+    ['not a uuid', iiif('nope', aligned), owners, 400, 'VALIDATION_FAILED'],
+    [
+      'share link, other tile set',
+      `${shareBase.replace(tileSetId, otherTileSetId)}/iiif/${aligned}`,
+      {},
+      403,
+      'SHARE_LINK_INVALID',
+    ],
+  ];
+  for (const [name, path, headers, status, what] of cases) {
+    const before = counts();
+    const response = await fetch(`${api.baseUrl}${path}`, { headers });
+    const body = Buffer.from(await response.arrayBuffer());
+    expect({ name, status: response.status }).toEqual({ name, status });
+    if (what === 'stored') {
+      expect({ name, same: body.equals(storedBytes), etag: response.headers.get('etag') }).toEqual({
+        name,
+        same: true,
+        etag: stored.headers.get('etag'),
+      });
+    } else if (what !== 'rendered') {
+      expect({ name, code: (JSON.parse(body.toString()) as { code: string }).code }).toEqual({ name, code: what });
+    }
+    // Answered by the pipeline, never the router.
+    const after = counts();
+    const moved = status === 200 ? after.iiif - before.iiif : after.refused - before.refused;
+    expect({ name, moved }).toEqual({ name, moved: 1 });
+  }
+});
+
 it('leaves everything else to the router (other paths, other methods)', async () => {
   const before = api.app.get(TilePipeline).counts;
   const dzi = await fetch(`${api.baseUrl}/v1/tilesets/${tileSetId}/image.dzi`, { headers: bearer(owner.accessToken) });
   expect(dzi.status).toBe(200);
+  const info = await fetch(`${api.baseUrl}/v1/tilesets/${tileSetId}/iiif/info.json`, {
+    headers: bearer(owner.accessToken),
+  });
+  expect(info.status).toBe(200);
   const preflight = await fetch(`${api.baseUrl}${tile(tileSetId)}`, {
     method: 'OPTIONS',
     headers: {

@@ -1734,8 +1734,8 @@ export interface components {
              */
             format?: "jpeg" | "png" | "webp";
             /**
-             * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap).
-             * @default 1
+             * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap). 0, the default, lets the tiles IIIF viewers ask for be answered with the stored tiles; viewers show either seamlessly.
+             * @default 0
              */
             overlap?: number;
             /**
@@ -2481,8 +2481,8 @@ export interface components {
              */
             file: string;
             /**
-             * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap).
-             * @default 1
+             * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap). 0, the default, lets the tiles IIIF viewers ask for be answered with the stored tiles; viewers show either seamlessly.
+             * @default 0
              */
             overlap?: number;
             /**
@@ -2536,8 +2536,8 @@ export interface components {
             /** @description Up to BATCH_MAX_FILES (20 by default) images, after the text fields; each as a single upload would be. */
             files: string[];
             /**
-             * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap).
-             * @default 1
+             * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap). 0, the default, lets the tiles IIIF viewers ask for be answered with the stored tiles; viewers show either seamlessly.
+             * @default 0
              */
             overlap?: number;
             /**

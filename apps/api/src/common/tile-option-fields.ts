@@ -48,7 +48,9 @@ export const OverlapField = () =>
       minimum: 0,
       maximum: TILE_OVERLAP_MAX,
       default: DEFAULT_TILE_OPTIONS.overlap,
-      description: 'Pixels each tile repeats of its neighbours (Deep Zoom overlap).',
+      description:
+        'Pixels each tile repeats of its neighbours (Deep Zoom overlap). 0, the default, lets the tiles IIIF viewers ' +
+        'ask for be answered with the stored tiles; viewers show either seamlessly.',
     }),
     ...wholeNumber(0, TILE_OVERLAP_MAX),
   );

@@ -103,23 +103,13 @@ export class SharedTileSetsController {
   @Get(':id/iiif/:region/:size/:rotation/:qualityFormat')
   @DocIiifImage(...SHARE_PROBLEMS)
   getSharedIiifImage(
-    @CurrentShare() access: ShareAccess,
-    @Param('token') token: string,
-    @UuidParam('id') id: string,
-    @Param('region') region: string,
-    @Param('size') size: string,
-    @Param('rotation') rotation: string,
-    @Param('qualityFormat') qualityFormat: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    return this.responses.iiifImage(
-      access.grant,
-      id,
-      { region, size, rotation, qualityFormat },
-      req,
-      res,
-      sharedTileSetPlace(token, id, access),
-    );
+    @Param('token') _token: string,
+    @UuidParam('id') _id: string,
+    @Param('region') _region: string,
+    @Param('size') _size: string,
+    @Param('rotation') _rotation: string,
+    @Param('qualityFormat') _qualityFormat: string,
+  ): never {
+    throw new Error(ANSWERED_BY_TILE_PIPELINE);
   }
 }

@@ -12,47 +12,65 @@ import { RateLimits } from '../http/throttling/rate-limits.js';
 import { ShareLinkVerifier } from '../share/share-link.guard.js';
 import { sharedTileSetPlace, tileSetPlace, TileSetResponses } from './tile-set-responses.js';
 
-/** The two tile paths, as the routes getTile and getSharedTile declare them (segments still encoded). */
+/** The tile and IIIF image paths, as their routes declare them (segments still encoded). */
 const BEARER_TILE = /^\/v1\/tilesets\/([^/]+)\/image_files\/([^/]+)\/([^/]+)$/;
 const SHARED_TILE = /^\/v1\/s\/([^/]+)\/tilesets\/([^/]+)\/image_files\/([^/]+)\/([^/]+)$/;
+const BEARER_IIIF = /^\/v1\/tilesets\/([^/]+)\/iiif\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/;
+const SHARED_IIIF = /^\/v1\/s\/([^/]+)\/tilesets\/([^/]+)\/iiif\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/;
 /** What ParseUUIDPipe accepts (any version, either case). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SUMMARY_MS = 60_000;
 
-interface TileTarget {
+/** Each operation the pipeline owns: its path, and its key for rate limits (controller-handler). */
+const OPERATIONS = {
+  getTile: { path: BEARER_TILE, route: 'TileSetsController-getTile' },
+  getSharedTile: { path: SHARED_TILE, route: 'SharedTileSetsController-getSharedTile' },
+  getIiifImage: { path: BEARER_IIIF, route: 'TileSetsController-getIiifImage' },
+  getSharedIiifImage: { path: SHARED_IIIF, route: 'SharedTileSetsController-getSharedIiifImage' },
+} as const;
+type Operation = keyof typeof OPERATIONS;
+
+interface Target {
+  operation: Operation;
   token?: string;
   id: string;
-  level: string;
-  tile: string;
+  /** The segments after the id: level and tile, or region, size, rotation and quality.format. */
+  rest: string[];
 }
 
-/** The tile a path names, its segments decoded as Express decodes route parameters; undefined if none. */
-function tileTarget(path: string): TileTarget | undefined {
-  const bearer = BEARER_TILE.exec(path);
-  const shared = bearer ? null : SHARED_TILE.exec(path);
-  if (!bearer && !shared) return undefined;
-  const [token, id, level, tile] = (bearer ? [undefined, ...bearer.slice(1)] : shared!.slice(1)).map((segment) => {
-    if (segment === undefined) return undefined;
-    try {
-      return decodeURIComponent(segment);
-    } catch {
-      // Express' own refusal when it decodes a route parameter, word for word.
-      throw new HttpProblem(400, 'BAD_REQUEST', `Failed to decode param '${segment}'`);
-    }
-  });
-  return { token, id: id!, level: level!, tile: tile! };
+/** The operation a path names and its segments, decoded as Express decodes route parameters; undefined if none. */
+function targetOf(path: string, shared: boolean): Target | undefined {
+  const operations: Operation[] = shared ? ['getSharedTile', 'getSharedIiifImage'] : ['getTile', 'getIiifImage'];
+  for (const operation of operations) {
+    const match = OPERATIONS[operation].path.exec(path);
+    if (!match) continue;
+    const segments = match.slice(1).map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        // Express' own refusal when it decodes a route parameter, word for word.
+        throw new HttpProblem(400, 'BAD_REQUEST', `Failed to decode param '${segment}'`);
+      }
+    });
+    const token = shared ? segments.shift() : undefined;
+    const id = segments.shift()!;
+    return { operation, token, id, rest: segments };
+  }
+  return undefined;
 }
 
 type TileRequest = Request & OperationRequest & AuthenticatedRequest;
 
 /**
- * The one owner of the tile GETs (operations getTile and getSharedTile): an Express
+ * The one owner of the tile GETs and IIIF image requests (operations getTile, getSharedTile,
+ * getIiifImage, getSharedIiifImage: what viewers ask for by the hundred): an Express
  * middleware, mounted before Nest's router, that runs them as one explicit pipeline and
  * always answers, refusals included:
  *
  *   rate limit (the `tiles` window, RateLimits) -> who reads (BearerAuthentication, or
- *   ShareLinkVerifier for a share link) -> the id is a UUID -> the tile (TileSetResponses,
- *   on a replica when one has caught up) -> any error as a problem (ProblemDetailsFilter).
+ *   ShareLinkVerifier for a share link) -> the id is a UUID -> the tile or IIIF image
+ *   (TileSetResponses, on a replica when one has caught up) -> any error as a problem
+ *   (ProblemDetailsFilter).
  *
  * The same services the guards delegate to, in the order the guards run, so the answers are
  * the routes': the controllers keep the two operations only to document them (a tile GET or
@@ -64,7 +82,7 @@ type TileRequest = Request & OperationRequest & AuthenticatedRequest;
 export class TilePipeline implements OnModuleDestroy {
   private readonly logger = new Logger('Tiles');
   /** Totals since start (never reset), and as they were at the last summary line. */
-  private readonly answered = { bearer: 0, shared: 0, notModified: 0, refused: 0 };
+  private readonly answered = { bearer: 0, shared: 0, notModified: 0, iiif: 0, refused: 0 };
   private logged = { ...this.answered };
   private readonly summary: NodeJS.Timeout;
 
@@ -89,34 +107,30 @@ export class TilePipeline implements OnModuleDestroy {
     this.logSummary();
   }
 
-  /** Express middleware, mounted before Nest's router: takes every GET and HEAD of a tile path. */
+  /** Express middleware, mounted before Nest's router: takes every GET and HEAD of a tile or IIIF image path. */
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const shared = req.path.startsWith('/v1/s/');
-    if (!(shared ? SHARED_TILE : BEARER_TILE).test(req.path)) return next();
+    const paths = shared ? [SHARED_TILE, SHARED_IIIF] : [BEARER_TILE, BEARER_IIIF];
+    if (!paths.some((path) => path.test(req.path))) return next();
     void this.serve(req as TileRequest, res, shared);
   };
 
   private async serve(req: TileRequest, res: Response, shared: boolean): Promise<void> {
-    let target: TileTarget;
+    let target: Target;
     try {
       // Decoded first, as the router decodes parameters while matching: before the operation
       // is known, and before anything is counted.
-      target = tileTarget(req.path)!;
+      target = targetOf(req.path, shared)!;
     } catch (error) {
       this.answered.refused++;
       this.problems.respond(error, req, res);
       return;
     }
-    req.operationId = shared ? 'getSharedTile' : 'getTile';
+    const { operation, token, id, rest } = target;
+    req.operationId = operation;
     try {
-      await this.rateLimits.count(
-        'tiles',
-        shared ? 'SharedTileSetsController-getSharedTile' : 'TileSetsController-getTile',
-        this.rateLimits.clientOf(req),
-        res,
-      );
-      const { token, id, level, tile } = target;
+      await this.rateLimits.count('tiles', OPERATIONS[operation].route, this.rateLimits.clientOf(req), res);
       let reader: Reader;
       let place;
       if (token !== undefined) {
@@ -129,12 +143,21 @@ export class TilePipeline implements OnModuleDestroy {
         place = tileSetPlace(id);
       }
       if (!UUID.test(id)) throw new RequestValidationError([{ field: 'id', message: 'id must be a UUID' }]);
-      const outcome = await this.replicas.staleOk(req.principal?.userId, () =>
-        this.responses.tile(reader, id, { level, tile }, req, res, place),
-      );
-      if (outcome === 'not_modified') this.answered.notModified++;
-      else if (shared) this.answered.shared++;
-      else this.answered.bearer++;
+      if (operation === 'getTile' || operation === 'getSharedTile') {
+        const [level, tile] = rest;
+        const outcome = await this.replicas.staleOk(req.principal?.userId, () =>
+          this.responses.tile(reader, id, { level, tile }, req, res, place),
+        );
+        if (outcome === 'not_modified') this.answered.notModified++;
+        else if (shared) this.answered.shared++;
+        else this.answered.bearer++;
+      } else {
+        const [region, size, rotation, qualityFormat] = rest;
+        await this.replicas.staleOk(req.principal?.userId, () =>
+          this.responses.iiifImage(reader, id, { region, size, rotation, qualityFormat }, req, res, place),
+        );
+        this.answered.iiif++;
+      }
     } catch (error) {
       this.answered.refused++;
       this.problems.respond(error, req, res);
@@ -146,12 +169,13 @@ export class TilePipeline implements OnModuleDestroy {
     const bearer = now.bearer - this.logged.bearer;
     const shared = now.shared - this.logged.shared;
     const notModified = now.notModified - this.logged.notModified;
+    const iiif = now.iiif - this.logged.iiif;
     const refused = now.refused - this.logged.refused;
     this.logged = now;
-    if (bearer + shared + notModified + refused === 0) return;
+    if (bearer + shared + notModified + iiif + refused === 0) return;
     this.logger.log(
-      { tilesServed: bearer + shared, viaShareLinks: shared, notModified, refused },
-      `Tiles in the last ${SUMMARY_MS / 1000} s: ${bearer + shared} served (${shared} via share links), ${notModified} not modified, ${refused} refused`,
+      { tilesServed: bearer + shared, viaShareLinks: shared, notModified, iiifImages: iiif, refused },
+      `Tiles in the last ${SUMMARY_MS / 1000} s: ${bearer + shared} served (${shared} via share links), ${notModified} not modified, ${iiif} IIIF images, ${refused} refused`,
     );
   }
 }

@@ -156,23 +156,13 @@ export class TileSetsController {
   @DocIiifImage()
   @StaleOk()
   getIiifImage(
-    @CurrentPrincipal() principal: Principal,
-    @UuidParam('id') id: string,
-    @Param('region') region: string,
-    @Param('size') size: string,
-    @Param('rotation') rotation: string,
-    @Param('qualityFormat') qualityFormat: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    return this.responses.iiifImage(
-      principal,
-      id,
-      { region, size, rotation, qualityFormat },
-      req,
-      res,
-      tileSetPlace(id),
-    );
+    @UuidParam('id') _id: string,
+    @Param('region') _region: string,
+    @Param('size') _size: string,
+    @Param('rotation') _rotation: string,
+    @Param('qualityFormat') _qualityFormat: string,
+  ): never {
+    throw new Error(ANSWERED_BY_TILE_PIPELINE);
   }
 
   @ShareRoute.create(TILE_SET_SHARES)

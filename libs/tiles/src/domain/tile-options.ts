@@ -36,7 +36,7 @@ export const DEFAULT_TILE_OPTIONS: TileOptions = {
   tileSize: 256,
   format: 'jpeg',
   quality: 85,
-  overlap: 1,
+  overlap: 0,
   layout: 'deepzoom',
 };
 

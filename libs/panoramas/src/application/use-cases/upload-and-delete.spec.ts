@@ -131,7 +131,7 @@ describe('UploadPanoramaUseCase', () => {
     const result = await t.upload.execute(owner.userId, source(bytes(1000)));
     expect(result.panorama.projection).toBe('equirectangular');
     expect(result.tileSets.map((s) => [s.layout, s.tileSize, s.overlap, s.spec().width, s.spec().height])).toEqual([
-      ['deepzoom', 256, 1, 4000, 2000],
+      ['deepzoom', 256, 0, 4000, 2000],
       ['sphere', 512, 0, 2048, 1024],
     ]);
     expect(t.queue.sent.map((j) => j.payload)).toEqual(result.tileSets.map((s) => ({ tileSetId: s.id })));
