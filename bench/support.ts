@@ -102,6 +102,35 @@ export function sampleMemory(pid: number, everyMs = 50): { stop: () => Promise<n
   };
 }
 
+/**
+ * As sampleMemory, for a process and the children it starts and ends (the tiling worker and
+ * its cut processes): the process's own peak, the peak any one child reached (and its
+ * RssAnon), and the process's RSS now (`current`, to see whether it grows from job to job).
+ */
+export function sampleTreeMemory(pid: number, everyMs = 50) {
+  let own = 0;
+  let child = 0;
+  let childAnon = 0;
+  const read = async () => {
+    const me = await rssKiB(pid).catch(() => null);
+    if (me) own = Math.max(own, me.rss, me.hwm);
+    const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+    for (const id of children.trim().split(/\s+/).filter(Boolean)) {
+      const m = await rssKiB(Number(id)).catch(() => null);
+      if (m) [child, childAnon] = [Math.max(child, m.rss, m.hwm), Math.max(childAnon, m.anon)];
+    }
+  };
+  const timer = setInterval(() => void read(), everyMs);
+  return {
+    peaks: async () => {
+      await read();
+      return { ownKiB: own, childKiB: child, childAnonKiB: childAnon };
+    },
+    current: async () => (await rssKiB(pid)).rss,
+    stop: () => clearInterval(timer),
+  };
+}
+
 /** CPU time (user + system) a process has used so far, in seconds (Linux, 100 ticks a second). */
 export async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');

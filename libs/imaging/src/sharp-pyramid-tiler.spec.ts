@@ -113,4 +113,35 @@ describe('SharpPyramidTiler (real libvips)', () => {
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(join(dir, 'work'))).toEqual([]);
   });
+
+  it("fails a cut whose process is killed (kill -9) as the machine's fault, with no scratch left; the retry starts over", async () => {
+    const source = join(dir, 'killed.jpg');
+    await writeFile(source, await makeJpeg(1200, 600));
+    const { readdir } = await import('node:fs/promises');
+    tiler.onCutStarted = (pid) => process.kill(pid!, 'SIGKILL');
+    try {
+      const killed = tiler.cut({ path: source }, DEFAULT_TILE_OPTIONS, () => undefined);
+      await expect(killed).rejects.toThrow(/the cut stopped \(SIGKILL\) before it finished/);
+      await expect(killed).rejects.not.toBeInstanceOf(CorruptImageError); // transient: the job retries
+    } finally {
+      tiler.onCutStarted = undefined;
+    }
+    expect(await readdir(join(dir, 'work'))).toEqual([]);
+    const retried = await tiler.cut({ path: source }, DEFAULT_TILE_OPTIONS, () => undefined);
+    try {
+      expect(retried.tiles).toHaveLength(expectedTileCount({ width: 1200, height: 600, tileSize: 256, overlap: 0 }));
+    } finally {
+      await retried.dispose();
+    }
+  });
+
+  it('stops the cuts under way at shutdown (their jobs are retried elsewhere)', async () => {
+    const source = join(dir, 'shutdown.jpg');
+    await writeFile(source, await makeJpeg(1200, 600));
+    const stopping = new SharpPyramidTiler(loadConfig({ TILING_WORK_DIR: join(dir, 'work') }));
+    stopping.onCutStarted = () => stopping.onApplicationShutdown();
+    await expect(stopping.cut({ path: source }, DEFAULT_TILE_OPTIONS, () => undefined)).rejects.toThrow(
+      'the cut was stopped (shutdown)',
+    );
+  });
 });

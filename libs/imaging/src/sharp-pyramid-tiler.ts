@@ -1,15 +1,16 @@
 import './sharp-policy.js';
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import sharp, { type Sharp } from 'sharp';
+import sharp from 'sharp';
 import { AppConfig } from '#config';
-import { forEachLimited } from '#shared-kernel';
 import { BmpError, decodableFile } from './bmp.js';
+import type { CutReplyMessage, CutRequestMessage } from './cut-child.js';
+import { childScript, runIsolated } from './isolated-process.js';
+import { countFiles } from './tile-tree.js';
 import {
   CorruptImageError,
   type CutPyramid,
@@ -22,25 +23,38 @@ import {
 /** Errors of the machine, not of the image: worth retrying. */
 const TRANSIENT = /ENOSPC|No space left|EIO|EMFILE|ENFILE|ENOMEM|out of memory|Cannot allocate/i;
 const PROGRESS_POLL_MS = 1_000;
+/** Grace for a cut past its timeout to stop by itself before it is killed. */
+const KILL_GRACE_SECONDS = 5;
+/** Tiles read at once to take their SHA-256 (in the cut's process). */
 const DIGEST_PARALLELISM = 8;
 
 /**
  * Cuts pyramids with libvips' Deep Zoom writer (sharp `.tile({ layout: 'dz' })`, the engine
- * of `vips dzsave`), reading the original file sequentially, never into a buffer. Tiles
- * carry no metadata (sharp strips EXIF/XMP/GPS unless asked to keep it). Progress is the
- * number of tiles on disk, polled every second.
+ * of `vips dzsave`), reading the original file sequentially, never into a buffer, in a child
+ * process per cut (cut-child.ts: no Nest, no ORM; what libvips and the allocator hold goes
+ * with it, so the worker stays the size it was). Tiles carry no metadata (sharp strips
+ * EXIF/XMP/GPS unless asked to keep it). Progress is the number of tiles on disk, polled
+ * every second by this process; the SHA-256 of every tile is taken by the cut's process.
  */
 @Injectable()
 export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SharpPyramidTiler.name);
   private sweeping?: NodeJS.Timeout;
+  /** Cuts under way: each one's way to stop it. */
+  private readonly running = new Set<(reason: Error) => void>();
+  /** libvips threads of a cut. */
+  private readonly threads: number;
+  /** Tests: told the process id of each cut as it starts. */
+  onCutStarted?: (pid: number | undefined) => void;
 
   constructor(private readonly config: AppConfig) {
     super();
     // Measured (npm run bench:tiling-tuning, docs/benchmarks.md): twice as many libvips threads
     // as cores was never slower than one per core, and faster on a 200 MP image, where
     // writing thousands of tiles leaves cores waiting on I/O.
-    sharp.concurrency(config.IMAGE_THREADS > 0 ? config.IMAGE_THREADS : 2 * availableParallelism());
+    this.threads = config.IMAGE_THREADS > 0 ? config.IMAGE_THREADS : 2 * availableParallelism();
+    // The same for what this process still renders with sharp (IIIF answers, probes), as before cuts moved out.
+    sharp.concurrency(this.threads);
   }
 
   /**
@@ -53,8 +67,10 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
     this.sweeping = setInterval(() => void this.sweep(), this.config.TEMP_SWEEP_INTERVAL_SECONDS * 1000).unref();
   }
 
+  /** Cuts still running are killed: their jobs fail now and are retried (from scratch) elsewhere. */
   onApplicationShutdown(): void {
     clearInterval(this.sweeping);
+    for (const stop of [...this.running]) stop(new Error('the cut was stopped (shutdown)'));
   }
 
   private async sweep(): Promise<void> {
@@ -99,30 +115,23 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
       }
       const directory = join(work, 'image_files');
       const poll = setInterval(() => void countFiles(directory).then(onProgress, () => undefined), PROGRESS_POLL_MS);
+      let tiles: ManifestTile[];
       try {
-        let image = sharp(path, {
-          limitInputPixels: this.config.IMAGE_MAX_PIXELS,
-          failOn: 'warning',
-          sequentialRead: true,
-          // Upright, like every rendition and the probed size (EXIF orientation).
-          autoOrient: true,
+        tiles = await this.cutIsolated({
+          path,
+          out: join(work, 'image.dz'),
+          options,
+          size,
+          maxInputPixels: this.config.IMAGE_MAX_PIXELS,
+          timeoutSeconds: this.config.TILING_TIMEOUT_SECONDS,
+          jpegOptimiseCoding: this.config.TILING_JPEG_OPTIMISE_CODING,
+          threads: this.threads,
+          digestParallelism: DIGEST_PARALLELISM,
         });
-        // A sphere layout cuts the image scaled to exactly its grid (see TILE_LAYOUTS).
-        if (options.layout === 'sphere' && size) image = image.resize(size.width, size.height, { fit: 'fill' });
-        await this.encoder(image, options)
-          .tile({ size: options.tileSize, overlap: options.overlap, layout: 'dz', depth: 'onepixel', container: 'fs' })
-          .timeout({ seconds: this.config.TILING_TIMEOUT_SECONDS })
-          .toFile(join(work, 'image.dz'));
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (TRANSIENT.test(message) || /timeout/i.test(message)) throw error;
-        throw new CorruptImageError(message.split('\n')[0].slice(0, 200));
       } finally {
         clearInterval(poll);
       }
-      await rm(join(directory, 'vips-properties.xml'), { force: true });
       await rm(join(work, 'image.dzi'), { force: true });
-      const tiles = await digestTree(directory);
       onProgress(tiles.length);
       return { directory, tiles, dispose };
     } catch (error) {
@@ -131,40 +140,32 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
     }
   }
 
-  private encoder(image: Sharp, options: TileOptions): Sharp {
-    switch (options.format) {
-      case 'jpeg':
-        return image.jpeg({ quality: options.quality, optimiseCoding: this.config.TILING_JPEG_OPTIMISE_CODING });
-      case 'png':
-        return image.png({ compressionLevel: 6 });
-      case 'webp':
-        return image.webp({ quality: options.quality, effort: 2 });
+  /**
+   * One cut in a child process (cut-child.ts). Its failures: the image's (CorruptImageError,
+   * final) or the machine's (a transient error the job retries from scratch): a full disk,
+   * the timeout, a kill (shutdown, `kill -9`, the out-of-memory killer) or a crash.
+   */
+  private async cutIsolated(request: CutRequestMessage): Promise<ManifestTile[]> {
+    const run = runIsolated<CutRequestMessage, CutReplyMessage>(CUT_CHILD, request, {
+      deadlineMs: (request.timeoutSeconds + KILL_GRACE_SECONDS) * 1000,
+      failures: {
+        deadline: () => new Error(`the cut did not stop by its timeout (${request.timeoutSeconds} s)`),
+        exited: (code, killedBy) => new Error(`the cut stopped (${killedBy ?? `exit ${code}`}) before it finished`),
+        failed: (error) => error,
+      },
+    });
+    this.running.add(run.stop);
+    this.onCutStarted?.(run.pid);
+    try {
+      const reply = await run.result;
+      if ('ok' in reply) return reply.ok.tiles;
+      const message = reply.error.message;
+      if (TRANSIENT.test(message) || /timeout/i.test(message)) throw new Error(message);
+      throw new CorruptImageError(message.split('\n')[0].slice(0, 200));
+    } finally {
+      this.running.delete(run.stop);
     }
   }
 }
 
-async function files(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
-
-async function countFiles(directory: string): Promise<number> {
-  return (await files(directory).catch(() => [])).length;
-}
-
-/** Size and SHA-256 of every file, paths relative and `/`-separated. */
-async function digestTree(directory: string): Promise<ManifestTile[]> {
-  const paths = await files(directory);
-  const tiles = new Array<ManifestTile>(paths.length);
-  // Tiles are small (tens of KiB): one readFile each (open, fstat, read, close) costs less
-  // than a stream and a stat (npm run bench:tiling, cut only: "of it in libvips" vs total).
-  await forEachLimited(paths, DIGEST_PARALLELISM, async (path, index) => {
-    const bytes = await readFile(path);
-    tiles[index] = {
-      path: relative(directory, path).split(sep).join('/'),
-      bytes: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-    };
-  });
-  return tiles;
-}
+const CUT_CHILD = childScript('cut-child');

@@ -1,9 +1,5 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '#config';
 import {
@@ -15,6 +11,7 @@ import {
   type RenderSource,
   type RenditionSpec,
 } from '#renditions';
+import { childScript, runIsolated } from './isolated-process.js';
 import type { RenderReplyMessage, RenderRequestMessage } from './render-child.js';
 import { prepareRenderInput, type RenderInput, SharpRenderError, type SharpRenderLimits } from './sharp-render.js';
 
@@ -88,50 +85,36 @@ export class SharpRenditionRenderer extends RenditionRenderer implements OnModul
     for (const stop of [...this.running]) stop(new SharpRenderError('machine', `the render was stopped (${why})`));
   }
 
-  private renderIsolated(
+  private async renderIsolated(
     input: RenderInput,
     spec: RenditionSpec,
     out: string,
     limits: SharpRenderLimits,
     signal?: AbortSignal,
   ): Promise<RenderedFile> {
-    signal?.throwIfAborted();
-    return new Promise<RenderedFile>((resolve, reject) => {
-      const child: ChildProcess = fork(RENDER_CHILD, [], {
-        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-        serialization: 'json',
-        execArgv: [],
-      });
-      let settled = false;
-      const finish = (error: Error | null, file?: RenderedFile) => {
-        if (settled) return;
-        settled = true;
-        this.running.delete(stop);
-        clearTimeout(deadline);
-        signal?.removeEventListener('abort', abort);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        if (error) void rm(out, { force: true }).finally(() => reject(error));
-        else resolve(file!);
-      };
-      const stop = (reason: Error) => finish(reason);
-      this.running.add(stop);
-      const abort = () => finish(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
-      signal?.addEventListener('abort', abort, { once: true });
-      const deadline = setTimeout(
-        () => finish(new SharpRenderError('timeout', 'the render did not stop by its timeout')),
-        limits.timeoutSeconds * 1000 + this.killGraceMs,
-      );
-      child.once('message', (reply: RenderReplyMessage) =>
-        'ok' in reply ? finish(null, reply.ok) : finish(new SharpRenderError(reply.error.kind, reply.error.message)),
-      );
-      child.once('error', (error) => finish(new SharpRenderError('machine', error.message)));
-      child.once('close', (code, killedBy) =>
+    const request: RenderRequestMessage = { input, spec, out, limits, threads: this.threads() };
+    const run = runIsolated<RenderRequestMessage, RenderReplyMessage>(RENDER_CHILD, request, {
+      deadlineMs: limits.timeoutSeconds * 1000 + this.killGraceMs,
+      signal,
+      failures: {
+        deadline: () => new SharpRenderError('timeout', 'the render did not stop by its timeout'),
         // A decoder that crashed on this input (a signal, or an exit without a reply).
-        finish(new SharpRenderError('image', `the decoder stopped (${killedBy ?? `exit ${code}`})`)),
-      );
-      const request: RenderRequestMessage = { input, spec, out, limits, threads: this.threads() };
-      child.send(request);
+        exited: (code, killedBy) =>
+          new SharpRenderError('image', `the decoder stopped (${killedBy ?? `exit ${code}`})`),
+        failed: (error) => new SharpRenderError('machine', error.message),
+      },
     });
+    this.running.add(run.stop);
+    try {
+      const reply = await run.result;
+      if ('ok' in reply) return reply.ok;
+      throw new SharpRenderError(reply.error.kind, reply.error.message);
+    } catch (error) {
+      await rm(out, { force: true });
+      throw error;
+    } finally {
+      this.running.delete(run.stop);
+    }
   }
 
   private threads(): number {
@@ -139,14 +122,4 @@ export class SharpRenditionRenderer extends RenditionRenderer implements OnModul
   }
 }
 
-/**
- * The compiled child script beside this module; when this module runs from TypeScript
- * sources (jest), the one `npm run build` put under dist/.
- */
-const RENDER_CHILD = (() => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const sibling = join(here, 'render-child.js');
-  return existsSync(sibling)
-    ? sibling
-    : join(here, '..', '..', '..', 'dist', 'libs', 'imaging', 'src', 'render-child.js');
-})();
+const RENDER_CHILD = childScript('render-child');
