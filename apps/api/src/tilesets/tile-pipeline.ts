@@ -107,13 +107,17 @@ export class TilePipeline implements OnModuleDestroy {
     this.logSummary();
   }
 
+  /** Whether the pipeline answers this request (a GET or HEAD of a tile or IIIF image path). */
+  static owns(req: Request): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const shared = req.path.startsWith('/v1/s/');
+    return (shared ? [SHARED_TILE, SHARED_IIIF] : [BEARER_TILE, BEARER_IIIF]).some((path) => path.test(req.path));
+  }
+
   /** Express middleware, mounted before Nest's router: takes every GET and HEAD of a tile or IIIF image path. */
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const shared = req.path.startsWith('/v1/s/');
-    const paths = shared ? [SHARED_TILE, SHARED_IIIF] : [BEARER_TILE, BEARER_IIIF];
-    if (!paths.some((path) => path.test(req.path))) return next();
-    void this.serve(req as TileRequest, res, shared);
+    if (!TilePipeline.owns(req)) return next();
+    void this.serve(req as TileRequest, res, req.path.startsWith('/v1/s/'));
   };
 
   private async serve(req: TileRequest, res: Response, shared: boolean): Promise<void> {
