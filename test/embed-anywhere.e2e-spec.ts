@@ -30,6 +30,8 @@ let owner: Awaited<ReturnType<ApiHarness['userClient']>>;
 let tileSetId: string;
 let panoramaId: string;
 let spherePanoramaId: string;
+/** The 360° panorama's flat (Deep Zoom) tile set, cut beside its sphere tile set. */
+let sphereFlatTileSetId: string;
 const tokenOf = (url: string) => url.split('/s/')[1].split('/')[0];
 
 const require = createRequire(import.meta.url);
@@ -210,6 +212,7 @@ beforeAll(async () => {
     fields: { presets: 'none', projection: 'equirectangular' },
   });
   spherePanoramaId = sphereUpload.data!.id;
+  sphereFlatTileSetId = sphereUpload.data!.tileSets.find((s) => s.layout === 'deepzoom')!.id;
   const sphereSet = sphereUpload.data!.tileSets.find((s) => s.layout === 'sphere')!;
   const cut = await followEvents(`${api.baseUrl}/v1/tilesets/${sphereSet.id}/events`, owner.accessToken, 120_000);
   expect(cut.at(-1)?.event).toBe('ready');
@@ -406,15 +409,21 @@ it("opens a shared collection's IIIF Collection in stock Mirador 4 on another si
     body: { panoramaIds: [panoramaId, spherePanoramaId] },
   });
   expect(added.response.status).toBe(204);
+  // Both in the IIIF Collection: the 360° one's flat tile set ready too (cut beside its sphere).
+  const flat = await followEvents(`${api.baseUrl}/v1/tilesets/${sphereFlatTileSetId}/events`, owner.accessToken);
+  expect(flat.at(-1)?.event).toBe('ready');
   const link = (await owner.client.POST('/v1/collections/{id}/share', { params: { path: { id } }, body: {} })).data!;
   const page = await pageWith(
     `<div id="mirador" style="position:relative;width:800px;height:500px"></div>
      <script src="/mirador.min.js"></script>
      <script>Mirador.viewer({ id: 'mirador', windows: [{ manifestId: ${JSON.stringify(link.iiifCollectionUrl)} }] });</script>`,
   );
-  // Mirador sees a Collection: its dialog lists the members' manifests by title.
-  await page.getByRole('button', { name: /show collection/i }).click();
+  // Mirador sees a Collection: its dialog lists the members' manifests by title. (Mirador may
+  // open that dialog by itself, which hides the window's "Show collection" button.)
   const dialog = page.getByRole('dialog');
+  const show = page.getByRole('button', { name: /show collection/i });
+  await dialog.or(show).first().waitFor({ timeout: 60_000 });
+  if (!(await dialog.isVisible())) await show.click();
   await dialog.getByText('2 manifests').waitFor();
   expect(await dialog.getByRole('menuitem').allInnerTexts()).toEqual(['sphere', 'halves']);
   await dialog.getByRole('menuitem', { name: 'halves' }).click();
