@@ -118,8 +118,9 @@ async function shareTileSet(): Promise<{ id: string; dziUrl: string; iiifUrl: st
     }
     const stoppedAfter = Date.now() - revokedAt;
     expect(answer.status).toBe(403);
-    // Kept at most CACHE_SECONDS (nginx counts whole seconds: one more), plus the last request's way.
-    expect(stoppedAfter).toBeLessThan((CACHE_SECONDS + 1) * 1000 + 5_000);
+    // Kept CACHE_SECONDS (nginx counts whole seconds: one more), not the link's week: the slack is
+    // for a loaded machine's requests, far below what a cache ignoring max-age would keep it.
+    expect(stoppedAfter).toBeLessThan((CACHE_SECONDS + 1) * 1000 + 20_000);
     // A refusal is not kept: asked again, asked of the API again.
     const again = await viaProxy(tile);
     expect(again.status).toBe(403);

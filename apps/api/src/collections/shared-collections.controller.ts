@@ -2,7 +2,8 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RENDITION_CONTENT_TYPES } from '#renditions';
-import { PanoramaCatalogueUseCase } from '#workflows';
+import { readyTileSet } from '#tiles';
+import { PanoramaCatalogueUseCase, readyThumbnail } from '#workflows';
 import { PageQueryDto } from '../common/page-query.dto.js';
 import { UuidParam } from '../common/uuid-param.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
@@ -88,10 +89,10 @@ export class SharedCollectionsController {
       `${origin}/v1/s/${token}/collections/${id}/iiif-collection?limit=${query.limit}` +
       (cursor ? `&cursor=${encodeURIComponent(cursor)}` : '');
     const items = page.items.flatMap(({ panorama, tileSets, renditions }) => {
-      const flat = tileSets.find((t) => t.layout === 'deepzoom' && t.status === 'ready');
+      const flat = readyTileSet(tileSets);
       const base = flat && member('tileset', flat);
       if (!base) return [];
-      const thumb = renditions.find((r) => r.name === 'thumb' && r.status === 'ready');
+      const thumb = readyThumbnail(renditions);
       const thumbBase = thumb && member('rendition', thumb);
       return [
         {

@@ -38,10 +38,15 @@ interface Target {
   rest: string[];
 }
 
+/** The operations under a share link's prefix, and the others. */
+const SHARED_OPERATIONS: Operation[] = ['getSharedTile', 'getSharedIiifImage'];
+const BEARER_OPERATIONS: Operation[] = ['getTile', 'getIiifImage'];
+const operationsFor = (path: string) => (path.startsWith('/v1/s/') ? SHARED_OPERATIONS : BEARER_OPERATIONS);
+
 /** The operation a path names and its segments, decoded as Express decodes route parameters; undefined if none. */
-function targetOf(path: string, shared: boolean): Target | undefined {
-  const operations: Operation[] = shared ? ['getSharedTile', 'getSharedIiifImage'] : ['getTile', 'getIiifImage'];
-  for (const operation of operations) {
+function targetOf(path: string): Target | undefined {
+  const shared = path.startsWith('/v1/s/');
+  for (const operation of operationsFor(path)) {
     const match = OPERATIONS[operation].path.exec(path);
     if (!match) continue;
     const segments = match.slice(1).map((segment) => {
@@ -110,8 +115,7 @@ export class TilePipeline implements OnModuleDestroy {
   /** Whether the pipeline answers this request (a GET or HEAD of a tile or IIIF image path). */
   static owns(req: Request): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const shared = req.path.startsWith('/v1/s/');
-    return (shared ? [SHARED_TILE, SHARED_IIIF] : [BEARER_TILE, BEARER_IIIF]).some((path) => path.test(req.path));
+    return operationsFor(req.path).some((operation) => OPERATIONS[operation].path.test(req.path));
   }
 
   /** Express middleware, mounted before Nest's router: takes every GET and HEAD of a tile or IIIF image path. */
@@ -125,7 +129,7 @@ export class TilePipeline implements OnModuleDestroy {
     try {
       // Decoded first, as the router decodes parameters while matching: before the operation
       // is known, and before anything is counted.
-      target = targetOf(req.path, shared)!;
+      target = targetOf(req.path)!;
     } catch (error) {
       this.answered.refused++;
       this.problems.respond(error, req, res);

@@ -30,6 +30,7 @@ const FILES: Record<string, [path: string, type: string]> = {
   'app.js': [join(ASSETS, 'app.js'), JS],
   'share.js': [join(ASSETS, 'share.js'), JS],
   'share-collection.js': [join(ASSETS, 'share-collection.js'), JS],
+  'share-page.js': [join(ASSETS, 'share-page.js'), JS],
   'session.js': [join(ASSETS, 'session.js'), JS],
   'viewers.js': [join(ASSETS, 'viewers.js'), JS],
   'app.css': [join(ASSETS, 'app.css'), CSS],

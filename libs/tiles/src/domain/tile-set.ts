@@ -131,3 +131,7 @@ export class TileSet {
 }
 
 export const tileSetPrefix = (tileSetId: string) => `tilesets/${tileSetId}/`;
+
+/** The first ready tile set of `layout` (flat by default) among a panorama's, if any. */
+export const readyTileSet = (tileSets: readonly TileSet[], layout: TileLayout = 'deepzoom'): TileSet | undefined =>
+  tileSets.find((t) => t.layout === layout && t.status === 'ready');

@@ -2,8 +2,15 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { Collection } from '#collections';
 import { PROJECTIONS, type Projection } from '#panoramas';
 import type { Page } from '#shared-kernel';
-import { TILE_LAYOUTS, TILE_SET_STATUSES, type TileLayout, type TileSet, type TileSetStatus } from '#tiles';
-import type { PanoramaWithDerivatives } from '#workflows';
+import {
+  readyTileSet,
+  TILE_LAYOUTS,
+  TILE_SET_STATUSES,
+  type TileLayout,
+  type TileSet,
+  type TileSetStatus,
+} from '#tiles';
+import { type PanoramaWithDerivatives, readyThumbnail } from '#workflows';
 
 /** Where a member is reached under the collection's link (`{origin}/v1/s/{token}/{kind}s/{id}`); null: not any more. */
 export type MemberBase = (kind: 'tileset' | 'rendition', member: { id: string; shareEpoch: number }) => string | null;
@@ -73,10 +80,9 @@ export class SharedCollectionPanoramaDto {
       const at = base('tileset', t);
       return at === null ? [] : [SharedTileSetDto.from(t, at)];
     });
-    const ready = (layout: TileLayout) => tileSets.find((t) => t.layout === layout && t.status === 'ready');
-    const shown =
-      (p.projection === 'equirectangular' ? ready('sphere') : undefined) ?? ready('deepzoom') ?? ready('sphere');
-    const thumb = view.renditions.find((r) => r.name === 'thumb' && r.status === 'ready');
+    const sphere = readyTileSet(view.tileSets, 'sphere');
+    const shown = (p.projection === 'equirectangular' ? sphere : undefined) ?? readyTileSet(view.tileSets) ?? sphere;
+    const thumb = readyThumbnail(view.renditions);
     const thumbBase = thumb ? base('rendition', thumb) : null;
     return {
       id: p.id,
@@ -87,7 +93,7 @@ export class SharedCollectionPanoramaDto {
       projection: p.projection,
       tags: [...p.tags],
       createdAt: p.createdAt.toISOString(),
-      pageUrl: shown?.pageUrl ?? null,
+      pageUrl: tileSets.find((t) => t.id === shown?.id)?.pageUrl ?? null,
       thumbnailUrl: thumbBase && `${thumbBase}/file`,
       tileSets,
     };

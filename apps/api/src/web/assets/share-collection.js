@@ -1,7 +1,10 @@
 // The public page of a collection's share link, /s/{token}/collections/{id}: its panoramas,
 // each opening in its own public viewer page. Everything comes through the link's prefix.
+import { refusal } from '/app/share-page.js';
+
 const $ = (id) => document.getElementById(id);
 const [, , token, , id] = location.pathname.split('/');
+const GONE = 'The collection behind this link no longer exists.';
 const base = `/v1/s/${encodeURIComponent(token)}/collections/${encodeURIComponent(id)}`;
 const PAGE_SIZE = 24;
 
@@ -9,25 +12,6 @@ function fail(text, state) {
   $('message').textContent = text;
   $('message').dataset.state = state;
   $('message').hidden = false;
-}
-
-/** What a refusal of the link means to the person holding it (the API's problem codes). */
-function refusal(status, problem) {
-  switch (problem?.code) {
-    case 'SHARE_LINK_EXPIRED':
-      return [
-        `This link expired on ${new Date(problem.expiredAt).toLocaleString()}. Ask its owner for a new one.`,
-        'expired',
-      ];
-    case 'SHARE_LINK_REVOKED':
-      return ['This link was revoked by its owner.', 'revoked'];
-    case 'SHARE_LINK_INVALID':
-      return ['This is not a valid share link: it may be mistyped or cut short.', 'invalid'];
-    case 'COLLECTION_NOT_FOUND':
-      return ['The collection behind this link no longer exists.', 'gone'];
-    default:
-      return [problem?.detail || `This link does not work (${status}).`, 'error'];
-  }
 }
 
 /** A panorama's card: its thumbnail and title, opening its viewer page once it has tiles. */
@@ -63,7 +47,7 @@ function card(panorama) {
 
 async function load(cursor) {
   const response = await fetch(`${base}?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-  if (!response.ok) return fail(...refusal(response.status, await response.json().catch(() => null)));
+  if (!response.ok) return fail(...refusal(response.status, await response.json().catch(() => null), GONE));
   const page = await response.json();
   document.title = `${page.name} · Tessera`;
   $('name').textContent = page.name;

@@ -1,9 +1,11 @@
 // The public page of a share link, /s/{token}/tilesets/{id}: shows the tile set with no
 // account, as a sphere when it is one, else flat. Everything comes through the link's prefix.
+import { refusal } from '/app/share-page.js';
 import { flatViewer, sphereViewer } from '/app/viewers.js';
 
 const $ = (id) => document.getElementById(id);
 const [, , token, , id] = location.pathname.split('/');
+const GONE = 'The panorama behind this link no longer exists.';
 const base = `/v1/s/${encodeURIComponent(token)}/tilesets/${encodeURIComponent(id)}`;
 
 function fail(text, state) {
@@ -13,28 +15,9 @@ function fail(text, state) {
   $('stage').hidden = true;
 }
 
-/** What a refusal of the link means to the person holding it (the API's problem codes). */
-function refusal(status, problem) {
-  switch (problem?.code) {
-    case 'SHARE_LINK_EXPIRED':
-      return [
-        `This link expired on ${new Date(problem.expiredAt).toLocaleString()}. Ask its owner for a new one.`,
-        'expired',
-      ];
-    case 'SHARE_LINK_REVOKED':
-      return ['This link was revoked by its owner.', 'revoked'];
-    case 'SHARE_LINK_INVALID':
-      return ['This is not a valid share link: it may be mistyped or cut short.', 'invalid'];
-    case 'TILE_SET_NOT_FOUND':
-      return ['The panorama behind this link no longer exists.', 'gone'];
-    default:
-      return [problem?.detail || `This link does not work (${status}).`, 'error'];
-  }
-}
-
 async function show() {
   const manifest = await fetch(`${base}/manifest`);
-  if (!manifest.ok) return fail(...refusal(manifest.status, await manifest.json().catch(() => null)));
+  if (!manifest.ok) return fail(...refusal(manifest.status, await manifest.json().catch(() => null), GONE));
   // A link that works: the token is key id . expiry (base 36 seconds) . epoch . mac.
   const expires = parseInt(token.split('.')[1], 36);
   $('expiry').textContent = `link valid until ${new Date(expires * 1000).toLocaleString()}`;

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Reader } from '#shared-kernel';
-import { ReadyTileSets, type TileSet, TileSetNotFoundError, TileSetNotReadyError, TileSetRepository } from '#tiles';
+import {
+  ReadyTileSets,
+  readyTileSet,
+  type TileSet,
+  TileSetNotFoundError,
+  TileSetNotReadyError,
+  TileSetRepository,
+} from '#tiles';
 import type { Actor, Panorama } from '../../domain/panorama.js';
 import { PanoramaAccess } from '../panorama-access.service.js';
 import { PanoramaRepository } from '../ports/panorama.repository.port.js';
@@ -28,9 +35,9 @@ export class DescribePanoramaUseCase {
   /** PanoramaNotFoundError as for any read; TileSetNotReadyError while no flat tile set is ready. */
   async forActor(actor: Actor, panoramaId: string): Promise<DescribedPanorama> {
     const panorama = await this.access.readable(actor, panoramaId);
-    const flat = (await this.tileSets.findByPanorama(panoramaId)).filter((t) => t.layout === 'deepzoom');
-    const tileSet = flat.find((t) => t.status === 'ready');
-    if (!tileSet) throw new TileSetNotReadyError(flat[0]?.status ?? 'queued');
+    const all = await this.tileSets.findByPanorama(panoramaId);
+    const tileSet = readyTileSet(all);
+    if (!tileSet) throw new TileSetNotReadyError(all.find((t) => t.layout === 'deepzoom')?.status ?? 'queued');
     return { panorama, tileSet };
   }
 

@@ -19,6 +19,10 @@ export interface PanoramaWithDerivatives extends PanoramaView {
   renditions: Rendition[];
 }
 
+/** A panorama's thumbnail among its renditions: the `thumb` preset's, when it is ready. */
+export const readyThumbnail = (renditions: readonly Rendition[]): Rendition | undefined =>
+  renditions.find((r) => r.name === 'thumb' && r.status === 'ready');
+
 /** Attaches to panorama views what is derived from them, for a whole page in one query. */
 @Injectable()
 export class PanoramaDerivatives {
@@ -32,8 +36,7 @@ export class PanoramaDerivatives {
 
   /** The thumbnail of a panorama: the `thumb` preset's rendition, when one is ready. */
   async thumbnail(panoramaId: string): Promise<Rendition | null> {
-    const renditions = (await this.renditionsOf.execute([panoramaId])).get(panoramaId) ?? [];
-    return renditions.find((r) => r.name === 'thumb' && r.status === 'ready') ?? null;
+    return readyThumbnail((await this.renditionsOf.execute([panoramaId])).get(panoramaId) ?? []) ?? null;
   }
 }
 
