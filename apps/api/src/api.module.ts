@@ -40,6 +40,8 @@ import { ShareLinkRoutes } from './share/share-link-routes.js';
 import { ShareLinks } from './share/share-links.js';
 import { ResumableUploads } from './uploads/resumable-uploads.js';
 import { UploadsController } from './uploads/uploads.controller.js';
+import { DirectUploads } from './uploads/direct-uploads.js';
+import { DirectUploadsController } from './uploads/direct-uploads.controller.js';
 import { UploadFieldsParser } from './panoramas/upload-fields.js';
 import { ShareLinkGuard, ShareLinkVerifier } from './share/share-link.guard.js';
 import { BearerAuthentication } from './http/auth/bearer-authentication.js';
@@ -99,6 +101,7 @@ export class ApiModule {
         CollectionsController,
         PanoramasController,
         UploadsController,
+        DirectUploadsController,
         TileSetsController,
         RenditionsController,
         SharedTileSetsController,
@@ -120,6 +123,7 @@ export class ApiModule {
         ShareLinkAnswers,
         ShareLinkRoutes,
         ResumableUploads,
+        DirectUploads,
         UploadFieldsParser,
         ShareLinkVerifier,
         ShareLinkGuard,

@@ -44,7 +44,8 @@ export async function createApiApp(
     bufferLogs: !preview,
     bodyParser: false,
     preview,
-    ...(preview ? { logger: false } : {}),
+    // Errors only: a provider that cannot be resolved is said, not a silent exit 1.
+    ...(preview ? { logger: ['error'] } : {}),
   });
   if (!preview) {
     app.useLogger(app.get(Logger));

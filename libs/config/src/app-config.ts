@@ -129,6 +129,9 @@ const schema = z
     S3_CREATE_BUCKET: bool.default(false),
     S3_PART_SIZE_BYTES: int(5 * 1024 * 1024, 5 * 1024 ** 3).default(16 * 1024 * 1024),
     S3_PUBLISH_CONCURRENCY: int(1, 256).default(16),
+    // Where clients reach the bucket, for the presigned URLs of direct uploads (browsers
+    // cannot always reach S3_ENDPOINT, e.g. a compose service name). Blank: S3_ENDPOINT.
+    S3_PUBLIC_ENDPOINT: z.url({ error: 'must be a URL' }).optional(),
     UPLOAD_TMP_DIR: z.string().min(1).default('./data/tmp'),
     UPLOAD_MAX_BYTES: int(1, 64 * 1024 ** 3).default(1024 ** 3),
     IMAGE_MAX_PIXELS: int(1, 10_000_000_000).default(1_000_000_000),
@@ -180,6 +183,9 @@ const schema = z
     UPLOAD_RESUMABLE_EXPIRY_HOURS: int(1, 24 * 365).default(24),
     // Most unfinished resumable uploads one user may have at once (their bytes count against the quota).
     UPLOAD_RESUMABLE_MAX_PER_USER: int(1, 10_000).default(10),
+    // Direct uploads (STORAGE_DRIVER=s3, /v1/direct-uploads): how long a presigned part URL
+    // stays valid (a client asks for fresh ones whenever it resumes).
+    DIRECT_UPLOAD_URL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
     // Share links (capability URLs): signing keys as id:secret pairs, comma-separated; links
     // are signed with the first and accepted with any (rotation). Empty: keys Tessera makes
     // and keeps in its database (rotated with `npm run admin -- share-keys`). Ids: a-z, 0-9;

@@ -2,6 +2,7 @@ export * from './domain/index.js';
 export * from './application/ports/panorama.repository.port.js';
 export * from './application/ports/image-processor.port.js';
 export * from './application/ports/upload-staging.port.js';
+export * from './application/ports/direct-upload.repository.port.js';
 export * from './application/ports/user-quotas.port.js';
 export * from './application/jobs.js';
 export * from './application/panoramas.settings.js';

@@ -2,7 +2,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '#config';
-import { PanoramaRepository, UserQuotas } from '#panoramas';
+import { DirectUploadRepository, PanoramaRepository, UserQuotas } from '#panoramas';
 import { RenditionRepository } from '#renditions';
 import { ShareLinkRepository } from '#sharing';
 import { TileSetRepository } from '#tiles';
@@ -19,6 +19,7 @@ import { ReadReplicas } from './read-replicas/read-replicas.js';
 import { MikroOrmCollectionRepository } from './repositories/mikro-orm-collection.repository.js';
 import { MikroOrmWebhookRepository } from './repositories/mikro-orm-webhook.repository.js';
 import { MikroOrmApiKeyRepository } from './repositories/mikro-orm-api-key.repository.js';
+import { MikroOrmDirectUploadRepository } from './repositories/mikro-orm-direct-upload.repository.js';
 import { MikroOrmPanoramaRepository } from './repositories/mikro-orm-panorama.repository.js';
 import { MikroOrmRenditionRepository } from './repositories/mikro-orm-rendition.repository.js';
 import { MikroOrmShareLinkRepository } from './repositories/mikro-orm-share-link.repository.js';
@@ -51,6 +52,7 @@ export class ReadReplicasModule {}
     { provide: RefreshTokenRepository, useClass: MikroOrmRefreshTokenRepository },
     { provide: ApiKeyRepository, useClass: MikroOrmApiKeyRepository },
     { provide: WebhookRepository, useClass: MikroOrmWebhookRepository },
+    { provide: DirectUploadRepository, useClass: MikroOrmDirectUploadRepository },
     { provide: CollectionRepository, useClass: MikroOrmCollectionRepository },
     { provide: PanoramaRepository, useClass: MikroOrmPanoramaRepository },
     { provide: TileSetRepository, useClass: MikroOrmTileSetRepository },
@@ -67,6 +69,7 @@ export class ReadReplicasModule {}
     RefreshTokenRepository,
     ApiKeyRepository,
     WebhookRepository,
+    DirectUploadRepository,
     CollectionRepository,
     PanoramaRepository,
     TileSetRepository,

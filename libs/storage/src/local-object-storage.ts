@@ -70,6 +70,17 @@ export class LocalObjectStorage extends ObjectStorage {
     return { bytes: size };
   }
 
+  async copy(from: string, to: string): Promise<{ bytes: number }> {
+    const source = this.pathOf(from);
+    const target = this.pathOf(to);
+    const found = await stat(source).catch((error: unknown) => {
+      if (isErrno(error, 'ENOENT')) throw new ObjectNotFoundError(from);
+      throw error;
+    });
+    await this.writeAtomically(target, (tempPath) => copyFile(source, tempPath));
+    return { bytes: found.size };
+  }
+
   async publishDirectory(prefix: string, directory: string): Promise<StoredObject[]> {
     assertStoragePrefix(prefix);
     const plan = await publishPlan(prefix, directory); // validates every key before anything moves

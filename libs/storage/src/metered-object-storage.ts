@@ -32,6 +32,10 @@ export class MeteredObjectStorage extends ObjectStorage {
     return this.measure('import', () => this.inner.importFile(key, path, options));
   }
 
+  copy(from: string, to: string, options?: PutOptions): Promise<{ bytes: number }> {
+    return this.measure('copy', () => this.inner.copy(from, to, options));
+  }
+
   publishDirectory(
     prefix: string,
     directory: string,

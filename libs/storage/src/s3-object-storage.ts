@@ -77,18 +77,7 @@ export class S3ObjectStorage extends ObjectStorage {
 
   constructor(private readonly settings: S3Settings) {
     super();
-    this.client = new S3Client({
-      region: settings.region,
-      endpoint: settings.endpoint,
-      forcePathStyle: settings.forcePathStyle,
-      ...(settings.accessKeyId && settings.secretAccessKey
-        ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
-        : {}),
-      // Only the checksums S3 requires: many S3-compatible servers reject the newer ones.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      maxAttempts: 3,
-    });
+    this.client = s3Client(settings);
   }
 
   async put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
@@ -105,19 +94,38 @@ export class S3ObjectStorage extends ObjectStorage {
     await this.upload(key, hashed, options.contentType ?? contentTypeOf(key));
     const sha256 = hash.digest('hex');
     // The checksum is known only now: record it as metadata with a server-side self-copy.
+    await this.serverSideCopy(key, key, { contentType: options.contentType, sha256 });
+    return { bytes, sha256 };
+  }
+
+  async copy(from: string, to: string, options: PutOptions = {}): Promise<{ bytes: number }> {
+    assertStorageKey(from);
+    assertStorageKey(to);
+    try {
+      await this.serverSideCopy(from, to, options);
+    } catch (error) {
+      if (isNotFound(error)) throw new ObjectNotFoundError(from);
+      throw error;
+    }
+    const copied = await this.stat(to);
+    if (!copied) throw new ObjectNotFoundError(to);
+    return { bytes: copied.bytes };
+  }
+
+  /** CopyObject (at most 5 GB: S3's limit for one copy) with `options` as the new metadata. */
+  private async serverSideCopy(from: string, to: string, options: PutOptions): Promise<void> {
     await this.call(() =>
       this.client.send(
         new CopyObjectCommand({
           Bucket: this.settings.bucket,
-          Key: this.fullKey(key),
-          CopySource: `${this.settings.bucket}/${this.fullKey(key)}`,
+          Key: this.fullKey(to),
+          CopySource: `${this.settings.bucket}/${this.fullKey(from)}`,
           MetadataDirective: 'REPLACE',
-          Metadata: { sha256 },
-          ContentType: options.contentType ?? contentTypeOf(key),
+          Metadata: options.sha256 ? { sha256: options.sha256 } : undefined,
+          ContentType: options.contentType ?? contentTypeOf(to),
         }),
       ),
     );
-    return { bytes, sha256 };
   }
 
   async importFile(key: string, path: string, options: PutOptions = {}): Promise<{ bytes: number }> {
@@ -314,22 +322,42 @@ export class S3ObjectStorage extends ObjectStorage {
     return this.settings.keyPrefix + key;
   }
 
-  /** Runs an S3 call, turning "the server is not there" into StorageUnavailableError. */
-  private async call<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''} ${String((error as { code?: string })?.code ?? '')}`;
-      if (!(error instanceof S3ServiceException && error.$metadata.httpStatusCode) && UNAVAILABLE.test(text))
-        throw new StorageUnavailableError(error);
-      if (error instanceof S3ServiceException && (error.$metadata.httpStatusCode ?? 0) >= 500)
-        throw new StorageUnavailableError(error);
-      throw error;
-    }
+  private call<T>(work: () => Promise<T>): Promise<T> {
+    return callS3(work);
   }
 }
 
-function isNotFound(error: unknown): boolean {
+/** A client for `settings`' bucket, at `endpoint` (the settings' own by default). */
+export function s3Client(settings: S3Settings, endpoint = settings.endpoint): S3Client {
+  return new S3Client({
+    region: settings.region,
+    endpoint,
+    forcePathStyle: settings.forcePathStyle,
+    ...(settings.accessKeyId && settings.secretAccessKey
+      ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
+      : {}),
+    // Only the checksums S3 requires: many S3-compatible servers reject the newer ones.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 3,
+  });
+}
+
+/** Runs an S3 call, turning "the server is not there" (or failing: 5xx) into StorageUnavailableError. */
+export async function callS3<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''} ${String((error as { code?: string })?.code ?? '')}`;
+    if (!(error instanceof S3ServiceException && error.$metadata.httpStatusCode) && UNAVAILABLE.test(text))
+      throw new StorageUnavailableError(error);
+    if (error instanceof S3ServiceException && (error.$metadata.httpStatusCode ?? 0) >= 500)
+      throw new StorageUnavailableError(error);
+    throw error;
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
   return (
     error instanceof S3ServiceException &&
     (error.$metadata.httpStatusCode === 404 ||

@@ -8,10 +8,11 @@ import {
 } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { UploadStaging } from '#panoramas';
-import { Metrics, ObjectStorage } from '#shared-kernel';
+import { DirectUploadStorage, Metrics, NoDirectUploads, ObjectStorage } from '#shared-kernel';
 import { MeteredObjectStorage } from './metered-object-storage.js';
 import { FileSystemUploadStaging } from './file-system-upload-staging.js';
 import { LocalObjectStorage } from './local-object-storage.js';
+import { S3DirectUploads } from './s3-direct-uploads.js';
 import { S3ObjectStorage, type S3Settings } from './s3-object-storage.js';
 
 export const s3Settings = (config: AppConfig): S3Settings => ({
@@ -71,7 +72,8 @@ class StorageLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
 
 /**
  * Binds the ObjectStorage port to the adapter STORAGE_DRIVER names (the HTTP contract is
- * the same whatever the driver), and UploadStaging to temp files in UPLOAD_TMP_DIR.
+ * the same whatever the driver), DirectUploadStorage to S3's multipart uploads (or to none
+ * on local storage), and UploadStaging to temp files in UPLOAD_TMP_DIR.
  */
 @Global()
 @Module({
@@ -88,6 +90,14 @@ class StorageLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
       },
     },
     {
+      provide: DirectUploadStorage,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): DirectUploadStorage =>
+        config.STORAGE_DRIVER === 's3'
+          ? new S3DirectUploads(s3Settings(config), config.S3_PUBLIC_ENDPOINT)
+          : new NoDirectUploads(),
+    },
+    {
       provide: FileSystemUploadStaging,
       inject: [AppConfig, Metrics],
       useFactory: (config: AppConfig, metrics: Metrics) => new FileSystemUploadStaging(config.UPLOAD_TMP_DIR, metrics),
@@ -95,6 +105,6 @@ class StorageLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
     { provide: UploadStaging, useExisting: FileSystemUploadStaging },
     StorageLifecycle,
   ],
-  exports: [ObjectStorage, UploadStaging],
+  exports: [ObjectStorage, UploadStaging, DirectUploadStorage],
 })
 export class StorageModule {}

@@ -89,6 +89,18 @@ export function objectStorageContract(
       await expect(stat(source)).rejects.toMatchObject({ code: 'ENOENT' });
     });
 
+    it('copies an object inside the storage, with the checksum given', async () => {
+      await storage.put('uploads/u/x', Readable.from([Buffer.from('direct bytes')]));
+      const sha256 = createHash('sha256').update('direct bytes').digest('hex');
+      expect(await storage.copy('uploads/u/x', 'originals/u/p/original.jpg', { sha256 })).toEqual({ bytes: 12 });
+      expect((await text('originals/u/p/original.jpg')).toString()).toBe('direct bytes');
+      expect((await text('uploads/u/x')).toString()).toBe('direct bytes');
+      await expect(storage.copy('uploads/u/missing', 'originals/u/q/original.jpg')).rejects.toBeInstanceOf(
+        ObjectNotFoundError,
+      );
+      expect(await storage.stat('originals/u/q/original.jpg')).toBeNull();
+    });
+
     it('publishes a directory tree under a prefix, lists and deletes by prefix', async () => {
       const dir = join(scratch, 'tiles');
       await mkdir(join(dir, '0'), { recursive: true });

@@ -1,10 +1,55 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bindWithRetry } from './stable-port.js';
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver';
+
+interface S3rverStore {
+  getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+}
+
+interface S3rverInstance {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+  httpServer?: Server;
+  logger: { close(): void };
+  middleware: KoaMiddleware[];
+  store: S3rverStore;
+}
+
+type KoaMiddleware = (
+  ctx: {
+    method: string;
+    path: string;
+    query: Record<string, string | undefined>;
+    status: number;
+    body: unknown;
+  },
+  next: () => Promise<void>,
+) => Promise<void>;
+
+/**
+ * S3's AbortMultipartUpload (`DELETE /{bucket}/{key}?uploadId=`: the upload's parts go,
+ * 204, idempotent), which s3rver 3.7 lacks (it answers 405): s3rver keeps an upload's parts
+ * in a directory of its own, which this removes. Everything else is s3rver's.
+ */
+function abortMultipartUpload(store: S3rverStore): KoaMiddleware {
+  return async (ctx, next) => {
+    const uploadId = ctx.query.uploadId;
+    const bucket = ctx.path.split('/')[1];
+    if (ctx.method !== 'DELETE' || !uploadId || !bucket) return next();
+    if (!/^[0-9a-f]{32}$/.test(uploadId)) {
+      ctx.status = 404;
+      ctx.body = '<Error><Code>NoSuchUpload</Code></Error>';
+      return;
+    }
+    await rm(join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId), { recursive: true, force: true });
+    ctx.status = 204;
+    ctx.body = null;
+  };
+}
 
 /**
  * A real S3-compatible server (s3rver) on loopback for adapter and e2e tests. `stop()` and
@@ -18,18 +63,19 @@ export interface TestS3Server {
   stop(): Promise<void>;
   start(): Promise<void>;
   dispose(): Promise<void>;
+  /** How many multipart uploads of `bucket` hold parts now (begun, neither completed nor aborted). */
+  pendingMultipartUploads(bucket: string): Promise<number>;
 }
 
 export async function startS3Server(): Promise<TestS3Server> {
   const directory = await mkdtemp(join(tmpdir(), 'tessera-s3-'));
   let port: number | undefined;
-  let server:
-    | { run(): Promise<{ port: number }>; close(): Promise<void>; httpServer?: Server; logger: { close(): void } }
-    | undefined;
+  let server: S3rverInstance | undefined;
   const start = async () => {
     // The first start picks a stable port; restarts reuse it (retrying while it frees up).
     ({ port } = await bindWithRetry(async (candidate) => {
       const instance = new S3rver({ port: candidate, address: '127.0.0.1', silent: true, directory });
+      instance.middleware.unshift(abortMultipartUpload(instance.store));
       await instance.run();
       server = instance;
     }, port));
@@ -65,6 +111,8 @@ export async function startS3Server(): Promise<TestS3Server> {
     }),
     stop,
     start,
+    pendingMultipartUploads: async (bucket: string) =>
+      (await readdir(server!.store.getResourcePath(bucket, undefined, 'uploads')).catch(() => [])).length,
     dispose: async () => {
       await stop();
       await rm(directory, { recursive: true, force: true });

@@ -373,6 +373,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/direct-uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your unfinished direct uploads (without part URLs) */
+        get: operations["listDirectUploads"];
+        put?: never;
+        /**
+         * Start a direct upload to the object store (presigned multipart)
+         * @description With S3 storage only (501 otherwise). Give the exact `bytes` and the `filename`, with the optional fields of uploadPanorama. Answers the upload with a URL per part: PUT each part there (exactly `bytes` of the file from `(partNumber - 1) * partBytes`, no other header, in any order, several at once if you like) and keep the `ETag` each answers; then completeDirectUpload. The size and the quota are checked now (counting your unfinished uploads of both kinds, at most UPLOAD_RESUMABLE_MAX_PER_USER) and again at completion. Unfinished after UPLOAD_RESUMABLE_EXPIRY_HOURS, it is removed with its parts. From a browser, the bucket must allow your origin to PUT and to read the ETag header (CORS).
+         */
+        post: operations["createDirectUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/direct-uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A direct upload, with fresh part URLs while it is open (to resume, from any API instance) */
+        get: operations["getDirectUpload"];
+        put?: never;
+        post?: never;
+        /** Abandon a direct upload (its parts go; a panorama it made stays) */
+        delete: operations["deleteDirectUpload"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/direct-uploads/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a direct upload: the panorama is checked and stored as uploadPanorama would
+         * @description List every part with the ETag its PUT answered. The parts become the file (400 UPLOAD_INCOMPLETE when they cannot: send what is missing and complete again), which must be exactly the declared size, then goes through uploadPanorama's checks (type by its bytes, header, de-duplication, quota) and is stored without passing through the client again. Answers like uploadPanorama: 202 with the new panorama, 200 with an existing one of the same bytes (or when this upload was already completed: completing again is safe). A refused file ends the upload.
+         */
+        post: operations["completeDirectUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/iiif/collection": {
         parameters: {
             query?: never;
@@ -1598,6 +1657,10 @@ export interface components {
                 ready: number;
             };
         };
+        CompleteDirectUploadDto: {
+            /** @description Every part, each once. */
+            parts: components["schemas"]["SentPartDto"][];
+        };
         CompressImageDto: {
             /**
              * @description WebP (0-6, default 4) and AVIF (0-9, default 2) encoder effort. Empty = the default.
@@ -1669,6 +1732,69 @@ export interface components {
             description?: string;
             /** @example Alps 2026 */
             name: string;
+        };
+        CreateDirectUploadDto: {
+            /**
+             * @description The exact size of the file in bytes (at most UPLOAD_MAX_BYTES and within your quota).
+             * @example 734003200
+             */
+            bytes: number;
+            /**
+             * Format: uuid
+             * @description Put the panorama in this collection of yours (404 COLLECTION_NOT_FOUND before anything is stored). Empty = none.
+             * @example
+             */
+            collectionId?: string;
+            /**
+             * @description Empty = absent.
+             * @example
+             */
+            description?: string;
+            /**
+             * @description Kept cleaned, as in uploadPanorama.
+             * @example alps.jpg
+             */
+            filename: string;
+            /**
+             * @description Pixels each tile repeats of its neighbours (Deep Zoom overlap). 0, the default, lets the tiles IIIF viewers ask for be answered with the stored tiles; viewers show either seamlessly.
+             * @default 0
+             */
+            overlap?: number;
+            /**
+             * @description Which rendition presets (RENDITION_PRESETS) to make: comma-separated names, or `none`. Absent or empty = all of them.
+             * @example
+             */
+            presets?: string;
+            /**
+             * @description flat, or equirectangular (a 360° sphere). Absent: equirectangular when the image carries the photo-sphere XMP that 360° cameras and phones write (`GPano:ProjectionType=equirectangular`), else flat: the 2:1 shape alone does not decide (flat panoramas are often cropped 2:1). updatePanorama changes it later.
+             * @enum {string}
+             */
+            projection?: "flat" | "equirectangular";
+            /**
+             * @description Comma-separated. Free labels: at most 20, each 1 to 50 letters, digits, spaces, `_`, `.`, `-`, starting with a letter or digit. Empty = none.
+             * @example
+             */
+            tags?: string;
+            /**
+             * @default jpeg
+             * @enum {string}
+             */
+            tileFormat?: "jpeg" | "png" | "webp";
+            /**
+             * @description JPEG/WebP quality (ignored for PNG).
+             * @default 85
+             */
+            tileQuality?: number;
+            /**
+             * @description Tile edge in pixels.
+             * @default 256
+             */
+            tileSize?: number;
+            /**
+             * @description Defaults to the file name without its extension. Empty = absent.
+             * @example
+             */
+            title?: string;
         };
         CreateListedShareDto: {
             /**
@@ -1861,6 +1987,39 @@ export interface components {
              */
             tileSetId?: string;
         };
+        DirectUploadDto: {
+            bytes: number;
+            /**
+             * Format: date-time
+             * @description Unfinished by then, it is removed with its parts.
+             */
+            expiresAt: string;
+            filename: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            panoramaId?: string | null;
+            /** @description Every part is this size but the last. */
+            partBytes: number;
+            partCount: number;
+            /** @description While open: where to PUT each part (fresh URLs on every read). */
+            parts?: components["schemas"]["SignedPartDto"][];
+            /**
+             * @description `open`: parts are taken; `assembled`: the parts make the file, not yet accepted (complete again); `completed`: the panorama exists (`panoramaId`).
+             * @enum {string}
+             */
+            state: "open" | "assembled" | "completed";
+            /**
+             * Format: date-time
+             * @description When these part URLs stop working (read the upload again).
+             */
+            urlsExpireAt?: string;
+        };
+        /**
+         * @description `open`: parts are taken; `assembled`: the parts make the file, not yet accepted (complete again); `completed`: the panorama exists (`panoramaId`).
+         * @enum {string}
+         */
+        DirectUploadState: "open" | "assembled" | "completed";
         IiifInfoDto: {
             /** @example http://iiif.io/api/image/3/context.json */
             "@context": string;
@@ -2203,6 +2362,14 @@ export interface components {
         };
         /** @enum {string} */
         Role: "user" | "admin";
+        SentPartDto: {
+            /**
+             * @description The ETag header its PUT answered.
+             * @example "0c78aef83f66abc1fa1e8477f296d394"
+             */
+            etag: string;
+            partNumber: number;
+        };
         SharedCollectionDto: {
             description: string | null;
             /**
@@ -2259,6 +2426,16 @@ export interface components {
             /** @description While processing: the share of the work done. */
             progress: number;
             status: components["schemas"]["TileSetStatus"];
+        };
+        SignedPartDto: {
+            /** @description Send exactly this many bytes (signed: any other length is refused). */
+            bytes: number;
+            partNumber: number;
+            /**
+             * Format: uri
+             * @description PUT the part here, with no other header; keep the ETag of the answer.
+             */
+            url: string;
         };
         SphereDescriptorDto: {
             /** @description A small image of the whole sphere, shown while the tiles load (absolute under a share link). */
@@ -2736,6 +2913,18 @@ export interface components {
                 };
             };
         };
+        /** @description Bad Request: EMPTY_UPLOAD, MALFORMED_BODY, UNKNOWN_PRESET, UPLOAD_INCOMPLETE, VALIDATION_FAILED. */
+        BadRequestEmptyUploadMalformedBodyUnknownPresetUploadIncompleteValidationFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "EMPTY_UPLOAD" | "MALFORMED_BODY" | "UNKNOWN_PRESET" | "UPLOAD_INCOMPLETE" | "VALIDATION_FAILED";
+                };
+            };
+        };
         /** @description Bad Request: INVALID_CURSOR, VALIDATION_FAILED. */
         BadRequestInvalidCursorValidationFailed: {
             headers: {
@@ -3192,6 +3381,18 @@ export interface components {
                 };
             };
         };
+        /** @description Payload Too Large: PAYLOAD_TOO_LARGE, UPLOAD_TOO_LARGE. */
+        PayloadTooLargePayloadTooLargeUploadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "PAYLOAD_TOO_LARGE" | "UPLOAD_TOO_LARGE";
+                };
+            };
+        };
         /** @description Payload Too Large: UPLOAD_TOO_LARGE. */
         PayloadTooLargeUploadTooLarge: {
             headers: {
@@ -3449,6 +3650,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["ProblemDto"] & {
                     /** @enum {string} */
                     code: "QUOTA_EXCEEDED" | "RENDITION_LIMIT_REACHED";
+                };
+            };
+        };
+        /** @description Unprocessable Entity: QUOTA_EXCEEDED, TOO_MANY_UNFINISHED_UPLOADS. */
+        UnprocessableEntityQuotaExceededTooManyUnfinishedUploads: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDto"] & {
+                    /** @enum {string} */
+                    code: "QUOTA_EXCEEDED" | "TOO_MANY_UNFINISHED_UPLOADS";
                 };
             };
         };
@@ -4268,6 +4481,171 @@ export interface operations {
             429: components["responses"]["TooManyRequestsTooManyRequests"];
             500: components["responses"]["InternalServerErrorInternalError"];
             503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
+        };
+    };
+    listDirectUploads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectUploadDto"][];
+                };
+            };
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            501: components["responses"]["NotImplementedNotImplemented"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
+        };
+    };
+    createDirectUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDirectUploadDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectUploadDto"];
+                };
+            };
+            400: components["responses"]["BadRequestMalformedBodyUnknownPresetValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFound"];
+            413: components["responses"]["PayloadTooLargePayloadTooLargeUploadTooLarge"];
+            422: components["responses"]["UnprocessableEntityQuotaExceededTooManyUnfinishedUploads"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            501: components["responses"]["NotImplementedNotImplemented"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
+        };
+    };
+    getDirectUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectUploadDto"];
+                };
+            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundUploadNotFound"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            501: components["responses"]["NotImplementedNotImplemented"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
+        };
+    };
+    deleteDirectUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundUploadNotFound"];
+            409: components["responses"]["ConflictConflict"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            501: components["responses"]["NotImplementedNotImplemented"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
+        };
+    };
+    completeDirectUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteDirectUploadDto"];
+            };
+        };
+        responses: {
+            /** @description Already completed, or the same bytes as one of your panoramas. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanoramaDto"];
+                };
+            };
+            202: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanoramaDto"];
+                };
+            };
+            400: components["responses"]["BadRequestEmptyUploadMalformedBodyUnknownPresetUploadIncompleteValidationFailed"];
+            401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKeyOwnerNotFound"];
+            403: components["responses"]["ForbiddenInsufficientScope"];
+            404: components["responses"]["NotFoundCollectionNotFoundUploadNotFound"];
+            409: components["responses"]["ConflictConflict"];
+            413: components["responses"]["PayloadTooLargePayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaTypeUnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntityImageTooLargeInvalidImageQuotaExceeded"];
+            429: components["responses"]["TooManyRequestsTooManyRequests"];
+            500: components["responses"]["InternalServerErrorInternalError"];
+            501: components["responses"]["NotImplementedNotImplemented"];
+            503: components["responses"]["ServiceUnavailableDatabaseUnavailableStorageUnavailable"];
+            507: components["responses"]["InsufficientStorageStorageFull"];
         };
     };
     getPanoramaCollection: {

@@ -11,6 +11,7 @@ import { AppConfig } from '#config';
 import type { Principal } from '#users';
 import { LockTimeoutError, Metrics, SharedLocks } from '#shared-kernel';
 import { RaiseWebhookEventUseCase } from '#webhooks';
+import { DirectUploadRepository, reservedByDirect } from '#panoramas';
 import { IngestPanoramaUseCase } from '#workflows';
 import { whenClientGone } from '../http/client-gone.js';
 import { lingerIfUnread } from '../http/linger.js';
@@ -18,6 +19,7 @@ import { PROBLEM_STATUS, type ProblemCode } from '../http/problem/error-status.j
 import { isDiskFull, problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
 import { HttpProblem } from '../http/problem/http-problem.js';
 import { UploadFieldsParser } from '../panoramas/upload-fields.js';
+import { assertRoomForUpload } from './unfinished-uploads.js';
 
 export const PANORAMA_ID_HEADER = 'Tessera-Panorama-Id';
 
@@ -111,6 +113,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     private readonly locks: SharedLocks,
     private readonly metrics: Metrics,
     private readonly raise: RaiseWebhookEventUseCase,
+    private readonly directUploads: DirectUploadRepository,
   ) {
     this.directory = resolve(config.UPLOAD_RESUMABLE_DIR);
     this.store = new FileStore({
@@ -212,16 +215,16 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
       const res = req.runtime?.node?.res;
       if (res && !res.destroyed) res.once('close', () => void held.release());
       else void held.release();
-      const unfinished = await this.unfinishedOf(principal.userId);
-      const cap = this.config.UPLOAD_RESUMABLE_MAX_PER_USER;
-      if (unfinished.length >= cap) {
-        throw new HttpProblem(
-          422,
-          'TOO_MANY_UNFINISHED_UPLOADS',
-          `You have ${unfinished.length} unfinished resumable uploads (at most ${cap}); finish or delete one first.`,
-        );
-      }
-      await this.ingest.checkAllowance(principal.userId, upload.size, reservedBy(unfinished));
+      const [unfinished, direct] = await Promise.all([
+        this.unfinishedOf(principal.userId),
+        this.directUploads.unfinishedOf(principal.userId),
+      ]);
+      assertRoomForUpload(unfinished.length + direct.length, this.config.UPLOAD_RESUMABLE_MAX_PER_USER);
+      await this.ingest.checkAllowance(
+        principal.userId,
+        upload.size,
+        reservedBy(unfinished) + reservedByDirect(direct),
+      );
     });
     return { metadata: { ...upload.metadata, owner: principal.userId } };
   }
@@ -237,8 +240,15 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     const owner = upload?.metadata?.owner;
     if (!upload?.sizeIsDeferred || !owner) return this.config.UPLOAD_MAX_BYTES;
     const others = (await this.unfinishedOf(owner)).filter((u) => u.id !== id);
+    const reserved = reservedBy(others) + reservedByDirect(await this.directUploads.unfinishedOf(owner));
     // At least one byte past the offset, so that an upload over its allowance is refused (413), not stalled.
-    return Math.max(upload.offset + 1, await this.ingest.uploadLimit(owner, reservedBy(others)).catch(() => 0));
+    return Math.max(upload.offset + 1, await this.ingest.uploadLimit(owner, reserved).catch(() => 0));
+  }
+
+  /** What the owner's unfinished resumable uploads hold (direct uploads count them too). */
+  async holdsOf(ownerId: string): Promise<{ count: number; bytes: number }> {
+    const unfinished = await this.unfinishedOf(ownerId);
+    return { count: unfinished.length, bytes: reservedBy(unfinished) };
   }
 
   /** The owner's unfinished uploads in the store. */

@@ -12,6 +12,7 @@ import { Migration20261206220000_ApiKeys } from './Migration20261206220000_ApiKe
 import { Migration20261206230000_Collections } from './Migration20261206230000_Collections.js';
 import { Migration20261207000000_Webhooks } from './Migration20261207000000_Webhooks.js';
 import { Migration20261207100000_CollectionShares } from './Migration20261207100000_CollectionShares.js';
+import { Migration20261207200000_DirectUploads } from './Migration20261207200000_DirectUploads.js';
 
 type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -34,4 +35,5 @@ export const MIGRATIONS: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261206230000_Collections', class: Migration20261206230000_Collections },
   { name: 'Migration20261207000000_Webhooks', class: Migration20261207000000_Webhooks },
   { name: 'Migration20261207100000_CollectionShares', class: Migration20261207100000_CollectionShares },
+  { name: 'Migration20261207200000_DirectUploads', class: Migration20261207200000_DirectUploads },
 ];

@@ -53,6 +53,12 @@ export abstract class ObjectStorage {
    */
   abstract importFile(key: string, path: string, options?: PutOptions): Promise<{ bytes: number }>;
   /**
+   * Copies the object at `from` to `to` inside the storage (S3: a server-side copy, no bytes
+   * through this process), with `options` as the copy's content type and checksum.
+   * Throws ObjectNotFoundError when `from` is missing.
+   */
+  abstract copy(from: string, to: string, options?: PutOptions): Promise<{ bytes: number }>;
+  /**
    * Publishes every file below `directory` under `prefix` (relative paths become key
    * suffixes). The directory is consumed: an adapter may move it into place.
    */

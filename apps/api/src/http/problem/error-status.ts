@@ -106,6 +106,8 @@ export const EDGE_ERROR_STATUS = {
   UPLOAD_NOT_FOUND: HttpStatus.NOT_FOUND,
   // The owner already has UPLOAD_RESUMABLE_MAX_PER_USER unfinished resumable uploads.
   TOO_MANY_UNFINISHED_UPLOADS: HttpStatus.UNPROCESSABLE_ENTITY,
+  // A direct upload's parts do not make the file declared (missing, unknown, wrong size).
+  UPLOAD_INCOMPLETE: HttpStatus.BAD_REQUEST,
   PRECONDITION_FAILED: HttpStatus.PRECONDITION_FAILED,
   NOT_FOUND: HttpStatus.NOT_FOUND,
   METHOD_NOT_ALLOWED: HttpStatus.METHOD_NOT_ALLOWED,

@@ -39,6 +39,11 @@ export interface UploadSource {
   content: Readable;
   /** Upper bound from Content-Length, if the client sent one. */
   declaredBytes?: number;
+  /**
+   * The storage key where these very bytes already are (a direct upload): the original is
+   * then a copy inside the storage instead of the staged file going up again.
+   */
+  storedAt?: string;
   fields(): Promise<UploadFields>;
 }
 
@@ -66,7 +71,7 @@ const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
 /**
  * Upload: quota check → stream to a temp file (hash, count, limits) → the bytes decide the
  * type → header probe under limits → same owner + same bytes = the existing panorama →
- * original into storage → panorama and queued tile set committed together (with the caller's
+ * original into storage (or copied there from `storedAt`) → panorama and queued tile set committed together (with the caller's
  * jobsOnCommit) → tiling job enqueued.
  * Whatever fails, the temp file goes, and nothing half-made stays in storage or database.
  */
@@ -92,7 +97,7 @@ export class UploadPanoramaUseCase {
     const staged = await this.staging.stage(source.content, { maxBytes: allowance.limit, tooLarge: allowance.error });
     try {
       const fields = await source.fields();
-      return await this.accept(ownerId, staged, source.filename, fields, allowance.quota, options);
+      return await this.accept(ownerId, staged, source, fields, allowance.quota, options);
     } finally {
       await this.staging.discard(staged);
     }
@@ -137,7 +142,7 @@ export class UploadPanoramaUseCase {
   private async accept(
     ownerId: string,
     staged: StagedUpload,
-    filename: string | undefined,
+    { filename, storedAt }: UploadSource,
     fields: UploadFields,
     quota: Quota,
     options: UploadOptions,
@@ -174,10 +179,9 @@ export class UploadPanoramaUseCase {
     });
     const tileSet = this.tileSetRequests.build(panorama.imageSource(), fields.tileOptions);
 
-    await this.storage.importFile(panorama.originalKey, staged.path, {
-      contentType: panorama.contentType(),
-      sha256: staged.sha256,
-    });
+    const stored = { contentType: panorama.contentType(), sha256: staged.sha256 };
+    if (storedAt) await this.storage.copy(storedAt, panorama.originalKey, stored);
+    else await this.storage.importFile(panorama.originalKey, staged.path, stored);
     let committed = false;
     try {
       const jobs = options.jobsOnCommit?.(panorama) ?? [];

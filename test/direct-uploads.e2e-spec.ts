@@ -1,0 +1,350 @@
+import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '#config';
+import { s3Settings, S3ObjectStorage } from '#storage';
+import { makeJpeg, startS3Server, type TestS3Server } from '#testing';
+import { DirectUploads } from '../apps/api/src/uploads/direct-uploads.js';
+import { type ApiHarness, bearerCaller, expectProblem, fromClient, startApi } from './support/api-harness.js';
+import { followEvents } from './support/tiles.js';
+
+/**
+ * Direct uploads (presigned multipart straight to S3) against a real S3-compatible server on
+ * loopback, with two API instances on one database and one bucket, as behind a load
+ * balancer: the parts go from the client (Node's fetch) to the bucket, any instance signs,
+ * resumes and completes; limits hold when requests are released at once; whatever is
+ * refused or abandoned leaves nothing in the bucket.
+ */
+let s3: TestS3Server;
+let a: ApiHarness;
+let b: ApiHarness;
+let bucket: S3ObjectStorage;
+let bucketName: string;
+let owner: Awaited<ReturnType<ApiHarness['userClient']>>;
+
+const PART = 5 * 1024 * 1024;
+
+beforeAll(async () => {
+  s3 = await startS3Server();
+  bucketName = `tessera-direct-${randomBytes(3).toString('hex')}`;
+  const env = { ...s3.env(bucketName), S3_PART_SIZE_BYTES: String(PART), UPLOAD_RESUMABLE_MAX_PER_USER: '4' };
+  a = await startApi(env);
+  b = await startApi({ ...env, WORKER_EMBEDDED: 'false' }, { db: a.db });
+  bucket = new S3ObjectStorage(s3Settings(loadConfig(env)));
+  owner = await a.userClient();
+}, 60_000);
+afterAll(async () => {
+  bucket?.close();
+  await b?.app.close();
+  await a?.close();
+  await s3?.dispose();
+}, 60_000);
+
+interface Upload {
+  id: string;
+  state: string;
+  bytes: number;
+  partBytes: number;
+  partCount: number;
+  parts?: { partNumber: number; bytes: number; url: string }[];
+  panoramaId?: string | null;
+}
+
+const on = (api: () => ApiHarness, token = () => owner.accessToken) => bearerCaller(() => api().baseUrl, token);
+const callA = on(() => a);
+const callB = on(() => b);
+
+/** A JPEG of `bytes` or more: a small picture, then bytes after its end (as some cameras append). */
+async function jpegOf(bytes: number): Promise<Buffer> {
+  const picture = await makeJpeg(1600, 800);
+  return Buffer.concat([picture, randomBytes(Math.max(0, bytes - picture.length))]);
+}
+
+async function create(file: Buffer, fields: Record<string, unknown> = {}, call = callA) {
+  return call('/v1/direct-uploads', { method: 'POST', json: { filename: 'alps.jpg', bytes: file.length, ...fields } });
+}
+
+/** PUTs the listed parts of `file` to their presigned URLs (Node's fetch, no credentials); answers their ETags. */
+async function sendParts(upload: Upload, file: Buffer, numbers = upload.parts!.map((p) => p.partNumber)) {
+  const sent: { partNumber: number; etag: string }[] = [];
+  for (const part of upload.parts!.filter((p) => numbers.includes(p.partNumber))) {
+    const start = (part.partNumber - 1) * upload.partBytes;
+    const response = await fetch(part.url, { method: 'PUT', body: file.subarray(start, start + part.bytes) });
+    expect(response.status).toBe(200);
+    sent.push({ partNumber: part.partNumber, etag: response.headers.get('etag')! });
+  }
+  return sent;
+}
+
+const complete = (id: string, parts: unknown, call = callA) =>
+  call(`/v1/direct-uploads/${id}/complete`, { method: 'POST', json: { parts } });
+
+const keys = async (prefix: string) => {
+  const found: string[] = [];
+  for await (const object of bucket.list(prefix)) found.push(object.key);
+  return found;
+};
+
+async function setQuota(userId: string, quotaBytes: number | null) {
+  const admin = await a.adminClient();
+  const { response } = await admin.PATCH('/v1/users/{id}', { params: { path: { id: userId } }, body: { quotaBytes } });
+  expect(response.status).toBe(200);
+}
+
+it('sends the parts straight to the bucket, resumes on another instance and completes there', async () => {
+  const file = await jpegOf(2 * PART + 12_345);
+  const created = await owner.client.POST('/v1/direct-uploads', {
+    body: { filename: 'alps.jpg', bytes: file.length, title: 'Alps, sent directly', tags: 'alps,direct' },
+  });
+  expect(created.response.status).toBe(201);
+  const upload = created.data! as Upload;
+  expect(created.response.headers.get('location')).toBe(`/v1/direct-uploads/${upload.id}`);
+  expect(upload).toMatchObject({ state: 'open', bytes: file.length, partBytes: PART, partCount: 3 });
+  expect(upload.parts!.map((p) => p.bytes)).toEqual([PART, PART, 12_345]);
+  for (const part of upload.parts!) {
+    // Each URL is the bucket's, signed for exactly its part's length.
+    expect(new URL(part.url).origin).toBe(s3.endpoint);
+    expect(new URL(part.url).searchParams.get('X-Amz-SignedHeaders')).toContain('content-length');
+  }
+
+  // The first part from A's URLs; then the client's next requests reach B.
+  const first = await sendParts(upload, file, [1]);
+  expect(await s3.pendingMultipartUploads(bucketName)).toBe(1);
+  const resumed = await callB(`/v1/direct-uploads/${upload.id}`);
+  expect(resumed.status).toBe(200);
+  expect(resumed.body).toMatchObject({ id: upload.id, state: 'open', partCount: 3 });
+  const rest = await sendParts(resumed.body as unknown as Upload, file, [2, 3]);
+
+  const done = await complete(upload.id, [...rest, ...first], callB);
+  expect(done.status).toBe(202);
+  const panorama = done.body as { id: string; title: string; tags: string[]; bytes: number; sha256: string };
+  expect(panorama).toMatchObject({ title: 'Alps, sent directly', tags: ['alps', 'direct'], bytes: file.length });
+  expect(done.headers.get('location')).toBe(`/v1/panoramas/${panorama.id}`);
+  const sha256 = createHash('sha256').update(file).digest('hex');
+  expect(panorama.sha256).toBe(sha256);
+
+  // The original is a copy inside the bucket; the assembled upload and its parts are gone.
+  const original = `originals/${owner.id}/${panorama.id}/original.jpg`;
+  expect(await keys(`originals/${owner.id}/`)).toEqual([original]);
+  expect((await bucket.stat(original))?.sha256).toBe(sha256);
+  expect(await keys(`uploads/${owner.id}/`)).toEqual([]);
+  expect(await s3.pendingMultipartUploads(bucketName)).toBe(0);
+
+  // Its tiles are cut (by A's worker: B has none) as for any upload.
+  const tileSetId = (done.body as { tileSets: { id: string }[] }).tileSets[0].id;
+  const events = await followEvents(`${b.baseUrl}/v1/tilesets/${tileSetId}/events`, owner.accessToken);
+  expect(events.at(-1)).toMatchObject({ event: 'ready' });
+
+  // Completing again (an answer lost on the way) answers the same panorama, on either instance.
+  const again = await complete(upload.id, [...first, ...rest]);
+  expect(again.status).toBe(200);
+  expect((again.body as { id: string }).id).toBe(panorama.id);
+  expect((await callA(`/v1/direct-uploads/${upload.id}`)).body).toMatchObject({
+    state: 'completed',
+    panoramaId: panorama.id,
+  });
+  expect((await callA('/v1/direct-uploads')).body).toEqual([]);
+});
+
+it('makes one panorama when completes are released at once on both instances', async () => {
+  const file = await jpegOf(PART + 1000);
+  const upload = (await create(file)).body as unknown as Upload;
+  const parts = await sendParts(upload, file);
+  const answers = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => complete(upload.id, parts, i % 2 === 0 ? callA : callB)),
+  );
+  expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 202]);
+  const ids = new Set(answers.map((r) => (r.body as { id: string }).id));
+  expect(ids.size).toBe(1);
+  const list = await owner.client.GET('/v1/panoramas', { params: { query: { limit: 100 } } });
+  expect(list.data!.items.filter((p) => p.id === [...ids][0])).toHaveLength(1);
+  expect(await keys(`uploads/${owner.id}/`)).toEqual([]);
+});
+
+it('refuses at creation what could not be accepted, and counts unfinished uploads released at once', async () => {
+  const user = await a.userClient();
+  const call = on(
+    () => a,
+    () => user.accessToken,
+  );
+  expectProblem(
+    await call('/v1/direct-uploads', {
+      method: 'POST',
+      json: { filename: 'big.jpg', bytes: a.config.UPLOAD_MAX_BYTES + 1 },
+    }),
+    413,
+    'UPLOAD_TOO_LARGE',
+  );
+  for (const hostile of [
+    { filename: 'x.jpg', bytes: 0 },
+    { filename: 'x.jpg', bytes: -1 },
+    { filename: 'x.jpg', bytes: 1.5 },
+    { filename: 'x.jpg', bytes: '10' },
+    { filename: '', bytes: 10 },
+    { filename: 'x.jpg', bytes: 10, title: 'two\nlines' },
+    { filename: 'x.jpg', bytes: 10, tileSize: 100_000 },
+    { filename: 'x.jpg', bytes: 10, collectionId: "'; drop table panoramas; --" },
+    { filename: 'x.jpg', bytes: 10, owner: owner.id },
+  ]) {
+    expectProblem(await call('/v1/direct-uploads', { method: 'POST', json: hostile }), 400, 'VALIDATION_FAILED');
+  }
+  expectProblem(
+    await call('/v1/direct-uploads', { method: 'POST', json: { filename: 'x.jpg', bytes: 10, presets: 'nope' } }),
+    400,
+    'UNKNOWN_PRESET',
+  );
+
+  // A quota of three files' worth: six creations released at once on two instances hold three.
+  const size = 1_000_000;
+  await setQuota(user.id, 3 * size);
+  const creations = await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      on(
+        () => (i % 2 === 0 ? a : b),
+        () => user.accessToken,
+      )('/v1/direct-uploads', { method: 'POST', json: { filename: `p${i}.jpg`, bytes: size } }),
+    ),
+  );
+  expect(creations.filter((r) => r.status === 201)).toHaveLength(3);
+  for (const refused of creations.filter((r) => r.status !== 201)) expectProblem(refused, 422, 'QUOTA_EXCEEDED');
+
+  // Unfinished uploads of both kinds count together (UPLOAD_RESUMABLE_MAX_PER_USER = 4 here).
+  await setQuota(user.id, null);
+  expect((await call('/v1/direct-uploads', { method: 'POST', json: { filename: 'q.jpg', bytes: 10 } })).status).toBe(
+    201,
+  );
+  const tus = await fetch(`${a.baseUrl}/v1/uploads`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${user.accessToken}`, 'tus-resumable': '1.0.0', 'upload-length': '10' },
+  });
+  expect(tus.status).toBe(422);
+  expect(((await tus.json()) as { code: string }).code).toBe('TOO_MANY_UNFINISHED_UPLOADS');
+  expectProblem(
+    await call('/v1/direct-uploads', { method: 'POST', json: { filename: 'r.jpg', bytes: 10 } }),
+    422,
+    'TOO_MANY_UNFINISHED_UPLOADS',
+  );
+
+  // Deleting them frees the places, and their multipart uploads go from the bucket.
+  const listed = (await call('/v1/direct-uploads')).body as unknown as Upload[];
+  expect(listed).toHaveLength(4);
+  const before = await s3.pendingMultipartUploads(bucketName);
+  for (const upload of listed)
+    expect((await call(`/v1/direct-uploads/${upload.id}`, { method: 'DELETE' })).status).toBe(204);
+  expect(await s3.pendingMultipartUploads(bucketName)).toBe(before - 4);
+  expect((await call('/v1/direct-uploads')).body).toEqual([]);
+});
+
+it('ends the upload when the file is refused, and leaves nothing in the bucket', async () => {
+  const text = Buffer.concat([Buffer.from('not a picture at all\n'), randomBytes(PART)]);
+  const upload = (await create(text, { title: 'Refused' })).body as unknown as Upload;
+  const parts = await sendParts(upload, text);
+  expectProblem(await complete(upload.id, parts), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  expectProblem(await callB(`/v1/direct-uploads/${upload.id}`), 404, 'UPLOAD_NOT_FOUND');
+  expect(await keys(`uploads/${owner.id}/`)).toEqual([]);
+  expect(await s3.pendingMultipartUploads(bucketName)).toBe(0);
+});
+
+it('asks for the missing parts, and discards parts that do not make the declared file', async () => {
+  const file = await jpegOf(PART + 10);
+  const upload = (await create(file)).body as unknown as Upload;
+  const [first] = await sendParts(upload, file, [1]);
+
+  // One part listed of two: nothing is assembled; the upload waits for the rest.
+  expectProblem(await complete(upload.id, [first]), 400, 'UPLOAD_INCOMPLETE');
+  expectProblem(await complete(upload.id, [first, first]), 400, 'UPLOAD_INCOMPLETE');
+  expectProblem(await complete(upload.id, [first, { partNumber: 3, etag: first.etag }]), 400, 'UPLOAD_INCOMPLETE');
+  expectProblem(await complete(upload.id, [{ partNumber: 1, etag: 'x y' }]), 400, 'VALIDATION_FAILED');
+  expect((await callA(`/v1/direct-uploads/${upload.id}`)).body).toMatchObject({ state: 'open' });
+
+  // A last part longer than signed (S3 itself refuses it; this loopback server takes it):
+  // the file is not the size declared, and the upload is discarded.
+  const last = upload.parts![1];
+  const longer = await fetch(last.url, { method: 'PUT', body: Buffer.concat([file.subarray(PART), Buffer.alloc(99)]) });
+  const problem = expectProblem(
+    await complete(upload.id, [first, { partNumber: 2, etag: longer.headers.get('etag')! }]),
+    400,
+    'UPLOAD_INCOMPLETE',
+  );
+  expect(problem.detail).toContain(`not the ${file.length} declared`);
+  expectProblem(await callA(`/v1/direct-uploads/${upload.id}`), 404, 'UPLOAD_NOT_FOUND');
+  expect(await keys(`uploads/${owner.id}/`)).toEqual([]);
+});
+
+it('refuses at completion what the quota no longer allows', async () => {
+  const user = await a.userClient();
+  const call = on(
+    () => b,
+    () => user.accessToken,
+  );
+  const file = await jpegOf(PART + 10);
+  const upload = (await call('/v1/direct-uploads', { method: 'POST', json: { filename: 'q.jpg', bytes: file.length } }))
+    .body as unknown as Upload;
+  const parts = await sendParts(upload, file);
+  await setQuota(user.id, file.length - 1);
+  expectProblem(
+    await call(`/v1/direct-uploads/${upload.id}/complete`, { method: 'POST', json: { parts } }),
+    422,
+    'QUOTA_EXCEEDED',
+  );
+  expectProblem(await call(`/v1/direct-uploads/${upload.id}`), 404, 'UPLOAD_NOT_FOUND');
+  expect(await keys(`uploads/${user.id}/`)).toEqual([]);
+  expect(await keys(`originals/${user.id}/`)).toEqual([]);
+});
+
+it("keeps every upload to its owner: another user's id is unknown", async () => {
+  const file = await jpegOf(PART + 10);
+  const upload = (await create(file)).body as unknown as Upload;
+  const stranger = await a.userClient();
+  const call = on(
+    () => a,
+    () => stranger.accessToken,
+  );
+  expectProblem(await call(`/v1/direct-uploads/${upload.id}`), 404, 'UPLOAD_NOT_FOUND');
+  expectProblem(
+    await call(`/v1/direct-uploads/${upload.id}/complete`, {
+      method: 'POST',
+      json: { parts: [{ partNumber: 1, etag: '"x"' }] },
+    }),
+    404,
+    'UPLOAD_NOT_FOUND',
+  );
+  expectProblem(await call(`/v1/direct-uploads/${upload.id}`, { method: 'DELETE' }), 404, 'UPLOAD_NOT_FOUND');
+  expectProblem(await call('/v1/direct-uploads/not-a-uuid'), 400, 'VALIDATION_FAILED');
+  expect((await callA(`/v1/direct-uploads/${upload.id}`)).body).toMatchObject({ state: 'open' });
+  expect((await callA(`/v1/direct-uploads/${upload.id}`, { method: 'DELETE' })).status).toBe(204);
+});
+
+it('sweeps expired uploads on any instance, their parts with them', async () => {
+  const file = await jpegOf(PART + 10);
+  const upload = (await create(file)).body as unknown as Upload;
+  await sendParts(upload, file, [1]);
+  const pending = await s3.pendingMultipartUploads(bucketName);
+  const db = new pg.Client({ connectionString: a.db.url });
+  await db.connect();
+  try {
+    await db.query(`update direct_uploads set expires_at = now() - interval '1 second' where id = $1`, [upload.id]);
+  } finally {
+    await db.end();
+  }
+  // Expired: unknown at once, before any sweep.
+  expectProblem(await callA(`/v1/direct-uploads/${upload.id}`), 404, 'UPLOAD_NOT_FOUND');
+  const swept = await Promise.all([a.app.get(DirectUploads).sweep(), b.app.get(DirectUploads).sweep()]);
+  expect(swept.reduce((x, y) => x + y, 0)).toBe(1);
+  expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending - 1);
+});
+
+describe('on local storage', () => {
+  let local: ApiHarness;
+  beforeAll(async () => {
+    local = await startApi();
+  }, 60_000);
+  afterAll(() => local?.close());
+
+  it('answers 501 and says what to use instead', async () => {
+    const user = await local.userClient();
+    const created = await user.client.POST('/v1/direct-uploads', { body: { filename: 'x.jpg', bytes: 10 } });
+    const problem = expectProblem(fromClient(created), 501, 'NOT_IMPLEMENTED');
+    expect(problem.detail).toContain('STORAGE_DRIVER=s3');
+    expectProblem(fromClient(await user.client.GET('/v1/direct-uploads')), 501, 'NOT_IMPLEMENTED');
+  });
+});
