@@ -13,6 +13,7 @@ const BENCHES = [
   { name: 'serving', script: 'bench/serving.ts' },
   { name: 'tiling', script: 'bench/tiling.ts' },
   { name: 'upload', script: 'bench/upload-memory.ts' },
+  { name: 'direct-upload', script: 'bench/direct-upload.ts' },
   { name: 'scale', script: 'bench/scale.ts' },
 ];
 const only = process.env.BENCH_ONLY?.split(',');

@@ -1,8 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Browser, Page } from 'playwright-core';
 import pg from 'pg';
 import { loadConfig } from '#config';
 import { s3Settings, S3ObjectStorage } from '#storage';
-import { makeJpeg, startS3Server, type TestS3Server } from '#testing';
+import { launchBrowser, makeJpeg, startS3Server, type TestS3Server } from '#testing';
 import { DirectUploads } from '../apps/api/src/uploads/direct-uploads.js';
 import { type ApiHarness, bearerCaller, expectProblem, fromClient, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
@@ -142,7 +147,7 @@ it('sends the parts straight to the bucket, resumes on another instance and comp
     state: 'completed',
     panoramaId: panorama.id,
   });
-  expect((await callA('/v1/direct-uploads')).body).toEqual([]);
+  expect((await callA('/v1/direct-uploads')).body).toEqual({ offered: true, items: [] });
 });
 
 it('makes one panorama when completes are released at once on both instances', async () => {
@@ -225,13 +230,13 @@ it('refuses at creation what could not be accepted, and counts unfinished upload
   );
 
   // Deleting them frees the places, and their multipart uploads go from the bucket.
-  const listed = (await call('/v1/direct-uploads')).body as unknown as Upload[];
+  const listed = ((await call('/v1/direct-uploads')).body as unknown as { items: Upload[] }).items;
   expect(listed).toHaveLength(4);
   const before = await s3.pendingMultipartUploads(bucketName);
   for (const upload of listed)
     expect((await call(`/v1/direct-uploads/${upload.id}`, { method: 'DELETE' })).status).toBe(204);
   expect(await s3.pendingMultipartUploads(bucketName)).toBe(before - 4);
-  expect((await call('/v1/direct-uploads')).body).toEqual([]);
+  expect((await call('/v1/direct-uploads')).body).toEqual({ offered: true, items: [] });
 });
 
 it('ends the upload when the file is refused, and leaves nothing in the bucket', async () => {
@@ -333,6 +338,110 @@ it('sweeps expired uploads on any instance, their parts with them', async () => 
   expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending - 1);
 });
 
+describe('in the web app', () => {
+  let browser: Browser;
+  let scratch: string;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    scratch = await mkdtemp(join(tmpdir(), 'tessera-direct-web-'));
+    // What an operator does for a bucket browsers upload to: let the app's origin PUT and read ETag.
+    const admin = new S3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    await admin.send(
+      new PutBucketCorsCommand({
+        Bucket: bucketName,
+        CORSConfiguration: {
+          CORSRules: [
+            { AllowedOrigins: [a.baseUrl], AllowedMethods: ['PUT'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag'] },
+          ],
+        },
+      }),
+    );
+    admin.destroy();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  async function signIn(page: Page, email: string, password: string) {
+    await page.goto(`${a.baseUrl}/`);
+    await page.waitForURL('**/app');
+    await page.fill('#sign-in input[name=email]', email);
+    await page.fill('#sign-in input[name=password]', password);
+    await page.click('#sign-in button[type=submit]');
+    await page.locator('#library-view').waitFor();
+  }
+
+  /** What the page sent where: PUTs to the bucket (by part number) and anything to tus. */
+  function watch(page: Page) {
+    const seen = { bucketParts: [] as number[], tus: 0, problems: [] as string[] };
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.origin === s3.endpoint && r.method() === 'PUT')
+        seen.bucketParts.push(Number(url.searchParams.get('partNumber')));
+      if (url.pathname.startsWith('/v1/uploads')) seen.tus++;
+    });
+    page.on('pageerror', (e) => seen.problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && seen.problems.push(m.text()));
+    return seen;
+  }
+
+  it('sends the file from the page to the bucket, and resumes it in a new tab with the missing parts only', async () => {
+    const user = await a.userClient();
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const first = await context.newPage();
+    const seen = watch(first);
+    await signIn(first, user.email, user.password);
+
+    // Part 1 reaches the bucket; parts 2 and 3 are held on the way, then the tab closes.
+    const bytes = await jpegOf(2 * PART + 4321);
+    const file = join(scratch, 'direct.jpg');
+    await writeFile(file, bytes);
+    await first.route(`${s3.endpoint}/**`, async (route) => {
+      if (route.request().method() !== 'PUT' || new URL(route.request().url()).searchParams.get('partNumber') === '1')
+        return route.continue();
+      // Held: never answered, until the tab goes.
+    });
+    await first.setInputFiles('#files', file);
+    await first.waitForFunction(() =>
+      Object.keys(localStorage).some(
+        (key) => key.startsWith('tessera.direct:') && localStorage.getItem(key)!.includes('"1":'),
+      ),
+    );
+    expect(seen.bucketParts.sort()).toEqual([1, 2, 3]);
+    expect(seen.tus).toBe(0);
+    await first.close();
+
+    // A new tab: the unfinished upload is offered; the same file resumes with parts 2 and 3.
+    const second = await context.newPage();
+    const resumed = watch(second);
+    await second.goto(`${a.baseUrl}/app`);
+    const unfinished = second.locator('#uploads li.unfinished');
+    await unfinished.waitFor();
+    expect(await unfinished.textContent()).toMatch(/direct\.jpg.*of .* sent\. Choose the same file to resume/s);
+    await second.setInputFiles('#files', file);
+    const item = second.locator('#uploads li').first();
+    await item.locator('.state', { hasText: 'uploaded' }).waitFor({ timeout: 60_000 });
+    await item.locator('.tileset[data-status=ready]').waitFor({ timeout: 60_000 });
+    expect(resumed.bucketParts.sort()).toEqual([2, 3]);
+    expect(resumed.tus).toBe(0);
+    expect(resumed.problems).toEqual([]);
+
+    const list = await user.client.GET('/v1/panoramas', { params: { query: {} } });
+    const landed = list.data!.items.find((p) => p.originalFilename === 'direct.jpg');
+    expect(landed?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(
+      await second.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tessera.direct:'))),
+    ).toEqual([]);
+    await context.close();
+  }, 180_000);
+});
+
 describe('on local storage', () => {
   let local: ApiHarness;
   beforeAll(async () => {
@@ -340,11 +449,11 @@ describe('on local storage', () => {
   }, 60_000);
   afterAll(() => local?.close());
 
-  it('answers 501 and says what to use instead', async () => {
+  it('says direct uploads are not offered, and answers 501 with what to use instead', async () => {
     const user = await local.userClient();
     const created = await user.client.POST('/v1/direct-uploads', { body: { filename: 'x.jpg', bytes: 10 } });
     const problem = expectProblem(fromClient(created), 501, 'NOT_IMPLEMENTED');
     expect(problem.detail).toContain('STORAGE_DRIVER=s3');
-    expectProblem(fromClient(await user.client.GET('/v1/direct-uploads')), 501, 'NOT_IMPLEMENTED');
+    expect((await user.client.GET('/v1/direct-uploads')).data).toEqual({ offered: false, items: [] });
   });
 });

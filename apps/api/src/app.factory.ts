@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
 import { AppConfig, requestId } from '#config';
 import { migrateDatabase, storedJwtSecret } from '#persistence';
-import { Metrics } from '#shared-kernel';
+import { DirectUploadStorage, Metrics } from '#shared-kernel';
 import { ApiModule } from './api.module.js';
 import type { OperationRequest } from './http/operation.guard.js';
 import { configureHttpServer, TimelyExpressAdapter } from './http/http-server.js';
@@ -80,8 +80,16 @@ export async function createApiApp(
   // No upgrade-insecure-requests: Swagger UI must load over plain http on a LAN host; TLS
   // (and so HSTS) is the reverse proxy's business.
   // blob: images: the viewer (OpenSeadragon) draws tiles it fetched with the bearer header.
+  // connect-src: the web app sends direct uploads' parts to the bucket itself.
+  const bucket = preview ? null : app.get(DirectUploadStorage).origin;
   const secureHeaders = helmet({
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, imgSrc: ["'self'", 'data:', 'blob:'] } },
+    contentSecurityPolicy: {
+      directives: {
+        upgradeInsecureRequests: null,
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        ...(bucket ? { connectSrc: ["'self'", bucket] } : {}),
+      },
+    },
   });
   // Share-link answers (never HTML: tiles, images, descriptors, zips) may be loaded by any
   // site and answer their own preflights; they carry their own few headers, not helmet's

@@ -380,7 +380,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your unfinished direct uploads (without part URLs) */
+        /** Whether direct uploads are offered here, and your unfinished ones (without part URLs) */
         get: operations["listDirectUploads"];
         put?: never;
         /**
@@ -1658,7 +1658,7 @@ export interface components {
             };
         };
         CompleteDirectUploadDto: {
-            /** @description Every part, each once. */
+            /** @description Every part, each once (none needed when the upload is already `assembled`). */
             parts: components["schemas"]["SentPartDto"][];
         };
         CompressImageDto: {
@@ -2014,6 +2014,12 @@ export interface components {
              * @description When these part URLs stop working (read the upload again).
              */
             urlsExpireAt?: string;
+        };
+        DirectUploadListDto: {
+            /** @description Your unfinished direct uploads, newest first (no part URLs). */
+            items: components["schemas"]["DirectUploadDto"][];
+            /** @description Whether this server takes direct uploads (S3 storage); when false, use uploadPanorama or /v1/uploads. */
+            offered: boolean;
         };
         /**
          * @description `open`: parts are taken; `assembled`: the parts make the file, not yet accepted (complete again); `completed`: the panorama exists (`panoramaId`).
@@ -4497,14 +4503,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DirectUploadDto"][];
+                    "application/json": components["schemas"]["DirectUploadListDto"];
                 };
             };
             401: components["responses"]["UnauthorizedAuthenticationRequiredInvalidAccessTokenInvalidApiKey"];
             403: components["responses"]["ForbiddenInsufficientScope"];
             429: components["responses"]["TooManyRequestsTooManyRequests"];
             500: components["responses"]["InternalServerErrorInternalError"];
-            501: components["responses"]["NotImplementedNotImplemented"];
             503: components["responses"]["ServiceUnavailableDatabaseUnavailable"];
         };
     };

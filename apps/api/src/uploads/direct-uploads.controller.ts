@@ -15,15 +15,20 @@ import { whenClientGone } from '../http/client-gone.js';
 import { ApiProblems } from '../http/problem/api-problems.decorator.js';
 import { PanoramaDto } from '../panoramas/dto/panorama.dto.js';
 import { DirectUploads } from './direct-uploads.js';
-import { CompleteDirectUploadDto, CreateDirectUploadDto, DirectUploadDto } from './dto/direct-upload.dto.js';
+import {
+  CompleteDirectUploadDto,
+  CreateDirectUploadDto,
+  DirectUploadDto,
+  DirectUploadListDto,
+} from './dto/direct-upload.dto.js';
 
 const FIELD_PROBLEMS = ['VALIDATION_FAILED', 'UNKNOWN_PRESET', 'COLLECTION_NOT_FOUND'] as const;
 
 /**
  * Direct uploads (STORAGE_DRIVER=s3): the client sends the file's parts straight to the
  * bucket with presigned URLs, and the API checks and stores the result as uploadPanorama
- * would. Any API instance can go on with any upload. On local storage every operation
- * answers 501.
+ * would. Any API instance can go on with any upload. On local storage the list says
+ * `offered: false` and every other operation answers 501.
  */
 @ApiTags('uploads')
 @Controller('direct-uploads')
@@ -68,11 +73,14 @@ export class DirectUploadsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Your unfinished direct uploads (without part URLs)' })
-  @ApiOkResponse({ type: [DirectUploadDto] })
-  @ApiProblems('NOT_IMPLEMENTED')
-  async listDirectUploads(@CurrentPrincipal() principal: Principal): Promise<DirectUploadDto[]> {
-    return (await this.uploads.list(principal)).map((upload) => DirectUploadDto.from({ upload }));
+  @ApiOperation({
+    summary: 'Whether direct uploads are offered here, and your unfinished ones (without part URLs)',
+  })
+  @ApiOkResponse({ type: DirectUploadListDto })
+  async listDirectUploads(@CurrentPrincipal() principal: Principal): Promise<DirectUploadListDto> {
+    const offered = this.uploads.offered;
+    const items = offered ? await this.uploads.list(principal) : [];
+    return { offered, items: items.map((upload) => DirectUploadDto.from({ upload })) };
   }
 
   @Get(':id')

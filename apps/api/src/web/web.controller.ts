@@ -28,6 +28,7 @@ const CSS = 'text/css';
 /** What the pages load, by the name they load it under: ours, then the npm packages'. */
 const FILES: Record<string, [path: string, type: string]> = {
   'app.js': [join(ASSETS, 'app.js'), JS],
+  'direct-upload.js': [join(ASSETS, 'direct-upload.js'), JS],
   'share.js': [join(ASSETS, 'share.js'), JS],
   'share-collection.js': [join(ASSETS, 'share-collection.js'), JS],
   'share-page.js': [join(ASSETS, 'share-page.js'), JS],

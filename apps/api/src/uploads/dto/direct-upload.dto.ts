@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsInt,
   IsString,
@@ -64,9 +63,11 @@ export class SentPartDto {
 }
 
 export class CompleteDirectUploadDto {
-  @ApiProperty({ type: [SentPartDto], description: 'Every part, each once.' })
+  @ApiProperty({
+    type: [SentPartDto],
+    description: 'Every part, each once (none needed when the upload is already `assembled`).',
+  })
   @IsArray()
-  @ArrayMinSize(1)
   @ArrayMaxSize(MAX_PARTS)
   @ValidateNested({ each: true })
   @Type(() => SentPartDto)
@@ -151,4 +152,15 @@ export class DirectUploadDto {
       panoramaId: upload.panoramaId,
     });
   }
+}
+
+export class DirectUploadListDto {
+  @ApiProperty({
+    description:
+      'Whether this server takes direct uploads (S3 storage); when false, use uploadPanorama or /v1/uploads.',
+  })
+  offered!: boolean;
+
+  @ApiProperty({ type: [DirectUploadDto], description: 'Your unfinished direct uploads, newest first (no part URLs).' })
+  items!: DirectUploadDto[];
 }

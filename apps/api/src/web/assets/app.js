@@ -1,8 +1,10 @@
-// Tessera web app: sign in, upload (tus, resumable), the library with live status, a
+// Tessera web app: sign in, upload (tus, or straight to S3 when the server offers it; both
+// resumable), the library with live status, a
 // panorama's page (2D or 360° viewer, share links, downloads, renditions). Plain modules, no
 // build step: the libraries are the npm packages' own browser builds, served by the API.
 import { Problem, accessToken, api, apiJson, follow, register, session, signIn, signOut } from '/app/session.js';
 import { flatViewer, sphereViewer } from '/app/viewers.js';
+import { DirectUpload, forgetDirectUpload, rememberedDirectUploads } from '/app/direct-upload.js';
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 24;
@@ -134,7 +136,7 @@ async function route() {
     }
     me = await response.json();
     $('who').textContent = me.email;
-    void offerUnfinishedUploads();
+    offering = offerUnfinishedUploads().catch(() => undefined);
   }
   const [, kind, id] = location.hash.split('/');
   if (kind === 'p' && id) return panoramaView(decodeURIComponent(id), viewAbort.signal);
@@ -186,9 +188,13 @@ $('sign-out').addEventListener('click', async () => {
   await route();
 });
 
-// ---- uploads (tus) --------------------------------------------------------------------
+// ---- uploads (tus, or direct to the bucket) --------------------------------------------
 
 const uploads = new Set();
+/** Whether the server takes uploads straight into its bucket (GET /v1/direct-uploads says). */
+let directUploads = false;
+/** Settles once that is known (at sign-in), so that the first upload takes the right way. */
+let offering = Promise.resolve();
 
 $('choose').addEventListener('click', () => $('files').click());
 $('files').addEventListener('change', (event) => {
@@ -211,8 +217,15 @@ drop.addEventListener('drop', (event) => {
 const fingerprint = (file) =>
   Promise.resolve(['tessera', me?.id, file.name, file.type, file.size, file.lastModified].join(':'));
 
-/** Uploads a file over tus; `into`: a collection's id and the list showing its uploads. */
+/**
+ * Uploads a file, straight to the bucket when the server offers it, else over tus; `into`: a
+ * collection's id and the list showing its uploads.
+ */
 function startUpload(file, into = null) {
+  void offering.then(() => beginUpload(file, into));
+}
+
+function beginUpload(file, into) {
   const node = $('upload-item').content.firstElementChild.cloneNode(true);
   const [name, state, bar, stats, pause, cancel] = ['.name', '.state', 'progress', '.stats', '.pause', '.cancel'].map(
     (s) => node.querySelector(s),
@@ -225,28 +238,11 @@ function startUpload(file, into = null) {
   // Speed from the bytes sent since the last reading (null: none yet, e.g. after resuming).
   const speed = { at: 0, sent: null, rate: 0 };
   const item = {};
-  const upload = new globalThis.tus.Upload(file, {
-    endpoint: '/v1/uploads',
-    chunkSize: CHUNK_BYTES,
-    retryDelays: [0, 1000, 3000, 5000, 10_000, 20_000],
-    metadata: {
-      filename: file.name,
-      filetype: file.type || 'application/octet-stream',
-      ...(projection ? { projection } : {}),
-      ...(into ? { collectionId: into.collectionId } : {}),
-    },
-    fingerprint,
-    removeFingerprintOnSuccess: true,
-    async onBeforeRequest(request) {
-      const token = await accessToken();
-      if (token) request.setHeader('Authorization', `Bearer ${token}`);
-    },
-    onShouldRetry(error) {
-      const status = error?.originalResponse?.getStatus?.() ?? 0;
-      if (status === 401) return session.get() !== null; // onBeforeRequest refreshes the token
-      // Conflicts (a stale offset), locks, rate limits and outages pass; refusals do not.
-      return status === 0 || status === 409 || status === 423 || status === 429 || status >= 500;
-    },
+  const fields = {
+    ...(projection ? { projection } : {}),
+    ...(into ? { collectionId: into.collectionId } : {}),
+  };
+  const callbacks = {
     onProgress(sent, total) {
       const now = performance.now();
       if (speed.sent === null) {
@@ -293,7 +289,28 @@ function startUpload(file, into = null) {
       stats.textContent = detail;
       node.classList.add('failed');
     },
-  });
+  };
+  const upload = directUploads
+    ? new DirectUpload(file, { userId: me.id, fields: { filename: file.name, ...fields }, ...callbacks })
+    : new globalThis.tus.Upload(file, {
+        endpoint: '/v1/uploads',
+        chunkSize: CHUNK_BYTES,
+        retryDelays: [0, 1000, 3000, 5000, 10_000, 20_000],
+        metadata: { filename: file.name, filetype: file.type || 'application/octet-stream', ...fields },
+        fingerprint,
+        removeFingerprintOnSuccess: true,
+        async onBeforeRequest(request) {
+          const token = await accessToken();
+          if (token) request.setHeader('Authorization', `Bearer ${token}`);
+        },
+        onShouldRetry(error) {
+          const status = error?.originalResponse?.getStatus?.() ?? 0;
+          if (status === 401) return session.get() !== null; // onBeforeRequest refreshes the token
+          // Conflicts (a stale offset), locks, rate limits and outages pass; refusals do not.
+          return status === 0 || status === 409 || status === 423 || status === 429 || status >= 500;
+        },
+        ...callbacks,
+      });
   Object.assign(item, { upload, file });
   uploads.add(item);
 
@@ -337,8 +354,29 @@ function startUpload(file, into = null) {
   });
 }
 
-/** Unfinished uploads from an earlier visit: choose the same file to resume, or discard. */
+/**
+ * Unfinished uploads from an earlier visit (tus, and direct ones, which also tell whether
+ * the server offers direct uploads): choose the same file to resume, or discard.
+ */
 async function offerUnfinishedUploads() {
+  const response = await api('/v1/direct-uploads').catch(() => null);
+  const listed = response?.ok ? await response.json() : null;
+  directUploads = listed?.offered === true;
+  if (directUploads) {
+    const open = new Map(listed.items.map((u) => [u.id, u]));
+    for (const entry of rememberedDirectUploads(me.id)) {
+      const upload = open.get(entry.id);
+      if (!upload) {
+        forgetDirectUpload(entry.key); // expired, finished or removed elsewhere
+        continue;
+      }
+      const sent = Object.keys(entry.etags ?? {}).length * upload.partBytes;
+      offerUnfinished(entry.key, entry.filename, Math.min(sent, upload.bytes), upload.bytes, async () => {
+        await api(`/v1/direct-uploads/${encodeURIComponent(upload.id)}`, { method: 'DELETE' }).catch(() => null);
+        forgetDirectUpload(entry.key);
+      });
+    }
+  }
   const storage = globalThis.tus.defaultOptions.urlStorage;
   const previous = (await storage.findAllUploads()).filter((p) => p.urlStorageKey.includes(`tessera:${me.id}:`));
   for (const entry of previous) {
@@ -351,46 +389,49 @@ async function offerUnfinishedUploads() {
       continue;
     }
     const offset = Number(head.headers.get('upload-offset'));
-    const name = entry.metadata?.filename ?? 'an earlier file';
-    const node = el(
-      'li',
-      { class: 'upload card' },
-      el(
-        'div',
-        { class: 'row' },
-        el('strong', {}, name),
-        el('span', { class: 'spacer' }),
-        el('span', { class: 'muted' }, 'unfinished'),
-      ),
-      el('progress', { max: 1, value: entry.size ? offset / entry.size : 0 }),
-      el(
-        'div',
-        { class: 'row wrap' },
-        el(
-          'span',
-          { class: 'muted' },
-          `${bytes(offset)} of ${bytes(entry.size)} sent. Choose the same file to resume.`,
-        ),
-        el('span', { class: 'spacer' }),
-        el('button', { type: 'button', onclick: () => $('files').click() }, 'Choose file'),
-        el(
-          'button',
-          {
-            type: 'button',
-            onclick: async () => {
-              await api(entry.uploadUrl, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } }).catch(() => null);
-              await storage.removeUpload(entry.urlStorageKey);
-              node.remove();
-            },
-          },
-          'Discard',
-        ),
-      ),
-    );
-    node.dataset.key = entry.urlStorageKey;
-    node.classList.add('unfinished');
-    $('uploads').append(node);
+    offerUnfinished(entry.urlStorageKey, entry.metadata?.filename, offset, entry.size, async () => {
+      await api(entry.uploadUrl, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } }).catch(() => null);
+      await storage.removeUpload(entry.urlStorageKey);
+    });
   }
+}
+
+/** A card for an unfinished upload: how far it got, "Choose file" to resume, "Discard". */
+function offerUnfinished(key, filename, sent, size, discard) {
+  if ([...$('uploads').children].some((li) => li.dataset.key === key)) return;
+  const node = el(
+    'li',
+    { class: 'upload card' },
+    el(
+      'div',
+      { class: 'row' },
+      el('strong', {}, filename ?? 'an earlier file'),
+      el('span', { class: 'spacer' }),
+      el('span', { class: 'muted' }, 'unfinished'),
+    ),
+    el('progress', { max: 1, value: size ? sent / size : 0 }),
+    el(
+      'div',
+      { class: 'row wrap' },
+      el('span', { class: 'muted' }, `${bytes(sent)} of ${bytes(size)} sent. Choose the same file to resume.`),
+      el('span', { class: 'spacer' }),
+      el('button', { type: 'button', onclick: () => $('files').click() }, 'Choose file'),
+      el(
+        'button',
+        {
+          type: 'button',
+          onclick: async () => {
+            await discard();
+            node.remove();
+          },
+        },
+        'Discard',
+      ),
+    ),
+  );
+  node.dataset.key = key;
+  node.classList.add('unfinished');
+  $('uploads').append(node);
 }
 // A resumed upload replaces its "unfinished" entry.
 $('files').addEventListener('change', () => {
