@@ -11,6 +11,7 @@ import { type BenchResult, resultsIn } from './support.ts';
 
 const BENCHES = [
   { name: 'serving', script: 'bench/serving.ts' },
+  { name: 'iiif-peer', script: 'bench/iiif-peer.ts' },
   { name: 'tiling', script: 'bench/tiling.ts' },
   { name: 'upload', script: 'bench/upload-memory.ts' },
   { name: 'direct-upload', script: 'bench/direct-upload.ts' },

@@ -16,6 +16,9 @@ beforeAll(async () => {
     COMPRESS_MAX_PIXELS: '30000000',
     COMPRESS_MAX_BYTES: '40000000',
     COMPRESS_TIMEOUT_SECONDS: '20',
+    // The longest linger: the 40 MB refused below must be read to its 413 on a loaded machine
+    // too (CI once cut it after the default 5 s: ECONNRESET instead of the answer).
+    HTTP_LINGER_SECONDS: '60',
   });
   user = await api.userClient();
 });

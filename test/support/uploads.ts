@@ -110,6 +110,7 @@ export function abortedUpload(
 ): Promise<void> {
   return new Promise((resolve) => {
     const req = http.request(`${baseUrl}/v1/panoramas`, {
+      agent: false, // a connection of its own (the server sees it open and close)
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': contentType, 'content-length': String(body.length) },
     });

@@ -3,7 +3,7 @@ import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type StagedUpload, UploadStaging } from '#panoramas';
+import { type StagedUpload, UploadAbortedError, UploadStaging } from '#panoramas';
 import { type DomainError, Metrics, newId, NoMetrics } from '#shared-kernel';
 
 const HEAD_BYTES = 64;
@@ -24,6 +24,8 @@ export class FileSystemUploadStaging extends UploadStaging {
   }
 
   async stage(content: Readable, limits: { maxBytes: number; tooLarge: () => DomainError }): Promise<StagedUpload> {
+    // The client already gone (its stream destroyed while the quota was read): no file at all.
+    if (content.destroyed) throw content.errored ?? new UploadAbortedError();
     await mkdir(this.directory, { recursive: true });
     const path = join(this.directory, `${newId()}.upload`);
     const hash = createHash('sha256');

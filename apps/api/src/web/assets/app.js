@@ -561,15 +561,25 @@ async function viewLink(tileSetId) {
   return current.links.get(tileSetId);
 }
 
+/**
+ * The panorama page's own controls (all but the way back): inert while the panorama loads,
+ * so that a click then (Rename, Delete, Share...) never acts on nothing or on the last one.
+ */
+const panoramaControls = (inert) => {
+  for (const node of [...$('panorama-view').children].slice(1)) node.inert = inert;
+};
+
 async function panoramaView(id, signal) {
   show('panorama-view');
   destroyViewer();
+  panoramaControls(true);
   $('compare').hidden = true;
   $('share-result').hidden = true;
   $('rename-form').hidden = true;
   const panorama = await attempt(() => apiJson(`/v1/panoramas/${encodeURIComponent(id)}`, { signal }));
   if (!panorama) return;
   current.panorama = panorama;
+  panoramaControls(false);
   current.links.clear();
   $('p-title').textContent = panorama.title;
   $('p-facts').textContent = [
