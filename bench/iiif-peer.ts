@@ -159,7 +159,7 @@ try {
     '--tile-height',
     String(TILE),
   ]);
-  if (made.status !== 0) throw new Error(`vips tiffsave failed: ${made.stderr}`);
+  if (made.status !== 0) throw new Error(`vips tiffsave failed: ${String(made.stderr)}`);
 
   const iipPort = 39_000 + Math.floor(Math.random() * 500);
   const iip = spawn(IIPSRV, ['--bind', `127.0.0.1:${iipPort}`], {

@@ -262,7 +262,7 @@ describe('a client that disconnects mid-upload (item 7)', () => {
     // The server notices the reset when its side of the connection closes; from then on the
     // upload's stream is destroyed and nothing stages it any more (a file staged before is
     // removed by the request that made it, which the loops in expectNothingStored wait for).
-    const server = api.app.getHttpServer() as Server;
+    const server: Server = api.app.getHttpServer();
     const closed = new Promise<void>((done) =>
       server.once('connection', (socket: Socket) => socket.once('close', () => setImmediate(done))),
     );
