@@ -123,14 +123,19 @@ end
   };
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  if (process.env.BENCH_VERBOSE) console.log(out);
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
     requests,
     non2xx,
+    errors: /Socket errors: (.*)/.exec(out)?.[1],
     p50: ms('50'),
     p99: ms('99'),
   };
 }
+
+const failures = (r: { non2xx: number; errors?: string }) =>
+  `${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.errors ? `, socket errors: ${r.errors}` : ''}`;
 
 const work = await mkdtemp(join(tmpdir(), 'tessera-iiif-peer-'));
 const database = await throwawayDatabase();
@@ -220,20 +225,28 @@ try {
   };
 
   const port = iipPort + 2;
-  const api = startBuilt('dist/apps/api/src/main.js', {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: database.url,
-    STORAGE_LOCAL_ROOT: join(work, 'storage'),
-    UPLOAD_TMP_DIR: join(work, 'tmp'),
-    TILING_WORK_DIR: join(work, 'tiling'),
-    UPLOAD_RESUMABLE_DIR: join(work, 'resumable'),
-    ADMIN_EMAIL: 'bench@example.com',
-    ADMIN_PASSWORD: 'bench admin password',
-    THROTTLE_TILES_LIMIT: '10000000',
-    THROTTLE_LIMIT: '10000000',
-    RENDITION_PRESETS: '',
-  });
+  // BENCH_PROFILE=dir: the API's CPU profile for the whole run (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const api = startBuilt(
+    'dist/apps/api/src/main.js',
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: database.url,
+      STORAGE_LOCAL_ROOT: join(work, 'storage'),
+      UPLOAD_TMP_DIR: join(work, 'tmp'),
+      TILING_WORK_DIR: join(work, 'tiling'),
+      UPLOAD_RESUMABLE_DIR: join(work, 'resumable'),
+      ADMIN_EMAIL: 'bench@example.com',
+      ADMIN_PASSWORD: 'bench admin password',
+      NODE_ENV: 'test',
+      THROTTLE_TILES_LIMIT: '10000000',
+      THROTTLE_LIMIT: '1000000',
+      RENDITION_PRESETS: '',
+      ...(process.env.BENCH_TILE_CACHE_BYTES ? { TILE_CACHE_BYTES: process.env.BENCH_TILE_CACHE_BYTES } : {}),
+    },
+    profile,
+  );
   children.push(api);
   await waitForOutput(api, 'listening');
   const base = `http://127.0.0.1:${port}`;
@@ -291,9 +304,9 @@ try {
       cpuRatios.push(aCpu / bCpu);
       lines.push(
         `  round ${round + 1}: Tessera ${a.rps.toFixed(0)} req/s (p50 ${a.p50.toFixed(1)} ms, p99 ${a.p99.toFixed(1)} ms, ` +
-          `${(aCpu * 1000).toFixed(2)} ms CPU/req${a.non2xx ? `, ${a.non2xx} non-2xx` : ''}); IIPImage ${b.rps.toFixed(0)} req/s ` +
+          `${(aCpu * 1000).toFixed(2)} ms CPU/req${failures(a)}); IIPImage ${b.rps.toFixed(0)} req/s ` +
           `(p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms, ${(bCpu * 1000).toFixed(2)} ms CPU/req` +
-          `${b.non2xx ? `, ${b.non2xx} non-2xx` : ''}): ${(a.rps / b.rps).toFixed(2)}x`,
+          `${failures(b)}): ${(a.rps / b.rps).toFixed(2)}x`,
       );
     }
     const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];

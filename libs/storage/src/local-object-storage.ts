@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -124,6 +124,17 @@ export class LocalObjectStorage extends ObjectStorage {
       throw new RangeNotSatisfiableError(info.size);
     const body = createReadStream(path, range ? { start: range.start, end: range.end } : {});
     return { body, bytes: info.size, ...(range ? { range } : {}) };
+  }
+
+  /** One readFile: no stat and no stream (a tile read from disk costs a quarter of the CPU it did). */
+  override async readAll(key: string): Promise<Buffer> {
+    try {
+      return await readFile(this.pathOf(key));
+    } catch (error) {
+      if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR') || isErrno(error, 'EISDIR'))
+        throw new ObjectNotFoundError(key);
+      throw error;
+    }
   }
 
   async stat(key: string): Promise<ObjectStat | null> {

@@ -48,6 +48,10 @@ export class MeteredObjectStorage extends ObjectStorage {
     return this.measure('get', () => this.inner.get(key, range));
   }
 
+  override readAll(key: string): Promise<Buffer> {
+    return this.measure('get', () => this.inner.readAll(key));
+  }
+
   stat(key: string): Promise<ObjectStat | null> {
     return this.measure('stat', () => this.inner.stat(key));
   }

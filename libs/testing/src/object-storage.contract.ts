@@ -89,6 +89,13 @@ export function objectStorageContract(
       await expect(stat(source)).rejects.toMatchObject({ code: 'ENOENT' });
     });
 
+    it('reads a whole object into memory', async () => {
+      await storage.put('tilesets/t1/12/0_0.jpg', Readable.from([Buffer.from('tile '), Buffer.from('bytes')]));
+      expect((await storage.readAll('tilesets/t1/12/0_0.jpg')).toString()).toBe('tile bytes');
+      await expect(storage.readAll('tilesets/t1/12/9_9.jpg')).rejects.toBeInstanceOf(ObjectNotFoundError);
+      await expect(storage.readAll('tilesets/t1/12')).rejects.toBeInstanceOf(ObjectNotFoundError);
+    });
+
     it('copies an object inside the storage, with the checksum given', async () => {
       await storage.put('uploads/u/x', Readable.from([Buffer.from('direct bytes')]));
       const sha256 = createHash('sha256').update('direct bytes').digest('hex');

@@ -69,6 +69,15 @@ export abstract class ObjectStorage {
   ): Promise<StoredObject[]>;
   /** Throws ObjectNotFoundError; RangeNotSatisfiableError when `range` lies outside the object. */
   abstract get(key: string, range?: ByteRange): Promise<ObjectRead>;
+  /**
+   * The whole object in memory, for small ones (a tile): an adapter may read it in fewer
+   * steps than a stream takes. Throws ObjectNotFoundError.
+   */
+  async readAll(key: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of (await this.get(key)).body) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
   abstract stat(key: string): Promise<ObjectStat | null>;
   abstract list(prefix: string): AsyncIterable<StoredObject>;
   /** Idempotent: deleting a missing key is not an error. */

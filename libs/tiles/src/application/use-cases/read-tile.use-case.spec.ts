@@ -34,14 +34,19 @@ function setUp(stored: Record<string, Buffer | Error>, listed: Record<string, Bu
     ]),
   );
   const reads: string[] = [];
+  const lookUp = (key: string): Promise<Buffer> => {
+    reads.push(key);
+    const found = stored[key];
+    if (found === undefined) return Promise.reject(new ObjectNotFoundError(key));
+    if (found instanceof Error) return Promise.reject(found);
+    return Promise.resolve(found);
+  };
   const storage = {
-    get: (key: string): Promise<ObjectRead> => {
-      reads.push(key);
-      const found = stored[key];
-      if (found === undefined) return Promise.reject(new ObjectNotFoundError(key));
-      if (found instanceof Error) return Promise.reject(found);
-      return Promise.resolve({ body: Readable.from([found]), bytes: found.length });
+    get: async (key: string): Promise<ObjectRead> => {
+      const found = await lookUp(key);
+      return { body: Readable.from([found]), bytes: found.length };
     },
+    readAll: lookUp,
   } as unknown as ObjectStorage;
   const useCase = new ReadTileUseCase(
     { forReader: () => Promise.resolve({ tileSet, tiles }) } as unknown as ReadyTileSets,

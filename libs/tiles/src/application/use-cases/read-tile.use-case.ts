@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { buffer } from 'node:stream/consumers';
 import { Injectable } from '@nestjs/common';
 import { ObjectNotFoundError, type Reader, type ObjectRead, ObjectStorage } from '#shared-kernel';
 import { type ManifestTile, tileKey } from '../../domain/manifest.js';
@@ -50,14 +49,11 @@ export class ReadTileUseCase {
     const path = tilePath(request.level, request.col, request.row, tileSet.format);
     const tile = tiles.get(path);
     if (!tile) throw new TileNotFoundError();
-    const open = async () => {
-      try {
-        return await this.storage.get(tileKey(tileSet.id, path));
-      } catch (error) {
-        if (error instanceof ObjectNotFoundError) throw new TileNotFoundError();
-        throw error;
-      }
+    const lost = (error: unknown): never => {
+      if (error instanceof ObjectNotFoundError) throw new TileNotFoundError();
+      throw error;
     };
+    const open = () => this.storage.get(tileKey(tileSet.id, path)).catch(lost);
     const cacheKey = `${tileSet.id}/${path}#${tile.sha256}`;
     return {
       tile,
@@ -66,7 +62,7 @@ export class ReadTileUseCase {
       load: async () => {
         const hit = this.cache.get(cacheKey);
         if (hit) return hit;
-        const bytes = await buffer((await open()).body);
+        const bytes = await this.storage.readAll(tileKey(tileSet.id, path)).catch(lost);
         // Kept only when they are the manifest's bytes: damage is served as found (the
         // integrity check reports it), never remembered past a repair.
         if (this.cache.accepts(bytes.length) && createHash('sha256').update(bytes).digest('hex') === tile.sha256)
