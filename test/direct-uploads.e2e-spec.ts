@@ -275,6 +275,22 @@ it('asks for the missing parts, and discards parts that do not make the declared
   expect(await keys(`uploads/${owner.id}/`)).toEqual([]);
 });
 
+it('keeps the upload through an S3 outage at completion, and completes once S3 is back', async () => {
+  const file = await jpegOf(PART + 10);
+  const upload = (await create(file)).body as unknown as Upload;
+  const parts = await sendParts(upload, file);
+  await s3.stop();
+  try {
+    expectProblem(await complete(upload.id, parts), 503, 'STORAGE_UNAVAILABLE');
+  } finally {
+    await s3.start();
+  }
+  expect((await callB(`/v1/direct-uploads/${upload.id}`)).body).toMatchObject({ state: 'open' });
+  const done = await complete(upload.id, parts, callB);
+  expect(done.status).toBe(202);
+  expect((done.body as { sha256: string }).sha256).toBe(createHash('sha256').update(file).digest('hex'));
+});
+
 it('refuses at completion what the quota no longer allows', async () => {
   const user = await a.userClient();
   const call = on(

@@ -61,7 +61,9 @@ export class DirectUpload {
   start() {
     this.stopped = false;
     void this.run().catch((error) => {
-      if (!this.stopped) this.options.onError(error);
+      if (this.stopped) return; // paused or cancelled: not a failure
+      void this.abort(); // the other parts under way stop too (those sent are remembered)
+      this.options.onError(error);
     });
   }
 
