@@ -33,7 +33,8 @@ type KoaMiddleware = (
 /**
  * S3's AbortMultipartUpload (`DELETE /{bucket}/{key}?uploadId=`: the upload's parts go,
  * 204, idempotent), which s3rver 3.7 lacks (it answers 405): s3rver keeps an upload's parts
- * in a directory of its own, which this removes. Everything else is s3rver's.
+ * in a directory of its own, which this removes (without s3rver's signature check, which
+ * checks no SigV4 signature anyway). Everything else is s3rver's.
  */
 function abortMultipartUpload(store: S3rverStore): KoaMiddleware {
   return async (ctx, next) => {

@@ -71,8 +71,8 @@ const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
 /**
  * Upload: quota check → stream to a temp file (hash, count, limits) → the bytes decide the
  * type → header probe under limits → same owner + same bytes = the existing panorama →
- * original into storage (or copied there from `storedAt`) → panorama and queued tile set committed together (with the caller's
- * jobsOnCommit) → tiling job enqueued.
+ * original into storage (or copied there from `storedAt`) → panorama and queued tile set
+ * committed together (with the caller's jobsOnCommit) → tiling job enqueued.
  * Whatever fails, the temp file goes, and nothing half-made stays in storage or database.
  */
 @Injectable()
