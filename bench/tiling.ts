@@ -18,7 +18,8 @@
  *   same panorama, another JPEG quality), say whether it grows from job to job.
  *
  * Prints times, peak memory and the ratios to dzsave. BENCH_RUNS repeats the three (default
- * 1); BENCH_WIDTH / BENCH_HEIGHT change the size; BENCH_THREADS sets IMAGE_THREADS for ours.
+ * 1); BENCH_WIDTH / BENCH_HEIGHT change the size; BENCH_THREADS sets IMAGE_THREADS for ours;
+ * BENCH_NODE_OPTIONS gives the API and the worker Node flags (`--max-old-space-size=128`).
  * Needs `npm run build`, `vips` (apt-get install libvips-tools) and a PostgreSQL
  * (TEST_DATABASE_URL, else 127.0.0.1:5432).
  */
@@ -115,7 +116,10 @@ async function cutOnly(image: string, work: string): Promise<Row> {
 
 /** The built API (no embedded worker) and one built worker on a throwaway database. */
 async function endToEnd(image: string, work: string): Promise<Row & { workerMiB: number; workerAfterMiB: number[] }> {
-  const deployment = await startDeployment(join(work, 'e2e'), { IMAGE_THREADS: THREADS });
+  const deployment = await startDeployment(join(work, 'e2e'), {
+    IMAGE_THREADS: THREADS,
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+  });
   try {
     const { base, auth } = deployment;
     const worker = deployment.worker();
