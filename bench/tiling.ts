@@ -211,11 +211,12 @@ try {
       },
       {
         bench: 'tiling',
-        what: `same, the worker's RSS after cut 1 and ${e2e.workerAfterMiB.length}${suffix}`,
-        value: `${e2e.workerAfterMiB[0].toFixed(0)} MiB, ${e2e.workerAfterMiB.at(-1)!.toFixed(0)} MiB (peak ${e2e.workerMiB.toFixed(0)} MiB)`,
-        ratio: e2e.workerAfterMiB.at(-1)! / e2e.workerAfterMiB[0],
+        // The largest after any cut, not the last: the worker can give memory back between cuts.
+        what: `same, the worker's RSS after cut 1 and at most over ${e2e.workerAfterMiB.length} cuts${suffix}`,
+        value: `${e2e.workerAfterMiB[0].toFixed(0)} MiB, ${Math.max(...e2e.workerAfterMiB).toFixed(0)} MiB (last ${e2e.workerAfterMiB.at(-1)!.toFixed(0)} MiB, peak ${e2e.workerMiB.toFixed(0)} MiB)`,
+        ratio: Math.max(...e2e.workerAfterMiB) / e2e.workerAfterMiB[0],
         goal: 'flat (<= 1.1x)',
-        met: e2e.workerAfterMiB.at(-1)! / e2e.workerAfterMiB[0] <= 1.1,
+        met: Math.max(...e2e.workerAfterMiB) / e2e.workerAfterMiB[0] <= 1.1,
       },
       {
         bench: 'tiling',
