@@ -82,6 +82,7 @@ export class DirectUpload {
 
   async run() {
     const upload = await this.open();
+    if (upload.state === 'completed') return this.succeeded(upload.panoramaId); // the answer was lost
     const etags = this.entry.etags;
     const pending = upload.parts.filter((part) => !etags[part.partNumber]);
     const progress = new Map(upload.parts.filter((p) => etags[p.partNumber]).map((p) => [p.partNumber, p.bytes]));
@@ -118,10 +119,14 @@ export class DirectUpload {
       else this.save();
       throw problem;
     }
+    this.succeeded((await response.json()).id);
+  }
+
+  /** Done: forgotten here, and the card told the panorama's id (where tus's last PATCH has it). */
+  succeeded(panoramaId) {
     forgetDirectUpload(this.key);
-    const panorama = await response.json();
     this.options.onSuccess({
-      lastResponse: { getHeader: (name) => (name.toLowerCase() === 'tessera-panorama-id' ? panorama.id : null) },
+      lastResponse: { getHeader: (name) => (name.toLowerCase() === 'tessera-panorama-id' ? panoramaId : null) },
     });
   }
 
@@ -131,11 +136,11 @@ export class DirectUpload {
       const response = await this.withRetries(() => api(`/v1/direct-uploads/${encodeURIComponent(this.entry.id)}`));
       if (response.ok) {
         const upload = await response.json();
-        if (upload.state === 'open') return upload;
+        if (upload.state === 'open' || (upload.state === 'completed' && upload.panoramaId)) return upload;
         // Assembled already (a complete was interrupted): completing again finishes it.
-        if (upload.state !== 'completed') return { ...upload, parts: [] };
+        if (upload.state === 'assembled') return { ...upload, parts: [] };
       }
-      forgetDirectUpload(this.key); // expired, finished or removed elsewhere
+      forgetDirectUpload(this.key); // expired or removed elsewhere
     }
     const response = await this.withRetries(() =>
       api('/v1/direct-uploads', {
