@@ -81,13 +81,13 @@ export async function createApiApp(
   // (and so HSTS) is the reverse proxy's business.
   // blob: images: the viewer (OpenSeadragon) draws tiles it fetched with the bearer header.
   // connect-src: the web app sends direct uploads' parts to the bucket itself.
-  const bucket = preview ? null : app.get(DirectUploadStorage).origin;
+  const buckets = preview ? [] : app.get(DirectUploadStorage).origins;
   const secureHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         upgradeInsecureRequests: null,
         imgSrc: ["'self'", 'data:', 'blob:'],
-        ...(bucket ? { connectSrc: ["'self'", bucket] } : {}),
+        ...(buckets.length > 0 ? { connectSrc: ["'self'", ...buckets] } : {}),
       },
     },
   });

@@ -27,7 +27,7 @@ const PART_REFUSALS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmal
  */
 export class S3DirectUploads extends DirectUploadStorage {
   readonly offered = true;
-  readonly origin: string | null;
+  readonly origins: readonly string[];
   private readonly client: S3Client;
   private readonly signer: S3Client;
 
@@ -39,12 +39,14 @@ export class S3DirectUploads extends DirectUploadStorage {
     this.client = s3Client(settings);
     this.signer = s3Client(settings, publicEndpoint ?? settings.endpoint);
     const endpoint = publicEndpoint ?? settings.endpoint;
-    // AWS itself (no endpoint): virtual-hosted URLs on the region's host.
-    this.origin = endpoint
-      ? new URL(endpoint).origin
-      : settings.forcePathStyle
-        ? `https://s3.${settings.region}.amazonaws.com`
-        : `https://${settings.bucket}.s3.${settings.region}.amazonaws.com`;
+    // AWS itself (no endpoint): the SDK picks the regional host, virtual-hosted or path-style.
+    this.origins = endpoint
+      ? [new URL(endpoint).origin]
+      : [
+          `https://${settings.bucket}.s3.${settings.region}.amazonaws.com`,
+          `https://s3.${settings.region}.amazonaws.com`,
+          `https://${settings.bucket}.s3.amazonaws.com`,
+        ];
   }
 
   async begin(key: string, contentType: string): Promise<string> {

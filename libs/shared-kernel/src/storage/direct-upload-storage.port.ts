@@ -19,8 +19,8 @@ export interface SentPart {
  */
 export abstract class DirectUploadStorage {
   abstract readonly offered: boolean;
-  /** The origin the signed URLs point at (for the web app's Content-Security-Policy), when offered. */
-  abstract readonly origin: string | null;
+  /** The origins the signed URLs may point at (for the web app's Content-Security-Policy). */
+  abstract readonly origins: readonly string[];
   /** Starts a multipart upload that will become the object `key`; answers its upload id. */
   abstract begin(key: string, contentType: string): Promise<string>;
   /** URLs to PUT each part to, each signed for exactly that part's size, valid for `expiresInSeconds`. */
@@ -50,7 +50,7 @@ export class PartsRejectedError extends Error {
 /** Where direct uploads cannot be offered (local storage). */
 export class NoDirectUploads extends DirectUploadStorage {
   readonly offered = false;
-  readonly origin = null;
+  readonly origins = [];
   begin(): Promise<string> {
     return Promise.reject(new Error('Direct uploads need an object store (STORAGE_DRIVER=s3)'));
   }
