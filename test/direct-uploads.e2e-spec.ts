@@ -7,10 +7,12 @@ import type { Browser, Page } from 'playwright-core';
 import pg from 'pg';
 import { loadConfig } from '#config';
 import { s3Settings, S3ObjectStorage } from '#storage';
+import { SharedLocks } from '#shared-kernel';
 import { launchBrowser, makeJpeg, startS3Server, type TestS3Server } from '#testing';
 import { DirectUploads } from '../apps/api/src/uploads/direct-uploads.js';
 import { type ApiHarness, bearerCaller, expectProblem, fromClient, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
+import { signInToWebApp } from './support/web-app.js';
 
 /**
  * Direct uploads (presigned multipart straight to S3) against a real S3-compatible server on
@@ -349,6 +351,14 @@ it('sweeps expired uploads on any instance, their parts with them', async () => 
   }
   // Expired: unknown at once, before any sweep.
   expectProblem(await callA(`/v1/direct-uploads/${upload.id}`), 404, 'UPLOAD_NOT_FOUND');
+  // An upload a request holds (a complete under way) is left to the next sweep.
+  const held = await b.app.get(SharedLocks).acquire(`direct-upload:${upload.id}`, { timeoutMs: 1000 });
+  try {
+    expect(await a.app.get(DirectUploads).sweep()).toBe(0);
+  } finally {
+    await held.release();
+  }
+  expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending);
   const swept = await Promise.all([a.app.get(DirectUploads).sweep(), b.app.get(DirectUploads).sweep()]);
   expect(swept.reduce((x, y) => x + y, 0)).toBe(1);
   expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending - 1);
@@ -384,14 +394,7 @@ describe('in the web app', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  async function signIn(page: Page, email: string, password: string) {
-    await page.goto(`${a.baseUrl}/`);
-    await page.waitForURL('**/app');
-    await page.fill('#sign-in input[name=email]', email);
-    await page.fill('#sign-in input[name=password]', password);
-    await page.click('#sign-in button[type=submit]');
-    await page.locator('#library-view').waitFor();
-  }
+  const signIn = (page: Page, email: string, password: string) => signInToWebApp(page, a.baseUrl, email, password);
 
   /** What the page sent where: PUTs to the bucket (by part number) and anything to tus. */
   function watch(page: Page) {

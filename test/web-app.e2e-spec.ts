@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { bandedSphereJpeg, launchBrowser } from '#testing';
 import { type ApiHarness, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
+import { signInToWebApp } from './support/web-app.js';
 import { upload } from './support/uploads.js';
 
 /**
@@ -53,14 +54,7 @@ async function step<T>(page: Page, name: string, run: () => Promise<T>): Promise
   }
 }
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${api.baseUrl}/`);
-  await page.waitForURL('**/app');
-  await page.fill('#sign-in input[name=email]', email);
-  await page.fill('#sign-in input[name=password]', password);
-  await page.click('#sign-in button[type=submit]');
-  await page.locator('#library-view').waitFor();
-}
+const signIn = (page: Page, email: string, password: string) => signInToWebApp(page, api.baseUrl, email, password);
 
 /** The colour at a fraction of an element's box, from a real screenshot. */
 async function colourAt(page: Page, selector: string, x: number, y: number) {

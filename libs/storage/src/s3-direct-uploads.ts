@@ -37,7 +37,8 @@ export class S3DirectUploads extends DirectUploadStorage {
   ) {
     super();
     this.client = s3Client(settings);
-    this.signer = s3Client(settings, publicEndpoint ?? settings.endpoint);
+    // The API's own client signs too, unless clients reach the bucket elsewhere.
+    this.signer = publicEndpoint ? s3Client(settings, publicEndpoint) : this.client;
     const endpoint = publicEndpoint ?? settings.endpoint;
     // AWS itself (no endpoint): the SDK picks the regional host, virtual-hosted or path-style.
     this.origins = endpoint
@@ -126,6 +127,11 @@ export class S3DirectUploads extends DirectUploadStorage {
     } catch (error) {
       if (!(isNotFound(error) || (error instanceof S3ServiceException && error.name === 'NoSuchUpload'))) throw error;
     }
+  }
+
+  override close(): void {
+    this.client.destroy();
+    if (this.signer !== this.client) this.signer.destroy();
   }
 
   private fullKey(key: string): string {

@@ -41,6 +41,7 @@ class StorageLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
 
   constructor(
     private readonly storage: ObjectStorage,
+    private readonly directUploads: DirectUploadStorage,
     private readonly staging: FileSystemUploadStaging,
     private readonly config: AppConfig,
   ) {}
@@ -54,6 +55,7 @@ class StorageLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
   onApplicationShutdown(): void {
     clearInterval(this.sweeping);
     this.storage.close();
+    this.directUploads.close();
   }
 
   private async sweep(): Promise<void> {

@@ -26,7 +26,7 @@ import { ResumableUploads } from './resumable-uploads.js';
 import { assertRoomForUpload } from './unfinished-uploads.js';
 
 /** S3 takes at most 10,000 parts per upload. */
-const MAX_PARTS = 10_000;
+export const MAX_PARTS = 10_000;
 const MIB = 1024 * 1024;
 /** Expired uploads cleaned per sweep and process (the next sweep takes the rest). */
 const SWEEP_BATCH = 100;
@@ -180,15 +180,31 @@ export class DirectUploads implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Removes uploads past their expiry (their parts or objects with them); answers how many. */
+  /**
+   * Removes uploads past their expiry (their parts or objects with them); answers how many.
+   * Each under its upload's lock, taken only if free: an upload being completed or removed
+   * right now is left to the next sweep, and sweeps of several processes remove each once.
+   */
   async sweep(): Promise<number> {
     let removed = 0;
     try {
       for (;;) {
-        const expired = await this.repository.takeExpired(new Date(), SWEEP_BATCH);
-        for (const upload of expired) await this.dropStored(upload);
-        removed += expired.length;
-        if (expired.length < SWEEP_BATCH) break;
+        const now = new Date();
+        const expired = await this.repository.expired(now, SWEEP_BATCH);
+        let removedNow = 0;
+        for (const upload of expired) {
+          const held = await this.locks.acquire(`direct-upload:${upload.id}`, { timeoutMs: 0 }).catch(() => null);
+          if (!held) continue;
+          try {
+            if (!(await this.repository.deleteExpired(upload.id, now))) continue;
+            await this.dropStored(upload);
+            removedNow++;
+          } finally {
+            await held.release();
+          }
+        }
+        removed += removedNow;
+        if (expired.length < SWEEP_BATCH || removedNow === 0) break;
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'Sweeping expired direct uploads failed');

@@ -96,15 +96,17 @@ export class MikroOrmDirectUploadRepository extends DirectUploadRepository {
     await this.query(`delete from direct_uploads where id = ? returning id`, [id]);
   }
 
-  async takeExpired(now: Date, limit: number): Promise<DirectUpload[]> {
-    // SKIP LOCKED: processes sweeping at once each take different rows.
+  async expired(now: Date, limit: number): Promise<DirectUpload[]> {
     const rows = await this.query(
-      `delete from direct_uploads where id in (
-         select id from direct_uploads where expires_at < ? order by expires_at limit ? for update skip locked
-       ) returning ${COLUMNS}`,
+      `select ${COLUMNS} from direct_uploads where expires_at < ? order by expires_at limit ?`,
       [now, limit],
     );
     return rows.map(toUpload);
+  }
+
+  async deleteExpired(id: string, now: Date): Promise<boolean> {
+    const rows = await this.query(`delete from direct_uploads where id = ? and expires_at < ? returning id`, [id, now]);
+    return rows.length > 0;
   }
 
   private query(sql: string, params: unknown[]): Promise<DirectUploadRow[]> {

@@ -37,6 +37,8 @@ export abstract class DirectUploadStorage {
   abstract complete(key: string, uploadId: string, parts: readonly SentPart[]): Promise<void>;
   /** Drops an unfinished multipart upload and its parts. Idempotent. */
   abstract abort(key: string, uploadId: string): Promise<void>;
+  /** Releases connections when the process stops (nothing to release by default). */
+  close(): void {}
 }
 
 /** The object store refused the parts a client said it sent (S3 InvalidPart, InvalidPartOrder, EntityTooSmall...). */

@@ -13,11 +13,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { SignedPart } from '#shared-kernel';
-import type { DirectUpload, DirectUploadState } from '#panoramas';
+import type { DirectUploadState } from '#panoramas';
 import { UploadPanoramaFieldsDto } from '../../panoramas/dto/upload-panorama.dto.js';
-import type { DirectUploadView } from '../direct-uploads.js';
-
-const MAX_PARTS = 10_000;
+import { type DirectUploadView, MAX_PARTS, partsOf } from '../direct-uploads.js';
 
 /** The file's name and exact size, and the same optional fields as uploadPanorama. */
 export class CreateDirectUploadDto extends UploadPanoramaFieldsDto {
@@ -134,18 +132,14 @@ export class DirectUploadDto {
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
   panoramaId?: string | null;
 
-  static from({
-    upload,
-    parts,
-    urlsExpireAt,
-  }: DirectUploadView | { upload: DirectUpload; parts?: undefined; urlsExpireAt?: undefined }): DirectUploadDto {
+  static from({ upload, parts, urlsExpireAt }: DirectUploadView): DirectUploadDto {
     return Object.assign(new DirectUploadDto(), {
       id: upload.id,
       state: upload.state,
       filename: upload.filename,
       bytes: upload.bytes,
       partBytes: upload.partBytes,
-      partCount: Math.ceil(upload.bytes / upload.partBytes),
+      partCount: partsOf(upload).length,
       expiresAt: upload.expiresAt.toISOString(),
       ...(parts ? { parts: parts.map((p) => SignedPartDto.from(p)) } : {}),
       ...(urlsExpireAt ? { urlsExpireAt: urlsExpireAt.toISOString() } : {}),

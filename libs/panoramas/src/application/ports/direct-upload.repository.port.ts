@@ -37,8 +37,10 @@ export abstract class DirectUploadRepository {
   abstract markAssembled(id: string): Promise<void>;
   abstract markCompleted(id: string, panoramaId: string): Promise<void>;
   abstract delete(id: string): Promise<void>;
-  /** Removes and answers up to `limit` uploads past their expiry (each claimed by one caller only). */
-  abstract takeExpired(now: Date, limit: number): Promise<DirectUpload[]>;
+  /** Up to `limit` uploads past their expiry, longest expired first. */
+  abstract expired(now: Date, limit: number): Promise<DirectUpload[]>;
+  /** Removes the upload if it is still past its expiry; false when another caller did first. */
+  abstract deleteExpired(id: string, now: Date): Promise<boolean>;
 }
 
 /** What unfinished direct uploads hold against their owner's quota: their declared sizes. */
