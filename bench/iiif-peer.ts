@@ -179,18 +179,21 @@ try {
   });
   children.push(iip);
   const nginxPort = iipPort + 1;
+  // The same nginx serves Tessera's tile files from disk too (the reference for Deep Zoom tiles).
+  const staticPort = iipPort + 3;
   await mkdir(join(work, 'nginx'), { recursive: true });
   const conf = join(work, 'nginx.conf');
   await writeFile(
     conf,
     nginxConf(
       join(work, 'nginx'),
-      `upstream iip { server 127.0.0.1:${iipPort}; keepalive 8; }
-  server {
+      // A connection per request, as IIPImage's nginx example has it: iipsrv serves one
+      // connection at a time, so a pool of kept-alive ones stalls requests behind an idle one
+      // (nginx answered 504 after its 60 s timeout).
+      `server {
     listen 127.0.0.1:${nginxPort};
     location /fcgi-bin/iipsrv.fcgi {
-      fastcgi_pass iip;
-      fastcgi_keep_conn on;
+      fastcgi_pass 127.0.0.1:${iipPort};
       fastcgi_param QUERY_STRING $query_string;
       fastcgi_param REQUEST_METHOD $request_method;
       fastcgi_param REQUEST_URI $request_uri;
@@ -199,7 +202,8 @@ try {
       fastcgi_param SERVER_PORT $server_port;
       fastcgi_param HTTP_HOST $host;
     }
-  }`,
+  }
+  server { listen 127.0.0.1:${staticPort}; root ${join(work, 'storage', 'tilesets')}; }`,
     ),
   );
   const nginx = spawn(tools.nginx, ['-c', conf, '-p', work], { stdio: 'ignore' });
@@ -321,18 +325,27 @@ try {
     });
   }
 
-  // The same tiles as Deep Zoom paths against Tessera, for IIIF's cost over its own DZI.
+  // The same tiles as Deep Zoom paths against Tessera, for IIIF's cost over its own DZI, and
+  // the same files from disk by nginx (one worker, as installed) for the Deep Zoom path's.
+  const staticPaths = tiles.map((t) => `/${tileSetId}/${t.level}/${t.col}_${t.row}.jpeg`);
+  const staticProbe = await fetch(`http://127.0.0.1:${staticPort}${staticPaths[0]}`);
+  if (staticProbe.status !== 200) throw new Error(`nginx static answered ${staticProbe.status} for ${staticPaths[0]}`);
   const dziRates: number[] = [];
   const iiifRates: number[] = [];
+  const staticRates: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     dziRates.push((await load(base, dziPaths, 64, auth)).rps);
     iiifRates.push((await load(base, cases[0].ours, 64, auth)).rps);
+    staticRates.push((await load(`http://127.0.0.1:${staticPort}`, staticPaths, 64)).rps);
   }
-  const iiifOverDzi = dziRates.map((d, i) => iiifRates[i] / d).sort((x, y) => x - y);
+  const sorted = (values: number[]) => [...values].sort((x, y) => x - y);
+  const middle = (values: number[]) => sorted(values)[Math.floor(values.length / 2)];
+  const iiifOverDzi = sorted(dziRates.map((d, i) => iiifRates[i] / d));
+  const dziOverStatic = sorted(dziRates.map((d, i) => d / staticRates[i]));
+  const rates = (values: number[]) => values.map((r) => r.toFixed(0)).join(', ');
   console.log(
-    `Tessera, the same tiles: Deep Zoom ${dziRates.map((r) => r.toFixed(0)).join(', ')} req/s; IIIF ${iiifRates
-      .map((r) => r.toFixed(0))
-      .join(', ')} req/s`,
+    `Tessera, the same tiles: Deep Zoom ${rates(dziRates)} req/s; IIIF ${rates(iiifRates)} req/s; ` +
+      `nginx static on the same files ${rates(staticRates)} req/s`,
   );
 
   const [tilesResult, full, region] = results;
@@ -352,6 +365,14 @@ try {
       ratio: iiifOverDzi[Math.floor(iiifOverDzi.length / 2)],
       goal: '>= 0.8x',
       met: iiifOverDzi[Math.floor(iiifOverDzi.length / 2)] >= 0.8,
+    },
+    {
+      bench: 'iiif-peer',
+      what: 'Deep Zoom tiles (bearer, one API process) vs nginx static, the same list',
+      value: `${middle(dziOverStatic).toFixed(2)}x (${dziOverStatic[0].toFixed(2)}-${dziOverStatic.at(-1)!.toFixed(2)})`,
+      ratio: middle(dziOverStatic),
+      goal: '>= 0.4x',
+      met: middle(dziOverStatic) >= 0.4,
     },
     ...[full, region].map((r) => ({
       bench: 'iiif-peer',

@@ -62,6 +62,12 @@ async function shareTileSet(): Promise<{ id: string; dziUrl: string; iiifUrl: st
     expect(second).toMatchObject({ status: 200, cache: 'HIT' });
     expect(second.body.equals(first.body)).toBe(true);
     expect(second.headers.get('etag')).toBe(etag);
+    // Each answer carries its own request's id, not the one of the request that filled the cache.
+    expect(second.headers.get('x-request-id')).toMatch(/^[\w.:-]{16,}$/);
+    expect(second.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
+    expect((await viaProxy(tile, { 'x-request-id': 'client-chosen-id.1' })).headers.get('x-request-id')).toBe(
+      'client-chosen-id.1',
+    );
     expect((await viaProxy(tile, { 'if-none-match': etag })).status).toBe(304);
 
     // The IIIF description in its two media types: two entries (the API says Vary: Accept).
