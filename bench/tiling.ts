@@ -19,7 +19,8 @@
  *
  * Prints times, peak memory and the ratios to dzsave. BENCH_RUNS repeats the three (default
  * 1); BENCH_WIDTH / BENCH_HEIGHT change the size; BENCH_THREADS sets IMAGE_THREADS for ours;
- * BENCH_NODE_OPTIONS gives the API and the worker Node flags (`--max-old-space-size=128`).
+ * BENCH_NODE_OPTIONS gives the API and the worker Node flags (`--max-old-space-size=128`),
+ * BENCH_ENV more environment (`MALLOC_ARENA_MAX=2`).
  * Needs `npm run build`, `vips` (apt-get install libvips-tools) and a PostgreSQL
  * (TEST_DATABASE_URL, else 127.0.0.1:5432).
  */
@@ -114,11 +115,18 @@ async function cutOnly(image: string, work: string): Promise<Row> {
   };
 }
 
+/** BENCH_ENV=`NAME=value,NAME=value`: more environment for the API and the worker (`MALLOC_ARENA_MAX=2`). */
+function deploymentEnv(): Record<string, string> {
+  const pairs = (process.env.BENCH_ENV ?? '').split(',').filter(Boolean);
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
 /** The built API (no embedded worker) and one built worker on a throwaway database. */
 async function endToEnd(image: string, work: string): Promise<Row & { workerMiB: number; workerAfterMiB: number[] }> {
   const deployment = await startDeployment(join(work, 'e2e'), {
     IMAGE_THREADS: THREADS,
     ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    ...deploymentEnv(),
   });
   try {
     const { base, auth } = deployment;
