@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutBucketCorsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Browser, Page } from 'playwright-core';
 import pg from 'pg';
 import { loadConfig } from '#config';
@@ -10,6 +10,7 @@ import { s3Settings, S3ObjectStorage } from '#storage';
 import { SharedLocks } from '#shared-kernel';
 import { launchBrowser, makeJpeg, startS3Server, type TestS3Server } from '#testing';
 import { DirectUploads } from '../apps/api/src/uploads/direct-uploads.js';
+import { ResumableUploads } from '../apps/api/src/uploads/resumable-uploads.js';
 import { type ApiHarness, bearerCaller, expectProblem, fromClient, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
 import { signInToWebApp } from './support/web-app.js';
@@ -19,7 +20,8 @@ import { signInToWebApp } from './support/web-app.js';
  * loopback, with two API instances on one database and one bucket, as behind a load
  * balancer: the parts go from the client (Node's fetch) to the bucket, any instance signs,
  * resumes and completes; limits hold when requests are released at once; whatever is
- * refused or abandoned leaves nothing in the bucket.
+ * refused or abandoned leaves nothing in the bucket. Then resumable (tus) uploads on the
+ * same two instances, their parts in the bucket: any request of an upload on either one.
  */
 let s3: TestS3Server;
 let a: ApiHarness;
@@ -459,6 +461,173 @@ describe('in the web app', () => {
     ).toEqual([]);
     await context.close();
   }, 180_000);
+});
+
+describe('resumable (tus) uploads with their parts in the bucket', () => {
+  const tusHeaders = (token: string, headers: Record<string, string> = {}) => ({
+    'tus-resumable': '1.0.0',
+    authorization: `Bearer ${token}`,
+    ...headers,
+  });
+  const createTus = (api: ApiHarness, token: string, headers: Record<string, string>) =>
+    fetch(`${api.baseUrl}/v1/uploads`, { method: 'POST', headers: tusHeaders(token, headers) });
+  const patchTus = (
+    api: ApiHarness,
+    token: string,
+    url: string,
+    offset: number,
+    body: Uint8Array | ReadableStream<Uint8Array>,
+    extra: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ) =>
+    fetch(`${api.baseUrl}${url}`, {
+      method: 'PATCH',
+      headers: tusHeaders(token, {
+        'upload-offset': String(offset),
+        'content-type': 'application/offset+octet-stream',
+        ...extra.headers,
+      }),
+      body,
+      signal: extra.signal,
+      duplex: 'half',
+    });
+  const offsetOf = async (api: ApiHarness, token: string, url: string) => {
+    const answer = await fetch(`${api.baseUrl}${url}`, { method: 'HEAD', headers: tusHeaders(token) });
+    expect(answer.status).toBe(200);
+    return Number(answer.headers.get('upload-offset'));
+  };
+  const uuidIn = (url: string) => url.split('/').at(-1)!;
+  /** What either instance keeps of resumable uploads on its own disk: nothing, with S3. */
+  const onDisk = async () =>
+    (
+      await Promise.all(
+        [a, b].map((api) => readdir(join(api.workerEnv.UPLOAD_TMP_DIR, '..', 'resumable')).catch(() => [])),
+      )
+    ).flat();
+
+  it('takes each request of one upload on either instance: bytes, a cut-off, the length declared late, the end', async () => {
+    const file = await jpegOf(2 * PART + 12_345);
+    const pending = await s3.pendingMultipartUploads(bucketName);
+    // The length is told later (deferred), on the other instance: each must read it from the bucket.
+    const created = await createTus(a, owner.accessToken, {
+      'upload-defer-length': '1',
+      'upload-metadata': `filename ${Buffer.from('pass.jpg').toString('base64')},title ${Buffer.from('Pass, resumed').toString('base64')}`,
+    });
+    expect(created.status).toBe(201);
+    const url = created.headers.get('location')!;
+    expect(url).toMatch(/^\/v1\/uploads\/[0-9a-f-]{36}$/);
+    const id = uuidIn(url);
+
+    // A: one whole part and 1000 bytes more (too few for a part: kept as the upload's tail object).
+    const first = await patchTus(a, owner.accessToken, url, 0, file.subarray(0, PART + 1000));
+    expect(first.status).toBe(204);
+    expect(first.headers.get('upload-offset')).toBe(String(PART + 1000));
+    expect((await keys('tus/')).sort()).toEqual([`tus/${id}.info`, `tus/${id}.part`]);
+    expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending + 1);
+    expect(await onDisk()).toEqual([]);
+
+    // B: the length, then 2 MB, and the line goes quiet; the client gives up on that request.
+    expect(await offsetOf(b, owner.accessToken, url)).toBe(PART + 1000);
+    const abort = new AbortController();
+    let sent = 0;
+    const cut = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 2_000_000) {
+          abort.abort();
+          return new Promise(() => undefined);
+        }
+        const chunk = file.subarray(PART + 1000 + sent, PART + 1000 + sent + 65_536);
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    await expect(
+      patchTus(b, owner.accessToken, url, PART + 1000, cut, {
+        headers: { 'upload-length': String(file.length) },
+        signal: abort.signal,
+      }),
+    ).rejects.toThrow();
+
+    // A: where to go on from (what B kept of the cut request, once B has let the upload go), then the rest.
+    let offset = await offsetOf(a, owner.accessToken, url);
+    while (offset === PART + 1000) offset = await offsetOf(a, owner.accessToken, url);
+    expect(offset).toBeGreaterThan(PART + 1000);
+    expect(offset).toBeLessThanOrEqual(PART + 1000 + sent);
+    const last = await patchTus(a, owner.accessToken, url, offset, file.subarray(offset));
+    expect(last.status).toBe(204);
+    const panoramaId = last.headers.get('tessera-panorama-id')!;
+    const { data } = await owner.client.GET('/v1/panoramas/{id}', { params: { path: { id: panoramaId } } });
+    const sha256 = createHash('sha256').update(file).digest('hex');
+    expect(data).toMatchObject({ title: 'Pass, resumed', bytes: file.length, sha256 });
+    // The original is a server-side copy of the finished upload, which goes with its info object.
+    expect((await bucket.stat(`originals/${owner.id}/${panoramaId}/original.jpg`))?.sha256).toBe(sha256);
+    expect(await keys('tus/')).toEqual([]);
+    expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending);
+    expect(await onDisk()).toEqual([]);
+  });
+
+  it('caps unfinished uploads across instances, and leaves nothing of one deleted or expired', async () => {
+    const user = await a.userClient();
+    const pending = await s3.pendingMultipartUploads(bucketName);
+    // Five creations released at once on both instances: the cap (four, with direct uploads) holds.
+    const created = await Promise.all(
+      [a, b, a, b, a].map((api) => createTus(api, user.accessToken, { 'upload-length': '3000000' })),
+    );
+    expect(created.map((r) => r.status).sort()).toEqual([201, 201, 201, 201, 422]);
+    const refused = created.find((r) => r.status === 422)!;
+    expect(((await refused.json()) as { code: string }).code).toBe('TOO_MANY_UNFINISHED_UPLOADS');
+    const [gone, expired, ...rest] = created.filter((r) => r.status === 201).map((r) => r.headers.get('location')!);
+    for (const url of [gone, expired]) {
+      expect((await patchTus(a, user.accessToken, url, 0, new Uint8Array(1000).fill(1))).status).toBe(204);
+    }
+    expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending + 4);
+
+    // Deleted on the other instance: its multipart upload, tail and info go.
+    const deleted = await fetch(`${b.baseUrl}${gone}`, { method: 'DELETE', headers: tusHeaders(user.accessToken) });
+    expect(deleted.status).toBe(204);
+    expect((await keys('tus/')).filter((key) => key.includes(uuidIn(gone)))).toEqual([]);
+    expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending + 3);
+
+    // Made two days old, as far as its info object tells.
+    const client = new S3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    try {
+      const key = `tus/${uuidIn(expired)}.info`;
+      const stored = await client.send(new GetObjectCommand({ Bucket: bucketName, Key: key }));
+      const info = JSON.parse(await stored.Body!.transformToString()) as { creation_date: string };
+      info.creation_date = new Date(Date.now() - 2 * 86_400_000).toISOString();
+      await client.send(
+        new PutObjectCommand({ Bucket: bucketName, Key: key, Body: JSON.stringify(info), Metadata: stored.Metadata }),
+      );
+    } finally {
+      client.destroy();
+    }
+    // Held by a request (on B): left to the next sweep.
+    const held = await b.app.get(SharedLocks).acquire(`tus:tus/${uuidIn(expired)}`, { timeoutMs: 1000 });
+    try {
+      expect(await a.app.get(ResumableUploads).sweep()).toBe(0);
+    } finally {
+      await held.release();
+    }
+    const swept = await Promise.all([a.app.get(ResumableUploads).sweep(), b.app.get(ResumableUploads).sweep()]);
+    expect(swept.reduce((x, y) => x + y, 0)).toBe(1);
+    expect((await keys('tus/')).filter((key) => key.includes(uuidIn(expired)))).toEqual([]);
+    expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending + 2);
+    expect(
+      (await fetch(`${a.baseUrl}${expired}`, { method: 'HEAD', headers: tusHeaders(user.accessToken) })).status,
+    ).toBe(404);
+
+    for (const url of rest) {
+      expect(
+        (await fetch(`${a.baseUrl}${url}`, { method: 'DELETE', headers: tusHeaders(user.accessToken) })).status,
+      ).toBe(204);
+    }
+    expect(await keys('tus/')).toEqual([]);
+    expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending);
+  });
 });
 
 describe('on local storage', () => {

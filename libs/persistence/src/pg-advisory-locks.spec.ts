@@ -1,9 +1,10 @@
 import pg from 'pg';
 import { AppConfig, loadConfig } from '#config';
+import { LockTimeoutError } from '#shared-kernel';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { DatabaseOutage } from './database-outage.js';
 import { PgAdvisoryLocks } from './pg-advisory-locks.js';
-import { PgChangeFeed } from './pg-change-feed.js';
+import { CHANGE_CHANNELS, PgChangeFeed } from './pg-change-feed.js';
 
 /**
  * The shared locks on real PostgreSQL, two "processes" (two lock services with their own
@@ -56,6 +57,29 @@ it('hands a lock from one process to another: the holder is asked, the waiter ge
   await held.release();
   const next = await waiting;
   await next.release();
+});
+
+it('takes a lock only if free without asking the holder, when told to be quiet (a sweep)', async () => {
+  const [a, b] = [await start(), await start()];
+  const feedOfA = started.at(-2)!.feed;
+  let asks = 0;
+  let asked!: () => void;
+  const askedNow = new Promise<void>((resolve) => (asked = resolve));
+  const held = await a.acquire('upload:6', { timeoutMs: 5_000, onReleaseRequested: () => (asks++, asked()) });
+  await expect(b.acquire('upload:6', { timeoutMs: 0, quiet: true })).rejects.toThrow(LockTimeoutError);
+  // Notifications arrive in the order they were sent: once A hears one sent after the quiet
+  // try, it has heard anything that try sent.
+  const heard = new Promise<void>((resolve) => {
+    const stop = feedOfA.subscribe('locks', (key) => key === 'after-the-quiet-try' && (stop(), resolve()));
+  });
+  await admin((client) => client.query('select pg_notify($1, $2)', [CHANGE_CHANNELS.locks, 'after-the-quiet-try']));
+  await heard;
+  expect(asks).toBe(0);
+  // Not quiet: the holder is asked.
+  await expect(b.acquire('upload:6', { timeoutMs: 0 })).rejects.toThrow(LockTimeoutError);
+  await askedNow;
+  expect(asks).toBe(1);
+  await held.release();
 });
 
 it('gives up when the time is up, or at once when the waiter leaves', async () => {

@@ -64,7 +64,7 @@ export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnAppl
     return this.pool;
   }
 
-  async acquire(key: string, { signal, timeoutMs, onReleaseRequested }: LockOptions): Promise<HeldLock> {
+  async acquire(key: string, { signal, timeoutMs, onReleaseRequested, quiet }: LockOptions): Promise<HeldLock> {
     signal?.throwIfAborted();
     const deadline = Date.now() + timeoutMs;
     let asked = false;
@@ -79,7 +79,7 @@ export class PgAdvisoryLocks extends SharedLocks implements OnModuleInit, OnAppl
           [key],
         );
         if (rows[0].locked) break;
-        if (!asked) {
+        if (!asked && !quiet) {
           asked = true;
           await client.query('select pg_notify($1, $2)', [CHANGE_CHANNELS.locks, key]);
         }

@@ -10,6 +10,8 @@ export interface LockOptions {
   timeoutMs: number;
   /** Called on the holder when someone else asks for the lock (it should finish soon). */
   onReleaseRequested?: () => void;
+  /** Do not ask the holder to let go (a sweep that takes only what is free). */
+  quiet?: boolean;
 }
 
 export class LockTimeoutError extends Error {

@@ -13,6 +13,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  type S3ClientConfig,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -329,7 +330,12 @@ export class S3ObjectStorage extends ObjectStorage {
 
 /** A client for `settings`' bucket, at `endpoint` (the settings' own by default). */
 export function s3Client(settings: S3Settings, endpoint = settings.endpoint): S3Client {
-  return new S3Client({
+  return new S3Client(s3ClientConfig(settings, endpoint));
+}
+
+/** The client settings of every S3 client the service makes (ours, and tus's S3 store's). */
+export function s3ClientConfig(settings: S3Settings, endpoint = settings.endpoint): S3ClientConfig {
+  return {
     region: settings.region,
     endpoint,
     forcePathStyle: settings.forcePathStyle,
@@ -340,7 +346,7 @@ export function s3Client(settings: S3Settings, endpoint = settings.endpoint): S3
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
-  });
+  };
 }
 
 /** Runs an S3 call, turning "the server is not there" (or failing: 5xx) into StorageUnavailableError. */

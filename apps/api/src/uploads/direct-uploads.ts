@@ -193,7 +193,9 @@ export class DirectUploads implements OnModuleInit, OnApplicationShutdown {
         const expired = await this.repository.expired(now, SWEEP_BATCH);
         let removedNow = 0;
         for (const upload of expired) {
-          const held = await this.locks.acquire(`direct-upload:${upload.id}`, { timeoutMs: 0 }).catch(() => null);
+          const held = await this.locks
+            .acquire(`direct-upload:${upload.id}`, { timeoutMs: 0, quiet: true })
+            .catch(() => null);
           if (!held) continue;
           try {
             if (!(await this.repository.deleteExpired(upload.id, now))) continue;

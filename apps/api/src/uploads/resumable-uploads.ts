@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { FileStore } from '@tus/file-store';
 import { ERRORS, type Lock, type Locker, type RequestRelease, Server, type Upload } from '@tus/server';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { AppConfig } from '#config';
 import type { Principal } from '#users';
-import { LockTimeoutError, Metrics, SharedLocks } from '#shared-kernel';
+import { LockTimeoutError, Metrics, ObjectStorage, SharedLocks } from '#shared-kernel';
+import { s3Settings } from '#storage';
 import { RaiseWebhookEventUseCase } from '#webhooks';
 import { DirectUploadRepository, reservedByDirect } from '#panoramas';
 import { IngestPanoramaUseCase } from '#workflows';
@@ -19,6 +16,7 @@ import { PROBLEM_STATUS, type ProblemCode } from '../http/problem/error-status.j
 import { isDiskFull, problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
 import { HttpProblem } from '../http/problem/http-problem.js';
 import { UploadFieldsParser } from '../panoramas/upload-fields.js';
+import { LocalTusStorage, S3TusStorage, type TusStorage, tusLockKey, UPLOAD_ID, uuidOf } from './tus-storage.js';
 import { assertRoomForUpload } from './unfinished-uploads.js';
 
 export const PANORAMA_ID_HEADER = 'Tessera-Panorama-Id';
@@ -36,8 +34,6 @@ const TUS_STATUS_CODES: Record<number, ProblemCode> = {
   501: 'NOT_IMPLEMENTED',
 };
 
-/** Upload ids are ours (namingFunction): anything else names no upload, whatever file it might name. */
-const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TUS_VERSION = '1.0.0';
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 const OFFSET_STREAM = 'application/offset+octet-stream';
@@ -85,7 +81,7 @@ type TusRequest = Request & {
 };
 
 /**
- * Resumable uploads (tus 1.0) on @tus/server with its file store. Creation checks what a
+ * Resumable uploads (tus 1.0) on @tus/server, with its file or S3 store. Creation checks what a
  * multipart upload checks before its body (size against UPLOAD_MAX_BYTES and the quota,
  * the metadata as upload fields) and records the owner in the upload's metadata (whatever
  * the client sent there); every later request on an upload must come from its owner
@@ -95,14 +91,14 @@ type TusRequest = Request & {
  * PATCH answers with the panorama's id in `Tessera-Panorama-Id`. Unfinished uploads older
  * than UPLOAD_RESUMABLE_EXPIRY_HOURS are removed by a sweep on every process.
  *
- * The store is this machine's disk (UPLOAD_RESUMABLE_DIR), with either storage driver: an
- * upload's requests must reach the process that holds it.
+ * The store (TusStorage) is this machine's disk (UPLOAD_RESUMABLE_DIR) with local storage,
+ * where an upload's requests must reach the machine that holds it, and the bucket with
+ * STORAGE_DRIVER=s3, where any instance takes any request (the lock is shared either way).
  */
 @Injectable()
 export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ResumableUploads.name);
-  private readonly directory: string;
-  private readonly store: FileStore;
+  private readonly storage: TusStorage;
   private readonly server: Server;
   private sweeping?: NodeJS.Timeout;
 
@@ -114,22 +110,25 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: Metrics,
     private readonly raise: RaiseWebhookEventUseCase,
     private readonly directUploads: DirectUploadRepository,
+    objects: ObjectStorage,
   ) {
-    this.directory = resolve(config.UPLOAD_RESUMABLE_DIR);
-    this.store = new FileStore({
-      directory: this.directory,
-      expirationPeriodInMilliseconds: config.UPLOAD_RESUMABLE_EXPIRY_HOURS * 3_600_000,
-    });
+    const expiryMs = config.UPLOAD_RESUMABLE_EXPIRY_HOURS * 3_600_000;
+    const storage = (this.storage =
+      config.STORAGE_DRIVER === 's3'
+        ? new S3TusStorage(s3Settings(config), expiryMs, config.UPLOAD_MAX_BYTES, objects, locks)
+        : new LocalTusStorage(config.UPLOAD_RESUMABLE_DIR, expiryMs));
     this.server = new Server({
       path: '/v1/uploads',
-      datastore: this.store,
+      datastore: storage.store,
       // Per request: a deferred-length upload is held to its owner's allowance as bytes arrive.
       maxSize: (req, id) => this.maxSize(req as TusRequest, id),
       // One request writes an upload at a time, whichever process or instance it reaches.
       locker: new SharedTusLocker(locks),
-      relativeLocation: true,
       exposedHeaders: [PANORAMA_ID_HEADER],
-      namingFunction: () => randomUUID(),
+      // URLs name an upload by its UUID; the store's id is its place there (an S3 key).
+      namingFunction: () => storage.base + randomUUID(),
+      generateUrl: (_req, { path, id }) => `${path}/${uuidOf(storage, id)}`,
+      getFileIdFromRequest: (_req, last) => (last && UPLOAD_ID.test(last) ? storage.base + last : undefined),
       onUploadCreate: (req, upload) => this.created(req as TusRequest, upload),
       onIncomingRequest: (req, id) => this.incoming(req as TusRequest, id),
       onUploadFinish: (req, upload) => this.finished(req as TusRequest, upload),
@@ -143,7 +142,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
+    await this.storage.init();
     this.sweeping = setInterval(() => void this.sweep(), this.config.TEMP_SWEEP_INTERVAL_SECONDS * 1000).unref();
   }
 
@@ -236,7 +235,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
    */
   private async maxSize(req: TusRequest, id: string | null): Promise<number> {
     if (id === null || req.method !== 'PATCH') return this.config.UPLOAD_MAX_BYTES;
-    const upload = await this.store.getUpload(id).catch(() => null);
+    const upload = await this.storage.store.getUpload(id).catch(() => null);
     const owner = upload?.metadata?.owner;
     if (!upload?.sizeIsDeferred || !owner) return this.config.UPLOAD_MAX_BYTES;
     const others = (await this.unfinishedOf(owner)).filter((u) => u.id !== id);
@@ -253,11 +252,8 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
 
   /** The owner's unfinished uploads in the store. */
   private async unfinishedOf(ownerId: string): Promise<Upload[]> {
-    const names = await readdir(this.directory).catch(() => [] as string[]);
-    const ids = names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
-    const uploads = await Promise.all(
-      ids.filter((id) => UPLOAD_ID.test(id)).map((id) => this.store.getUpload(id).catch(() => null)),
-    );
+    const ids = (await this.storage.ids()).filter((id) => uuidOf(this.storage, id) !== null);
+    const uploads = await Promise.all(ids.map((id) => this.storage.store.getUpload(id).catch(() => null)));
     return uploads.filter((u): u is Upload => u !== null && u.metadata?.owner === ownerId);
   }
 
@@ -265,7 +261,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     if (req.method === 'POST' || req.method === 'OPTIONS') return;
     const principal = this.principal(req);
     // Whatever the lookup's outcome, nobody but the owner goes further (a failed lookup included).
-    const upload = UPLOAD_ID.test(id) ? await this.store.getUpload(id).catch(() => null) : null;
+    const upload = uuidOf(this.storage, id) ? await this.storage.store.getUpload(id).catch(() => null) : null;
     if (!upload || upload.metadata?.owner !== principal.userId) {
       throw tusError(new HttpProblem(404, 'UPLOAD_NOT_FOUND', 'No upload with this id exists.'));
     }
@@ -278,7 +274,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
         const fields = await this.fields.parse(uploadFieldsOf(upload));
         return this.ingest.execute(principal.userId, {
           filename: upload.metadata?.filename ?? upload.metadata?.name ?? undefined,
-          content: createReadStream(join(this.directory, upload.id)),
+          ...(await this.storage.content(upload)),
           declaredBytes: upload.size,
           fields: () => Promise.resolve(fields),
         });
@@ -288,7 +284,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
       // answer here would only make the client send it again).
       await this.raise
         .execute('upload.finished', principal.userId, panoramaId, {
-          uploadId: upload.id,
+          uploadId: uuidOf(this.storage, upload.id),
           panoramaId,
           bytes: upload.size,
         })
@@ -304,7 +300,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     } finally {
       // Finished (stored or refused): the upload has nothing left to resume. Removed once the
       // answer is written: tus reads the upload again after this hook (creation-with-upload).
-      const remove = () => void this.store.remove(upload.id).catch(() => undefined);
+      const remove = () => void this.storage.discard(upload.id);
       const res = req.runtime?.node?.res;
       if (res && !res.writableFinished && !res.destroyed) res.once('close', remove);
       else remove();
@@ -381,7 +377,7 @@ class SharedTusLocker implements Locker {
     return {
       async lock(signal: AbortSignal, requestRelease: RequestRelease) {
         try {
-          held = await locks.acquire(`tus:${id}`, {
+          held = await locks.acquire(tusLockKey(id), {
             signal,
             timeoutMs: 30_000,
             // Another request wants this upload (a client resuming): tus ends this one.

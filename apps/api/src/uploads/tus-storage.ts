@@ -1,0 +1,209 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { FileStore } from '@tus/file-store';
+import { type MetadataValue, S3Store } from '@tus/s3-store';
+import { type DataStore, ERRORS, type KvStore, type Upload } from '@tus/server';
+import { ObjectStorage, type SharedLocks } from '#shared-kernel';
+import { s3ClientConfig, type S3Settings } from '#storage';
+
+/** Upload ids are ours (a UUID): anything else names no upload, whatever file it might name. */
+export const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Where tus keeps uploads, and what ResumableUploads needs of it besides tus's DataStore.
+ * An upload's URL names it by a UUID; the store's id is `base + uuid` (the S3 key of the
+ * upload: the bucket's prefix and `tus/`; nothing on local disk).
+ */
+export interface TusStorage {
+  readonly store: DataStore;
+  readonly base: string;
+  /** Where a request's next requests may go: this machine (`local`) or any instance (`shared`). */
+  readonly reach: 'local' | 'shared';
+  init(): Promise<void>;
+  /** The store ids of every upload held, finished or not. */
+  ids(): Promise<string[]>;
+  /** A finished upload's bytes, and where they already are in ObjectStorage when they are. */
+  content(upload: Upload): Promise<{ content: Readable; storedAt?: string }>;
+  /** Everything of an upload goes (unfinished or finished); an upload already gone is no error. */
+  discard(id: string): Promise<void>;
+}
+
+/** The shared lock of one upload (tus's locker and the sweep). */
+export const tusLockKey = (id: string) => `tus:${id}`;
+
+/** The UUID an upload's store id stands for, or null for anything that is not one of ours. */
+export function uuidOf(storage: TusStorage, id: string): string | null {
+  const uuid = id.startsWith(storage.base) ? id.slice(storage.base.length) : '';
+  return UPLOAD_ID.test(uuid) ? uuid : null;
+}
+
+/** tus's file store in a directory of this machine: an upload's requests must reach this machine. */
+export class LocalTusStorage implements TusStorage {
+  readonly base = '';
+  readonly reach = 'local';
+  readonly store: FileStore;
+  private readonly directory: string;
+
+  constructor(directory: string, expiryMs: number) {
+    this.directory = resolve(directory);
+    this.store = new FileStore({ directory: this.directory, expirationPeriodInMilliseconds: expiryMs });
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+  }
+
+  async ids(): Promise<string[]> {
+    const names = await readdir(this.directory).catch(() => [] as string[]);
+    return names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
+  }
+
+  content(upload: Upload): Promise<{ content: Readable }> {
+    return Promise.resolve({ content: createReadStream(join(this.directory, upload.id)) });
+  }
+
+  async discard(id: string): Promise<void> {
+    await this.store.remove(id).catch(() => undefined);
+  }
+}
+
+/**
+ * tus's S3 store in the storage bucket (STORAGE_DRIVER=s3), under `{S3_KEY_PREFIX}tus/`:
+ * per upload a multipart upload (its parts), `{id}.info` (size, metadata) and `{id}.part` (the
+ * tail of a PATCH too short for a part, at most 5 MiB), so any API instance can take an
+ * upload's next request. A finished upload is the object `{id}`, copied server-side into
+ * storage by the ingest. See TusS3Store.
+ */
+export class S3TusStorage implements TusStorage {
+  readonly base: string;
+  readonly reach = 'shared';
+  readonly store: TusS3Store;
+
+  constructor(
+    settings: S3Settings,
+    expiryMs: number,
+    maxUploadBytes: number,
+    private readonly objects: ObjectStorage,
+    locks: SharedLocks,
+  ) {
+    this.base = `${settings.keyPrefix}tus/`;
+    this.store = new TusS3Store(settings, { expiryMs, maxUploadBytes, base: this.base }, objects, locks);
+  }
+
+  init(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  ids(): Promise<string[]> {
+    return this.store.ids();
+  }
+
+  async content(upload: Upload): Promise<{ content: Readable; storedAt: string }> {
+    const key = this.store.objectKey(upload.id);
+    return { content: (await this.objects.get(key)).body, storedAt: key };
+  }
+
+  discard(id: string): Promise<void> {
+    return this.store.remove(id).catch(() => undefined);
+  }
+}
+
+/**
+ * A cache that keeps nothing: the S3 store's default (a Map per process) would answer an
+ * upload's size and metadata as this process last saw them, stale once another instance
+ * has written them (a deferred length declared there).
+ */
+const NO_CACHE: KvStore<MetadataValue> = {
+  get: () => Promise.resolve(undefined),
+  set: () => Promise.resolve(),
+  delete: () => Promise.resolve(),
+};
+
+/**
+ * @tus/s3-store with what a shared bucket needs: no object tags (S3-compatible servers lack
+ * them; expiry is read from the info objects), parts sized for UPLOAD_MAX_BYTES when the
+ * length is deferred (the store's default assumes 5 TiB: 550 MB parts buffered on disk),
+ * removal of everything an upload left (the store's own leaves the `.part` object, and fails
+ * on a finished upload), and an expiry sweep over this prefix's info objects only (the
+ * store's own lists every multipart upload in the bucket, other writers' included).
+ */
+class TusS3Store extends S3Store {
+  private readonly base: string;
+  private readonly maxUploadBytes: number;
+
+  constructor(
+    settings: S3Settings,
+    { expiryMs, maxUploadBytes, base }: { expiryMs: number; maxUploadBytes: number; base: string },
+    private readonly objects: ObjectStorage,
+    private readonly locks: SharedLocks,
+  ) {
+    super({
+      s3ClientConfig: { bucket: settings.bucket, ...s3ClientConfig(settings) },
+      partSize: settings.partSizeBytes,
+      expirationPeriodInMilliseconds: expiryMs,
+      useTags: false,
+      cache: NO_CACHE,
+    });
+    this.base = base;
+    this.maxUploadBytes = maxUploadBytes;
+  }
+
+  /** The ObjectStorage key (without the bucket's prefix) of what the store keeps at `id`. */
+  objectKey(id: string): string {
+    return id.slice(this.base.length - 'tus/'.length);
+  }
+
+  async ids(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const object of this.objects.list(this.objectKey(this.base))) {
+      if (object.key.endsWith('.info')) ids.push(this.base + object.key.slice('tus/'.length, -'.info'.length));
+    }
+    return ids;
+  }
+
+  protected override calcOptimalPartSize(size?: number): number {
+    return super.calcOptimalPartSize(size ?? this.maxUploadBytes);
+  }
+
+  override async remove(id: string): Promise<void> {
+    const { 'upload-id': uploadId } = await this.getMetadata(id).catch(() => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- tus answers its own errors by their status_code
+      throw ERRORS.FILE_NOT_FOUND;
+    });
+    await this.client.abortMultipartUpload({ Bucket: this.bucket, Key: id, UploadId: uploadId }).catch((error) => {
+      // Completed (or aborted) already: its object, if any, goes below.
+      if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
+    });
+    await Promise.all(
+      [this.objectKey(id), this.objectKey(this.partKey(id, true)), this.objectKey(this.infoKey(id))].map((key) =>
+        this.objects.delete(key),
+      ),
+    );
+  }
+
+  /**
+   * Removes uploads past their expiry, finished or not (a finished one is removed by its
+   * request once ingested; one left by a crash goes here), each under its tus lock taken only
+   * if free: a request writing or finishing it keeps it to the next sweep.
+   */
+  override async deleteExpired(): Promise<number> {
+    const expiry = this.getExpiration();
+    if (expiry === 0) return 0;
+    let removed = 0;
+    for (const id of await this.ids()) {
+      const upload = await this.getUpload(id).catch(() => null);
+      if (!upload?.creation_date || Date.now() <= new Date(upload.creation_date).getTime() + expiry) continue;
+      const held = await this.locks.acquire(tusLockKey(id), { timeoutMs: 0, quiet: true }).catch(() => null);
+      if (!held) continue;
+      try {
+        await this.remove(id);
+        removed++;
+      } finally {
+        await held.release();
+      }
+    }
+    return removed;
+  }
+}
