@@ -565,6 +565,33 @@ describe('resumable (tus) uploads with their parts in the bucket', () => {
     expect(await onDisk()).toEqual([]);
   });
 
+  it('answers 503 while the bucket is down (not 404: the upload is there), and goes on once it is back', async () => {
+    const file = await jpegOf(PART + 100);
+    const created = await createTus(a, owner.accessToken, { 'upload-length': String(file.length) });
+    const url = created.headers.get('location')!;
+    expect((await patchTus(a, owner.accessToken, url, 0, file.subarray(0, 1000))).status).toBe(204);
+    await s3.stop();
+    try {
+      const head = await fetch(`${b.baseUrl}${url}`, { method: 'HEAD', headers: tusHeaders(owner.accessToken) });
+      expect(head.status).toBe(503);
+      const patched = await patchTus(b, owner.accessToken, url, 1000, file.subarray(1000));
+      expectProblem(
+        { status: patched.status, headers: patched.headers, body: await patched.json() },
+        503,
+        'STORAGE_UNAVAILABLE',
+      );
+    } finally {
+      await s3.start();
+    }
+    expect(await offsetOf(b, owner.accessToken, url)).toBe(1000);
+    const rest = await patchTus(b, owner.accessToken, url, 1000, file.subarray(1000));
+    expect(rest.status).toBe(204);
+    const { data } = await owner.client.GET('/v1/panoramas/{id}', {
+      params: { path: { id: rest.headers.get('tessera-panorama-id')! } },
+    });
+    expect(data).toMatchObject({ bytes: file.length, sha256: createHash('sha256').update(file).digest('hex') });
+  });
+
   it('caps unfinished uploads across instances, and leaves nothing of one deleted or expired', async () => {
     const user = await a.userClient();
     const pending = await s3.pendingMultipartUploads(bucketName);

@@ -354,13 +354,17 @@ export async function callS3<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''} ${String((error as { code?: string })?.code ?? '')}`;
-    if (!(error instanceof S3ServiceException && error.$metadata.httpStatusCode) && UNAVAILABLE.test(text))
-      throw new StorageUnavailableError(error);
-    if (error instanceof S3ServiceException && (error.$metadata.httpStatusCode ?? 0) >= 500)
-      throw new StorageUnavailableError(error);
+    if (isS3Outage(error)) throw new StorageUnavailableError(error);
     throw error;
   }
+}
+
+/** An S3 call's failure that says the server is not there (or failing: 5xx), not that the request is wrong. */
+export function isS3Outage(error: unknown): boolean {
+  if (error instanceof S3ServiceException && error.$metadata.httpStatusCode)
+    return error.$metadata.httpStatusCode >= 500;
+  const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''} ${String((error as { code?: string })?.code ?? '')}`;
+  return UNAVAILABLE.test(text);
 }
 
 export function isNotFound(error: unknown): boolean {

@@ -5,7 +5,7 @@ import { ERRORS, type Lock, type Locker, type RequestRelease, Server, type Uploa
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { AppConfig } from '#config';
 import type { Principal } from '#users';
-import { LockTimeoutError, Metrics, ObjectStorage, SharedLocks } from '#shared-kernel';
+import { LockTimeoutError, Metrics, ObjectStorage, SharedLocks, StorageUnavailableError } from '#shared-kernel';
 import { s3Settings } from '#storage';
 import { RaiseWebhookEventUseCase } from '#webhooks';
 import { DirectUploadRepository, reservedByDirect } from '#panoramas';
@@ -16,7 +16,15 @@ import { PROBLEM_STATUS, type ProblemCode } from '../http/problem/error-status.j
 import { isDiskFull, problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
 import { HttpProblem } from '../http/problem/http-problem.js';
 import { UploadFieldsParser } from '../panoramas/upload-fields.js';
-import { LocalTusStorage, S3TusStorage, type TusStorage, tusLockKey, UPLOAD_ID, uuidOf } from './tus-storage.js';
+import {
+  isStorageOutage,
+  LocalTusStorage,
+  S3TusStorage,
+  type TusStorage,
+  tusLockKey,
+  UPLOAD_ID,
+  uuidOf,
+} from './tus-storage.js';
 import { assertRoomForUpload } from './unfinished-uploads.js';
 
 export const PANORAMA_ID_HEADER = 'Tessera-Panorama-Id';
@@ -134,6 +142,8 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
       onUploadFinish: (req, upload) => this.finished(req as TusRequest, upload),
       // A write the store could not make for want of space: our problem (507), not tus's 500.
       onResponseError: (req, error) => {
+        // The bucket down (a part, ListParts, the info): 503 STORAGE_UNAVAILABLE, which clients retry.
+        if (isStorageOutage(error)) return tusError(error);
         if (!isDiskFull(error)) return undefined;
         this.metrics.count('disk_full', { operation: `tus_${req.method.toLowerCase()}` });
         return tusError(error);
@@ -235,7 +245,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
    */
   private async maxSize(req: TusRequest, id: string | null): Promise<number> {
     if (id === null || req.method !== 'PATCH') return this.config.UPLOAD_MAX_BYTES;
-    const upload = await this.storage.store.getUpload(id).catch(() => null);
+    const upload = await this.storage.store.getUpload(id).catch(unlessOutage);
     const owner = upload?.metadata?.owner;
     if (!upload?.sizeIsDeferred || !owner) return this.config.UPLOAD_MAX_BYTES;
     const others = (await this.unfinishedOf(owner)).filter((u) => u.id !== id);
@@ -253,7 +263,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
   /** The owner's unfinished uploads in the store. */
   private async unfinishedOf(ownerId: string): Promise<Upload[]> {
     const ids = (await this.storage.ids()).filter((id) => uuidOf(this.storage, id) !== null);
-    const uploads = await Promise.all(ids.map((id) => this.storage.store.getUpload(id).catch(() => null)));
+    const uploads = await Promise.all(ids.map((id) => this.storage.store.getUpload(id).catch(unlessOutage)));
     return uploads.filter((u): u is Upload => u !== null && u.metadata?.owner === ownerId);
   }
 
@@ -261,7 +271,12 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     if (req.method === 'POST' || req.method === 'OPTIONS') return;
     const principal = this.principal(req);
     // Whatever the lookup's outcome, nobody but the owner goes further (a failed lookup included).
-    const upload = uuidOf(this.storage, id) ? await this.storage.store.getUpload(id).catch(() => null) : null;
+    const upload = uuidOf(this.storage, id)
+      ? await this.storage.store.getUpload(id).catch((error: unknown) => {
+          if (isStorageOutage(error)) throw tusError(error);
+          return null;
+        })
+      : null;
     if (!upload || upload.metadata?.owner !== principal.userId) {
       throw tusError(new HttpProblem(404, 'UPLOAD_NOT_FOUND', 'No upload with this id exists.'));
     }
@@ -364,6 +379,12 @@ function detachable(req: ExpressRequest): PassThrough {
   return body;
 }
 
+/** A failed lookup as no upload, unless the storage is down (that is thrown: 503, never a wrong 404). */
+function unlessOutage(error: unknown): null {
+  if (isStorageOutage(error)) throw error;
+  return null;
+}
+
 /** What unfinished uploads hold against their owner's quota: their declared size, else what has arrived. */
 const reservedBy = (uploads: Upload[]) => uploads.reduce((sum, u) => sum + (u.size ?? u.offset), 0);
 
@@ -410,7 +431,8 @@ class TusRefusal extends Error {
 }
 
 function tusError(error: unknown): TusRefusal {
-  const problem = toProblem(error);
+  // The S3 client's own errors for an outage, as the storage adapters have them.
+  const problem = toProblem(isStorageOutage(error) ? new StorageUnavailableError(error) : error);
   const status = PROBLEM_STATUS[problem.code] ?? problem.status;
   return new TusRefusal(status, PROBLEM_MARK + JSON.stringify(problemDocument({ ...problem, status }, '/v1/uploads')));
 }

@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { type MetadataValue, S3Store } from '@tus/s3-store';
 import { type DataStore, ERRORS, type KvStore, type Upload } from '@tus/server';
-import { ObjectStorage, type SharedLocks } from '#shared-kernel';
-import { s3ClientConfig, type S3Settings } from '#storage';
+import { ObjectStorage, type SharedLocks, StorageUnavailableError } from '#shared-kernel';
+import { isS3Outage, s3ClientConfig, type S3Settings } from '#storage';
 
 /** Upload ids are ours (a UUID): anything else names no upload, whatever file it might name. */
 export const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -29,6 +29,9 @@ export interface TusStorage {
   /** Everything of an upload goes (unfinished or finished); an upload already gone is no error. */
   discard(id: string): Promise<void>;
 }
+
+/** A failure of the store that is the storage's outage (answered 503, not 404 or 500). */
+export const isStorageOutage = (error: unknown) => error instanceof StorageUnavailableError || isS3Outage(error);
 
 /** The shared lock of one upload (tus's locker and the sweep). */
 export const tusLockKey = (id: string) => `tus:${id}`;
@@ -161,6 +164,16 @@ class TusS3Store extends S3Store {
       if (object.key.endsWith('.info')) ids.push(this.base + object.key.slice('tus/'.length, -'.info'.length));
     }
     return ids;
+  }
+
+  /** The store's "not found" for any failure to read the info object, unless the bucket is down (then StorageUnavailableError). */
+  override async getUpload(id: string): Promise<Upload> {
+    try {
+      return await super.getUpload(id);
+    } catch (error) {
+      if (error === ERRORS.FILE_NOT_FOUND) await this.objects.stat(this.objectKey(this.infoKey(id)));
+      throw error;
+    }
   }
 
   protected override calcOptimalPartSize(size?: number): number {
