@@ -65,7 +65,10 @@ export class ReadTileUseCase {
         const bytes = await this.storage.readAll(tileKey(tileSet.id, path)).catch(lost);
         // Kept only when they are the manifest's bytes: damage is served as found (the
         // integrity check reports it), never remembered past a repair.
-        if (this.cache.accepts(bytes.length) && createHash('sha256').update(bytes).digest('hex') === tile.sha256)
+        if (
+          this.cache.admits(cacheKey, bytes.length) &&
+          createHash('sha256').update(bytes).digest('hex') === tile.sha256
+        )
           this.cache.set(cacheKey, bytes);
         return bytes;
       },
