@@ -190,10 +190,10 @@ class TusS3Store extends S3Store {
       if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
     });
     await Promise.all(
-      [this.objectKey(id), this.objectKey(this.partKey(id, true)), this.objectKey(this.infoKey(id))].map((key) =>
-        this.objects.delete(key),
-      ),
+      [this.objectKey(id), this.objectKey(this.partKey(id, true))].map((key) => this.objects.delete(key)),
     );
+    // Last: while the info object is there, the sweep finds the upload and tries again.
+    await this.objects.delete(this.objectKey(this.infoKey(id)));
   }
 
   /**
