@@ -15,8 +15,9 @@ describe('TileBytesCache', () => {
     for (const key of ['a', 'b', 'c']) expect(serve(c, key)).toBe('miss'); // room for all three
     expect(serve(c, 'a')).toBe('hit'); // a is now the most recent: b is next out
     expect(serve(c, 'd')).toBe('miss'); // asked for once, like b: not let in
+    expect(serve(c, 'd')).toBe('miss'); // twice, once more than b: not yet (a scan does that)
     expect(['a', 'b', 'c', 'd'].map((key) => c.has(key))).toEqual([true, true, true, false]);
-    expect(serve(c, 'd')).toBe('miss'); // twice now: in, in b's place
+    expect(serve(c, 'd')).toBe('miss'); // three times: in, in b's place
     expect(['a', 'b', 'c', 'd'].map((key) => c.has(key))).toEqual([true, false, true, true]);
     expect(c.size).toEqual({ tiles: 3, bytes: 300 });
   });
@@ -29,6 +30,16 @@ describe('TileBytesCache', () => {
     // The ten let in first stay (nothing after them is asked for more often): 20 of 60.
     expect(later.filter((r) => r === 'hit')).toHaveLength(20);
     expect(c.size.bytes).toBeLessThanOrEqual(1000);
+  });
+
+  it('keeps what it holds when the walk goes on from elsewhere (many clients at other places in one list)', () => {
+    const c = cache(1000);
+    const keys = Array.from({ length: 30 }, (_, i) => `tileset/12/${i}_0.jpeg#${i}`);
+    for (const key of keys) serve(c, key); // holds the first ten
+    // From the middle: each newcomer has been asked for once more than the held tile next in line.
+    const fromMiddle = [...keys.slice(15), ...keys.slice(0, 15)];
+    const later = [...fromMiddle, ...fromMiddle].map((key) => serve(c, key));
+    expect(later.filter((r) => r === 'hit')).toHaveLength(20);
   });
 
   it('holds nothing with TILE_CACHE_BYTES=0, and never a tile above the size limit', () => {
