@@ -11,6 +11,7 @@ import { SharedLocks } from '#shared-kernel';
 import { launchBrowser, makeJpeg, startS3Server, type TestS3Server } from '#testing';
 import { DirectUploads } from '../apps/api/src/uploads/direct-uploads.js';
 import { ResumableUploads } from '../apps/api/src/uploads/resumable-uploads.js';
+import { tusLockKey } from '../apps/api/src/uploads/tus-storage.js';
 import { type ApiHarness, bearerCaller, expectProblem, fromClient, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
 import { signInToWebApp } from './support/web-app.js';
@@ -575,6 +576,7 @@ describe('resumable (tus) uploads with their parts in the bucket', () => {
     try {
       const head = await fetch(`${b.baseUrl}${url}`, { method: 'HEAD', headers: tusHeaders(owner.accessToken) });
       expect(head.status).toBe(503);
+      expect(head.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/); // when to try again, as every 503 has
       const patched = await patchTus(b, owner.accessToken, url, 1000, file.subarray(1000));
       expectProblem(
         { status: patched.status, headers: patched.headers, body: await patched.json() },
@@ -634,7 +636,7 @@ describe('resumable (tus) uploads with their parts in the bucket', () => {
       client.destroy();
     }
     // Held by a request (on B): left to the next sweep.
-    const held = await b.app.get(SharedLocks).acquire(`tus:tus/${uuidIn(expired)}`, { timeoutMs: 1000 });
+    const held = await b.app.get(SharedLocks).acquire(tusLockKey(`tus/${uuidIn(expired)}`), { timeoutMs: 1000 });
     try {
       expect(await a.app.get(ResumableUploads).sweep()).toBe(0);
     } finally {

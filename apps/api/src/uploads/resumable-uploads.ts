@@ -6,14 +6,19 @@ import type { Request as ExpressRequest, Response as ExpressResponse } from 'exp
 import { AppConfig } from '#config';
 import type { Principal } from '#users';
 import { LockTimeoutError, Metrics, ObjectStorage, SharedLocks, StorageUnavailableError } from '#shared-kernel';
-import { s3Settings } from '#storage';
+import { isS3Outage, s3Settings } from '#storage';
 import { RaiseWebhookEventUseCase } from '#webhooks';
 import { DirectUploadRepository, reservedByDirect } from '#panoramas';
 import { IngestPanoramaUseCase } from '#workflows';
 import { whenClientGone } from '../http/client-gone.js';
 import { lingerIfUnread } from '../http/linger.js';
 import { PROBLEM_STATUS, type ProblemCode } from '../http/problem/error-status.js';
-import { isDiskFull, problemDocument, toProblem } from '../http/problem/problem-details.filter.js';
+import {
+  isDiskFull,
+  problemDocument,
+  RETRY_AFTER_UNAVAILABLE_SECONDS,
+  toProblem,
+} from '../http/problem/problem-details.filter.js';
 import { HttpProblem } from '../http/problem/http-problem.js';
 import { UploadFieldsParser } from '../panoramas/upload-fields.js';
 import {
@@ -108,6 +113,8 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ResumableUploads.name);
   private readonly storage: TusStorage;
   private readonly server: Server;
+  /** The upload each request's first hook looked up (maxSize, called next, reads it again otherwise). */
+  private readonly lookedUp = new WeakMap<TusRequest, Upload>();
   private sweeping?: NodeJS.Timeout;
 
   constructor(
@@ -200,6 +207,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     res.status(response.status);
     // Not tus's `Connection: close` on refusals: the connection is ours to close (lingering, below).
     response.headers.forEach((value, name) => !HOP_BY_HOP.has(name) && res.setHeader(name, value));
+    if (response.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
     if (response.status >= 400) {
       // Answered before the body was read (a refusal mid-PATCH): let the client read it.
       lingerIfUnread(req, res, this.config.HTTP_LINGER_SECONDS);
@@ -245,7 +253,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
    */
   private async maxSize(req: TusRequest, id: string | null): Promise<number> {
     if (id === null || req.method !== 'PATCH') return this.config.UPLOAD_MAX_BYTES;
-    const upload = await this.storage.store.getUpload(id).catch(unlessOutage);
+    const upload = this.lookedUp.get(req) ?? (await this.storage.store.getUpload(id).catch(unlessOutage));
     const owner = upload?.metadata?.owner;
     if (!upload?.sizeIsDeferred || !owner) return this.config.UPLOAD_MAX_BYTES;
     const others = (await this.unfinishedOf(owner)).filter((u) => u.id !== id);
@@ -280,6 +288,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     if (!upload || upload.metadata?.owner !== principal.userId) {
       throw tusError(new HttpProblem(404, 'UPLOAD_NOT_FOUND', 'No upload with this id exists.'));
     }
+    this.lookedUp.set(req, upload);
   }
 
   private async finished(req: TusRequest, upload: Upload) {
@@ -431,8 +440,8 @@ class TusRefusal extends Error {
 }
 
 function tusError(error: unknown): TusRefusal {
-  // The S3 client's own errors for an outage, as the storage adapters have them.
-  const problem = toProblem(isStorageOutage(error) ? new StorageUnavailableError(error) : error);
+  // The S3 client's own errors for an outage (tus's S3 store), as the storage adapters have them.
+  const problem = toProblem(isS3Outage(error) ? new StorageUnavailableError(error) : error);
   const status = PROBLEM_STATUS[problem.code] ?? problem.status;
   return new TusRefusal(status, PROBLEM_MARK + JSON.stringify(problemDocument({ ...problem, status }, '/v1/uploads')));
 }

@@ -19,8 +19,6 @@ export const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 export interface TusStorage {
   readonly store: DataStore;
   readonly base: string;
-  /** Where a request's next requests may go: this machine (`local`) or any instance (`shared`). */
-  readonly reach: 'local' | 'shared';
   init(): Promise<void>;
   /** The store ids of every upload held, finished or not. */
   ids(): Promise<string[]>;
@@ -45,7 +43,6 @@ export function uuidOf(storage: TusStorage, id: string): string | null {
 /** tus's file store in a directory of this machine: an upload's requests must reach this machine. */
 export class LocalTusStorage implements TusStorage {
   readonly base = '';
-  readonly reach = 'local';
   readonly store: FileStore;
   private readonly directory: string;
 
@@ -81,7 +78,6 @@ export class LocalTusStorage implements TusStorage {
  */
 export class S3TusStorage implements TusStorage {
   readonly base: string;
-  readonly reach = 'shared';
   readonly store: TusS3Store;
 
   constructor(
@@ -92,7 +88,7 @@ export class S3TusStorage implements TusStorage {
     locks: SharedLocks,
   ) {
     this.base = `${settings.keyPrefix}tus/`;
-    this.store = new TusS3Store(settings, { expiryMs, maxUploadBytes, base: this.base }, objects, locks);
+    this.store = new TusS3Store(settings, { expiryMs, maxUploadBytes }, objects, locks);
   }
 
   init(): Promise<void> {
@@ -133,12 +129,13 @@ const NO_CACHE: KvStore<MetadataValue> = {
  * store's own lists every multipart upload in the bucket, other writers' included).
  */
 class TusS3Store extends S3Store {
-  private readonly base: string;
+  /** The bucket's prefix: S3 keys are this plus ObjectStorage's keys (`tus/...`). */
+  private readonly prefix: string;
   private readonly maxUploadBytes: number;
 
   constructor(
     settings: S3Settings,
-    { expiryMs, maxUploadBytes, base }: { expiryMs: number; maxUploadBytes: number; base: string },
+    { expiryMs, maxUploadBytes }: { expiryMs: number; maxUploadBytes: number },
     private readonly objects: ObjectStorage,
     private readonly locks: SharedLocks,
   ) {
@@ -149,19 +146,20 @@ class TusS3Store extends S3Store {
       useTags: false,
       cache: NO_CACHE,
     });
-    this.base = base;
+    this.prefix = settings.keyPrefix;
     this.maxUploadBytes = maxUploadBytes;
   }
 
   /** The ObjectStorage key (without the bucket's prefix) of what the store keeps at `id`. */
   objectKey(id: string): string {
-    return id.slice(this.base.length - 'tus/'.length);
+    return id.slice(this.prefix.length);
   }
 
+  /** The store ids of the uploads held: their info objects' keys. */
   async ids(): Promise<string[]> {
     const ids: string[] = [];
-    for await (const object of this.objects.list(this.objectKey(this.base))) {
-      if (object.key.endsWith('.info')) ids.push(this.base + object.key.slice('tus/'.length, -'.info'.length));
+    for await (const object of this.objects.list('tus/')) {
+      if (object.key.endsWith('.info')) ids.push(this.prefix + object.key.slice(0, -'.info'.length));
     }
     return ids;
   }
@@ -206,8 +204,9 @@ class TusS3Store extends S3Store {
     if (expiry === 0) return 0;
     let removed = 0;
     for (const id of await this.ids()) {
-      const upload = await this.getUpload(id).catch(() => null);
-      if (!upload?.creation_date || Date.now() <= new Date(upload.creation_date).getTime() + expiry) continue;
+      // The info object alone (its creation date): no ListParts, as getUpload would make.
+      const created = (await this.getMetadata(id).catch(() => null))?.file.creation_date;
+      if (!created || Date.now() <= new Date(created).getTime() + expiry) continue;
       const held = await this.locks.acquire(tusLockKey(id), { timeoutMs: 0, quiet: true }).catch(() => null);
       if (!held) continue;
       try {

@@ -46,12 +46,21 @@ describe('TileBytesCache', () => {
     const off = cache(0);
     off.set('a', tile(10));
     expect(off.get('a')).toBeUndefined();
-    expect(off.admits('a', 10)).toBe(false);
     const big = cache(64 * 1024 * 1024);
-    expect(big.admits('huge', MAX_CACHED_TILE_BYTES + 1)).toBe(false);
     big.set('huge', tile(MAX_CACHED_TILE_BYTES + 1));
     expect(big.get('huge')).toBeUndefined();
     expect(big.size).toEqual({ tiles: 0, bytes: 0 });
+  });
+
+  it('keeps bytes only when their check passes, and checks only bytes it would keep', () => {
+    const c = cache(100);
+    const checked: string[] = [];
+    const check = (key: string, ok: boolean) => (bytes: Buffer) => (checked.push(key), ok && bytes.length > 0);
+    c.set('damaged', tile(50), check('damaged', false));
+    c.set('good', tile(100), check('good', true));
+    c.set('too big', tile(101), check('too big', true));
+    expect(checked).toEqual(['damaged', 'good']);
+    expect([c.has('damaged'), c.has('good')]).toEqual([false, true]);
   });
 
   it('counts a key once when it is set twice', () => {

@@ -96,11 +96,10 @@ export class TileBytesCache {
   }
 
   /**
-   * Whether these bytes would be kept under this key (callers skip work, such as checking a
-   * tile's digest, for those that would not): not too large, and room for them, or asked
-   * for at least two more times lately than the least recently used tile.
+   * Whether these bytes would be kept under this key: not too large, and room for them, or
+   * asked for at least two more times lately than the least recently used tile.
    */
-  admits(key: string, bytes: number): boolean {
+  private admits(key: string, bytes: number): boolean {
     if (!this.entries || !this.sketch || bytes > MAX_CACHED_TILE_BYTES || bytes > this.capacity) return false;
     if (this.entries.has(key)) return false;
     if (this.entries.calculatedSize + bytes <= this.capacity) return true;
@@ -110,8 +109,12 @@ export class TileBytesCache {
     return victim.done === true || this.sketch.frequency(key) > this.sketch.frequency(victim.value) + 1;
   }
 
-  set(key: string, value: Buffer): void {
-    if (this.admits(key, value.length)) this.entries!.set(key, value);
+  /**
+   * Keeps the bytes if admitted and `verify` (called only then: a digest is not computed for
+   * bytes that would not be kept) accepts them.
+   */
+  set(key: string, value: Buffer, verify: (value: Buffer) => boolean = () => true): void {
+    if (this.admits(key, value.length) && verify(value)) this.entries!.set(key, value);
   }
 
   get size(): { tiles: number; bytes: number } {

@@ -43,7 +43,7 @@ const isBodyParserError = (e: unknown): e is BodyParserError =>
   typeof (e as BodyParserError).type === 'string' &&
   typeof (e as BodyParserError).status === 'number';
 
-const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
 
 export interface Problem {
   status: number;

@@ -65,11 +65,7 @@ export class ReadTileUseCase {
         const bytes = await this.storage.readAll(tileKey(tileSet.id, path)).catch(lost);
         // Kept only when they are the manifest's bytes: damage is served as found (the
         // integrity check reports it), never remembered past a repair.
-        if (
-          this.cache.admits(cacheKey, bytes.length) &&
-          createHash('sha256').update(bytes).digest('hex') === tile.sha256
-        )
-          this.cache.set(cacheKey, bytes);
+        this.cache.set(cacheKey, bytes, (kept) => createHash('sha256').update(kept).digest('hex') === tile.sha256);
         return bytes;
       },
     };
