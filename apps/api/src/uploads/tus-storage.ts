@@ -109,6 +109,9 @@ export class S3TusStorage implements TusStorage {
   }
 }
 
+/** Parts of tus uploads on S3 being sent at once by one process, all uploads together. */
+export const TUS_S3_PARTS_AT_ONCE = 4;
+
 /**
  * A cache that keeps nothing: the S3 store's default (a Map per process) would answer an
  * upload's size and metadata as this process last saw them, stale once another instance
@@ -145,6 +148,10 @@ class TusS3Store extends S3Store {
       expirationPeriodInMilliseconds: expiryMs,
       useTags: false,
       cache: NO_CACHE,
+      // Each part waits in TMPDIR until it is sent; the store's default (60 at once per
+      // process) lets a fast client on a slow bucket fill 60 parts of disk. A PATCH waits for
+      // a place (its body is not read meanwhile), so TMPDIR holds at most this many parts.
+      maxConcurrentPartUploads: TUS_S3_PARTS_AT_ONCE,
     });
     this.prefix = settings.keyPrefix;
     this.maxUploadBytes = maxUploadBytes;
