@@ -223,8 +223,9 @@ try {
         what: `same, the worker's RSS after cut 1 and at most over ${e2e.workerAfterMiB.length} cuts${suffix}`,
         value: `${e2e.workerAfterMiB[0].toFixed(0)} MiB, ${Math.max(...e2e.workerAfterMiB).toFixed(0)} MiB (last ${e2e.workerAfterMiB.at(-1)!.toFixed(0)} MiB, peak ${e2e.workerMiB.toFixed(0)} MiB)`,
         ratio: Math.max(...e2e.workerAfterMiB) / e2e.workerAfterMiB[0],
-        goal: 'flat (<= 1.1x)',
-        met: Math.max(...e2e.workerAfterMiB) / e2e.workerAfterMiB[0] <= 1.1,
+        // Issue 22 asks for twenty cuts; fewer tell nothing of it (one is always "flat").
+        goal: CUTS >= 20 ? 'flat over 20 cuts (<= 1.1x)' : 'flat over 20 cuts: needs BENCH_CUTS=20',
+        met: CUTS >= 20 ? Math.max(...e2e.workerAfterMiB) / e2e.workerAfterMiB[0] <= 1.1 : undefined,
       },
       {
         bench: 'tiling',

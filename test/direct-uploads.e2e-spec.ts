@@ -522,7 +522,8 @@ describe('resumable (tus) uploads with their parts in the bucket', () => {
     const first = await patchTus(a, owner.accessToken, url, 0, file.subarray(0, PART + 1000));
     expect(first.status).toBe(204);
     expect(first.headers.get('upload-offset')).toBe(String(PART + 1000));
-    expect((await keys('tus/')).sort()).toEqual([`tus/${id}.info`, `tus/${id}.part`]);
+    // Under the owner's prefix: a new upload of theirs lists these, and no one else's.
+    expect((await keys('tus/')).sort()).toEqual([`tus/${owner.id}/${id}.info`, `tus/${owner.id}/${id}.part`]);
     expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending + 1);
     expect(await onDisk()).toEqual([]);
 
@@ -597,12 +598,23 @@ describe('resumable (tus) uploads with their parts in the bucket', () => {
 
   it('caps unfinished uploads across instances, and leaves nothing of one deleted or expired', async () => {
     const user = await a.userClient();
+    // Someone else's unfinished upload, which the user's creations must not even read.
+    const others = (await createTus(a, owner.accessToken, { 'upload-length': '3000000' })).headers.get('location')!;
+    expect((await patchTus(a, owner.accessToken, others, 0, new Uint8Array(1000))).status).toBe(204);
     const pending = await s3.pendingMultipartUploads(bucketName);
+    const requestsBefore = s3.requests.length;
     // Five creations released at once on both instances: the cap (four, with direct uploads) holds.
     const created = await Promise.all(
       [a, b, a, b, a].map((api) => createTus(api, user.accessToken, { 'upload-length': '3000000' })),
     );
     expect(created.map((r) => r.status).sort()).toEqual([201, 201, 201, 201, 422]);
+    // Each counted the user's own uploads (a listing of their prefix), not every upload in the bucket.
+    expect(s3.requests.slice(requestsBefore).filter((r) => r.includes(uuidIn(others)))).toEqual([]);
+    expect(s3.requests.slice(requestsBefore).filter((r) => r.includes(`/tus/${owner.id}/`))).toEqual([]);
+    // Nor can the user reach it by its UUID (it names no upload of theirs).
+    expect(
+      (await fetch(`${b.baseUrl}${others}`, { method: 'HEAD', headers: tusHeaders(user.accessToken) })).status,
+    ).toBe(404);
     const refused = created.find((r) => r.status === 422)!;
     expect(((await refused.json()) as { code: string }).code).toBe('TOO_MANY_UNFINISHED_UPLOADS');
     const [gone, expired, ...rest] = created.filter((r) => r.status === 201).map((r) => r.headers.get('location')!);
@@ -625,7 +637,7 @@ describe('resumable (tus) uploads with their parts in the bucket', () => {
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     });
     try {
-      const key = `tus/${uuidIn(expired)}.info`;
+      const key = `tus/${user.id}/${uuidIn(expired)}.info`;
       const stored = await client.send(new GetObjectCommand({ Bucket: bucketName, Key: key }));
       const info = JSON.parse(await stored.Body!.transformToString()) as { creation_date: string };
       info.creation_date = new Date(Date.now() - 2 * 86_400_000).toISOString();
@@ -636,7 +648,9 @@ describe('resumable (tus) uploads with their parts in the bucket', () => {
       client.destroy();
     }
     // Held by a request (on B): left to the next sweep.
-    const held = await b.app.get(SharedLocks).acquire(tusLockKey(`tus/${uuidIn(expired)}`), { timeoutMs: 1000 });
+    const held = await b.app
+      .get(SharedLocks)
+      .acquire(tusLockKey(`tus/${user.id}/${uuidIn(expired)}`), { timeoutMs: 1000 });
     try {
       expect(await a.app.get(ResumableUploads).sweep()).toBe(0);
     } finally {
@@ -650,13 +664,11 @@ describe('resumable (tus) uploads with their parts in the bucket', () => {
       (await fetch(`${a.baseUrl}${expired}`, { method: 'HEAD', headers: tusHeaders(user.accessToken) })).status,
     ).toBe(404);
 
-    for (const url of rest) {
-      expect(
-        (await fetch(`${a.baseUrl}${url}`, { method: 'DELETE', headers: tusHeaders(user.accessToken) })).status,
-      ).toBe(204);
+    for (const [url, token] of [...rest.map((url) => [url, user.accessToken]), [others, owner.accessToken]]) {
+      expect((await fetch(`${a.baseUrl}${url}`, { method: 'DELETE', headers: tusHeaders(token) })).status).toBe(204);
     }
     expect(await keys('tus/')).toEqual([]);
-    expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending);
+    expect(await s3.pendingMultipartUploads(bucketName)).toBe(pending - 1); // the other user's too
   });
 });
 

@@ -87,3 +87,10 @@ it('aborts a multipart upload: its parts go, and it is listed no more', async ()
     name: 'NoSuchUpload',
   });
 });
+
+it('records every request it receives, in order, by method and path', async () => {
+  const before = s3.requests.length;
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket, Key: 'tus/a/b' }));
+  await client.send(new AbortMultipartUploadCommand({ Bucket, Key: 'tus/a/b', UploadId }));
+  expect(s3.requests.slice(before)).toEqual([`POST /${Bucket}/tus/a/b`, `DELETE /${Bucket}/tus/a/b`]);
+});

@@ -30,17 +30,25 @@ export interface TestS3Server {
   dispose(): Promise<void>;
   /** How many multipart uploads of `bucket` hold parts now (begun, neither completed nor aborted). */
   pendingMultipartUploads(bucket: string): Promise<number>;
+  /** Every request received since the start (`GET /bucket/key`), in order of arrival. */
+  readonly requests: readonly string[];
 }
 
 export async function startS3Server(): Promise<TestS3Server> {
   const directory = await mkdtemp(join(tmpdir(), 'tessera-s3-'));
   let port: number | undefined;
   let server: S3rverInstance | undefined;
+  const requests: string[] = [];
   const start = async () => {
     // The first start picks a stable port; restarts reuse it (retrying while it frees up).
     ({ port } = await bindWithRetry(async (candidate) => {
       const instance = new S3rver({ port: candidate, address: '127.0.0.1', silent: true, directory });
       addMissingOperations(instance);
+      const record: KoaMiddleware = (ctx, next) => {
+        requests.push(`${ctx.method} ${ctx.path}`);
+        return next();
+      };
+      instance.middleware.unshift(record);
       await instance.run();
       server = instance;
     }, port));
@@ -76,6 +84,7 @@ export async function startS3Server(): Promise<TestS3Server> {
     }),
     stop,
     start,
+    requests,
     pendingMultipartUploads: async (bucket: string) =>
       (await readdir(server!.store.getResourcePath(bucket, undefined, 'uploads')).catch(() => [])).length,
     dispose: async () => {

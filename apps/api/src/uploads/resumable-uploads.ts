@@ -28,7 +28,6 @@ import {
   type TusStorage,
   tusLockKey,
   UPLOAD_ID,
-  uuidOf,
 } from './tus-storage.js';
 import { assertRoomForUpload } from './unfinished-uploads.js';
 
@@ -140,10 +139,12 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
       // One request writes an upload at a time, whichever process or instance it reaches.
       locker: new SharedTusLocker(locks),
       exposedHeaders: [PANORAMA_ID_HEADER],
-      // URLs name an upload by its UUID; the store's id is its place there (an S3 key).
-      namingFunction: () => storage.base + randomUUID(),
-      generateUrl: (_req, { path, id }) => `${path}/${uuidOf(storage, id)}`,
-      getFileIdFromRequest: (_req, last) => (last && UPLOAD_ID.test(last) ? storage.base + last : undefined),
+      // URLs name an upload by its UUID; the store's id is its place there (on S3, a key
+      // under the owner's prefix: another user's UUID names no upload of theirs).
+      namingFunction: (req) => storage.idOf(this.principal(req as TusRequest).userId, randomUUID()),
+      generateUrl: (_req, { path, id }) => `${path}/${storage.uuidOf(id)}`,
+      getFileIdFromRequest: (req, last) =>
+        last && UPLOAD_ID.test(last) ? storage.idOf(this.principal(req as TusRequest).userId, last) : undefined,
       onUploadCreate: (req, upload) => this.created(req as TusRequest, upload),
       onIncomingRequest: (req, id) => this.incoming(req as TusRequest, id),
       onUploadFinish: (req, upload) => this.finished(req as TusRequest, upload),
@@ -270,7 +271,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
 
   /** The owner's unfinished uploads in the store. */
   private async unfinishedOf(ownerId: string): Promise<Upload[]> {
-    const ids = (await this.storage.ids()).filter((id) => uuidOf(this.storage, id) !== null);
+    const ids = (await this.storage.idsOf(ownerId)).filter((id) => this.storage.uuidOf(id) !== null);
     const uploads = await Promise.all(ids.map((id) => this.storage.store.getUpload(id).catch(unlessOutage)));
     return uploads.filter((u): u is Upload => u !== null && u.metadata?.owner === ownerId);
   }
@@ -279,7 +280,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     if (req.method === 'POST' || req.method === 'OPTIONS') return;
     const principal = this.principal(req);
     // Whatever the lookup's outcome, nobody but the owner goes further (a failed lookup included).
-    const upload = uuidOf(this.storage, id)
+    const upload = this.storage.uuidOf(id)
       ? await this.storage.store.getUpload(id).catch((error: unknown) => {
           if (isStorageOutage(error)) throw tusError(error);
           return null;
@@ -308,7 +309,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
       // answer here would only make the client send it again).
       await this.raise
         .execute('upload.finished', principal.userId, panoramaId, {
-          uploadId: uuidOf(this.storage, upload.id),
+          uploadId: this.storage.uuidOf(upload.id),
           panoramaId,
           bytes: upload.size,
         })

@@ -13,15 +13,21 @@ export const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 
 /**
  * Where tus keeps uploads, and what ResumableUploads needs of it besides tus's DataStore.
- * An upload's URL names it by a UUID; the store's id is `base + uuid` (the S3 key of the
- * upload: the bucket's prefix and `tus/`; nothing on local disk).
+ * An upload's URL names it by a UUID; the store's id is where the store keeps it (on S3,
+ * a key under the owner's prefix: see S3TusStorage).
  */
 export interface TusStorage {
   readonly store: DataStore;
-  readonly base: string;
   init(): Promise<void>;
-  /** The store ids of every upload held, finished or not. */
-  ids(): Promise<string[]>;
+  /** The store id of the upload `uuid` of `ownerId` (a user id, itself a UUID). */
+  idOf(ownerId: string, uuid: string): string;
+  /** The UUID an upload's store id stands for, or null for anything that is not one of ours. */
+  uuidOf(id: string): string | null;
+  /**
+   * The store ids of the uploads `ownerId` may hold, finished or not: theirs alone where the
+   * id tells the owner (S3), else every upload (the caller checks each one's owner).
+   */
+  idsOf(ownerId: string): Promise<string[]>;
   /** A finished upload's bytes, and where they already are in ObjectStorage when they are. */
   content(upload: Upload): Promise<{ content: Readable; storedAt?: string }>;
   /** Everything of an upload goes (unfinished or finished); an upload already gone is no error. */
@@ -34,15 +40,8 @@ export const isStorageOutage = (error: unknown) => error instanceof StorageUnava
 /** The shared lock of one upload (tus's locker and the sweep). */
 export const tusLockKey = (id: string) => `tus:${id}`;
 
-/** The UUID an upload's store id stands for, or null for anything that is not one of ours. */
-export function uuidOf(storage: TusStorage, id: string): string | null {
-  const uuid = id.startsWith(storage.base) ? id.slice(storage.base.length) : '';
-  return UPLOAD_ID.test(uuid) ? uuid : null;
-}
-
 /** tus's file store in a directory of this machine: an upload's requests must reach this machine. */
 export class LocalTusStorage implements TusStorage {
-  readonly base = '';
   readonly store: FileStore;
   private readonly directory: string;
 
@@ -55,7 +54,16 @@ export class LocalTusStorage implements TusStorage {
     await mkdir(this.directory, { recursive: true });
   }
 
-  async ids(): Promise<string[]> {
+  /** The UUID itself: one directory for all (reading each upload's small JSON file is cheap here). */
+  idOf(_ownerId: string, uuid: string): string {
+    return uuid;
+  }
+
+  uuidOf(id: string): string | null {
+    return UPLOAD_ID.test(id) ? id : null;
+  }
+
+  async idsOf(): Promise<string[]> {
     const names = await readdir(this.directory).catch(() => [] as string[]);
     return names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
   }
@@ -70,15 +78,18 @@ export class LocalTusStorage implements TusStorage {
 }
 
 /**
- * tus's S3 store in the storage bucket (STORAGE_DRIVER=s3), under `{S3_KEY_PREFIX}tus/`:
- * per upload a multipart upload (its parts), `{id}.info` (size, metadata) and `{id}.part` (the
- * tail of a PATCH too short for a part, at most 5 MiB), so any API instance can take an
- * upload's next request. A finished upload is the object `{id}`, copied server-side into
- * storage by the ingest. See TusS3Store.
+ * tus's S3 store in the storage bucket (STORAGE_DRIVER=s3), under
+ * `{S3_KEY_PREFIX}tus/{ownerId}/`: per upload a multipart upload (its parts), `{uuid}.info`
+ * (size, metadata) and `{uuid}.part` (the tail of a PATCH too short for a part, at most 5
+ * MiB), so any API instance can take an upload's next request. The owner in the key lets a
+ * new upload count its owner's others with one listing of their prefix, not a read of every
+ * upload in the bucket (three requests each). A finished upload is the object `{uuid}`,
+ * copied server-side into storage by the ingest. See TusS3Store.
  */
 export class S3TusStorage implements TusStorage {
-  readonly base: string;
   readonly store: TusS3Store;
+  /** `{S3_KEY_PREFIX}tus/`: every store id starts with it. */
+  private readonly base: string;
 
   constructor(
     settings: S3Settings,
@@ -95,8 +106,19 @@ export class S3TusStorage implements TusStorage {
     return Promise.resolve();
   }
 
-  ids(): Promise<string[]> {
-    return this.store.ids();
+  idOf(ownerId: string, uuid: string): string {
+    // Both are ours (a user id and a UUID we made or checked): never a path of another's.
+    if (!UPLOAD_ID.test(ownerId) || !UPLOAD_ID.test(uuid)) throw new Error('not an upload of ours');
+    return `${this.base}${ownerId}/${uuid}`;
+  }
+
+  uuidOf(id: string): string | null {
+    const [ownerId, uuid, ...more] = id.startsWith(this.base) ? id.slice(this.base.length).split('/') : [];
+    return more.length === 0 && UPLOAD_ID.test(ownerId ?? '') && UPLOAD_ID.test(uuid ?? '') ? uuid : null;
+  }
+
+  idsOf(ownerId: string): Promise<string[]> {
+    return this.store.ids(`${ownerId}/`);
   }
 
   async content(upload: Upload): Promise<{ content: Readable; storedAt: string }> {
@@ -162,10 +184,10 @@ class TusS3Store extends S3Store {
     return id.slice(this.prefix.length);
   }
 
-  /** The store ids of the uploads held: their info objects' keys. */
-  async ids(): Promise<string[]> {
+  /** The store ids of the uploads held (under `tus/{under}`): their info objects' keys. */
+  async ids(under = ''): Promise<string[]> {
     const ids: string[] = [];
-    for await (const object of this.objects.list('tus/')) {
+    for await (const object of this.objects.list(`tus/${under}`)) {
       if (object.key.endsWith('.info')) ids.push(this.prefix + object.key.slice(0, -'.info'.length));
     }
     return ids;
