@@ -51,6 +51,9 @@ export function waitForOutput(child: ChildProcess, text: string): Promise<void> 
 }
 
 /** A built entry point (`dist/...js`) as its own process, with only PATH and `env`. */
+/** The worker's Node flags as deployed (docker-compose.yml, `npm run start:worker`). */
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1'];
+
 export function startBuilt(script: string, env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
   return spawn(process.execPath, [...nodeOptions, script], {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'info', ...env },
@@ -296,7 +299,7 @@ export async function startDeployment(root: string, settings: Record<string, str
       api,
       /** Starts a worker; `ready` settles once it consumes jobs. */
       worker: () => {
-        const child = startBuilt('dist/apps/worker/src/main.js', env);
+        const child = startBuilt('dist/apps/worker/src/main.js', env, WORKER_NODE_FLAGS);
         children.push(child);
         return { child, ready: waitForOutput(child, 'Tessera worker ready') };
       },
