@@ -83,7 +83,7 @@ export class LocalTusStorage implements TusStorage {
  * (size, metadata) and `{uuid}.part` (the tail of a PATCH too short for a part, at most 5
  * MiB), so any API instance can take an upload's next request. The owner in the key lets a
  * new upload count its owner's others with one listing of their prefix, not a read of every
- * upload in the bucket (three requests each). A finished upload is the object `{uuid}`,
+ * upload in the bucket (four requests each). A finished upload is the object `{uuid}`,
  * copied server-side into storage by the ingest. See TusS3Store.
  */
 export class S3TusStorage implements TusStorage {
