@@ -35,4 +35,5 @@ RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME /app/data
 USER node
 EXPOSE 3000
-CMD ["node", "dist/apps/api/src/main.js"]
+# V8 flags: see docs/architecture.md ("Young generation"). The worker service sets its own.
+CMD ["node", "--max-semi-space-size=16", "dist/apps/api/src/main.js"]

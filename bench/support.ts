@@ -50,12 +50,21 @@ export function waitForOutput(child: ChildProcess, text: string): Promise<void> 
   });
 }
 
-/** A built entry point (`dist/...js`) as its own process, with only PATH and `env`. */
-/** The worker's Node flags as deployed (docker-compose.yml, `npm run start:worker`). */
+/** The API's and the worker's Node flags as deployed (Dockerfile, docker-compose.yml, npm start / start:worker). */
+export const API_NODE_FLAGS = ['--max-semi-space-size=16'];
 export const WORKER_NODE_FLAGS = ['--max-semi-space-size=1'];
 
+/**
+ * A built entry point (`dist/...js`) as its own process, with only PATH and `env`; the API
+ * and the worker with their Node flags as deployed (then `nodeOptions`).
+ */
 export function startBuilt(script: string, env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeOptions, script], {
+  const deployed = script.includes('apps/api/')
+    ? API_NODE_FLAGS
+    : script.includes('apps/worker/')
+      ? WORKER_NODE_FLAGS
+      : [];
+  return spawn(process.execPath, [...deployed, ...nodeOptions, script], {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -299,7 +308,7 @@ export async function startDeployment(root: string, settings: Record<string, str
       api,
       /** Starts a worker; `ready` settles once it consumes jobs. */
       worker: () => {
-        const child = startBuilt('dist/apps/worker/src/main.js', env, WORKER_NODE_FLAGS);
+        const child = startBuilt('dist/apps/worker/src/main.js', env);
         children.push(child);
         return { child, ready: waitForOutput(child, 'Tessera worker ready') };
       },
