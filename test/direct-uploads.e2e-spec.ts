@@ -44,7 +44,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   bucket?.close();
-  await b?.app.close();
+  await b?.close();
   await a?.close();
   await s3?.dispose();
 }, 60_000);

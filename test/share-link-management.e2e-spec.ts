@@ -76,7 +76,7 @@ beforeAll(async () => {
   );
 }, 120_000);
 afterAll(async () => {
-  await b?.app.close();
+  await b?.close();
   await a?.close();
 });
 
@@ -143,7 +143,7 @@ it('lists labelled links, revokes one on every instance while the others work, a
   );
 
   // A restarted instance knows the revocation from the database, not from what it heard.
-  await b.app.close();
+  await b.close();
   b = await second();
   expectProblem(await problemOf(await open(anna, b)), 403, 'SHARE_LINK_REVOKED');
   expect((await open(ben, b)).status).toBe(200);

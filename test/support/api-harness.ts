@@ -47,7 +47,7 @@ export async function startApi(
   env: Record<string, string> = {},
   options: {
     /** Rewrites the app's DATABASE_URL (e.g. through a TcpProxy). */ databaseUrl?: (url: string) => string;
-    /** A database made elsewhere (another server) instead of a new one on the test server. */
+    /** A database made elsewhere (another server, another harness's) instead of a new one: its maker drops it. */
     db?: TestDatabase;
   } = {},
 ): Promise<ApiHarness> {
@@ -121,7 +121,7 @@ export async function startApi(
     },
     close: async () => {
       await app.close();
-      await db.drop();
+      if (!options.db) await db.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
