@@ -257,7 +257,7 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     const upload = this.lookedUp.get(req) ?? (await this.storage.store.getUpload(id).catch(unlessOutage));
     const owner = upload?.metadata?.owner;
     if (!upload?.sizeIsDeferred || !owner) return this.config.UPLOAD_MAX_BYTES;
-    const others = (await this.unfinishedOf(owner)).filter((u) => u.id !== id);
+    const others = await this.unfinishedOf(owner, id);
     const reserved = reservedBy(others) + reservedByDirect(await this.directUploads.unfinishedOf(owner));
     // At least one byte past the offset, so that an upload over its allowance is refused (413), not stalled.
     return Math.max(upload.offset + 1, await this.ingest.uploadLimit(owner, reserved).catch(() => 0));
@@ -269,9 +269,9 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     return { count: unfinished.length, bytes: reservedBy(unfinished) };
   }
 
-  /** The owner's unfinished uploads in the store. */
-  private async unfinishedOf(ownerId: string): Promise<Upload[]> {
-    const ids = (await this.storage.idsOf(ownerId)).filter((id) => this.storage.uuidOf(id) !== null);
+  /** The owner's unfinished uploads in the store, but `except` (not read: the PATCH under way has it). */
+  private async unfinishedOf(ownerId: string, except?: string): Promise<Upload[]> {
+    const ids = (await this.storage.idsOf(ownerId)).filter((id) => id !== except && this.storage.uuidOf(id) !== null);
     const uploads = await Promise.all(ids.map((id) => this.storage.store.getUpload(id).catch(unlessOutage)));
     return uploads.filter((u): u is Upload => u !== null && u.metadata?.owner === ownerId);
   }
