@@ -14,7 +14,9 @@
  * Rounds are interleaved (Tessera, IIPImage, Tessera, IIPImage...), BENCH_ROUNDS of them,
  * BENCH_SECONDS each; each round's ratio is taken within the round. Server CPU per request
  * from /proc: the API process for Tessera, iipsrv plus the nginx worker for IIPImage. Also
- * a Deep Zoom tile list of the same tiles against Tessera, for the IIIF/DZI ratio.
+ * a Deep Zoom tile list of the same tiles against Tessera, for the IIIF/DZI ratio, and
+ * against nginx serving the same files; then once more with the API restarted with
+ * STORAGE_LOCAL_READS=threadpool, for what reading tiles in the event loop buys.
  *
  * Needs `npm run build`, PostgreSQL as for the tests, wrk, nginx, vips and iipsrv
  * (apt-get install wrk nginx-light libvips-tools iipimage-server); without them it says what
@@ -231,28 +233,33 @@ try {
   const port = iipPort + 2;
   // BENCH_PROFILE=dir: the API's CPU profile for the whole run (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const api = startBuilt(
-    'dist/apps/api/src/main.js',
-    {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: database.url,
-      STORAGE_LOCAL_ROOT: join(work, 'storage'),
-      UPLOAD_TMP_DIR: join(work, 'tmp'),
-      TILING_WORK_DIR: join(work, 'tiling'),
-      UPLOAD_RESUMABLE_DIR: join(work, 'resumable'),
-      ADMIN_EMAIL: 'bench@example.com',
-      ADMIN_PASSWORD: 'bench admin password',
-      NODE_ENV: 'test',
-      THROTTLE_TILES_LIMIT: '10000000',
-      THROTTLE_LIMIT: '1000000',
-      RENDITION_PRESETS: '',
-      ...(process.env.BENCH_TILE_CACHE_BYTES ? { TILE_CACHE_BYTES: process.env.BENCH_TILE_CACHE_BYTES } : {}),
-    },
-    profile,
-  );
-  children.push(api);
-  await waitForOutput(api, 'listening');
+  const startApi = async (reads: 'blocking' | 'threadpool') => {
+    const started = startBuilt(
+      'dist/apps/api/src/main.js',
+      {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: database.url,
+        STORAGE_LOCAL_ROOT: join(work, 'storage'),
+        STORAGE_LOCAL_READS: reads,
+        UPLOAD_TMP_DIR: join(work, 'tmp'),
+        TILING_WORK_DIR: join(work, 'tiling'),
+        UPLOAD_RESUMABLE_DIR: join(work, 'resumable'),
+        ADMIN_EMAIL: 'bench@example.com',
+        ADMIN_PASSWORD: 'bench admin password',
+        NODE_ENV: 'test',
+        THROTTLE_TILES_LIMIT: '10000000',
+        THROTTLE_LIMIT: '1000000',
+        RENDITION_PRESETS: '',
+        ...(process.env.BENCH_TILE_CACHE_BYTES ? { TILE_CACHE_BYTES: process.env.BENCH_TILE_CACHE_BYTES } : {}),
+      },
+      profile,
+    );
+    children.push(started);
+    await waitForOutput(started, 'listening');
+    return started;
+  };
+  let api = await startApi('blocking');
   const base = `http://127.0.0.1:${port}`;
   const auth = await login(base, 'bench@example.com', 'bench admin password');
   process.stdout.write('uploading and cutting the same image... ');
@@ -338,14 +345,26 @@ try {
     iiifRates.push((await load(base, cases[0].ours, 64, auth)).rps);
     staticRates.push((await load(`http://127.0.0.1:${staticPort}`, staticPaths, 64)).rps);
   }
+  // The same list once more with tiles read on libuv's threads (STORAGE_LOCAL_READS=threadpool),
+  // for what reading them in the event loop (the default) buys.
+  await stop(api);
+  api = await startApi('threadpool');
+  const threadpoolRates: number[] = [];
+  const threadpoolStaticRates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    threadpoolRates.push((await load(base, dziPaths, 64, auth)).rps);
+    threadpoolStaticRates.push((await load(`http://127.0.0.1:${staticPort}`, staticPaths, 64)).rps);
+  }
   const sorted = (values: number[]) => [...values].sort((x, y) => x - y);
   const middle = (values: number[]) => sorted(values)[Math.floor(values.length / 2)];
   const iiifOverDzi = sorted(dziRates.map((d, i) => iiifRates[i] / d));
   const dziOverStatic = sorted(dziRates.map((d, i) => d / staticRates[i]));
+  const threadpoolOverStatic = sorted(threadpoolRates.map((d, i) => d / threadpoolStaticRates[i]));
   const rates = (values: number[]) => values.map((r) => r.toFixed(0)).join(', ');
   console.log(
     `Tessera, the same tiles: Deep Zoom ${rates(dziRates)} req/s; IIIF ${rates(iiifRates)} req/s; ` +
-      `nginx static on the same files ${rates(staticRates)} req/s`,
+      `nginx static on the same files ${rates(staticRates)} req/s; Deep Zoom with STORAGE_LOCAL_READS=threadpool ` +
+      `${rates(threadpoolRates)} req/s (nginx ${rates(threadpoolStaticRates)})`,
   );
 
   const [tilesResult, full, region] = results;
@@ -373,6 +392,13 @@ try {
       ratio: middle(dziOverStatic),
       goal: '>= 0.4x',
       met: middle(dziOverStatic) >= 0.4,
+    },
+    {
+      bench: 'iiif-peer',
+      what: 'the same, tiles read on the thread pool (STORAGE_LOCAL_READS=threadpool)',
+      value: `${middle(threadpoolOverStatic).toFixed(2)}x (${threadpoolOverStatic[0].toFixed(2)}-${threadpoolOverStatic.at(-1)!.toFixed(2)})`,
+      ratio: middle(threadpoolOverStatic),
+      goal: '(informative)',
     },
     ...[full, region].map((r) => ({
       bench: 'iiif-peer',

@@ -113,6 +113,8 @@ const schema = z
 
     STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
     STORAGE_LOCAL_ROOT: z.string().min(1).default('./data/storage'),
+    // How the local driver reads a tile: in the event loop (as nginx does), or on libuv's threads.
+    STORAGE_LOCAL_READS: z.enum(['blocking', 'threadpool']).default('blocking'),
     S3_BUCKET: z
       .string()
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a valid S3 bucket name' })

@@ -13,6 +13,15 @@ objectStorageContract('local filesystem', async () => {
   };
 });
 
+// Tiles read on libuv's threads instead of in the event loop (STORAGE_LOCAL_READS=threadpool).
+objectStorageContract('local filesystem, reads on the thread pool', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'tessera-storage-'));
+  return {
+    storage: new LocalObjectStorage(join(root, 'objects'), { reads: 'threadpool' }),
+    dispose: () => rm(root, { recursive: true, force: true }),
+  };
+});
+
 describe('LocalObjectStorage specifics', () => {
   let parent: string;
   let storage: LocalObjectStorage;

@@ -87,7 +87,7 @@ class StorageLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
         const adapter =
           config.STORAGE_DRIVER === 's3'
             ? new S3ObjectStorage(s3Settings(config))
-            : new LocalObjectStorage(config.STORAGE_LOCAL_ROOT);
+            : new LocalObjectStorage(config.STORAGE_LOCAL_ROOT, { reads: config.STORAGE_LOCAL_READS });
         return new MeteredObjectStorage(adapter, metrics);
       },
     },

@@ -39,12 +39,9 @@ export class TilePyramids extends ReadyPyramids {
       quality: tileSet.format === 'png' ? 100 : tileSet.quality,
       levels: levels(spec),
       tileBounds: (level, col, row) => tileBounds(spec, level, col, row),
-      readTile: async (level, col, row) => {
-        const { body } = await this.storage.get(tileKey(tileSet.id, tilePath(level, col, row, tileSet.format)));
-        const chunks: Buffer[] = [];
-        for await (const chunk of body) chunks.push(chunk as Buffer);
-        return Buffer.concat(chunks);
-      },
+      // Whole, as the tile GET reads it (one read on local storage instead of a stream).
+      readTile: (level, col, row) =>
+        this.storage.readAll(tileKey(tileSet.id, tilePath(level, col, row, tileSet.format))),
     };
   }
 }
