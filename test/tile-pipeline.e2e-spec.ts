@@ -250,3 +250,26 @@ it('leaves everything else to the router (other paths, other methods)', async ()
   expect(post.status).toBe(404);
   expect(api.app.get(TilePipeline).counts).toEqual(before);
 });
+
+it('runs the middleware every route runs first: the request id, the headers of an image, CORS', async () => {
+  const mine = await fetch(`${api.baseUrl}${tile(tileSetId)}`, {
+    headers: { ...bearer(owner.accessToken), origin: ORIGIN, 'x-request-id': 'viewer-trace-1' },
+  });
+  expect(mine.status).toBe(200);
+  expect({
+    id: mine.headers.get('x-request-id'),
+    sniff: mine.headers.get('x-content-type-options'),
+    corp: mine.headers.get('cross-origin-resource-policy'),
+    origin: mine.headers.get('access-control-allow-origin'),
+    csp: mine.headers.get('content-security-policy'),
+  }).toEqual({ id: 'viewer-trace-1', sniff: 'nosniff', corp: 'same-origin', origin: ORIGIN, csp: null });
+  const shared = await fetch(`${api.baseUrl}${shareBase}/image_files/10/1_1.jpeg`, {
+    headers: { origin: 'https://elsewhere.example' },
+  });
+  expect(shared.status).toBe(200);
+  expect({
+    id: shared.headers.get('x-request-id'),
+    corp: shared.headers.get('cross-origin-resource-policy'),
+    origin: shared.headers.get('access-control-allow-origin'),
+  }).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), corp: 'cross-origin', origin: '*' });
+});

@@ -4,14 +4,15 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import corsMiddleware from 'cors';
+import type { Express, Request, Response } from 'express';
 import { AppConfig, requestId } from '#config';
 import { migrateDatabase, storedJwtSecret } from '#persistence';
 import { DirectUploadStorage, Metrics } from '#shared-kernel';
 import { ApiModule } from './api.module.js';
 import type { OperationRequest } from './http/operation.guard.js';
-import { configureHttpServer, TimelyExpressAdapter } from './http/http-server.js';
+import { configureHttpServer, expressFrontDoor, type Middleware, TimelyExpressAdapter } from './http/http-server.js';
 import { TilePipeline } from './tilesets/tile-pipeline.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { COMPRESS_HEADERS } from './images/images.controller.js';
@@ -58,14 +59,16 @@ export async function createApiApp(
   app.disable('x-powered-by');
   // Validators a shared cache can revalidate byte-for-byte (Express' default is weak).
   app.set('etag', 'strong');
-  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+  // Every request's id; then (not in preview) its duration, by operation (known once
+  // OperationGuard or TilePipeline ran), method and status.
+  const stamp: Middleware = (req, res, next) => {
     requestId(req, res);
     next();
-  });
-  if (!preview) {
-    // Every request's duration, by operation (known once OperationGuard ran), method and status.
-    const metrics = app.get(Metrics);
-    app.use((req: IncomingMessage & OperationRequest, res: ServerResponse, next: () => void) => {
+  };
+  const metrics = preview ? undefined : app.get(Metrics);
+  const timed: Middleware | undefined =
+    metrics &&
+    ((req: IncomingMessage & OperationRequest, res, next) => {
       const started = performance.now();
       res.once('finish', () =>
         metrics.observe(
@@ -76,7 +79,6 @@ export async function createApiApp(
       );
       next();
     });
-  }
   // No upgrade-insecure-requests: Swagger UI must load over plain http on a LAN host; TLS
   // (and so HSTS) is the reverse proxy's business.
   // blob: images: the viewer (OpenSeadragon) draws tiles it fetched with the bearer header.
@@ -96,25 +98,39 @@ export async function createApiApp(
   // page policies, which a shared cache would otherwise store and send with every tile.
   // Tiles and IIIF images with a bearer token are images too: of helmet's, the two headers
   // that matter for them (and 10 fewer to write for each of a viewer's hundreds of tiles).
-  app.use((req: Request, res: Response, next: () => void) => {
+  const headers: Middleware = (req: Request, res: Response, next) => {
     if (req.path.startsWith(SHARE_API_PREFIX)) return embeddableShareAnswers(req, res, next);
     if (!TilePipeline.owns(req)) return secureHeaders(req, res, next);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     next();
-  });
+  };
+  // The listed origins, for the owner routes; share answers are for everyone (above).
+  const corsOptions = {
+    origin: config.CORS_ORIGINS,
+    exposedHeaders: ['Location', 'ETag', 'Retry-After', 'X-Request-Id', 'Content-Disposition', ...COMPRESS_HEADERS],
+    maxAge: 600,
+  };
+  const cors: Middleware | undefined =
+    config.CORS_ORIGINS.length > 0
+      ? corsMiddleware((req: Request, done) =>
+          done(null, req.url.startsWith(SHARE_API_PREFIX) ? { origin: false } : corsOptions),
+        )
+      : undefined;
+  for (const middleware of [stamp, timed, headers]) if (middleware) app.use(middleware);
   app.useBodyParser('json', { limit: config.JSON_BODY_LIMIT_BYTES });
-  if (config.CORS_ORIGINS.length > 0) {
-    const cors = {
-      origin: config.CORS_ORIGINS,
-      exposedHeaders: ['Location', 'ETag', 'Retry-After', 'X-Request-Id', 'Content-Disposition', ...COMPRESS_HEADERS],
-      maxAge: 600,
-    };
-    // The listed origins, for the owner routes; share answers are for everyone (above).
-    app.enableCors((req: Request, done) => done(null, req.url.startsWith(SHARE_API_PREFIX) ? { origin: false } : cors));
+  if (cors) app.use(cors);
+  if (!preview) {
+    // Tile GETs and IIIF images never reach Express' router (see TilePipeline): the same
+    // middleware as above but the JSON body parser (a GET's body means nothing), then the pipeline.
+    const pipeline = app.get(TilePipeline);
+    adapter.frontDoor = expressFrontDoor(
+      adapter.getInstance<Express>(),
+      (req) => TilePipeline.owns(req),
+      [stamp, timed, headers, cors],
+      pipeline.answer,
+    );
   }
-  // Tile GETs have their own pipeline, before the router (see TilePipeline).
-  if (!preview) app.use(app.get(TilePipeline).middleware);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
 
   if (config.SWAGGER_ENABLED) {

@@ -1,7 +1,8 @@
-import { createServer, type Server, STATUS_CODES } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Socket } from 'node:net';
+import type { Express, NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '#config';
 import { type ProblemCode, problemType } from './problem/error-status.js';
 import { PROBLEM_CONTENT_TYPE } from './problem/problem.dto.js';
@@ -55,6 +56,9 @@ function clientErrorProblem(errorCode: string | undefined): [number, ProblemCode
  * a client that trickles its headers hold a socket twice as long as HTTP_HEADERS_TIMEOUT_SECONDS).
  */
 export class TimelyExpressAdapter extends ExpressAdapter {
+  /** Takes a request before Express when it returns true (see expressFrontDoor); HTTP only, not with httpsOptions. */
+  frontDoor?: FrontDoor;
+
   constructor(private readonly checkEveryMs: number) {
     super();
   }
@@ -62,7 +66,54 @@ export class TimelyExpressAdapter extends ExpressAdapter {
   override initHttpServer(options: NestApplicationOptions): void {
     super.initHttpServer(options);
     if (!options?.httpsOptions) {
-      this.httpServer = createServer({ connectionsCheckingInterval: this.checkEveryMs }, this.getInstance());
+      const express = this.getInstance<Express>();
+      this.httpServer = createServer({ connectionsCheckingInterval: this.checkEveryMs }, (req, res) => {
+        if (!this.frontDoor?.(req, res)) void express(req, res);
+      });
     }
   }
+}
+
+/** Connect-style middleware, as Express runs it (Express' `RequestHandler` without its generics). */
+export type Middleware = (req: Request, res: Response, next: NextFunction) => void;
+
+/** Answers a request and returns true, or returns false and leaves it to Express. */
+export type FrontDoor = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * A front door for the requests `owns` picks: they never reach Express' router, whose walk
+ * over every middleware and route a tile would otherwise pay. First what Express 5's
+ * `app.handle` does before its router (the circular references, Express' prototypes for the
+ * request and the response, `res.locals`; `originalUrl`, which the router sets), so that
+ * `req.path`, `req.ip` and `res.status` work as in any route; then `before` in order (the
+ * same middleware instances the app uses, so both paths send the same headers), then
+ * `answer`, which must answer. Every other request goes on to Express, which redoes the
+ * same first steps.
+ */
+export function expressFrontDoor(
+  express: Express,
+  owns: (req: Request) => boolean,
+  before: (Middleware | undefined)[],
+  answer: (req: Request, res: Response) => void,
+): FrontDoor {
+  const chain = before.filter((middleware): middleware is Middleware => middleware !== undefined);
+  return (incoming, outgoing) => {
+    const req = incoming as Request;
+    const res = outgoing as Response;
+    req.res = res;
+    res.req = req;
+    Object.setPrototypeOf(req, express.request);
+    Object.setPrototypeOf(res, express.response);
+    res.locals ??= Object.create(null) as Response['locals'];
+    req.originalUrl ??= req.url;
+    if (!owns(req)) return false;
+    let index = 0;
+    const next = (): void => {
+      const middleware = chain[index++];
+      if (middleware) middleware(req, res, next);
+      else answer(req, res);
+    };
+    next();
+    return true;
+  };
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { ReadReplicas } from '#persistence';
 import type { Reader } from '#shared-kernel';
 import { BearerAuthentication } from '../http/auth/bearer-authentication.js';
@@ -68,9 +68,10 @@ type TileRequest = Request & OperationRequest & AuthenticatedRequest;
 
 /**
  * The one owner of the tile GETs and IIIF image requests (operations getTile, getSharedTile,
- * getIiifImage, getSharedIiifImage: what viewers ask for by the hundred): an Express
- * middleware, mounted before Nest's router, that runs them as one explicit pipeline and
- * always answers, refusals included:
+ * getIiifImage, getSharedIiifImage: what viewers ask for by the hundred): taken at the HTTP
+ * server's front door, before Express' router (see expressFrontDoor and createApiApp), after
+ * the same request id, timing, headers and CORS middleware as every other route; it runs
+ * them as one explicit pipeline and always answers, refusals included:
  *
  *   rate limit (the `tiles` window, RateLimits) -> who reads (BearerAuthentication, or
  *   ShareLinkVerifier for a share link) -> the id is a UUID -> the tile or IIIF image
@@ -79,9 +80,9 @@ type TileRequest = Request & OperationRequest & AuthenticatedRequest;
  *
  * The same services the guards delegate to, in the order the guards run, so the answers are
  * the routes': the controllers keep the two operations only to document them (a tile GET or
- * HEAD never reaches them). What it skips is the router's per-request machinery (route
- * matching over every route, the handler pipeline, a log line per request): tiles are
- * logged as one summary line a minute.
+ * HEAD never reaches them). What it skips is the router's per-request machinery (a walk
+ * over Express' middleware, route matching over every route, the handler pipeline, a log
+ * line per request): tiles are logged as one summary line a minute.
  */
 @Injectable()
 export class TilePipeline implements OnModuleDestroy {
@@ -118,9 +119,8 @@ export class TilePipeline implements OnModuleDestroy {
     return operationsFor(req.path).some((operation) => OPERATIONS[operation].path.test(req.path));
   }
 
-  /** Express middleware, mounted before Nest's router: takes every GET and HEAD of a tile or IIIF image path. */
-  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (!TilePipeline.owns(req)) return next();
+  /** Answers a request it owns (see `owns`), refusals included; never throws. */
+  readonly answer = (req: Request, res: Response): void => {
     void this.serve(req as TileRequest, res, req.path.startsWith('/v1/s/'));
   };
 

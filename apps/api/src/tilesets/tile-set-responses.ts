@@ -52,7 +52,7 @@ export interface TileSetPlace {
  * them; TilePipeline answers every tile GET and HEAD before the router, so their handlers
  * never run. Should one run, that is a bug in how the pipeline is mounted: a 500 says so.
  */
-export const ANSWERED_BY_TILE_PIPELINE = 'tile GETs are answered by TilePipeline, mounted before the router';
+export const ANSWERED_BY_TILE_PIPELINE = 'tile GETs are answered by TilePipeline, before the router';
 
 /** Where a tile set's answers are reached with a bearer token: immutable tiles. */
 export const tileSetPlace = (id: string): TileSetPlace => ({ basePath: `/v1/tilesets/${id}`, cacheControl: IMMUTABLE });
