@@ -236,7 +236,7 @@ const schema = z
     IIIF_TIMEOUT_SECONDS: int(1, 600).default(30),
     IIIF_CONCURRENCY: int(1, 64).default(2),
     IIIF_QUEUE: int(0, 10_000).default(16),
-    TILE_CACHE_BYTES: int(0, 16 * 1024 ** 3).default(64 * 1024 * 1024),
+    TILE_CACHE_BYTES: int(0, 16 * 1024 ** 3).default(256 * 1024 * 1024),
     WORKER_EMBEDDED: bool.default(true),
     QUEUE_SCHEMA: z
       .string()
