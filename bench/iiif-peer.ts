@@ -15,8 +15,10 @@
  * BENCH_SECONDS each; each round's ratio is taken within the round. Server CPU per request
  * from /proc: the API process for Tessera, iipsrv plus the nginx worker for IIPImage. Also
  * a Deep Zoom tile list of the same tiles against Tessera, for the IIIF/DZI ratio, and
- * against nginx serving the same files; then once more with the API restarted with
- * STORAGE_LOCAL_READS=threadpool, for what reading tiles in the event loop buys.
+ * against nginx serving the same files; then the same list with no tile cache
+ * (TILE_CACHE_BYTES=0, every tile read from disk), the API restarted with tiles read in the
+ * event loop (STORAGE_LOCAL_READS=blocking, the default) and then on libuv's threads
+ * (threadpool), for what the blocking read buys.
  *
  * Needs `npm run build`, PostgreSQL as for the tests, wrk, nginx, vips and iipsrv
  * (apt-get install wrk nginx-light libvips-tools iipimage-server); without them it says what
@@ -233,7 +235,7 @@ try {
   const port = iipPort + 2;
   // BENCH_PROFILE=dir: the API's CPU profile for the whole run (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const startApi = async (reads: 'blocking' | 'threadpool') => {
+  const startApi = async (reads: 'blocking' | 'threadpool', tileCacheBytes = process.env.BENCH_TILE_CACHE_BYTES) => {
     const started = startBuilt(
       'dist/apps/api/src/main.js',
       {
@@ -251,7 +253,7 @@ try {
         THROTTLE_TILES_LIMIT: '10000000',
         THROTTLE_LIMIT: '1000000',
         RENDITION_PRESETS: '',
-        ...(process.env.BENCH_TILE_CACHE_BYTES ? { TILE_CACHE_BYTES: process.env.BENCH_TILE_CACHE_BYTES } : {}),
+        ...(tileCacheBytes ? { TILE_CACHE_BYTES: tileCacheBytes } : {}),
       },
       profile,
     );
@@ -345,26 +347,28 @@ try {
     iiifRates.push((await load(base, cases[0].ours, 64, auth)).rps);
     staticRates.push((await load(`http://127.0.0.1:${staticPort}`, staticPaths, 64)).rps);
   }
-  // The same list once more with tiles read on libuv's threads (STORAGE_LOCAL_READS=threadpool),
-  // for what reading them in the event loop (the default) buys.
-  await stop(api);
-  api = await startApi('threadpool');
-  const threadpoolRates: number[] = [];
-  const threadpoolStaticRates: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    threadpoolRates.push((await load(base, dziPaths, 64, auth)).rps);
-    threadpoolStaticRates.push((await load(`http://127.0.0.1:${staticPort}`, staticPaths, 64)).rps);
+  // The same list with no tile cache (every tile read from disk), read in the event loop and
+  // then on libuv's threads, interleaved with nginx as above.
+  const uncached: Record<'blocking' | 'threadpool', number[]> = { blocking: [], threadpool: [] };
+  for (const reads of ['blocking', 'threadpool'] as const) {
+    await stop(api);
+    api = await startApi(reads, '0');
+    for (let round = 0; round < ROUNDS; round++) {
+      const rate = (await load(base, dziPaths, 64, auth)).rps;
+      uncached[reads].push(rate / (await load(`http://127.0.0.1:${staticPort}`, staticPaths, 64)).rps);
+    }
   }
   const sorted = (values: number[]) => [...values].sort((x, y) => x - y);
   const middle = (values: number[]) => sorted(values)[Math.floor(values.length / 2)];
   const iiifOverDzi = sorted(dziRates.map((d, i) => iiifRates[i] / d));
   const dziOverStatic = sorted(dziRates.map((d, i) => d / staticRates[i]));
-  const threadpoolOverStatic = sorted(threadpoolRates.map((d, i) => d / threadpoolStaticRates[i]));
+  const spread = (values: number[]) =>
+    `${middle(values).toFixed(2)}x (${sorted(values)[0].toFixed(2)}-${sorted(values).at(-1)!.toFixed(2)})`;
   const rates = (values: number[]) => values.map((r) => r.toFixed(0)).join(', ');
   console.log(
     `Tessera, the same tiles: Deep Zoom ${rates(dziRates)} req/s; IIIF ${rates(iiifRates)} req/s; ` +
-      `nginx static on the same files ${rates(staticRates)} req/s; Deep Zoom with STORAGE_LOCAL_READS=threadpool ` +
-      `${rates(threadpoolRates)} req/s (nginx ${rates(threadpoolStaticRates)})`,
+      `nginx static on the same files ${rates(staticRates)} req/s; no tile cache, Deep Zoom / nginx: ` +
+      `blocking reads ${spread(uncached.blocking)}, threadpool ${spread(uncached.threadpool)}`,
   );
 
   const [tilesResult, full, region] = results;
@@ -395,9 +399,9 @@ try {
     },
     {
       bench: 'iiif-peer',
-      what: 'the same, tiles read on the thread pool (STORAGE_LOCAL_READS=threadpool)',
-      value: `${middle(threadpoolOverStatic).toFixed(2)}x (${threadpoolOverStatic[0].toFixed(2)}-${threadpoolOverStatic.at(-1)!.toFixed(2)})`,
-      ratio: middle(threadpoolOverStatic),
+      what: 'the same, no tile cache (TILE_CACHE_BYTES=0), reads blocking / threadpool',
+      value: `${spread(uncached.blocking)} / ${spread(uncached.threadpool)}`,
+      ratio: middle(uncached.blocking),
       goal: '(informative)',
     },
     ...[full, region].map((r) => ({

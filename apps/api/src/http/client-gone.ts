@@ -4,11 +4,17 @@ import type { ServerResponse } from 'node:http';
 export const clientGone = (res: ServerResponse) =>
   !res.writableFinished && (res.destroyed || res.socket?.destroyed === true);
 
-/** A signal that aborts when the client closes the connection before the answer is complete. */
+/**
+ * A signal that aborts when the client closes the connection before the answer is complete;
+ * aborted already if it closed before this was asked for (a caller may ask late, once it
+ * knows it has work to stop).
+ */
 export function whenClientGone(res: ServerResponse): AbortSignal {
   const gone = new AbortController();
-  res.once('close', () => {
+  const closed = () => {
     if (!res.writableFinished) gone.abort(new Error('the client went away'));
-  });
+  };
+  if (res.closed) closed();
+  else res.once('close', closed);
   return gone.signal;
 }

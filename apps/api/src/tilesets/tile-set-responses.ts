@@ -182,7 +182,8 @@ export class TileSetResponses {
     res: Response,
     place: TileSetPlace,
   ): Promise<void> {
-    const answer = await this.iiif.image(reader, id, segments, whenClientGone(res));
+    // A signal only for a render: a stored tile is answered at once.
+    const answer = await this.iiif.image(reader, id, segments, () => whenClientGone(res));
     res.setHeader('Link', `<${IIIF_PROFILE_URI}>;rel="profile"`);
     if (answer.kind === 'tile') {
       this.metrics.count('iiif_images', { result: 'stored_tile' });

@@ -65,7 +65,12 @@ function useCase(settings: Partial<IiifSettings> = {}, renderer: PyramidRegionRe
     },
   );
   const image = (size: string, signal?: AbortSignal, rotation = '0') =>
-    iiif.image(owner, tileSet.id, { region: 'full', size, rotation, qualityFormat: 'default.png' }, signal);
+    iiif.image(
+      owner,
+      tileSet.id,
+      { region: 'full', size, rotation, qualityFormat: 'default.png' },
+      signal && (() => signal),
+    );
   return { iiif, renderer: renderer as HeldRenderer, image };
 }
 

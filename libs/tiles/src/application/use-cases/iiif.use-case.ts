@@ -71,21 +71,25 @@ export class IiifUseCase {
     return iiifInfo(baseUri, tileSet.spec(), this.settings.limits);
   }
 
-  /** One image request; `signal` aborts when the client goes away (its render stops if nobody else waits for it). */
+  /**
+   * One image request: a stored tile (the ready tile set looked up once), or a render.
+   * `clientGone` is called only for a render: its signal aborts when the client goes away
+   * (the render stops if nobody else waits for it).
+   */
   async image(
     reader: Reader,
     tileSetId: string,
     segments: { region: string; size: string; rotation: string; qualityFormat: string },
-    signal?: AbortSignal,
+    clientGone?: () => AbortSignal,
   ): Promise<IiifImage> {
-    const { tileSet } = await this.ready.forReader(reader, tileSetId);
+    const ready = await this.ready.forReader(reader, tileSetId);
+    const { tileSet } = ready;
     const spec = tileSet.spec();
     const request = parseImageRequest(segments, spec, this.settings.limits);
     const stored = storedTileFor(spec, tileSet.format, request);
-    if (stored) {
-      const tile = await this.readTile.execute(reader, { tileSetId, ...stored, extension: tileSet.format });
-      return { kind: 'tile', request, tile };
-    }
+    if (stored)
+      return { kind: 'tile', request, tile: this.readTile.of(ready, { ...stored, extension: tileSet.format }) };
+    const signal = clientGone?.();
     const read = planRegionRead(spec, request, this.settings.limits); // refuses before reading
     const key = `${tileSetId}/${canonicalRequest(request)}`;
     const flight = this.inFlight.get(key) ?? this.startRender(key, () => this.pyramids.view(tileSet), read, request);

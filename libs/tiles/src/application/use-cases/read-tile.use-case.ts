@@ -5,7 +5,7 @@ import { type ManifestTile, tileKey } from '../../domain/manifest.js';
 import { isTileInPyramid, tilePath } from '../../domain/pyramid.js';
 import type { TileFormat } from '../../domain/tile-options.js';
 import { TileNotFoundError } from '../../domain/tiles.errors.js';
-import { ReadyTileSets } from '../ready-tile-sets.service.js';
+import { type ReadyTileSet, ReadyTileSets } from '../ready-tile-sets.service.js';
 import { TileBytesCache } from '../tile-bytes-cache.js';
 
 export interface TileRequest {
@@ -39,7 +39,11 @@ export class ReadTileUseCase {
   ) {}
 
   async execute(actor: Reader, request: TileRequest): Promise<FoundTile> {
-    const { tileSet, tiles } = await this.ready.forReader(actor, request.tileSetId);
+    return this.of(await this.ready.forReader(actor, request.tileSetId), request);
+  }
+
+  /** The tile of a ready tile set the reader was already allowed (see ReadyTileSets.forReader). */
+  of({ tileSet, tiles }: ReadyTileSet, request: Omit<TileRequest, 'tileSetId'>): FoundTile {
     if (
       request.extension !== tileSet.format ||
       !isTileInPyramid(tileSet.spec(), request.level, request.col, request.row)
