@@ -88,7 +88,8 @@ export type FrontDoor = (req: IncomingMessage, res: ServerResponse) => boolean;
  * `req.path`, `req.ip` and `res.status` work as in any route; then `before` in order (the
  * same middleware instances the app uses, so both paths send the same headers), then
  * `answer`, which must answer. Every other request goes on to Express, which redoes the
- * same first steps.
+ * same first steps. Also skipped: the request and response hooks Nest's adapter can run
+ * (`setOnRequestHook`, its security headers and CSRF check), which this app does not use.
  */
 export function expressFrontDoor(
   express: Express,
