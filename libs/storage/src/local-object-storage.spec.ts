@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { objectStorageContract } from '#testing';
-import { LocalObjectStorage } from './local-object-storage.js';
+import { BLOCKING_READ_MAX_BYTES, LocalObjectStorage } from './local-object-storage.js';
 
 objectStorageContract('local filesystem', async () => {
   const root = await mkdtemp(join(tmpdir(), 'tessera-storage-'));
@@ -38,6 +39,14 @@ describe('LocalObjectStorage specifics', () => {
       await storage.delete(key).catch(() => undefined);
     }
     expect((await readdir(parent)).sort()).toEqual(['secret.txt']);
+  });
+
+  it('reads a file whole on either side of what it reads in the event loop', async () => {
+    for (const bytes of [BLOCKING_READ_MAX_BYTES, BLOCKING_READ_MAX_BYTES + 1, 0]) {
+      const body = randomBytes(bytes);
+      await storage.put('tilesets/t/10/0_0.png', Readable.from([body]));
+      expect((await storage.readAll('tilesets/t/10/0_0.png')).equals(body)).toBe(true);
+    }
   });
 
   it('leaves no temp files and no empty directories behind', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readSync } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -21,11 +21,34 @@ import {
 const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoException | undefined)?.code === code;
 
 /**
- * How `readAll` (a tile, read whole) reads its file: `blocking` with one readFileSync in the
- * event loop, as nginx reads files unless told `aio threads`; `threadpool` with readFile on
+ * How `readAll` (a tile, read whole) reads its file: `blocking` in the event loop, as nginx
+ * reads files unless told `aio threads`, for files up to BLOCKING_READ_MAX_BYTES (larger
+ * ones, a render's big PNG tiles, go to the thread pool); `threadpool` with readFile on
  * libuv's threads, for a root on a disk so slow that a read should not hold up the process.
  */
 export type LocalReads = 'blocking' | 'threadpool';
+
+/** The largest file `blocking` reads in the event loop (a tile the API keeps in memory: 1 MiB). */
+export const BLOCKING_READ_MAX_BYTES = 1024 * 1024;
+
+/** The file's bytes, read without leaving the event loop (open, fstat, read, close); undefined when larger than `max`. */
+function readSmallSync(path: string, max: number): Buffer | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    if (size > max) return undefined;
+    const bytes = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const read = readSync(fd, bytes, filled, size - filled, filled);
+      if (read === 0) break; // shortened meanwhile: what is there
+      filled += read;
+    }
+    return filled === size ? bytes : bytes.subarray(0, filled);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * ObjectStorage on a local directory. Keys map to paths below `root`; a key can never
@@ -136,7 +159,8 @@ export class LocalObjectStorage extends ObjectStorage {
   }
 
   /**
-   * One read of the whole file, no stat and no stream. Blocking by default (see LocalReads):
+   * One read of the whole file, no stream. Blocking by default, up to BLOCKING_READ_MAX_BYTES
+   * (see LocalReads):
    * for a tile in the page cache, readFile's four round trips through libuv's threads (open,
    * fstat, read, close) cost more than the read itself; measured on the 4,160-tile list of
    * `bench:iiif-peer`, in the same runs, one API process served 1.15-1.2x the tiles a second
@@ -145,7 +169,9 @@ export class LocalObjectStorage extends ObjectStorage {
   override async readAll(key: string): Promise<Buffer> {
     const path = this.pathOf(key);
     try {
-      return this.reads === 'blocking' ? readFileSync(path) : await readFile(path);
+      return (
+        (this.reads === 'blocking' ? readSmallSync(path, BLOCKING_READ_MAX_BYTES) : undefined) ?? (await readFile(path))
+      );
     } catch (error) {
       if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR') || isErrno(error, 'EISDIR'))
         throw new ObjectNotFoundError(key);

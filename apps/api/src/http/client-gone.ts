@@ -11,10 +11,11 @@ export const clientGone = (res: ServerResponse) =>
  */
 export function whenClientGone(res: ServerResponse): AbortSignal {
   const gone = new AbortController();
-  const closed = () => {
-    if (!res.writableFinished) gone.abort(new Error('the client went away'));
-  };
-  if (res.closed) closed();
-  else res.once('close', closed);
+  const abort = () => gone.abort(new Error('the client went away'));
+  if (clientGone(res)) abort();
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) abort();
+    });
   return gone.signal;
 }
