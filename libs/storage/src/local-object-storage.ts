@@ -58,7 +58,8 @@ function readSmallSync(path: string, max: number): Buffer | undefined {
  */
 export class LocalObjectStorage extends ObjectStorage {
   readonly root: string;
-  private readonly reads: LocalReads;
+  /** How readAll reads (STORAGE_LOCAL_READS). */
+  readonly reads: LocalReads;
 
   constructor(root: string, options: { reads?: LocalReads } = {}) {
     super();

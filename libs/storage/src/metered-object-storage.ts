@@ -18,7 +18,8 @@ import {
  */
 export class MeteredObjectStorage extends ObjectStorage {
   constructor(
-    private readonly inner: ObjectStorage,
+    /** The storage it measures. */
+    readonly inner: ObjectStorage,
     private readonly metrics: Metrics,
   ) {
     super();

@@ -72,6 +72,15 @@ class StorageLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 }
 
+/** The ObjectStorage adapter STORAGE_DRIVER names, with its settings, metered. */
+export function objectStorageFor(config: AppConfig, metrics: Metrics): ObjectStorage {
+  const adapter =
+    config.STORAGE_DRIVER === 's3'
+      ? new S3ObjectStorage(s3Settings(config))
+      : new LocalObjectStorage(config.STORAGE_LOCAL_ROOT, { reads: config.STORAGE_LOCAL_READS });
+  return new MeteredObjectStorage(adapter, metrics);
+}
+
 /**
  * Binds the ObjectStorage port to the adapter STORAGE_DRIVER names (the HTTP contract is
  * the same whatever the driver), DirectUploadStorage to S3's multipart uploads (or to none
@@ -80,17 +89,7 @@ class StorageLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
 @Global()
 @Module({
   providers: [
-    {
-      provide: ObjectStorage,
-      inject: [AppConfig, Metrics],
-      useFactory: (config: AppConfig, metrics: Metrics): ObjectStorage => {
-        const adapter =
-          config.STORAGE_DRIVER === 's3'
-            ? new S3ObjectStorage(s3Settings(config))
-            : new LocalObjectStorage(config.STORAGE_LOCAL_ROOT, { reads: config.STORAGE_LOCAL_READS });
-        return new MeteredObjectStorage(adapter, metrics);
-      },
-    },
+    { provide: ObjectStorage, inject: [AppConfig, Metrics], useFactory: objectStorageFor },
     {
       provide: DirectUploadStorage,
       inject: [AppConfig],
