@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import type { ManifestTile, TileOptions } from '#tiles';
-import { digestTree } from './tile-tree.js';
+import { digestTreeSync } from './tile-tree.js';
 
 export interface CutRequestMessage {
   /** The original (or its libvips copy), read sequentially. */
@@ -23,8 +23,6 @@ export interface CutRequestMessage {
   timeoutSeconds: number;
   jpegOptimiseCoding: boolean;
   threads: number;
-  /** Tiles read at once to take their SHA-256. */
-  digestParallelism: number;
 }
 
 /** ok: every tile of `{out}_files/` (its path there, size and SHA-256). */
@@ -61,7 +59,7 @@ async function cut(request: CutRequestMessage): Promise<ManifestTile[]> {
   // The tiles and nothing else; their digests here, where the memory they take goes back at exit.
   const directory = join(dirname(request.out), 'image_files');
   await rm(join(directory, 'vips-properties.xml'), { force: true });
-  return digestTree(directory, request.digestParallelism);
+  return digestTreeSync(directory);
 }
 
 process.once('message', (request: CutRequestMessage) => {

@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -76,7 +77,15 @@ describe('SharpPyramidTiler (real libvips)', () => {
             ]);
           }
         }
-        expect(result.tiles.every((t) => /^[0-9a-f]{64}$/.test(t.sha256) && t.bytes > 0)).toBe(true);
+        // Each tile's size and SHA-256 are those of its file.
+        for (const tile of result.tiles) {
+          const bytes = await readFile(join(result.directory, tile.path));
+          expect([tile.path, tile.bytes, tile.sha256]).toEqual([
+            tile.path,
+            bytes.length,
+            createHash('sha256').update(bytes).digest('hex'),
+          ]);
+        }
         expect(progress.at(-1)).toBe(result.tiles.length);
       } finally {
         await result.dispose();

@@ -25,8 +25,6 @@ const TRANSIENT = /ENOSPC|No space left|EIO|EMFILE|ENFILE|ENOMEM|out of memory|C
 const PROGRESS_POLL_MS = 1_000;
 /** Grace for a cut past its timeout to stop by itself before it is killed. */
 const KILL_GRACE_SECONDS = 5;
-/** Tiles read at once to take their SHA-256 (in the cut's process). */
-const DIGEST_PARALLELISM = 8;
 
 /**
  * Cuts pyramids with libvips' Deep Zoom writer (sharp `.tile({ layout: 'dz' })`, the engine
@@ -126,7 +124,6 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
           timeoutSeconds: this.config.TILING_TIMEOUT_SECONDS,
           jpegOptimiseCoding: this.config.TILING_JPEG_OPTIMISE_CODING,
           threads: this.threads,
-          digestParallelism: DIGEST_PARALLELISM,
         });
       } finally {
         clearInterval(poll);
