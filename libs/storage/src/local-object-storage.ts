@@ -114,10 +114,9 @@ export class LocalObjectStorage extends ObjectStorage {
     return { bytes: found.size };
   }
 
-  async publishDirectory(prefix: string, directory: string): Promise<StoredObject[]> {
+  async publishDirectory(prefix: string, directory: string): Promise<number> {
     assertStoragePrefix(prefix);
     const plan = await publishPlan(prefix, directory); // validates every key before anything moves
-    const published = plan.map(({ key, bytes }) => ({ key, bytes }));
     // Fast path: the whole tree moves into place with one rename when the prefix is empty,
     // the tree holds nothing but what is published, and both sit on one filesystem (a
     // pyramid of 100 000 tiles costs no copy).
@@ -129,7 +128,7 @@ export class LocalObjectStorage extends ObjectStorage {
       try {
         await rename(directory, target);
         await this.fsyncDirectory(dirname(target));
-        return published;
+        return plan.length;
       } catch (error) {
         if (!isErrno(error, 'EXDEV')) throw error;
       }
@@ -139,7 +138,7 @@ export class LocalObjectStorage extends ObjectStorage {
       await mkdir(dirname(path), { recursive: true });
       await this.writeAtomically(path, (tempPath) => copyFile(file, tempPath));
     }
-    return published;
+    return plan.length;
   }
 
   override localPath(key: string): string {

@@ -41,7 +41,7 @@ export class MeteredObjectStorage extends ObjectStorage {
     prefix: string,
     directory: string,
     options?: { contentType?: (key: string) => string | undefined },
-  ): Promise<StoredObject[]> {
+  ): Promise<number> {
     return this.measure('publish', () => this.inner.publishDirectory(prefix, directory, options));
   }
 

@@ -142,10 +142,11 @@ export class S3ObjectStorage extends ObjectStorage {
     return { bytes: size };
   }
 
-  async publishDirectory(prefix: string, directory: string): Promise<StoredObject[]> {
+  async publishDirectory(prefix: string, directory: string): Promise<number> {
     assertStoragePrefix(prefix);
     const plan = await publishPlan(prefix, directory);
-    await forEachLimited(plan, this.settings.publishConcurrency, async ({ file, key, bytes }) => {
+    await forEachLimited(plan, this.settings.publishConcurrency, async ({ file, key }) => {
+      const bytes = (await stat(file)).size;
       const body = createReadStream(file);
       // The SDK reads the file and reports its errors; a body it never read (the request
       // failed first) must not turn an open error into an uncaught exception.
@@ -167,7 +168,7 @@ export class S3ObjectStorage extends ObjectStorage {
       }
     });
     await rm(directory, { recursive: true, force: true });
-    return plan.map(({ key, bytes }) => ({ key, bytes }));
+    return plan.length;
   }
 
   async get(key: string, range?: ByteRange): Promise<ObjectRead> {

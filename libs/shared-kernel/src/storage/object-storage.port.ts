@@ -60,13 +60,14 @@ export abstract class ObjectStorage {
   abstract copy(from: string, to: string, options?: PutOptions): Promise<{ bytes: number }>;
   /**
    * Publishes every file below `directory` under `prefix` (relative paths become key
-   * suffixes). The directory is consumed: an adapter may move it into place.
+   * suffixes) and answers how many objects that made. The directory is consumed: an
+   * adapter may move it into place.
    */
   abstract publishDirectory(
     prefix: string,
     directory: string,
     options?: { contentType?: (key: string) => string | undefined },
-  ): Promise<StoredObject[]>;
+  ): Promise<number>;
   /** Throws ObjectNotFoundError; RangeNotSatisfiableError when `range` lies outside the object. */
   abstract get(key: string, range?: ByteRange): Promise<ObjectRead>;
   /**
