@@ -1,13 +1,15 @@
 /** The files of a cut's tile tree: counted (progress) and digested (the manifest). */
 import { hash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { ManifestTile } from '#tiles';
 
+/** The paths of the files among a recursive listing's entries. */
+const filePaths = (entries: Dirent[]) => entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+
 async function files(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return filePaths(await readdir(directory, { recursive: true, withFileTypes: true }));
 }
 
 export async function countFiles(directory: string): Promise<number> {
@@ -23,15 +25,12 @@ export async function countFiles(directory: string): Promise<number> {
  * readFile at a time).
  */
 export function digestTreeSync(directory: string): ManifestTile[] {
-  return readdirSync(directory, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => {
-      const path = join(e.parentPath, e.name);
-      const bytes = readFileSync(path);
-      return {
-        path: relative(directory, path).split(sep).join('/'),
-        bytes: bytes.length,
-        sha256: hash('sha256', bytes),
-      };
-    });
+  return filePaths(readdirSync(directory, { recursive: true, withFileTypes: true })).map((path) => {
+    const bytes = readFileSync(path);
+    return {
+      path: relative(directory, path).split(sep).join('/'),
+      bytes: bytes.length,
+      sha256: hash('sha256', bytes),
+    };
+  });
 }

@@ -66,6 +66,9 @@ function targetOf(path: string): Target | undefined {
 
 type TileRequest = Request & OperationRequest & AuthenticatedRequest;
 
+/** Where `owns` keeps its answer on a request. */
+const OWNED = Symbol('owned by the tile pipeline');
+
 /**
  * The one owner of the tile GETs and IIIF image requests (operations getTile, getSharedTile,
  * getIiifImage, getSharedIiifImage: what viewers ask for by the hundred): taken at the HTTP
@@ -113,10 +116,15 @@ export class TilePipeline implements OnModuleDestroy {
     this.logSummary();
   }
 
-  /** Whether the pipeline answers this request (a GET or HEAD of a tile or IIIF image path). */
-  static owns(req: Request): boolean {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    return operationsFor(req.path).some((operation) => OPERATIONS[operation].path.test(req.path));
+  /**
+   * Whether the pipeline answers this request (a GET or HEAD of a tile or IIIF image path).
+   * Asked by the front door and again by the headers middleware: the answer is kept on the
+   * request, so a tile's path is matched once here (and once more, for its segments, by serve).
+   */
+  static owns(req: Request & { [OWNED]?: boolean }): boolean {
+    return (req[OWNED] ??=
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      operationsFor(req.path).some((operation) => OPERATIONS[operation].path.test(req.path)));
   }
 
   /** Answers a request it owns (see `owns`), refusals included; never throws. */
