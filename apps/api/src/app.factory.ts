@@ -129,6 +129,7 @@ export async function createApiApp(
       (req) => TilePipeline.owns(req),
       [stamp, timed, headers, cors],
       pipeline.answer,
+      pipeline.fail,
     );
   }
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });

@@ -87,15 +87,18 @@ export type FrontDoor = (req: IncomingMessage, res: ServerResponse) => boolean;
  * request and the response, `res.locals`; `originalUrl`, which the router sets), so that
  * `req.path`, `req.ip` and `res.status` work as in any route; then `before` in order (the
  * same middleware instances the app uses, so both paths send the same headers), then
- * `answer`, which must answer. Every other request goes on to Express, which redoes the
- * same first steps. Also skipped: the request and response hooks Nest's adapter can run
- * (`setOnRequestHook`, its security headers and CSRF check), which this app does not use.
+ * `answer`, which must answer. A middleware that fails (throws, or calls `next(error)`)
+ * ends the chain in `fail`, which must answer too, as Express' error path would. Every other
+ * request goes on to Express, which redoes the same first steps. Also skipped: the request
+ * and response hooks Nest's adapter can run (`setOnRequestHook`, its security headers and
+ * CSRF check), which this app does not use.
  */
 export function expressFrontDoor(
   express: Express,
   owns: (req: Request) => boolean,
   before: (Middleware | undefined)[],
   answer: (req: Request, res: Response) => void,
+  fail: (error: unknown, req: Request, res: Response) => void,
 ): FrontDoor {
   const chain = before.filter((middleware): middleware is Middleware => middleware !== undefined);
   return (incoming, outgoing) => {
@@ -109,10 +112,15 @@ export function expressFrontDoor(
     req.originalUrl ??= req.url;
     if (!owns(req)) return false;
     let index = 0;
-    const next = (): void => {
+    const next = (error?: unknown): void => {
+      if (error) return fail(error, req, res);
       const middleware = chain[index++];
-      if (middleware) middleware(req, res, next);
-      else answer(req, res);
+      if (!middleware) return answer(req, res);
+      try {
+        middleware(req, res, next);
+      } catch (thrown) {
+        fail(thrown, req, res);
+      }
     };
     next();
     return true;

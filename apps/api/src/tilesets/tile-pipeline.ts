@@ -132,6 +132,12 @@ export class TilePipeline implements OnModuleDestroy {
     void this.serve(req as TileRequest, res, req.path.startsWith('/v1/s/'));
   };
 
+  /** Answers a request it owns with the problem `error` is (a refusal, or a middleware's failure before `answer`). */
+  readonly fail = (error: unknown, req: Request, res: Response): void => {
+    this.answered.refused++;
+    this.problems.respond(error, req, res);
+  };
+
   private async serve(req: TileRequest, res: Response, shared: boolean): Promise<void> {
     let target: Target;
     try {
@@ -139,8 +145,7 @@ export class TilePipeline implements OnModuleDestroy {
       // is known, and before anything is counted.
       target = targetOf(req.path)!;
     } catch (error) {
-      this.answered.refused++;
-      this.problems.respond(error, req, res);
+      this.fail(error, req, res);
       return;
     }
     const { operation, token, id, rest } = target;
@@ -175,8 +180,7 @@ export class TilePipeline implements OnModuleDestroy {
         this.answered.iiif++;
       }
     } catch (error) {
-      this.answered.refused++;
-      this.problems.respond(error, req, res);
+      this.fail(error, req, res);
     }
   }
 
