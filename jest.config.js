@@ -44,6 +44,7 @@ const common = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     ...Object.fromEntries(aliases.map((name) => [`^#${name}$`, `<rootDir>/libs/${name}/src/index.ts`])),
     '^#renditions/domain$': '<rootDir>/libs/renditions/src/domain/index.ts',
+    '^#panoramas/domain$': '<rootDir>/libs/panoramas/src/domain/index.ts',
     '^#client$': '<rootDir>/packages/client/src/index.ts',
     '^#supported-node$': '<rootDir>/libs/config/src/supported-node.ts',
   },
@@ -60,10 +61,11 @@ export default {
   // Two suites at a time on two cores: every suite has its own database, ports and temp
   // directories, and waits for events, not clocks (jest's default is cores - 1: one).
   maxWorkers: 2,
-  // A worker keeps every suite's modules it ran (about 65 MB of heap per e2e suite: the app's
-  // module graph stays reachable), and a fat worker is slow: its collector marks gigabytes and
-  // every child process it forks (a cut, a render) copies its page tables. A worker past this
-  // much heap after a suite is replaced by a fresh one.
+  // A worker keeps every suite's modules it ran: Node does not collect evaluated vm modules
+  // (nodejs/node#63186; a heap snapshot here shows each suite's Nest app reachable through
+  // Node's module registry), about 65 MB of heap per e2e suite. A fat worker is slow: its
+  // collector marks gigabytes and every child process it forks (a cut, a render) copies its
+  // page tables. A worker past this much heap after a suite is replaced by a fresh one.
   workerIdleMemoryLimit: '300MB',
   // Finds (or starts) PostgreSQL and Chromium once per run: see test/setup/test-services.mjs.
   globalSetup: '<rootDir>/test/setup/global-setup.mjs',

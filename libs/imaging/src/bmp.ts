@@ -1,5 +1,5 @@
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { SNIFF_BYTES, sniffImageFormat } from '#panoramas';
+import { SNIFF_BYTES, sniffImageFormat } from '#panoramas/domain';
 
 /*
  * Windows bitmaps (BMP/DIB), which libvips cannot read without ImageMagick. Read here and

@@ -1,4 +1,4 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 /**
  * Headless Chromium for the browser tests: the one the jest global setup chose
@@ -10,6 +10,8 @@ export async function launchBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH;
   if (!executablePath) throw new Error('No Chromium: run the tests through jest (its global setup finds one).');
   const libraries = process.env.TEST_CHROMIUM_LIBRARY_PATH;
+  // Loaded here, not at the top: every suite imports #testing, few launch a browser.
+  const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath,
     args: [

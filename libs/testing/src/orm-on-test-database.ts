@@ -1,6 +1,5 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { type AppConfig, loadConfig } from '#config';
-import { createOrmConfig, migrateDatabase } from '#persistence';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface OrmOnTestDatabase {
@@ -12,6 +11,11 @@ export interface OrmOnTestDatabase {
 
 /** MikroORM on a new, migrated `*_test` database (adapter specs); `close` drops it. */
 export async function ormOnTestDatabase(label: string): Promise<OrmOnTestDatabase> {
+  // Loaded here, not at the top: every suite imports #testing, few need the ORM.
+  const [{ MikroORM }, { createOrmConfig, migrateDatabase }] = await Promise.all([
+    import('@mikro-orm/postgresql'),
+    import('#persistence'),
+  ]);
   const db = await createTestDatabase(label);
   const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
   await migrateDatabase(config);

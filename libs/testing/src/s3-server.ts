@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addMissingOperations, type KoaMiddleware, type S3rverStore } from './s3rver-operations.js';
 import { bindWithRetry } from './stable-port.js';
-// @ts-expect-error s3rver ships no types
-import S3rver from 's3rver';
 
 interface S3rverInstance {
   run(): Promise<{ port: number }>;
@@ -35,6 +33,9 @@ export interface TestS3Server {
 }
 
 export async function startS3Server(): Promise<TestS3Server> {
+  // Loaded here, not at the top: every suite imports #testing, few need S3.
+  // @ts-expect-error s3rver ships no types
+  const { default: S3rver } = (await import('s3rver')) as { default: new (options: object) => S3rverInstance };
   const directory = await mkdtemp(join(tmpdir(), 'tessera-s3-'));
   let port: number | undefined;
   let server: S3rverInstance | undefined;

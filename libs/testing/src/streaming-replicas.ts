@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import pino from 'pino';
-import { EmbeddedPostgresServer } from '#persistence';
+import type { EmbeddedPostgresServer } from '#persistence';
 
 /** Throwaway data: durability costs time and buys nothing here. */
 const FAST = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'on', max_connections: '100' };
@@ -43,6 +43,8 @@ export async function startReplicatedServers(count: number): Promise<ReplicatedS
   // As root the servers run as user `postgres`, who must enter the directory.
   await chmod(root, 0o755);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'warn' });
+  // Loaded here: every suite imports #testing, and #persistence brings the ORM with it.
+  const { EmbeddedPostgresServer } = await import('#persistence');
   const started: EmbeddedPostgresServer[] = [];
   try {
     const primary = await EmbeddedPostgresServer.open({
