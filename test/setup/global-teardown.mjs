@@ -1,5 +1,6 @@
-import { stopTestDatabaseServer } from './test-services.mjs';
+import { dropMigratedTemplate, stopTestDatabaseServer } from './test-services.mjs';
 
 export default async function globalTeardown() {
+  await dropMigratedTemplate();
   await stopTestDatabaseServer();
 }

@@ -51,7 +51,7 @@ export async function startApi(
     db?: TestDatabase;
   } = {},
 ): Promise<ApiHarness> {
-  const db = options.db ?? (await createTestDatabase('tessera_e2e'));
+  const db = options.db ?? (await createTestDatabase('tessera_e2e', { migrated: true }));
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-'));
   const storageRoot = join(dataDir, 'storage');
   const uploadTmpDir = join(dataDir, 'tmp');

@@ -16,7 +16,7 @@ export async function ormOnTestDatabase(label: string): Promise<OrmOnTestDatabas
     import('@mikro-orm/postgresql'),
     import('#persistence'),
   ]);
-  const db = await createTestDatabase(label);
+  const db = await createTestDatabase(label, { migrated: true });
   const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
   await migrateDatabase(config);
   const orm = await MikroORM.init(createOrmConfig(config));

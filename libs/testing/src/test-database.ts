@@ -37,10 +37,23 @@ async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Prom
   }
 }
 
-export async function createTestDatabase(label = 'tessera'): Promise<TestDatabase> {
+/**
+ * A new, empty `*_test` database; with `migrated`, a copy of the migrated one the jest global
+ * setup made for the run (TEST_TEMPLATE_DATABASE, see test/setup/test-services.mjs): a copy
+ * takes about 0.1 s where running every migration takes about 1 s. An app started on it still
+ * applies whatever migration the copy lacks.
+ */
+export async function createTestDatabase(
+  label = 'tessera',
+  options: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
   const name = `${label}_${randomBytes(4).toString('hex')}${TEST_DATABASE_SUFFIX}`.toLowerCase();
   assertTestDatabaseName(name);
-  await withAdminClient((client) => client.query(`create database "${name}"`));
+  const template = options.migrated ? process.env.TEST_TEMPLATE_DATABASE : undefined;
+  if (template) assertTestDatabaseName(template);
+  await withAdminClient((client) =>
+    client.query(`create database "${name}"${template ? ` template "${template}"` : ''}`),
+  );
   const url = serverUrl();
   url.pathname = `/${name}`;
   return { name, url: url.toString(), drop: () => dropTestDatabase(name) };
