@@ -7,8 +7,8 @@
  *   `postgres` can reach without a password; else one embedded server for the whole run.
  * - Chromium: CHROMIUM_PATH when set; else /usr/bin/chromium; else the npm package
  *   @sparticuz/chromium, unpacked into the temp directory (with its own libraries).
- * - A migrated database on that server, which the suites' apps start on copies of
- *   (createTestDatabase with `migrated`): TEST_TEMPLATE_DATABASE.
+ * - A migrated database on that server, made for the run, which the suites' apps start on
+ *   copies of (createTestDatabase with `migrated`): TEST_TEMPLATE_DATABASE.
  * Workers inherit what is chosen through TEST_DATABASE_URL, TEST_TEMPLATE_DATABASE,
  * CHROMIUM_PATH and TEST_CHROMIUM_LIBRARY_PATH.
  */
@@ -64,7 +64,6 @@ let template;
  * copies of it (about 0.1 s a copy, where migrating takes about 1 s; over a run, a minute).
  */
 export async function makeMigratedTemplate() {
-  if (process.env.TEST_TEMPLATE_DATABASE) return report('Migrated template: TEST_TEMPLATE_DATABASE');
   const built = new URL('../../dist/libs/persistence/src/database-migrations.js', import.meta.url);
   if (!existsSync(built)) throw new Error('dist/ is missing: run `npm run build` first (the npm test scripts do).');
   const { migrateDatabase } = await import(built.href);
