@@ -45,6 +45,7 @@ const common = {
     ...Object.fromEntries(aliases.map((name) => [`^#${name}$`, `<rootDir>/libs/${name}/src/index.ts`])),
     '^#renditions/domain$': '<rootDir>/libs/renditions/src/domain/index.ts',
     '^#panoramas/domain$': '<rootDir>/libs/panoramas/src/domain/index.ts',
+    '^#storage/s3$': '<rootDir>/libs/storage/src/s3.ts',
     '^#client$': '<rootDir>/packages/client/src/index.ts',
     '^#supported-node$': '<rootDir>/libs/config/src/supported-node.ts',
   },

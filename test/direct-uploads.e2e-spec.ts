@@ -6,7 +6,8 @@ import { GetObjectCommand, PutBucketCorsCommand, PutObjectCommand, S3Client } fr
 import type { Browser, Page } from 'playwright-core';
 import pg from 'pg';
 import { loadConfig } from '#config';
-import { s3Settings, S3ObjectStorage } from '#storage';
+import { s3Settings } from '#storage';
+import { S3ObjectStorage } from '#storage/s3';
 import { SharedLocks } from '#shared-kernel';
 import { launchBrowser, makeJpeg, startS3Server, type TestS3Server } from '#testing';
 import { DirectUploads } from '../apps/api/src/uploads/direct-uploads.js';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '#config';
-import { s3Settings, S3ObjectStorage } from '#storage';
+import { s3Settings } from '#storage';
+import { S3ObjectStorage } from '#storage/s3';
 import { makeJpeg, makeNoisyJpeg, startS3Server, type TestS3Server } from '#testing';
 import { type ApiHarness, expectProblem, rawFetch, startApi } from './support/api-harness.js';
 import { followEvents, sha256Hex } from './support/tiles.js';

@@ -39,6 +39,7 @@ import { ShareLinkAnswers } from './share/share-link-answers.js';
 import { ShareLinkRoutes } from './share/share-link-routes.js';
 import { ShareLinks } from './share/share-links.js';
 import { ResumableUploads } from './uploads/resumable-uploads.js';
+import { TUS_STORAGE_PROVIDER } from './uploads/tus-storage.provider.js';
 import { UploadsController } from './uploads/uploads.controller.js';
 import { DirectUploads } from './uploads/direct-uploads.js';
 import { DirectUploadsController } from './uploads/direct-uploads.controller.js';
@@ -123,6 +124,7 @@ export class ApiModule {
         ShareLinkAnswers,
         ShareLinkRoutes,
         ResumableUploads,
+        TUS_STORAGE_PROVIDER,
         DirectUploads,
         UploadFieldsParser,
         ShareLinkVerifier,

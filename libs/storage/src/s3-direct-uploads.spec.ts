@@ -1,5 +1,5 @@
 import { S3DirectUploads } from './s3-direct-uploads.js';
-import type { S3Settings } from './s3-object-storage.js';
+import type { S3Settings } from './s3-settings.js';
 
 /** Presigning is local (no server): where the URLs point, and what they bind. */
 const settings = (over: Partial<S3Settings> = {}): S3Settings => ({

@@ -14,7 +14,8 @@ import {
   type SentPart,
   type SignedPart,
 } from '#shared-kernel';
-import { callS3, isNotFound, s3Client, type S3Settings } from './s3-object-storage.js';
+import { callS3, isNotFound, s3Client } from './s3-object-storage.js';
+import type { S3Settings } from './s3-settings.js';
 
 /** What S3 answers when the part list cannot make the object: the client's mistake, not an outage. */
 const PART_REFUSALS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'NoSuchUpload', 'MalformedXML']);

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { StorageUnavailableError } from '#shared-kernel';
 import { objectStorageContract, startS3Server, type TestS3Server } from '#testing';
-import { S3ObjectStorage, type S3Settings } from './s3-object-storage.js';
+import { S3ObjectStorage } from './s3-object-storage.js';
+import type { S3Settings } from './s3-settings.js';
 
 /** The S3 adapter against a real S3-compatible server (s3rver) on loopback: no mocked SDK. */
 let server: TestS3Server;

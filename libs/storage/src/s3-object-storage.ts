@@ -13,11 +13,11 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  type S3ClientConfig,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { publishPlan } from './directory-files.js';
+import { isS3Outage, s3ClientConfig, type S3Settings } from './s3-settings.js';
 import {
   assertStorageKey,
   assertStoragePrefix,
@@ -34,23 +34,6 @@ import {
   type StoredObject,
 } from '#shared-kernel';
 
-export interface S3Settings {
-  bucket: string;
-  region: string;
-  /** Custom endpoint for S3-compatible servers (MinIO, s3rver...). */
-  endpoint?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  /** Prepended to every key (`tessera/`), so a bucket can be shared. */
-  keyPrefix: string;
-  forcePathStyle: boolean;
-  createBucket: boolean;
-  /** Streams above this go up as multipart uploads, in parts of this size. */
-  partSizeBytes: number;
-  /** Parallel PUTs when publishing a directory of tiles. */
-  publishConcurrency: number;
-}
-
 const CONTENT_TYPES: Record<string, string> = {
   jpeg: 'image/jpeg',
   jpg: 'image/jpeg',
@@ -64,9 +47,6 @@ const CONTENT_TYPES: Record<string, string> = {
   dzi: 'application/xml',
 };
 const contentTypeOf = (key: string) => CONTENT_TYPES[key.split('.').pop() ?? ''];
-
-/** Network-level failures: the server is down or unreachable, not the request wrong. */
-const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|socket hang up|TimeoutError/i;
 
 /**
  * ObjectStorage on S3 or any S3-compatible server (AWS SDK v3). Objects appear only when
@@ -334,22 +314,6 @@ export function s3Client(settings: S3Settings, endpoint = settings.endpoint): S3
   return new S3Client(s3ClientConfig(settings, endpoint));
 }
 
-/** The client settings of every S3 client the service makes (ours, and tus's S3 store's). */
-export function s3ClientConfig(settings: S3Settings, endpoint = settings.endpoint): S3ClientConfig {
-  return {
-    region: settings.region,
-    endpoint,
-    forcePathStyle: settings.forcePathStyle,
-    ...(settings.accessKeyId && settings.secretAccessKey
-      ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
-      : {}),
-    // Only the checksums S3 requires: many S3-compatible servers reject the newer ones.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 3,
-  };
-}
-
 /** Runs an S3 call, turning "the server is not there" (or failing: 5xx) into StorageUnavailableError. */
 export async function callS3<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -358,14 +322,6 @@ export async function callS3<T>(work: () => Promise<T>): Promise<T> {
     if (isS3Outage(error)) throw new StorageUnavailableError(error);
     throw error;
   }
-}
-
-/** An S3 call's failure that says the server is not there (or failing: 5xx), not that the request is wrong. */
-export function isS3Outage(error: unknown): boolean {
-  if (error instanceof S3ServiceException && error.$metadata.httpStatusCode)
-    return error.$metadata.httpStatusCode >= 500;
-  const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''} ${String((error as { code?: string })?.code ?? '')}`;
-  return UNAVAILABLE.test(text);
 }
 
 export function isNotFound(error: unknown): boolean {

@@ -19,3 +19,4 @@ export * from './orm-on-test-database.js';
 export * from './panorama-repository.contract.js';
 export * from './rendition-repository.contract.js';
 export * from './caching-proxy.js';
+export * from './loaded-modules.js';

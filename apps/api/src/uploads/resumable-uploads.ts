@@ -5,8 +5,8 @@ import { ERRORS, type Lock, type Locker, type RequestRelease, Server, type Uploa
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { AppConfig } from '#config';
 import type { Principal } from '#users';
-import { LockTimeoutError, Metrics, ObjectStorage, SharedLocks, StorageUnavailableError } from '#shared-kernel';
-import { isS3Outage, s3Settings } from '#storage';
+import { LockTimeoutError, Metrics, SharedLocks, StorageUnavailableError } from '#shared-kernel';
+import { isS3Outage } from '#storage';
 import { RaiseWebhookEventUseCase } from '#webhooks';
 import { DirectUploadRepository, reservedByDirect } from '#panoramas';
 import { IngestPanoramaUseCase } from '#workflows';
@@ -21,14 +21,7 @@ import {
 } from '../http/problem/problem-details.filter.js';
 import { HttpProblem } from '../http/problem/http-problem.js';
 import { UploadFieldsParser } from '../panoramas/upload-fields.js';
-import {
-  isStorageOutage,
-  LocalTusStorage,
-  S3TusStorage,
-  type TusStorage,
-  tusLockKey,
-  UPLOAD_ID,
-} from './tus-storage.js';
+import { isStorageOutage, TusStorage, tusLockKey, UPLOAD_ID } from './tus-storage.js';
 import { assertRoomForUpload } from './unfinished-uploads.js';
 
 export const PANORAMA_ID_HEADER = 'Tessera-Panorama-Id';
@@ -110,7 +103,6 @@ type TusRequest = Request & {
 @Injectable()
 export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ResumableUploads.name);
-  private readonly storage: TusStorage;
   private readonly server: Server;
   /** The upload each request's first hook looked up (maxSize, called next, reads it again otherwise). */
   private readonly lookedUp = new WeakMap<TusRequest, Upload>();
@@ -124,13 +116,8 @@ export class ResumableUploads implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: Metrics,
     private readonly raise: RaiseWebhookEventUseCase,
     private readonly directUploads: DirectUploadRepository,
-    objects: ObjectStorage,
+    private readonly storage: TusStorage,
   ) {
-    const expiryMs = config.UPLOAD_RESUMABLE_EXPIRY_HOURS * 3_600_000;
-    const storage = (this.storage =
-      config.STORAGE_DRIVER === 's3'
-        ? new S3TusStorage(s3Settings(config), expiryMs, config.UPLOAD_MAX_BYTES, objects, locks)
-        : new LocalTusStorage(config.UPLOAD_RESUMABLE_DIR, expiryMs));
     this.server = new Server({
       path: '/v1/uploads',
       datastore: storage.store,
