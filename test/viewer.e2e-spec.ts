@@ -99,6 +99,12 @@ it('signs in, lists the panorama, and shows its mosaic at every zoom', async () 
   // Tiles come through a share link: no header, so an expiring access token cannot stop them.
   expect(tilePaths.length).toBeGreaterThan(0);
   expect(tilePaths.every((p) => p.startsWith('/v1/s/'))).toBe(true);
+  // Canvas, as the web app's (see web/assets/viewers.js).
+  expect(
+    await page.evaluate(() =>
+      (globalThis as unknown as { viewer: { drawer: { getType(): string } } }).viewer.drawer.getType(),
+    ),
+  ).toBe('canvas');
   await page.locator('#viewer').screenshot({ path: 'dist/viewer.png' });
 
   // Overview: the image fills the width, centred vertically (aspect 4:1).

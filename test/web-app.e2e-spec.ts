@@ -162,6 +162,12 @@ describe('a flat panorama', () => {
       await page.locator('#panorama-view').waitFor();
       await flatOsdLoaded(page);
       expect(await page.locator('#mode-flat').getAttribute('aria-pressed')).toBe('true');
+      // Canvas, not WebGL: see viewers.js (WebGL in software draws a tenth of the frames).
+      expect(
+        await page.evaluate(() =>
+          (globalThis as unknown as { viewer: { drawer: { getType(): string } } }).viewer.drawer.getType(),
+        ),
+      ).toBe('canvas');
       // Aspect 3:1 in a 1200-wide stage: the image fills the width, centred vertically.
       expect(red(await colourAt(page, '#stage', 0.25, 0.5))).toBe(true);
       expect(blue(await colourAt(page, '#stage', 0.75, 0.5))).toBe(true);

@@ -96,6 +96,7 @@
       ...source,
       showNavigator: true,
       maxZoomPixelRatio: 2,
+      drawer: 'canvas', // as the web app's viewer, for the same reason (web/assets/viewers.js)
     });
   }
 
