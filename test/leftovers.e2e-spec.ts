@@ -32,7 +32,7 @@ const env = () => ({
   PORT: '0',
   HOST: '127.0.0.1',
   ADMIN_PASSWORD: 'leftovers admin password',
-  HTTP_REQUEST_TIMEOUT_SECONDS: '10',
+  HTTP_REQUEST_TIMEOUT_SECONDS: '5', // the least allowed: the test waits it out
   TEMP_SWEEP_INTERVAL_SECONDS: '1',
 });
 const staged = async () =>
@@ -73,9 +73,9 @@ it('removes the staged file of an upload whose process was killed, on a later pr
 
   const writtenAt = (await stat(join(dataDir, 'tmp', leftover[0]))).mtimeMs;
 
-  // A new process keeps it while a request could still own it (10 s after its last write),
+  // A new process keeps it while a request could still own it (5 s after its last write),
   // then removes it. Judged by the removal's own time, not by how fast this machine starts
-  // a process (a loaded one may take longer than 10 s, and the file is rightly gone by then).
+  // a process (a loaded one may take longer than 5 s, and the file is rightly gone by then).
   const second = await startApi();
   try {
     await waitFor(second.api, /Removed 1 orphaned staged upload/, 60_000);
@@ -85,7 +85,7 @@ it('removes the staged file of an upload whose process was killed, on a later pr
       .split('\n')
       .find((l) => l.includes('Removed 1 orphaned staged upload'))!;
     const removedAt = (JSON.parse(line) as { time: number }).time;
-    expect(removedAt - writtenAt).toBeGreaterThanOrEqual(10_000);
+    expect(removedAt - writtenAt).toBeGreaterThanOrEqual(5_000);
   } finally {
     second.api.child.kill('SIGTERM');
     await second.api.exited;
