@@ -5,7 +5,7 @@ import { packagesLoadedBy } from '#testing';
 
 /**
  * The API and the worker load the AWS SDK and tus's S3 store only when STORAGE_DRIVER=s3
- * asks for them (about 5 MiB of each process, measured: docs/architecture.md, "Storage").
+ * asks for them (about 5 MiB of each process: docs/architecture.md, "Storage, database and jobs").
  * The static graph of either process must not reach them, and the resumable uploads' store
  * (the one factory of the API outside StorageModule that picks by driver) loads them for S3
  * alone. StorageModule's own factories: libs/storage/src/storage.module.spec.ts.

@@ -60,7 +60,8 @@ class StorageLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
 
 /**
  * The ObjectStorage adapter STORAGE_DRIVER names, with its settings, metered. The S3 adapter
- * (and with it the AWS SDK: 0.17 s and 36 MiB of a process) is loaded only when asked for.
+ * (and with it the AWS SDK) is loaded only when asked for: on local storage an idle API or
+ * worker process holds about 5 MiB less (docs/architecture.md, "Storage, database and jobs").
  */
 export async function objectStorageFor(config: AppConfig, metrics: Metrics): Promise<ObjectStorage> {
   const adapter =
