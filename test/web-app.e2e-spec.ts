@@ -162,7 +162,7 @@ describe('a flat panorama', () => {
       await page.locator('#panorama-view').waitFor();
       await flatOsdLoaded(page);
       expect(await page.locator('#mode-flat').getAttribute('aria-pressed')).toBe('true');
-      // Canvas, not WebGL: see viewers.js (WebGL in software draws a tenth of the frames).
+      // Canvas, not WebGL: see viewers.js (WebGL in software drew a sixth of the frames).
       expect(
         await page.evaluate(() =>
           (globalThis as unknown as { viewer: { drawer: { getType(): string } } }).viewer.drawer.getType(),
