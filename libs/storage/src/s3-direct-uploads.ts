@@ -3,7 +3,6 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -15,7 +14,7 @@ import {
   type SignedPart,
 } from '#shared-kernel';
 import { callS3, isNotFound, s3Client } from './s3-object-storage.js';
-import type { S3Settings } from './s3-settings.js';
+import { isS3ServiceError, type S3Settings } from './s3-settings.js';
 
 /** What S3 answers when the part list cannot make the object: the client's mistake, not an outage. */
 const PART_REFUSALS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'NoSuchUpload', 'MalformedXML']);
@@ -111,7 +110,7 @@ export class S3DirectUploads extends DirectUploadStorage {
         ),
       );
     } catch (error) {
-      if (error instanceof S3ServiceException && PART_REFUSALS.has(error.name))
+      if (isS3ServiceError(error) && PART_REFUSALS.has(error.name))
         throw new PartsRejectedError(error.message || error.name);
       throw error;
     }
@@ -126,7 +125,7 @@ export class S3DirectUploads extends DirectUploadStorage {
         ),
       );
     } catch (error) {
-      if (!(isNotFound(error) || (error instanceof S3ServiceException && error.name === 'NoSuchUpload'))) throw error;
+      if (!(isNotFound(error) || (isS3ServiceError(error) && error.name === 'NoSuchUpload'))) throw error;
     }
   }
 

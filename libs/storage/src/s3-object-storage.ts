@@ -13,11 +13,10 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { publishPlan } from './directory-files.js';
-import { isS3Outage, s3ClientConfig, type S3Settings } from './s3-settings.js';
+import { isS3Outage, isS3ServiceError, s3ClientConfig, s3ErrorStatus, type S3Settings } from './s3-settings.js';
 import {
   assertStorageKey,
   assertStoragePrefix,
@@ -171,7 +170,7 @@ export class S3ObjectStorage extends ObjectStorage {
       return { body: response.Body as Readable, bytes: total, ...(range ? { range } : {}) };
     } catch (error) {
       if (isNotFound(error)) throw new ObjectNotFoundError(key);
-      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 416) {
+      if (s3ErrorStatus(error) === 416) {
         throw new RangeNotSatisfiableError((await this.stat(key))?.bytes ?? 0);
       }
       throw error;
@@ -326,7 +325,7 @@ export async function callS3<T>(work: () => Promise<T>): Promise<T> {
 
 export function isNotFound(error: unknown): boolean {
   return (
-    error instanceof S3ServiceException &&
+    isS3ServiceError(error) &&
     (error.$metadata.httpStatusCode === 404 ||
       error.name === 'NoSuchKey' ||
       error.name === 'NotFound' ||

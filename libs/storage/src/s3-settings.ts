@@ -55,14 +55,20 @@ export function s3ClientConfig(settings: S3Settings, endpoint = settings.endpoin
 /** Network-level failures: the server is down or unreachable, not the request wrong. */
 const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|socket hang up|TimeoutError/i;
 
+/** What the SDK's `S3ServiceException` and its subclasses (`NoSuchKey`...) carry. */
+export type S3ServiceError = Error & { $fault: 'client' | 'server'; $metadata: { httpStatusCode?: number } };
+
 /**
- * The HTTP status of an S3 service error (the SDK's `S3ServiceException` and its subclasses
- * carry it in `$metadata`, as the SDK's own `ServiceException.isInstance` checks), or
- * undefined for anything else. Read by shape, so that this module need not load the SDK.
+ * An error S3 answered (the SDK's `S3ServiceException` or a subclass), told by its shape, as
+ * the SDK's own `ServiceException.isInstance` does, so that this module need not load the SDK.
  */
+export function isS3ServiceError(error: unknown): error is S3ServiceError {
+  return error instanceof Error && '$fault' in error && '$metadata' in error;
+}
+
+/** The HTTP status S3 answered with, or undefined for anything but an S3 service error. */
 export function s3ErrorStatus(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('$fault' in error) || !('$metadata' in error)) return undefined;
-  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return isS3ServiceError(error) ? error.$metadata?.httpStatusCode : undefined;
 }
 
 /** An S3 call's failure that says the server is not there (or failing: 5xx), not that the request is wrong. */

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { loadConfig } from '#config';
 import { NoMetrics } from '#shared-kernel';
-import { packagesLoadedBy } from '#testing';
 import { LocalObjectStorage } from './local-object-storage.js';
 import { MeteredObjectStorage } from './metered-object-storage.js';
 import { objectStorageFor } from './storage.module.js';
@@ -43,40 +42,5 @@ describe('the ObjectStorage the storage module builds', () => {
 
   it('reads them on the thread pool with STORAGE_LOCAL_READS=threadpool', async () => {
     expect(driver(await build('threadpool')).reads).toBe('threadpool');
-  });
-});
-
-/**
- * A process on local storage (the default) never loads the AWS SDK: the S3 adapters are
- * imported when STORAGE_DRIVER=s3 asks for them. Each case builds what StorageModule binds,
- * in a fresh Node, and lists the packages it loaded.
- */
-describe('the AWS SDK', () => {
-  const packagesLoadedBuilding = (env: Record<string, string>) =>
-    packagesLoadedBy(`
-const { loadConfig } = await import('#config');
-const { NoMetrics } = await import('#shared-kernel');
-const { objectStorageFor, directUploadStorageFor } = await import('#storage');
-const config = loadConfig(${JSON.stringify(env)});
-await objectStorageFor(config, new NoMetrics());
-await directUploadStorageFor(config);
-`);
-
-  it('is not loaded on local storage', async () => {
-    const loaded = await packagesLoadedBuilding({ STORAGE_DRIVER: 'local' });
-    expect(loaded).toContain('@nestjs/common'); // the module itself was loaded
-    expect(loaded.filter((name) => /^@aws-sdk\/|^@smithy\//.test(name))).toEqual([]);
-  });
-
-  it('is loaded on S3', async () => {
-    const loaded = await packagesLoadedBuilding({
-      STORAGE_DRIVER: 's3',
-      S3_BUCKET: 'tessera',
-      S3_ENDPOINT: 'http://127.0.0.1:9',
-      S3_FORCE_PATH_STYLE: 'true',
-    });
-    expect(loaded).toEqual(
-      expect.arrayContaining(['@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@aws-sdk/s3-request-presigner']),
-    );
   });
 });

@@ -36,8 +36,9 @@ process.stdout.write('\\n' + JSON.stringify(loaded));
 /** The npm packages among `urls` (`@aws-sdk/client-s3`, `sharp`), each once. */
 export function packagesAmong(urls: readonly string[]): string[] {
   const names = urls.flatMap((url) => {
+    if (!url.includes('/node_modules/')) return [];
     const [first, second] = url.split('/node_modules/').pop()!.split('/');
-    return url.includes('/node_modules/') ? [first.startsWith('@') ? `${first}/${second}` : first] : [];
+    return [first.startsWith('@') ? `${first}/${second}` : first];
   });
   return [...new Set(names)].sort();
 }
