@@ -47,10 +47,10 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
 
   constructor(private readonly config: AppConfig) {
     super();
-    // Measured (npm run bench:tiling-tuning, docs/benchmarks.md): twice as many libvips threads
-    // as cores was never slower than one per core, and faster on a 200 MP image, where
-    // writing thousands of tiles leaves cores waiting on I/O.
-    this.threads = config.IMAGE_THREADS > 0 ? config.IMAGE_THREADS : 2 * availableParallelism();
+    // One libvips thread per core, as libvips and sharp default to. Each thread holds a strip
+    // of the image's full width, so a 200 MP cut peaks ~36 MiB higher with two per core, for
+    // a cut ~10% faster (npm run bench:tiling, docs/benchmarks.md); IMAGE_THREADS trades.
+    this.threads = config.IMAGE_THREADS > 0 ? config.IMAGE_THREADS : availableParallelism();
     // The same for what this process still renders with sharp (IIIF answers, probes), as before cuts moved out.
     sharp.concurrency(this.threads);
   }
