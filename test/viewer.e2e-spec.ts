@@ -9,6 +9,7 @@ import { launchBrowser } from '#testing';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type ApiHarness, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
 import { upload } from './support/uploads.js';
+import { osdDrawerType } from './support/web-app.js';
 
 /**
  * The shipped viewer page in real Chromium: sign in, pick the tile set, and the mosaic
@@ -100,11 +101,7 @@ it('signs in, lists the panorama, and shows its mosaic at every zoom', async () 
   expect(tilePaths.length).toBeGreaterThan(0);
   expect(tilePaths.every((p) => p.startsWith('/v1/s/'))).toBe(true);
   // Canvas, as the web app's (see web/assets/viewers.js).
-  expect(
-    await page.evaluate(() =>
-      (globalThis as unknown as { viewer: { drawer: { getType(): string } } }).viewer.drawer.getType(),
-    ),
-  ).toBe('canvas');
+  expect(await osdDrawerType(page)).toBe('canvas');
   await page.locator('#viewer').screenshot({ path: 'dist/viewer.png' });
 
   // Overview: the image fills the width, centred vertically (aspect 4:1).

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { bandedSphereJpeg, launchBrowser } from '#testing';
 import { type ApiHarness, startApi } from './support/api-harness.js';
 import { followEvents } from './support/tiles.js';
-import { signInToWebApp } from './support/web-app.js';
+import { osdDrawerType, signInToWebApp } from './support/web-app.js';
 import { upload } from './support/uploads.js';
 
 /**
@@ -163,11 +163,7 @@ describe('a flat panorama', () => {
       await flatOsdLoaded(page);
       expect(await page.locator('#mode-flat').getAttribute('aria-pressed')).toBe('true');
       // Canvas, not WebGL: see viewers.js (WebGL in software drew a sixth of the frames).
-      expect(
-        await page.evaluate(() =>
-          (globalThis as unknown as { viewer: { drawer: { getType(): string } } }).viewer.drawer.getType(),
-        ),
-      ).toBe('canvas');
+      expect(await osdDrawerType(page)).toBe('canvas');
       // Aspect 3:1 in a 1200-wide stage: the image fills the width, centred vertically.
       expect(red(await colourAt(page, '#stage', 0.25, 0.5))).toBe(true);
       expect(blue(await colourAt(page, '#stage', 0.75, 0.5))).toBe(true);

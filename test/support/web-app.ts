@@ -9,3 +9,13 @@ export async function signInToWebApp(page: Page, baseUrl: string, email: string,
   await page.click('#sign-in button[type=submit]');
   await page.locator('#library-view').waitFor();
 }
+
+/**
+ * The drawer of the OpenSeadragon viewer our pages keep in `globalThis.viewer` ('canvas' or
+ * 'webgl'): they ask for canvas (web/assets/viewers.js says why).
+ */
+export function osdDrawerType(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    (globalThis as unknown as { viewer: { drawer: { getType(): string } } }).viewer.drawer.getType(),
+  );
+}

@@ -1,7 +1,6 @@
 import './sharp-policy.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -9,7 +8,7 @@ import sharp from 'sharp';
 import { AppConfig } from '#config';
 import { BmpError, decodableFile } from './bmp.js';
 import type { CutReplyMessage, CutRequestMessage } from './cut-child.js';
-import { childScript, runIsolated } from './isolated-process.js';
+import { childScript, imageThreads, runIsolated } from './isolated-process.js';
 import { countFiles } from './tile-tree.js';
 import {
   CorruptImageError,
@@ -47,10 +46,7 @@ export class SharpPyramidTiler extends PyramidTiler implements OnApplicationBoot
 
   constructor(private readonly config: AppConfig) {
     super();
-    // One libvips thread per core, as libvips and sharp default to. Each thread holds a strip
-    // of the image's full width, so a 200 MP cut peaks ~36 MiB higher with two per core, for
-    // a cut ~10% faster (npm run bench:tiling, docs/benchmarks.md); IMAGE_THREADS trades.
-    this.threads = config.IMAGE_THREADS > 0 ? config.IMAGE_THREADS : availableParallelism();
+    this.threads = imageThreads(config);
     // The same for what this process still renders with sharp (IIIF answers, probes), as before cuts moved out.
     sharp.concurrency(this.threads);
   }

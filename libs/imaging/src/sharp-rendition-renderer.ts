@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '#config';
 import {
@@ -11,7 +10,7 @@ import {
   type RenderSource,
   type RenditionSpec,
 } from '#renditions';
-import { childScript, runIsolated } from './isolated-process.js';
+import { childScript, imageThreads, runIsolated } from './isolated-process.js';
 import type { RenderReplyMessage, RenderRequestMessage } from './render-child.js';
 import { prepareRenderInput, type RenderInput, SharpRenderError, type SharpRenderLimits } from './sharp-render.js';
 
@@ -92,7 +91,7 @@ export class SharpRenditionRenderer extends RenditionRenderer implements OnModul
     limits: SharpRenderLimits,
     signal?: AbortSignal,
   ): Promise<RenderedFile> {
-    const request: RenderRequestMessage = { input, spec, out, limits, threads: this.threads() };
+    const request: RenderRequestMessage = { input, spec, out, limits, threads: imageThreads(this.config) };
     const run = runIsolated<RenderRequestMessage, RenderReplyMessage>(RENDER_CHILD, request, {
       deadlineMs: limits.timeoutSeconds * 1000 + this.killGraceMs,
       signal,
@@ -115,10 +114,6 @@ export class SharpRenditionRenderer extends RenditionRenderer implements OnModul
     } finally {
       this.running.delete(run.stop);
     }
-  }
-
-  private threads(): number {
-    return this.config.IMAGE_THREADS > 0 ? this.config.IMAGE_THREADS : availableParallelism();
   }
 }
 
